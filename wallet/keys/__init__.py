@@ -1,0 +1,1 @@
+"""The key vault: encrypted secrets, public metadata, HD derivation, imports, the unlock policy."""

@@ -1,0 +1,193 @@
+"""The one unlock policy every adapter uses.
+
+Order: `--passphrase-file PATH`, then `POLIS_PASSPHRASE_FILE`, then `POLIS_PASSPHRASE` (weaker: the
+environment of a process can be read by its user's other processes), then the OS keyring if the user
+opted in with `polis keys remember`, then a prompt without echo on a terminal. Not a terminal and no
+source: fail at once with NotInteractive, naming the options. A passphrase never travels on argv.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wallet.errors import BadInput, NotInteractive, VaultError
+from wallet.keys.signer import EvmSigner, Signer
+from wallet.keys.vault import AccountMeta, Vault
+
+KEYRING_SERVICE = "polis-wallet"
+
+OPTIONS_HELP = (
+    "give a passphrase with --passphrase-file PATH, POLIS_PASSPHRASE_FILE=PATH, POLIS_PASSPHRASE "
+    "(weaker), or 'polis keys remember NAME' (OS keyring), or run in a terminal to be prompted"
+)
+
+
+def is_interactive() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class UnlockPolicy:
+    passphrase_file: str | None = None
+    interactive: bool | None = None
+    """None: decide from whether stdin is a terminal."""
+    prompt: Callable[[str], str] | None = None
+    """Replaces getpass (the TUI passes its own password dialog result)."""
+    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def _interactive(self) -> bool:
+        return is_interactive() if self.interactive is None else self.interactive
+
+    def _from_sources(self, meta: AccountMeta | None) -> str | None:
+        path = self.passphrase_file or os.environ.get("POLIS_PASSPHRASE_FILE")
+        if path:
+            return read_passphrase_file(path)
+        env = os.environ.get("POLIS_PASSPHRASE")
+        if env:
+            return env
+        if meta is not None and meta.remembered:
+            stored = keyring_get(meta)
+            if stored:
+                return stored
+        return None
+
+    def passphrase(self, meta: AccountMeta) -> str:
+        got = self._from_sources(meta)
+        if got is not None:
+            return got
+        if not self._interactive():
+            raise NotInteractive(f"account {meta.name!r} needs its passphrase and this run is not interactive",
+                                 hint=OPTIONS_HELP)
+        return self._ask(f"Passphrase for {meta.name}: ")
+
+    def new_passphrase(self, name: str) -> str:
+        """A passphrase for a new key: from the same sources, or prompted twice."""
+        got = self._from_sources(None)
+        if got is not None:
+            if len(got) < 8:
+                raise BadInput("the passphrase must be at least 8 characters")
+            return got
+        if not self._interactive():
+            raise NotInteractive(f"a passphrase is needed to encrypt {name!r} and this run is not interactive",
+                                 hint=OPTIONS_HELP)
+        first = self._ask(f"New passphrase for {name} (8+ characters): ")
+        if len(first) < 8:
+            raise BadInput("the passphrase must be at least 8 characters")
+        if self._ask("Repeat the passphrase: ") != first:
+            raise BadInput("the passphrases do not match")
+        return first
+
+    def _ask(self, prompt: str) -> str:
+        if self.prompt is not None:
+            return self.prompt(prompt)
+        import getpass
+
+        try:
+            return getpass.getpass(prompt)
+        except (EOFError, KeyboardInterrupt):
+            raise NotInteractive("no passphrase given", hint=OPTIONS_HELP) from None
+
+    def unlock(self, vault: Vault, meta: AccountMeta) -> Unlocked:
+        """Decrypt once per process; later calls for the same account reuse it."""
+        if meta.id in self._cache:
+            return self._cache[meta.id]  # type: ignore[return-value]
+        secret = vault.read_secret(meta, self.passphrase(meta))
+        unlocked = Unlocked(meta, secret)
+        self._cache[meta.id] = unlocked
+        return unlocked
+
+
+def read_passphrase_file(path: str) -> str:
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise BadInput(f"cannot read the passphrase file {path}: {exc.strerror}") from None
+    text = text.rstrip("\r\n")
+    if not text:
+        raise BadInput(f"the passphrase file {path} is empty")
+    return text
+
+
+class Unlocked:
+    """A decrypted account: gives signers per family. Holds the secret only in memory."""
+
+    def __init__(self, meta: AccountMeta, secret: bytes) -> None:
+        self.meta = meta
+        self.__secret = secret
+
+    def __repr__(self) -> str:
+        return f"Unlocked({self.meta.name})"
+
+    def mnemonic(self) -> str | None:
+        return self.__secret.decode() if self.meta.kind == "mnemonic" else None
+
+    def private_key(self, family: str = "evm") -> bytes:
+        if self.meta.kind == "private_key":
+            if family != "evm":
+                raise VaultError(f"{self.meta.name} is an EVM private key; it has no {family} key")
+            return self.__secret
+        from wallet.keys import derive
+
+        seed = derive.mnemonic_seed(self.__secret.decode())
+        if family == "evm":
+            return derive.evm_private_key(seed, self.meta.index)
+        raise VaultError(f"no {family} derivation available for {self.meta.name}")
+
+    def signer(self, family: str = "evm") -> Signer:
+        if family == "evm":
+            signer = EvmSigner(self.private_key("evm"))
+            if signer.address.lower() != self.meta.addresses.get("evm", "").lower():
+                raise VaultError(f"the key of {self.meta.name} does not match its recorded address")
+            return signer
+        raise VaultError(f"no signer for family {family!r}")
+
+
+# --- OS keyring (opt-in) -----------------------------------------------------------------------
+
+def _keyring():
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        raise VaultError("no OS keyring is available on this machine (headless?)",
+                         hint="use --passphrase-file or POLIS_PASSPHRASE_FILE instead")
+    return keyring
+
+
+def keyring_get(meta: AccountMeta) -> str | None:
+    try:
+        return _keyring().get_password(KEYRING_SERVICE, meta.id)
+    except VaultError:
+        return None
+    except Exception:  # a broken keyring backend must not stop the other sources
+        return None
+
+
+def remember(vault: Vault, meta: AccountMeta, passphrase: str) -> None:
+    vault.read_secret(meta, passphrase)  # verify before storing
+    kr = _keyring()
+    try:
+        kr.set_password(KEYRING_SERVICE, meta.id, passphrase)
+    except Exception as exc:
+        raise VaultError(f"the OS keyring refused to store it ({type(exc).__name__})") from None
+    meta.remembered = True
+    vault.update(meta)
+
+
+def forget(vault: Vault, meta: AccountMeta) -> None:
+    try:
+        _keyring().delete_password(KEYRING_SERVICE, meta.id)
+    except VaultError:
+        pass
+    except Exception:
+        pass
+    meta.remembered = False
+    vault.update(meta)

@@ -1,0 +1,216 @@
+"""The vault: one encrypted keystore file per secret plus one public metadata file per account.
+
+Layout under the data dir (0700):
+  vault/<id>.json           public metadata: name, kind, addresses per family, paths (no unlock needed)
+  vault/<id>.keystore.json  keystore v3 of the secret: the mnemonic phrase or a raw private key (0600)
+Watch-only accounts have metadata only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from wallet.errors import BadInput, VaultError
+from wallet.keys import keystore
+from wallet.paths import atomic_write, ensure_private_dir, vault_dir
+
+Kind = Literal["mnemonic", "private_key", "watch"]
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass
+class AccountMeta:
+    id: str
+    name: str
+    kind: Kind
+    addresses: dict[str, str]
+    """Family -> address (evm, cosmos, substrate …); derived at creation, readable without unlock."""
+    paths: dict[str, str] = field(default_factory=dict)
+    index: int = 0
+    words: int | None = None
+    created: int = 0
+    remembered: bool = False
+    """True when the user opted to keep this account's passphrase in the OS keyring."""
+    origin: str = ""
+    """How it entered the vault: new, mnemonic, private-key, keystore, watch."""
+
+    @property
+    def watch_only(self) -> bool:
+        return self.kind == "watch"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "kind": self.kind, "addresses": self.addresses,
+            "paths": self.paths, "index": self.index, "words": self.words, "created": self.created,
+            "remembered": self.remembered, "origin": self.origin,
+        }
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> AccountMeta:
+        return cls(
+            id=str(doc["id"]), name=str(doc["name"]), kind=doc["kind"], addresses=dict(doc["addresses"]),
+            paths=dict(doc.get("paths", {})), index=int(doc.get("index", 0)), words=doc.get("words"),
+            created=int(doc.get("created", 0)), remembered=bool(doc.get("remembered", False)),
+            origin=str(doc.get("origin", "")),
+        )
+
+
+def validate_name(name: str) -> str:
+    if not _NAME.match(name or ""):
+        raise BadInput(f"bad account name {name!r}: letters, digits, '.', '_', '-' (max 64)")
+    return name
+
+
+class Vault:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or vault_dir()
+
+    # --- reading -------------------------------------------------------------------------------
+    def _meta_files(self) -> list[Path]:
+        if not self.root.exists():
+            return []
+        return sorted(p for p in self.root.glob("*.json") if not p.name.endswith(".keystore.json"))
+
+    def accounts(self) -> list[AccountMeta]:
+        out = []
+        for p in self._meta_files():
+            try:
+                out.append(AccountMeta.from_json(keystore.load_json(p.read_bytes(), str(p))))
+            except (VaultError, KeyError, TypeError, ValueError):
+                raise VaultError(f"vault metadata {p} is corrupt; restore it from a backup or remove it") from None
+        return sorted(out, key=lambda a: a.created)
+
+    def get(self, name_or_address: str) -> AccountMeta:
+        accounts = self.accounts()
+        for a in accounts:
+            if a.name == name_or_address:
+                return a
+        low = name_or_address.lower()
+        for a in accounts:
+            if any(addr.lower() == low for addr in a.addresses.values()):
+                return a
+        names = ", ".join(a.name for a in accounts) or "none yet: 'polis keys new NAME'"
+        raise BadInput(f"no account {name_or_address!r} in the vault (accounts: {names})")
+
+    def default(self) -> AccountMeta:
+        accounts = [a for a in self.accounts()]
+        if len(accounts) == 1:
+            return accounts[0]
+        if not accounts:
+            raise BadInput("the vault is empty: create a key with 'polis keys new NAME' or import one")
+        raise BadInput("several accounts in the vault: choose one with --account NAME")
+
+    def _keystore_path(self, meta: AccountMeta) -> Path:
+        return self.root / f"{meta.id}.keystore.json"
+
+    def read_secret(self, meta: AccountMeta, passphrase: str) -> bytes:
+        if meta.watch_only:
+            raise VaultError(f"{meta.name} is watch-only: it has no key to sign with")
+        path = self._keystore_path(meta)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise VaultError(f"the key file of {meta.name} is missing ({path.name})") from None
+        doc = keystore.load_json(raw, f"key file of {meta.name}")
+        return keystore.decrypt(doc, passphrase, origin=f"account {meta.name!r}")
+
+    def check_permissions(self) -> list[str]:
+        """Warnings for a vault dir or files readable by others."""
+        warnings = []
+        if not self.root.exists():
+            return warnings
+        if stat.S_IMODE(self.root.stat().st_mode) & 0o077:
+            warnings.append(f"vault folder {self.root} is readable by others; run: chmod 700 {self.root}")
+        for p in self.root.glob("*.keystore.json"):
+            if stat.S_IMODE(p.stat().st_mode) & 0o077:
+                warnings.append(f"key file {p} is readable by others; run: chmod 600 {p}")
+        return warnings
+
+    # --- writing -------------------------------------------------------------------------------
+    def _check_new_name(self, name: str) -> None:
+        validate_name(name)
+        if any(a.name == name for a in self.accounts()):
+            raise BadInput(f"an account named {name!r} already exists")
+
+    def _check_new_address(self, addresses: dict[str, str]) -> None:
+        for a in self.accounts():
+            for fam, addr in addresses.items():
+                if a.addresses.get(fam, "").lower() == addr.lower():
+                    raise BadInput(f"{addr} is already in the vault as {a.name!r}")
+
+    def _write_meta(self, meta: AccountMeta) -> None:
+        ensure_private_dir(self.root)
+        atomic_write(self.root / f"{meta.id}.json", json.dumps(meta.to_json(), indent=2).encode(), 0o600)
+
+    def _new_meta(self, name: str, kind: Kind, addresses: dict[str, str], **kw: Any) -> AccountMeta:
+        return AccountMeta(id=secrets.token_hex(8), name=name, kind=kind, addresses=addresses,
+                           created=time.time_ns() // 1000, **kw)
+
+    def add_mnemonic(self, name: str, phrase: str, passphrase: str, *, index: int = 0,
+                     origin: str = "mnemonic") -> AccountMeta:
+        from wallet.keys import derive
+
+        self._check_new_name(name)
+        phrase = derive.validate_mnemonic(phrase)
+        derived = derive.derive_all(derive.mnemonic_seed(phrase), index)
+        addresses = {f: d.address for f, d in derived.items()}
+        self._check_new_address(addresses)
+        meta = self._new_meta(name, "mnemonic", addresses, paths={f: d.path for f, d in derived.items()},
+                              index=index, words=len(phrase.split()), origin=origin)
+        self._store(meta, keystore.encrypt(phrase.encode(), passphrase, address=addresses.get("evm")))
+        return meta
+
+    def add_private_key(self, name: str, key: bytes, passphrase: str, *, origin: str = "private-key") -> AccountMeta:
+        from wallet.keys.derive import evm_address_of
+
+        self._check_new_name(name)
+        if len(key) != 32:
+            raise BadInput("a private key is 32 bytes (64 hex characters)")
+        try:
+            address = evm_address_of(key)
+        except Exception:
+            raise BadInput("not a valid secp256k1 private key") from None
+        self._check_new_address({"evm": address})
+        meta = self._new_meta(name, "private_key", {"evm": address}, origin=origin)
+        self._store(meta, keystore.encrypt(key, passphrase, address=address))
+        return meta
+
+    def add_watch(self, name: str, addresses: dict[str, str]) -> AccountMeta:
+        self._check_new_name(name)
+        self._check_new_address(addresses)
+        meta = self._new_meta(name, "watch", addresses, origin="watch")
+        self._write_meta(meta)
+        return meta
+
+    def _store(self, meta: AccountMeta, doc: dict[str, Any]) -> None:
+        ensure_private_dir(self.root)
+        # Key file first: metadata without a key file would list an account that cannot sign.
+        atomic_write(self._keystore_path(meta), json.dumps(doc).encode(), 0o600)
+        self._write_meta(meta)
+
+    def update(self, meta: AccountMeta) -> None:
+        self._write_meta(meta)
+
+    def rename(self, old: str, new: str) -> AccountMeta:
+        meta = self.get(old)
+        self._check_new_name(new)
+        meta.name = new
+        self._write_meta(meta)
+        return meta
+
+    def remove(self, name: str) -> AccountMeta:
+        meta = self.get(name)
+        for p in (self._keystore_path(meta), self.root / f"{meta.id}.json"):
+            try:
+                os.unlink(p)
+            except FileNotFoundError:
+                pass
+        return meta

@@ -1,0 +1,221 @@
+"""Network presets (TOML data beside this file) merged with the user's networks file.
+
+A network names its adapter family and chain id; EVM networks hold DAOs (a Governor and its token).
+Every DAO is an archive *source* with the key "network/dao"; a network-wide source (Cosmos gov) is
+just "network".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wallet.errors import BadInput
+from wallet.paths import atomic_write, config_dir
+from wallet.units import Denom
+
+
+class DenomConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    symbol: str
+    base: str
+    decimals: int = Field(ge=0, le=36)
+
+    def denom(self) -> Denom:
+        return Denom(self.symbol, self.base, self.decimals)
+
+
+class DaoConfig(BaseModel):
+    """A governance contract pair on an EVM network."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+    name: str = ""
+    adapter: str = "evm_governor"
+    kind: Literal["oz", "bravo", "auto"] = "auto"
+    """"oz" (OpenZeppelin Governor), "bravo" (Compound GovernorBravo) or "auto" (detect on first sync)."""
+    governor: str
+    token: str
+    token_symbol: str = "VOTES"
+    token_decimals: int = Field(default=18, ge=0, le=36)
+    start_block: int = Field(default=0, ge=0)
+    """First block to scan for events (the deployment block)."""
+
+    @field_validator("governor", "token")
+    @classmethod
+    def _addr(cls, v: str) -> str:
+        from wallet.addresses import parse_evm_address
+
+        try:
+            return parse_evm_address(v)
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
+
+
+class NetworkConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str = ""
+    """The network's name in Polis ("ethereum", "devnet"); filled from the TOML table name."""
+    family: Literal["evm", "cosmos", "substrate", "snapshot"]
+    name: str = ""
+    chain_id: int | str
+    """EVM: integer chain id; Cosmos: chain id string; Substrate: genesis hash."""
+    rpc: list[str] = Field(min_length=1)
+    explorer: str = ""
+    block_time: int = Field(default=12, ge=1)
+    """Seconds per block, to estimate block-clock deadlines."""
+    confirmations: int = Field(default=12, ge=0)
+    """Sync stays this many blocks behind head (reorg safety)."""
+    max_log_range: int = Field(default=50_000, ge=1)
+    denom: DenomConfig
+    daos: list[DaoConfig] = Field(default_factory=list)
+    user: bool = False
+    """True when defined or extended in the user's networks file."""
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    def dao(self, dao_id: str) -> DaoConfig:
+        for d in self.daos:
+            if d.id == dao_id:
+                return d
+        known = ", ".join(d.id for d in self.daos) or "none"
+        raise BadInput(f"network {self.key!r} has no DAO {dao_id!r} (known: {known})")
+
+    def sources(self) -> list[str]:
+        if self.family == "evm":
+            return [f"{self.key}/{d.id}" for d in self.daos]
+        return [self.key]
+
+
+def user_networks_path() -> Path:
+    return config_dir() / "networks.toml"
+
+
+def _read_toml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"{origin}: {exc}") from None
+
+
+def _preset_tables() -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for entry in sorted(resources.files(__package__).iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            tables.update(_read_toml(entry.read_text(), entry.name).get("networks", {}))
+    return tables
+
+
+def _user_tables() -> dict[str, dict[str, Any]]:
+    path = user_networks_path()
+    if not path.exists():
+        return {}
+    return _read_toml(path.read_text(), str(path)).get("networks", {})
+
+
+def load_networks() -> dict[str, NetworkConfig]:
+    """Presets, then the user file: a user table replaces a preset's fields; its DAOs are added."""
+    merged = _preset_tables()
+    for key, table in _user_tables().items():
+        base = dict(merged.get(key, {}))
+        daos = {d["id"]: d for d in base.get("daos", [])}
+        for d in table.get("daos", []):
+            daos[d.get("id", "")] = d
+        base.update({k: v for k, v in table.items() if k != "daos"})
+        base["daos"] = list(daos.values())
+        base["user"] = True
+        merged[key] = base
+    out: dict[str, NetworkConfig] = {}
+    for key, table in merged.items():
+        try:
+            out[key] = NetworkConfig.model_validate({**table, "key": key})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise BadInput(f"network {key!r}: {where}: {first['msg']}") from None
+    return out
+
+
+def get_network(key: str) -> NetworkConfig:
+    nets = load_networks()
+    if key not in nets:
+        raise BadInput(f"unknown network {key!r} (known: {', '.join(sorted(nets))})")
+    return nets[key]
+
+
+def resolve_source(source: str) -> tuple[NetworkConfig, DaoConfig | None]:
+    """"ethereum/compound" -> (network, dao); "akash" -> (network, None)."""
+    net_key, _, dao_id = source.partition("/")
+    net = get_network(net_key)
+    if net.family == "evm":
+        if not dao_id:
+            if len(net.daos) == 1:
+                return net, net.daos[0]
+            raise BadInput(f"name a DAO on {net_key}: " + ", ".join(net.sources()) if net.daos else
+                           f"network {net_key!r} has no DAO; add one with 'polis networks add {net_key}/NAME ...'")
+        return net, net.dao(dao_id)
+    return net, None
+
+
+def all_sources() -> list[str]:
+    return [s for n in load_networks().values() for s in n.sources()]
+
+
+# --- editing the user's networks file -------------------------------------------------------
+
+def _write_user(tables: dict[str, dict[str, Any]]) -> None:
+    import tomli_w
+
+    atomic_write(user_networks_path(), tomli_w.dumps({"networks": tables}).encode(), mode=0o644)
+
+
+def add_network(key: str, table: dict[str, Any]) -> NetworkConfig:
+    if "/" in key or not key:
+        raise BadInput(f"bad network name {key!r}")
+    if key in _preset_tables():
+        raise BadInput(f"{key!r} is a preset network; pick another name")
+    cfg = NetworkConfig.model_validate({**table, "key": key}) if table else None
+    tables = _user_tables()
+    if key in tables:
+        raise BadInput(f"network {key!r} already exists; remove it first")
+    tables[key] = {k: v for k, v in table.items() if v not in (None, [], {})}
+    _write_user(tables)
+    assert cfg is not None
+    return cfg
+
+
+def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoConfig:
+    net = get_network(network)
+    if net.family != "evm":
+        raise BadInput(f"DAOs are added to EVM networks; {network!r} is {net.family}")
+    cfg = DaoConfig.model_validate(dao)
+    if not replace and any(d.id == cfg.id for d in net.daos):
+        raise BadInput(f"{network}/{cfg.id} already exists; remove it first")
+    tables = _user_tables()
+    table = tables.setdefault(network, {})
+    daos = [d for d in table.get("daos", []) if d.get("id") != cfg.id]
+    daos.append(cfg.model_dump(exclude_defaults=False))
+    table["daos"] = daos
+    _write_user(tables)
+    return cfg
+
+
+def remove(key: str) -> None:
+    """Remove a user network ("mynet") or a user DAO ("ethereum/mydao")."""
+    tables = _user_tables()
+    net_key, _, dao_id = key.partition("/")
+    if dao_id:
+        table = tables.get(net_key, {})
+        daos = table.get("daos", [])
+        kept = [d for d in daos if d.get("id") != dao_id]
+        if len(kept) == len(daos):
+            raise BadInput(f"{key!r} is not a DAO you added (presets cannot be removed)")
+        table["daos"] = kept
+    else:
+        if net_key not in tables:
+            raise BadInput(f"{key!r} is not a network you added (presets cannot be removed)")
+        del tables[net_key]
+    _write_user(tables)
