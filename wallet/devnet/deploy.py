@@ -1,0 +1,239 @@
+"""Deploy a Polis test DAO on a devnet: "oz" (Governor + TimelockController, block clock),
+"oz_timestamp" (same on an ERC-6372 timestamp token) or "bravo" (PolisBravo, its own treasury)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from wallet.devnet import DevnetError
+
+if TYPE_CHECKING:
+    from wallet.devnet.anvil import Anvil, RpcClient
+
+KINDS = ("oz", "oz_timestamp", "bravo")
+
+TOKEN_UNIT = 10**18
+ADMIN_SUPPLY = 10_000_000 * TOKEN_UNIT  # minted to the deployer, self-delegated
+TREASURY_SUPPLY = 1_000_000 * TOKEN_UNIT  # minted to the timelock (OZ) or the governor (Bravo)
+TIMELOCK_DELAY = 60  # seconds, OZ TimelockController minDelay and Bravo queue delay
+BRAVO_GRACE_PERIOD = 600  # seconds after eta before a queued Bravo proposal is Expired
+DEFAULT_VOTING_PERIOD = {"oz": 50, "oz_timestamp": 86_400, "bravo": 50}
+
+ZERO_ADDRESS = "0x" + "00" * 20
+DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
+
+
+# --------------------------------------------------------------------------- ABI helpers
+
+
+def keccak_hex(data: bytes | str) -> str:
+    from eth_utils import keccak
+
+    return "0x" + keccak(data.encode() if isinstance(data, str) else data).hex()
+
+
+def selector(signature: str) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(text=signature)[:4]
+
+
+def arg_types(signature: str) -> list[str]:
+    """`f(address,uint256[],(uint8,bool))` -> ["address", "uint256[]", "(uint8,bool)"]."""
+    inner = signature[signature.index("(") + 1 : signature.rindex(")")]
+    types, depth, cur = [], 0, ""
+    for ch in inner:
+        if ch == "," and depth == 0:
+            types.append(cur)
+            cur = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur += ch
+    if cur:
+        types.append(cur)
+    return types
+
+
+def encode_args(signature: str, args: Sequence[Any]) -> bytes:
+    from eth_abi import encode
+
+    return encode(arg_types(signature), list(args))
+
+
+def encode_call(signature: str, *args: Any) -> str:
+    """0x-hex calldata for `signature` (e.g. "transfer(address,uint256)") with `args`."""
+    return "0x" + (selector(signature) + encode_args(signature, args)).hex()
+
+
+def decode_result(types: Sequence[str], data: str) -> tuple:
+    from eth_abi import decode
+
+    return decode(list(types), bytes.fromhex(data.removeprefix("0x")))
+
+
+def checksum(address: str) -> str:
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address(address)
+
+
+def call(rpc: "Anvil | RpcClient | str", to: str, signature: str, *args: Any, returns: Sequence[str] = ("uint256",),
+         block: str = "latest") -> Any:
+    """eth_call `signature` on `to`; one return type gives a scalar, several a tuple."""
+    from wallet.devnet.anvil import as_client
+
+    data = as_client(rpc).rpc("eth_call", {"to": to, "data": encode_call(signature, *args)}, block)
+    out = decode_result(returns, data)
+    return out[0] if len(returns) == 1 else out
+
+
+# ------------------------------------------------------------------------ transactions
+
+
+def send_tx(rpc: "Anvil | RpcClient | str", tx: dict[str, Any], *, timeout_blocks: int = 3) -> dict[str, Any]:
+    """Send one transaction with eth_sendTransaction, make sure it is mined, return its receipt.
+
+    Raises DevnetError if it reverted. Works whether automine is on or off.
+    """
+    from wallet.devnet.anvil import as_client
+
+    client = as_client(rpc)
+    tx_hash = client.rpc("eth_sendTransaction", tx)
+    receipt = client.rpc("eth_getTransactionReceipt", tx_hash)
+    tries = 0
+    while receipt is None:
+        if tries >= timeout_blocks:
+            raise DevnetError(f"transaction {tx_hash} was not mined")
+        client.rpc("evm_mine")
+        tries += 1
+        receipt = client.rpc("eth_getTransactionReceipt", tx_hash)
+    if int(receipt["status"], 16) != 1:
+        raise DevnetError(f"transaction {tx_hash} reverted (to={tx.get('to')}, from={tx.get('from')})")
+    return receipt
+
+
+def transact(rpc: "Anvil | RpcClient | str", sender: str, to: str, signature: str, *args: Any,
+             value: int = 0, gas: int | None = None) -> dict[str, Any]:
+    tx: dict[str, Any] = {"from": sender, "to": to, "data": encode_call(signature, *args)}
+    if value:
+        tx["value"] = hex(value)
+    if gas:
+        tx["gas"] = hex(gas)
+    return send_tx(rpc, tx)
+
+
+def deploy_contract(rpc: "Anvil | RpcClient | str", sender: str, artifact: dict, ctor: str = "", *args: Any) -> tuple[str, int]:
+    """Deploy `artifact`; `ctor` is the constructor's type list, e.g. "(string,string)". Returns (address, block)."""
+    data = artifact["bytecode"]
+    if ctor:
+        data += encode_args(f"constructor{ctor}", args).hex()
+    receipt = send_tx(rpc, {"from": sender, "data": data, "gas": hex(15_000_000)})
+    return checksum(receipt["contractAddress"]), int(receipt["blockNumber"], 16)
+
+
+# ------------------------------------------------------------------------------ deploy
+
+
+@dataclass
+class DaoDeployment:
+    kind: str  # "oz" | "oz_timestamp" | "bravo"
+    token: str
+    governor: str
+    timelock: str | None
+    deploy_block: int
+    chain_id: int
+    admin: str  # the anvil account that deployed; holds ADMIN_SUPPLY, self-delegated
+    voting_delay: int  # in the clock's unit (blocks, or seconds for oz_timestamp)
+    voting_period: int
+    clock_mode: str = "blocknumber"  # "blocknumber" | "timestamp"
+    treasury: str = ""  # holds TREASURY_SUPPLY: the timelock (OZ) or the governor (Bravo)
+    quorum_percent: int = 4
+    token_name: str = ""
+    token_symbol: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def is_bravo(self) -> bool:
+        return self.kind == "bravo"
+
+    @property
+    def is_timestamp(self) -> bool:
+        return self.clock_mode == "timestamp"
+
+
+def deploy_dao(
+    rpc: "Anvil | RpcClient | str",
+    kind: str = "oz",
+    voting_delay: int = 1,
+    voting_period: int | None = None,
+    quorum_percent: int = 4,
+    token_name: str = "Polis Devnet Token",
+    token_symbol: str = "PDT",
+    *,
+    proposal_threshold: int = 0,
+    bravo_grace_period: int = BRAVO_GRACE_PERIOD,
+) -> DaoDeployment:
+    """Deploy a token and governor of `kind`. voting_period defaults to 50 blocks (oz, bravo)
+    or 86,400 seconds (oz_timestamp: its clock follows wall time, so short periods run out)."""
+    from wallet.devnet.anvil import as_client
+    from wallet.devnet.compile import compile_contracts
+
+    if kind not in KINDS:
+        raise DevnetError(f"unknown DAO kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if voting_period is None:
+        voting_period = DEFAULT_VOTING_PERIOD[kind]
+    client = as_client(rpc)
+    art = compile_contracts()
+    chain_id = int(client.rpc("eth_chainId"), 16)
+    admin = checksum(client.rpc("eth_accounts")[0])
+
+    token_art = art["PolisTokenTs" if kind == "oz_timestamp" else "PolisToken"]
+    token, deploy_block = deploy_contract(client, admin, token_art, "(string,string)", token_name, token_symbol)
+    transact(client, admin, token, "mint(address,uint256)", admin, ADMIN_SUPPLY)
+    transact(client, admin, token, "delegate(address)", admin)
+
+    timelock: str | None = None
+    if kind == "bravo":
+        quorum_votes = (ADMIN_SUPPLY + TREASURY_SUPPLY) * quorum_percent // 100
+        governor, _ = deploy_contract(
+            client, admin, art["PolisBravo"], "(address,uint256,uint256,uint256,uint256,uint256,uint256)",
+            token, voting_delay, voting_period, proposal_threshold, quorum_votes, TIMELOCK_DELAY, bravo_grace_period,
+        )
+        treasury = governor
+    else:
+        timelock, _ = deploy_contract(
+            client, admin, art["TimelockController"], "(uint256,address[],address[],address)",
+            TIMELOCK_DELAY, [], [ZERO_ADDRESS], admin,
+        )
+        governor, _ = deploy_contract(
+            client, admin, art["PolisGovernor"], "(address,address,uint48,uint32,uint256,uint256)",
+            token, timelock, voting_delay, voting_period, proposal_threshold, quorum_percent,
+        )
+        for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
+            role_id = keccak_hex(role)
+            transact(client, admin, timelock, "grantRole(bytes32,address)", bytes.fromhex(role_id[2:]), governor)
+        transact(client, admin, timelock, "renounceRole(bytes32,address)", bytes(32), admin)
+        treasury = timelock
+    transact(client, admin, token, "mint(address,uint256)", treasury, TREASURY_SUPPLY)
+
+    return DaoDeployment(
+        kind=kind,
+        token=token,
+        governor=governor,
+        timelock=timelock,
+        deploy_block=deploy_block,
+        chain_id=chain_id,
+        admin=admin,
+        voting_delay=voting_delay,
+        voting_period=voting_period,
+        clock_mode="timestamp" if kind == "oz_timestamp" else "blocknumber",
+        treasury=treasury,
+        quorum_percent=quorum_percent,
+        token_name=token_name,
+        token_symbol=token_symbol,
+    )
