@@ -1,0 +1,554 @@
+"""Fill a devnet DAO with voters, proposals in every state, and votes — quickly.
+
+Transactions are sent with eth_sendTransaction from impersonated accounts in JSON-RPC batches
+while automine is off, then mined with evm_mine (never thousands of pending txs under automine).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wallet.devnet import DevnetError
+from wallet.devnet.deploy import (
+    TIMELOCK_DELAY,
+    TOKEN_UNIT,
+    DaoDeployment,
+    call,
+    checksum,
+    encode_args,
+    encode_call,
+    keccak_hex,
+    selector,
+)
+
+if TYPE_CHECKING:
+    from wallet.devnet.anvil import Anvil, RpcClient
+
+RPC_BATCH = 500  # transactions per JSON-RPC batch request
+VOTER_AMOUNT = 100 * TOKEN_UNIT
+VOTER_ETH = 10 * 10**18
+GAS_VOTE = 300_000
+GAS_DELEGATE = 200_000
+GAS_PROPOSE = 3_000_000
+GAS_GOVERN = 2_000_000  # queue / execute / cancel
+
+PROPOSAL_CREATED = "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"
+PROPOSAL_CREATED_TYPES = ["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256", "string"]
+
+# Support patterns (0 Against, 1 For, 2 Abstain): For wins on "pass", Against on "fail".
+PASS_PATTERN = (1, 1, 0, 1, 2, 1, 1, 0, 1, 2)
+FAIL_PATTERN = (0, 0, 1, 0, 2, 0, 1, 0, 0, 2)
+REASONS = (
+    "Good use of treasury funds; the milestones are clear.",
+    "I support this, but please report progress monthly.",
+    "Too expensive for what it delivers.",
+    "Abstaining: I have a conflict of interest.",
+    "This should have been split into two proposals.",
+    "Agree with the forum consensus.",
+    "",
+)
+
+TOPICS = (
+    ("Fund the documentation sprint", "docs working group", "rewrite the governance handbook and the CLI guide"),
+    ("Grant for the indexer maintainers", "indexer team", "keep the proposal indexer and its public API running"),
+    ("Top up the bug bounty pool", "security council", "pay out critical and high findings for the next quarter"),
+    ("Community call stipends", "community stewards", "compensate the hosts of the weekly community calls"),
+    ("Security audit of the bridge contracts", "audit firm", "audit the bridge contracts before the mainnet launch"),
+    ("Translate the governance handbook", "translation guild", "translate the handbook into Spanish, Korean and Hindi"),
+    ("Sponsor the autumn hackathon", "events team", "sponsor prizes and venue costs for the autumn hackathon"),
+    ("Renew the RPC infrastructure budget", "infrastructure group", "renew the archive-node and RPC contracts for a year"),
+)
+
+
+@dataclass
+class SeedReport:
+    proposals: dict[str, str]  # state name -> proposal id (decimal string)
+    voters: list[str]
+    votes_cast: int
+    blocks: tuple[int, int]  # first and last block the seeding touched
+    descriptions: dict[str, str] = field(default_factory=dict)  # state name -> description
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "proposals": dict(self.proposals),
+            "voters": len(self.voters),
+            "votes_cast": self.votes_cast,
+            "blocks": list(self.blocks),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class LargeSeedReport:
+    proposal_ids: list[str]
+    voters: list[str]
+    votes_cast: int
+    blocks: tuple[int, int]
+    seconds: float = 0.0
+
+
+@dataclass
+class _Proposal:
+    key: str
+    description: str
+    targets: list[str]
+    values: list[int]
+    signatures: list[str]  # Bravo only; OZ calldatas carry their selector
+    calldatas: list[bytes]
+    id: int = 0
+    vote_start: int = 0
+    vote_end: int = 0
+
+
+# ------------------------------------------------------------------------ rpc plumbing
+
+
+def _client(rpc: "Anvil | RpcClient | str") -> "RpcClient":
+    from wallet.devnet.anvil import as_client
+
+    return as_client(rpc)
+
+
+def mine(rpc: "Anvil | RpcClient | str", blocks: int) -> None:
+    """Mine `blocks` empty blocks at once (anvil_mine)."""
+    if blocks > 0:
+        _client(rpc).rpc("anvil_mine", hex(blocks))
+
+
+def advance_time(rpc: "Anvil | RpcClient | str", seconds: int) -> None:
+    """Move the chain clock `seconds` ahead and mine a block carrying the new time."""
+    client = _client(rpc)
+    if seconds > 0:
+        client.rpc("evm_increaseTime", hex(int(seconds)))
+    client.rpc("evm_mine")
+
+
+def _latest(client: "RpcClient") -> tuple[int, int]:
+    block = client.rpc("eth_getBlockByNumber", "latest", False)
+    return int(block["number"], 16), int(block["timestamp"], 16)
+
+
+def _clock(client: "RpcClient", dep: DaoDeployment) -> int:
+    number, ts = _latest(client)
+    return ts if dep.is_timestamp else number
+
+
+def advance_clock_past(rpc: "Anvil | RpcClient | str", dep: DaoDeployment, timepoint: int) -> None:
+    """Mine until the latest block's clock (number or timestamp) is > `timepoint`, so views at
+    "latest" and every later transaction see the clock past it."""
+    client = _client(rpc)
+    number, ts = _latest(client)
+    if dep.is_timestamp:
+        if ts <= timepoint:
+            advance_time(client, timepoint + 1 - ts)
+    elif number <= timepoint:
+        mine(client, timepoint + 1 - number)
+
+
+def set_automine(client: "RpcClient", on: bool) -> None:
+    client.rpc("evm_setAutomine", on)
+
+
+def send_batched(
+    rpc: "Anvil | RpcClient | str",
+    txs: Sequence[dict[str, Any]],
+    *,
+    per_block: int = RPC_BATCH,
+    check: bool = True,
+) -> list[dict[str, Any]]:
+    """Send `txs` (eth_sendTransaction dicts, each with an explicit gas) with automine off,
+    `per_block` per mined block, in JSON-RPC batches of RPC_BATCH. Returns receipts in order;
+    with check=True raises DevnetError if any reverted."""
+    client = _client(rpc)
+    if not txs:
+        return []
+    txs = _with_nonces(client, txs)
+    was_auto = client.rpc("anvil_getAutomine")
+    if was_auto:
+        set_automine(client, False)
+    hashes: list[str] = []
+    blocks: list[int] = []
+    try:
+        for start in range(0, len(txs), per_block):
+            chunk = txs[start : start + per_block]
+            for sub in range(0, len(chunk), RPC_BATCH):
+                part = chunk[sub : sub + RPC_BATCH]
+                hashes += client.batch([("eth_sendTransaction", [tx]) for tx in part])
+            for _ in range(50):
+                client.rpc("evm_mine")
+                blocks.append(int(client.rpc("eth_blockNumber"), 16))
+                status = client.rpc("txpool_status")
+                if int(status["pending"], 16) == 0 and int(status["queued"], 16) == 0:
+                    break
+            else:
+                raise DevnetError("transactions stayed pending after 50 mined blocks")
+    finally:
+        if was_auto:
+            set_automine(client, True)
+    wanted = set(hashes)
+    by_hash: dict[str, dict[str, Any]] = {}
+    for receipts in client.batch([("eth_getBlockReceipts", [hex(b)]) for b in blocks]):
+        for r in receipts or ():
+            if r["transactionHash"] in wanted:
+                by_hash[r["transactionHash"]] = r
+    out = []
+    failed = []
+    for h in hashes:
+        r = by_hash.get(h)
+        if r is None:
+            raise DevnetError(f"transaction {h} was not mined")
+        if int(r["status"], 16) != 1:
+            failed.append(h)
+        out.append(r)
+    if check and failed:
+        raise DevnetError(f"{len(failed)} of {len(hashes)} seeded transactions reverted, first {failed[0]}")
+    return out
+
+
+def _with_nonces(client: "RpcClient", txs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give explicit nonces to senders with several transactions: anvil serves a JSON-RPC batch
+    concurrently, so its own nonce filling would hand the same nonce out twice."""
+    counts: dict[str, int] = {}
+    for tx in txs:
+        if "nonce" not in tx:
+            key = tx["from"].lower()
+            counts[key] = counts.get(key, 0) + 1
+    repeated = [a for a, c in counts.items() if c > 1]
+    if not repeated:
+        return list(txs)
+    nonces: dict[str, int] = {}
+    for start in range(0, len(repeated), RPC_BATCH):
+        part = repeated[start : start + RPC_BATCH]
+        for a, n in zip(part, client.batch([("eth_getTransactionCount", [a, "pending"]) for a in part])):
+            nonces[a] = int(n, 16)
+    out = []
+    for tx in txs:
+        key = tx["from"].lower()
+        if key in nonces and "nonce" not in tx:
+            tx = {**tx, "nonce": hex(nonces[key])}
+            nonces[key] += 1
+        out.append(tx)
+    return out
+
+
+def _tx(sender: str, to: str, data: str, gas: int) -> dict[str, Any]:
+    return {"from": sender, "to": to, "data": data, "gas": hex(gas)}
+
+
+# --------------------------------------------------------------------------- voters
+
+
+def voter_address(i: int) -> str:
+    """The i-th deterministic devnet voter (no key; used through anvil impersonation)."""
+    from eth_utils import keccak
+
+    return checksum("0x" + keccak(b"polis-devnet-voter:" + str(i).encode())[12:].hex())
+
+
+def voter_addresses(n: int, offset: int = 0) -> list[str]:
+    return [voter_address(i) for i in range(offset, offset + n)]
+
+
+def grant_recipient(i: int = 0) -> str:
+    from eth_utils import keccak
+
+    return checksum("0x" + keccak(b"polis-devnet-grantee:" + str(i).encode())[12:].hex())
+
+
+def fund_and_delegate(rpc: "Anvil | RpcClient | str", dep: DaoDeployment, holders: list[str], amount: int) -> None:
+    """Give each holder ETH for gas and `amount` token units (mintBatch), then self-delegate."""
+    client = _client(rpc)
+    client.rpc("anvil_autoImpersonateAccount", True)
+    for start in range(0, len(holders), RPC_BATCH):
+        part = holders[start : start + RPC_BATCH]
+        client.batch([("anvil_setBalance", [h, hex(VOTER_ETH)]) for h in part])
+    txs = []
+    for start in range(0, len(holders), RPC_BATCH):
+        part = holders[start : start + RPC_BATCH]
+        data = encode_call("mintBatch(address[],uint256)", part, amount)
+        txs.append(_tx(dep.admin, dep.token, data, 150_000 + 80_000 * len(part)))
+    delegate = selector("delegate(address)")
+    txs += [_tx(h, dep.token, "0x" + (delegate + encode_args("f(address)", [h])).hex(), GAS_DELEGATE) for h in holders]
+    send_batched(client, txs)
+
+
+# ------------------------------------------------------------------------- proposals
+
+
+def _description(key: str, n: int, amount_tokens: int, recipient: str, setter: str) -> str:
+    title, group, purpose = TOPICS[n % len(TOPICS)]
+    suffix = f" ({n // len(TOPICS) + 1})" if n >= len(TOPICS) else ""
+    return (
+        f"# {title}{suffix}\n\n"
+        f"This proposal asks the treasury to send **{amount_tokens:,} PDT** to the {group} "
+        f"(`{recipient}`) to {purpose}.\n\n"
+        "## Motivation\n\n"
+        "The work was discussed on the forum and in two community calls; the budget below covers "
+        "the full scope, with a report due at the end.\n\n"
+        "## Actions\n\n"
+        f"1. `transfer({recipient}, {amount_tokens} PDT)` from the treasury\n"
+        f"2. `{setter}` (keeps the current setting; exercises a governance call)\n\n"
+        f"_devnet seed: {key}_\n"
+    )
+
+
+def _build_proposal(dep: DaoDeployment, key: str, n: int, description: str | None = None) -> _Proposal:
+    amount_tokens = 500 + 250 * (n % 17)
+    recipient = grant_recipient(n % 5)
+    amount = amount_tokens * TOKEN_UNIT
+    if dep.is_bravo:
+        setter_sig, setter_args = "_setVotingPeriod(uint256)", [dep.voting_period]
+        setter_text = f"_setVotingPeriod({dep.voting_period})"
+        signatures = ["transfer(address,uint256)", setter_sig]
+        calldatas = [encode_args("f(address,uint256)", [recipient, amount]), encode_args("f(uint256)", setter_args)]
+    else:
+        if n % 2 == 0:
+            setter_sig, setter_args = "setVotingPeriod(uint32)", [dep.voting_period]
+        else:
+            setter_sig, setter_args = "setProposalThreshold(uint256)", [0]
+        setter_text = f"{setter_sig.split('(')[0]}({setter_args[0]})"
+        signatures = ["", ""]
+        calldatas = [
+            selector("transfer(address,uint256)") + encode_args("f(address,uint256)", [recipient, amount]),
+            selector(setter_sig) + encode_args(setter_sig, setter_args),
+        ]
+    text = description if description is not None else _description(key, n, amount_tokens, recipient, setter_text)
+    return _Proposal(key, text, [dep.token, dep.governor], [0, 0], signatures, calldatas)
+
+
+def _propose_tx(dep: DaoDeployment, p: _Proposal) -> dict[str, Any]:
+    if dep.is_bravo:
+        data = encode_call(
+            "propose(address[],uint256[],string[],bytes[],string)",
+            p.targets, p.values, p.signatures, p.calldatas, p.description,
+        )
+    else:
+        data = encode_call("propose(address[],uint256[],bytes[],string)", p.targets, p.values, p.calldatas, p.description)
+    return _tx(dep.admin, dep.governor, data, GAS_PROPOSE + 64 * len(p.description))
+
+
+def _oz_call(name: str, p: _Proposal) -> str:
+    desc_hash = bytes.fromhex(keccak_hex(p.description)[2:])
+    return encode_call(f"{name}(address[],uint256[],bytes[],bytes32)", p.targets, p.values, p.calldatas, desc_hash)
+
+
+def _govern_tx(dep: DaoDeployment, name: str, p: _Proposal) -> dict[str, Any]:
+    """queue / execute / cancel a proposal, sent by the admin (its proposer)."""
+    data = encode_call(f"{name}(uint256)", p.id) if dep.is_bravo else _oz_call(name, p)
+    return _tx(dep.admin, dep.governor, data, GAS_GOVERN)
+
+
+def _read_created(receipts: Sequence[dict[str, Any]], proposals: Sequence[_Proposal]) -> None:
+    topic = keccak_hex(PROPOSAL_CREATED)
+    from eth_abi import decode
+
+    logs = [log for r in receipts for log in r["logs"] if log["topics"] and log["topics"][0] == topic]
+    if len(logs) != len(proposals):
+        raise DevnetError(f"expected {len(proposals)} ProposalCreated events, saw {len(logs)}")
+    for p, log in zip(proposals, logs):
+        fields = decode(PROPOSAL_CREATED_TYPES, bytes.fromhex(log["data"][2:]))
+        p.id, p.vote_start, p.vote_end = fields[0], fields[6], fields[7]
+
+
+def _propose_all(client: "RpcClient", dep: DaoDeployment, proposals: Sequence[_Proposal],
+                 extra_after: Sequence[dict[str, Any]] = (), per_block: int = RPC_BATCH) -> None:
+    receipts = send_batched(client, [_propose_tx(dep, p) for p in proposals] + list(extra_after), per_block=per_block)
+    _read_created(receipts[: len(proposals)], proposals)
+
+
+def _vote_tx(dep: DaoDeployment, voter: str, proposal_id: int, support: int, reason: str) -> dict[str, Any]:
+    if reason:
+        data = encode_call("castVoteWithReason(uint256,uint8,string)", proposal_id, support, reason)
+    else:
+        data = encode_call("castVote(uint256,uint8)", proposal_id, support)
+    return _tx(voter, dep.governor, data, GAS_VOTE)
+
+
+def _per_block(client: "RpcClient", dep: DaoDeployment, n_txs: int, deadline: int) -> int:
+    """Transactions per block so that `n_txs` are all mined before `deadline` (block mode)."""
+    if dep.is_timestamp:
+        return RPC_BATCH
+    left = deadline - int(client.rpc("eth_blockNumber"), 16) - 1
+    if left < 1:
+        raise DevnetError("the voting period ends before the votes can be mined; deploy a longer voting_period")
+    return max(RPC_BATCH, math.ceil(n_txs / left))
+
+
+def cast_votes(
+    rpc: "Anvil | RpcClient | str",
+    dep: DaoDeployment,
+    proposal_id: str | int,
+    voters: list[str],
+    supports: list[int] | None = None,
+    reasons: list[str] | None = None,
+) -> int:
+    """Cast one vote per voter on an Active proposal (For unless `supports` says otherwise;
+    castVoteWithReason where `reasons` has a non-empty string). Voters need ETH and voting power
+    (see fund_and_delegate). Returns the number of votes cast; raises if any reverted."""
+    client = _client(rpc)
+    client.rpc("anvil_autoImpersonateAccount", True)
+    pid = int(proposal_id)
+    txs = [
+        _vote_tx(dep, v, pid, supports[i] if supports else 1, reasons[i] if reasons and i < len(reasons) else "")
+        for i, v in enumerate(voters)
+    ]
+    send_batched(client, txs)
+    return len(txs)
+
+
+def _pattern_votes(dep: DaoDeployment, p: _Proposal, voters: Sequence[str], pattern: Sequence[int],
+                   admin_support: int | None, salt: int = 0) -> list[dict[str, Any]]:
+    txs = []
+    for i, v in enumerate(voters):
+        support = pattern[(i + salt) % len(pattern)]
+        reason = REASONS[(i + salt) % len(REASONS)] if (i + salt) % 3 == 0 else ""
+        txs.append(_vote_tx(dep, v, p.id, support, reason))
+    if admin_support is not None:
+        txs.append(_vote_tx(dep, dep.admin, p.id, admin_support, "Treasury committee position."))
+    return txs
+
+
+# ------------------------------------------------------------------------------ seed
+
+
+def seed_dao(
+    rpc: "Anvil | RpcClient | str",
+    dep: DaoDeployment,
+    n_voters: int = 200,
+    votes_per_proposal: int | None = None,
+    active_votes: int = 20,
+    with_states: bool = True,
+    descriptions: list[str] | None = None,
+    *,
+    voter_offset: int = 0,
+    voter_amount: int = VOTER_AMOUNT,
+) -> SeedReport:
+    """Fund `n_voters` voters and leave one proposal in each state.
+
+    Returned keys: pending, active, and with with_states also canceled, defeated, succeeded,
+    queued, executed (+ expired on bravo). Closed proposals get `votes_per_proposal` voter votes
+    (default: every voter) plus the admin's deciding vote; the active one gets `active_votes`
+    and stays open for most of the voting period; pending lasts `voting_delay`.
+    """
+    t0 = time.perf_counter()
+    client = _client(rpc)
+    client.rpc("anvil_autoImpersonateAccount", True)
+    first_block = int(client.rpc("eth_blockNumber"), 16) + 1
+    voters = voter_addresses(n_voters, voter_offset)
+    fund_and_delegate(client, dep, voters, voter_amount)
+    per_prop = n_voters if votes_per_proposal is None else min(votes_per_proposal, n_voters)
+    base = int(call(client, dep.governor, "proposalCount()")) if dep.is_bravo else 0
+
+    keys = ["executed", "queued", "succeeded", "defeated", "canceled"] if with_states else []
+    if with_states and dep.is_bravo:
+        keys.append("expired")
+    all_keys = keys + ["active", "pending"]
+    texts = {k: (descriptions[i] if descriptions and i < len(descriptions) else None) for i, k in enumerate(all_keys)}
+    # Proposal numbers vary the generated text between runs on the same chain.
+    serial = base + int(client.rpc("eth_blockNumber"), 16)
+    props = {k: _build_proposal(dep, k, serial + i, texts[k]) for i, k in enumerate(all_keys)}
+    votes = 0
+
+    if keys:
+        closed = [props[k] for k in keys]
+        cancel_txs = []
+        if dep.is_bravo:
+            for i, p in enumerate(closed):
+                p.id = base + 1 + i
+        cancel_txs.append(_govern_tx(dep, "cancel", props["canceled"]))
+        _propose_all(client, dep, closed, cancel_txs)  # canceled while still Pending, same block
+
+        advance_clock_past(client, dep, max(p.vote_start for p in closed))
+        vote_txs: list[dict[str, Any]] = []
+        for salt, k in enumerate(keys):
+            if k == "canceled":
+                continue
+            fail = k == "defeated"
+            vote_txs += _pattern_votes(dep, props[k], voters[:per_prop], FAIL_PATTERN if fail else PASS_PATTERN,
+                                       0 if fail else 1, salt)
+        deadline = min(p.vote_end for p in closed)
+        send_batched(client, vote_txs, per_block=_per_block(client, dep, len(vote_txs), deadline))
+        votes += len(vote_txs)
+        advance_clock_past(client, dep, max(p.vote_end for p in closed))
+
+        if dep.is_bravo:
+            send_batched(client, [_govern_tx(dep, "queue", props["expired"])])
+            grace = int(call(client, dep.governor, "gracePeriod()"))
+            delay = int(call(client, dep.governor, "queueDelay()"))
+            advance_time(client, delay + grace + 1)
+        send_batched(client, [_govern_tx(dep, "queue", props["executed"]), _govern_tx(dep, "queue", props["queued"])])
+        delay = int(call(client, dep.governor, "queueDelay()")) if dep.is_bravo else TIMELOCK_DELAY
+        advance_time(client, delay + 1)
+        send_batched(client, [_govern_tx(dep, "execute", props["executed"])])
+
+    active = props["active"]
+    _propose_all(client, dep, [active])
+    advance_clock_past(client, dep, active.vote_start)
+    active_voters = voters[: min(active_votes, len(voters))]
+    if active_voters:
+        txs = _pattern_votes(dep, active, active_voters, PASS_PATTERN, None, salt=7)
+        send_batched(client, txs)
+        votes += len(txs)
+    _propose_all(client, dep, [props["pending"]])
+
+    last_block = int(client.rpc("eth_blockNumber"), 16)
+    return SeedReport(
+        proposals={k: str(p.id) for k, p in props.items()},
+        voters=voters,
+        votes_cast=votes,
+        blocks=(first_block, last_block),
+        descriptions={k: p.description for k, p in props.items()},
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def seed_large(
+    rpc: "Anvil | RpcClient | str",
+    dep: DaoDeployment,
+    n_proposals: int = 200,
+    n_votes: int = 5_000,
+    *,
+    voter_offset: int = 1_000_000,
+    voter_amount: int = VOTER_AMOUNT,
+) -> LargeSeedReport:
+    """Benchmark fill: `n_proposals` proposals and `n_votes` votes spread evenly over them.
+
+    Uses ceil(n_votes / n_proposals) funded voters. All proposals are created first and voted on
+    while Active; they are left Active (or closed, if the voting period ran out)."""
+    t0 = time.perf_counter()
+    client = _client(rpc)
+    client.rpc("anvil_autoImpersonateAccount", True)
+    first_block = int(client.rpc("eth_blockNumber"), 16) + 1
+    per_prop = math.ceil(n_votes / n_proposals) if n_proposals else 0
+    voters = voter_addresses(per_prop, voter_offset)
+    if voters:
+        fund_and_delegate(client, dep, voters, voter_amount)
+    serial = int(client.rpc("eth_blockNumber"), 16) * 1000
+    props = [_build_proposal(dep, f"bench-{i}", serial + i) for i in range(n_proposals)]
+    # Large proposals: fit ~250 per block by gas limit.
+    _propose_all(client, dep, props, per_block=250)
+    votes = 0
+    if props and n_votes:
+        advance_clock_past(client, dep, max(p.vote_start for p in props))
+        txs = []
+        remaining = n_votes
+        for j, p in enumerate(props):
+            take = min(per_prop, remaining - (len(props) - j - 1) * (per_prop - 1)) if remaining else 0
+            take = max(0, min(take, remaining, per_prop))
+            txs += _pattern_votes(dep, p, voters[:take], PASS_PATTERN if j % 3 else FAIL_PATTERN, None, salt=j)
+            remaining -= take
+        deadline = min(p.vote_end for p in props)
+        send_batched(client, txs, per_block=_per_block(client, dep, len(txs), deadline))
+        votes = len(txs)
+    return LargeSeedReport(
+        proposal_ids=[str(p.id) for p in props],
+        voters=voters,
+        votes_cast=votes,
+        blocks=(first_block, int(client.rpc("eth_blockNumber"), 16)),
+        seconds=time.perf_counter() - t0,
+    )
