@@ -47,6 +47,12 @@ class ActionRefused(PolisError):
     exit_code = 1
 
 
+class AlreadyDone(ActionRefused):
+    """The chain already has what the action asks for (same vote, same delegate): nothing is sent."""
+
+    exit_code = 0
+
+
 class ActionFailed(PolisError):
     """The transaction was sent but reverted, or was not included in time."""
 

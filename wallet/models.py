@@ -156,3 +156,7 @@ class ActionResult(_Model):
     block: int | None = None
     fee_paid: int | None = None
     error: str | None = None
+    noop: bool = False
+    """True when nothing was sent because the chain already had this state."""
+    detail: dict[str, Any] = Field(default_factory=dict)
+    """Adapter data about the inclusion (receipt logs), for `record`."""

@@ -1,0 +1,66 @@
+"""One pipeline for every state change: plan → check → confirm → unlock → sign → submit → await → record.
+
+The adapter builds and checks the plan (chain id, proposal state, power, simulation). This module adds
+the confirmation, the unlock, the journal (each step lands in the archive before the next) and the
+record of the result. Both front ends call `execute`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from wallet.cache import store
+from wallet.errors import ActionFailed, NotInteractive, PolisError
+
+if TYPE_CHECKING:
+    from wallet.adapters.base import Adapter
+    from wallet.cache.db import Archive
+    from wallet.keys.signer import Signer
+    from wallet.models import ActionResult, Plan
+
+log = logging.getLogger("polis.actions")
+
+Confirm = Callable[["Plan"], bool]
+
+
+def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[[], Signer],
+            confirm: Confirm | None, assume_yes: bool = False, timeout: float = 120.0,
+            on_step: Callable[[str, str], None] | None = None) -> ActionResult:
+    """Run a checked plan. `confirm` is None when nobody can be asked (then `assume_yes` is required)."""
+    from wallet.models import ActionResult
+
+    def step(name: str, detail: str = "") -> None:
+        if on_step:
+            on_step(name, detail)
+
+    if not assume_yes:
+        if confirm is None:
+            raise NotInteractive("this action needs confirmation and the run is not interactive",
+                                 hint="review it with --dry-run, then run again with --yes")
+        if not confirm(plan):
+            raise PolisError("cancelled; nothing was signed")
+    signer = unlock()
+    entry = store.journal_add(archive, account=plan.account, address=plan.address, network=plan.network,
+                              source=plan.source, kind=plan.kind, target=plan.target,
+                              summary=plan.summary[0] if plan.summary else plan.kind)
+    step("signing")
+    try:
+        tx_hash = adapter.submit(plan, signer)
+    except PolisError as exc:
+        store.journal_update(archive, entry, "failed", error=str(exc))
+        raise
+    store.journal_update(archive, entry, "sent", tx_hash=tx_hash)
+    step("sent", tx_hash)
+    result: ActionResult = adapter.await_result(plan, tx_hash, timeout=timeout)
+    if not result.ok:
+        store.journal_update(archive, entry, "failed", error=result.error)
+        raise ActionFailed(f"{result.error} (tx {tx_hash})")
+    store.journal_update(archive, entry, "confirmed", detail={"block": result.block, "fee": str(result.fee_paid)})
+    step("confirmed", f"block {result.block}")
+    try:
+        adapter.record(archive, result)
+    except PolisError as exc:  # the action happened; a failed local record is only a warning
+        log.warning("could not record the result locally: %s", exc)
+    return result

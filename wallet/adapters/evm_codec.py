@@ -1,0 +1,248 @@
+"""Decoding of the Governor and ERC20Votes events and of known call data, by hand.
+
+Why not eth_abi here: importing it costs ~190 ms and decoding ~12 µs a log; this fixed event set
+decodes in ~2 µs with bounds-checked slicing, which keeps `polis sync` near the raw fetch time.
+Every offset and length is checked, so a hostile or garbled log raises DecodeError, never more.
+Selectors and topics are hard-coded; tests/test_evm_codec.py checks each against keccak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+TOPIC_PROPOSAL_CREATED = "0x7d84a6263ae0d98d3329bd7b46bb4e8d6f98cd35a7adb45c274c8b7fd5ebd5e0"
+TOPIC_VOTE_CAST = "0xb8e138887d0aa13bab447e82de9d5c1777041ecd21ca36ba824ff1e6c07ddda4"
+TOPIC_VOTE_CAST_WITH_PARAMS = "0xe2babfbac5889a709b63bb7f598b324e08bc5a4fb9ec647fb3cbc9ec07eb8712"
+TOPIC_PROPOSAL_QUEUED = "0x9a2e42fd6722813d69113e7d0079d3d940171428df7373df9c7f7617cfda2892"
+TOPIC_PROPOSAL_EXECUTED = "0x712ae1383f79ac853f8d882153778e0260ef8f03b504e2866e0593e04d2b291f"
+TOPIC_PROPOSAL_CANCELED = "0x789cf55be980739dad1d0699b93b58e806b51c9d96619bfa8fe0a28abaa7b30c"
+TOPIC_DELEGATE_CHANGED = "0x3134e8a2e6d97e929a7e54011ea5485d7d196dd5f0ba4d4ef95803e8e3fc257f"
+TOPIC_DELEGATE_VOTES_CHANGED = "0xdec2bacdd2f05b59de34da9b523dff8be42e5e38e818c82fdb0bae774387a724"
+
+GOVERNOR_TOPICS = [TOPIC_PROPOSAL_CREATED, TOPIC_VOTE_CAST, TOPIC_VOTE_CAST_WITH_PARAMS,
+                   TOPIC_PROPOSAL_QUEUED, TOPIC_PROPOSAL_EXECUTED, TOPIC_PROPOSAL_CANCELED]
+TOKEN_TOPICS = [TOPIC_DELEGATE_CHANGED, TOPIC_DELEGATE_VOTES_CHANGED]
+
+SEL = {
+    "state(uint256)": "3e4f49e6",
+    "proposalVotes(uint256)": "544ffc9c",
+    "quorum(uint256)": "f8ce560a",
+    "proposals(uint256)": "013cf08b",
+    "quorumVotes()": "24bc1a64",
+    "CLOCK_MODE()": "4bf5d7e9",
+    "COUNTING_MODE()": "dd4e2ba5",
+    "clock()": "91ddadf4",
+    "proposalSnapshot(uint256)": "2d63f693",
+    "proposalDeadline(uint256)": "c01f9e37",
+    "hasVoted(uint256,address)": "43859632",
+    "getReceipt(uint256,address)": "e23a9a52",
+    "getVotes(address,uint256)": "eb9019d4",
+    "getPastVotes(address,uint256)": "3a46b1a8",
+    "getPriorVotes(address,uint256)": "782d6fe1",
+    "castVote(uint256,uint8)": "56781388",
+    "castVoteWithReason(uint256,uint8,string)": "7b3c71d3",
+    "delegate(address)": "5c19a95c",
+    "delegates(address)": "587cde1e",
+    "balanceOf(address)": "70a08231",
+    "getVotes(address)": "9ab24eb0",
+    "name()": "06fdde03",
+    "symbol()": "95d89b41",
+    "decimals()": "313ce567",
+    "votingDelay()": "3932abb1",
+    "votingPeriod()": "02a251a3",
+}
+
+# Functions a proposal commonly executes; decoded into arguments when the selector matches.
+# Only static argument types here (address, uintN, boolean, bytes32), which decode without eth_abi.
+KNOWN_CALLS: dict[str, tuple[str, list[str], list[str]]] = {
+    "a9059cbb": ("transfer", ["address", "uint256"], ["to", "amount"]),
+    "095ea7b3": ("approve", ["address", "uint256"], ["spender", "amount"]),
+    "23b872dd": ("transferFrom", ["address", "address", "uint256"], ["from", "to", "amount"]),
+    "40c10f19": ("mint", ["address", "uint256"], ["to", "amount"]),
+    "5c19a95c": ("delegate", ["address"], ["delegatee"]),
+    "79051887": ("setVotingDelay", ["uint48"], ["newVotingDelay"]),
+    "e540d01d": ("setVotingPeriod", ["uint32"], ["newVotingPeriod"]),
+    "ece40cc1": ("setProposalThreshold", ["uint256"], ["newProposalThreshold"]),
+    "06f3f9e6": ("updateQuorumNumerator", ["uint256"], ["newQuorumNumerator"]),
+    "1dfb1b5a": ("_setVotingDelay", ["uint256"], ["newVotingDelay"]),
+    "0ea2d98c": ("_setVotingPeriod", ["uint256"], ["newVotingPeriod"]),
+    "17ba1b8b": ("_setProposalThreshold", ["uint256"], ["newProposalThreshold"]),
+    "64d62353": ("updateDelay", ["uint256"], ["newDelay"]),
+    "2f2ff15d": ("grantRole", ["bytes32", "address"], ["role", "account"]),
+    "d547741f": ("revokeRole", ["bytes32", "address"], ["role", "account"]),
+}
+
+MAX_DYNAMIC = 1 << 20
+"""Largest string/bytes/array length accepted from a log (1 MiB or 1 Mi items)."""
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def hexbytes(text: str) -> bytes:
+    try:
+        return bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
+    except (ValueError, TypeError):
+        raise DecodeError("not hex data") from None
+
+
+def checksum(address_hex40: str) -> str:
+    """EIP-55 checksum of a 40-hex-char lowercase address (keccak from pycryptodome: fast import)."""
+    from Crypto.Hash import keccak
+
+    low = address_hex40.lower()
+    digest = keccak.new(digest_bits=256, data=low.encode()).hexdigest()
+    return "0x" + "".join(c.upper() if digest[i] >= "8" else c for i, c in enumerate(low))
+
+
+_checksum_cache: dict[str, str] = {}
+
+
+def address_from_word(word: bytes | str) -> str:
+    h = word[-40:] if isinstance(word, str) else word[-20:].hex()
+    got = _checksum_cache.get(h)
+    if got is None:
+        got = checksum(h)
+        if len(_checksum_cache) < 200_000:
+            _checksum_cache[h] = got
+    return got
+
+
+class _Reader:
+    __slots__ = ("data", "base")
+
+    def __init__(self, data: bytes, base: int = 0) -> None:
+        self.data = data
+        self.base = base
+
+    def word(self, i: int) -> int:
+        start = self.base + 32 * i
+        if start + 32 > len(self.data):
+            raise DecodeError("data too short")
+        return int.from_bytes(self.data[start:start + 32], "big")
+
+    def raw_word(self, i: int) -> bytes:
+        start = self.base + 32 * i
+        if start + 32 > len(self.data):
+            raise DecodeError("data too short")
+        return self.data[start:start + 32]
+
+    def _offset(self, i: int) -> int:
+        off = self.word(i)
+        if off > len(self.data):
+            raise DecodeError("offset out of range")
+        return self.base + off
+
+    def bytes_at(self, i: int) -> bytes:
+        pos = self._offset(i)
+        if pos + 32 > len(self.data):
+            raise DecodeError("data too short")
+        n = int.from_bytes(self.data[pos:pos + 32], "big")
+        if n > MAX_DYNAMIC or pos + 32 + n > len(self.data):
+            raise DecodeError("length out of range")
+        return self.data[pos + 32:pos + 32 + n]
+
+    def string_at(self, i: int) -> str:
+        return self.bytes_at(i).decode("utf-8", errors="replace")
+
+    def array_at(self, i: int) -> tuple[_Reader, int]:
+        pos = self._offset(i)
+        if pos + 32 > len(self.data):
+            raise DecodeError("data too short")
+        n = int.from_bytes(self.data[pos:pos + 32], "big")
+        if n > MAX_DYNAMIC or pos + 32 + 32 * n > len(self.data):
+            raise DecodeError("array length out of range")
+        return _Reader(self.data, pos + 32), n
+
+
+@dataclass(slots=True)
+class ProposalCreated:
+    proposal_id: int
+    proposer: str
+    targets: list[str]
+    values: list[int]
+    signatures: list[str]
+    calldatas: list[bytes]
+    vote_start: int
+    vote_end: int
+    description: str
+
+
+def decode_proposal_created(data: bytes) -> ProposalCreated:
+    r = _Reader(data)
+    tr, nt = r.array_at(2)
+    vr, nv = r.array_at(3)
+    sr, ns = r.array_at(4)
+    cr, nc = r.array_at(5)
+    if not (nt == nv == ns == nc):
+        raise DecodeError("action arrays differ in length")
+    return ProposalCreated(
+        proposal_id=r.word(0),
+        proposer=address_from_word(r.raw_word(1)),
+        targets=[address_from_word(tr.raw_word(k)) for k in range(nt)],
+        values=[vr.word(k) for k in range(nv)],
+        signatures=[sr.string_at(k) for k in range(ns)],
+        calldatas=[cr.bytes_at(k) for k in range(nc)],
+        vote_start=r.word(6),
+        vote_end=r.word(7),
+        description=r.string_at(8),
+    )
+
+
+def decode_vote_cast(data: bytes) -> tuple[int, int, int, str]:
+    """-> (proposal_id, support, weight, reason); same head for VoteCastWithParams."""
+    r = _Reader(data)
+    support = r.word(1)
+    if support > 255:
+        raise DecodeError("support out of range")
+    return r.word(0), support, r.word(2), r.string_at(3)
+
+
+def decode_words(data: bytes, n: int) -> list[int]:
+    r = _Reader(data)
+    return [r.word(i) for i in range(n)]
+
+
+def decode_string_result(data: bytes) -> str:
+    return _Reader(data).string_at(0)
+
+
+def decode_call(calldata: bytes) -> tuple[str, list[Any], list[str]] | None:
+    """Known function -> (name, args, arg names); None when the selector is unknown."""
+    if len(calldata) < 4:
+        return None
+    known = KNOWN_CALLS.get(calldata[:4].hex())
+    if known is None:
+        return None
+    name, types, names = known
+    r = _Reader(calldata, 4)
+    args: list[Any] = []
+    try:
+        for i, t in enumerate(types):
+            if t == "address":
+                args.append(address_from_word(r.raw_word(i)))
+            elif t == "bytes32":
+                args.append("0x" + r.raw_word(i).hex())
+            else:
+                args.append(r.word(i))
+    except DecodeError:
+        return None
+    return name, args, names
+
+
+# --- encoding of simple calls (static args and one trailing string) -----------------------------
+
+def enc_uint(v: int) -> str:
+    if v < 0 or v >= 1 << 256:
+        raise ValueError("uint out of range")
+    return f"{v:064x}"
+
+
+def enc_address(a: str) -> str:
+    return a.lower().removeprefix("0x").rjust(64, "0")
+
+
+def call_data(signature: str, *words: str) -> str:
+    return "0x" + SEL[signature] + "".join(words)

@@ -1,0 +1,57 @@
+"""Opening the archive: WAL, busy timeout, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from wallet.cache.schema import MIGRATIONS, SCHEMA_VERSION
+from wallet.errors import PolisError
+from wallet.paths import archive_path, ensure_private_dir
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class Archive:
+    """A connection to the archive with the read and write helpers of `query` and `store`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise PolisError(f"the archive was written by a newer Polis (schema {version} > {SCHEMA_VERSION})")
+    for number in range(version, SCHEMA_VERSION):
+        with conn:
+            for stmt in MIGRATIONS[number]:
+                conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+
+
+def open_archive(path: Path | None = None, *, readonly: bool = False) -> Archive:
+    """Open (creating and migrating if needed). Read-only opens never create a file."""
+    path = path or archive_path()
+    if readonly and not path.exists():
+        conn = sqlite3.connect(":memory:")
+        migrate(conn)
+        return Archive(conn, path)
+    ensure_private_dir(path.parent)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None if False else "DEFERRED")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrate(conn)
+    return Archive(conn, path)

@@ -1,0 +1,147 @@
+"""Writes into the archive, used by sync and the action pipeline. Each call is its own transaction
+unless the caller holds one (`with archive.conn:`)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from wallet.cache.db import Archive
+
+_PROPOSAL_COLS = (
+    "title", "body", "proposer", "status", "native_status", "created_at", "start_ts", "end_ts",
+    "start_point", "end_point", "clock", "quorum", "choices", "tally", "actions", "queued_eta",
+    "executed_at", "canceled_at", "created_block", "queued_block", "executed_block", "canceled_block",
+    "vote_count", "extra",
+)
+_JSON_COLS = {"choices", "tally", "actions", "extra"}
+
+
+def upsert_source(ar: Archive, source: str, *, network: str, family: str, kind: str = "",
+                  chain_id: str | int = "") -> None:
+    ar.conn.execute(
+        "INSERT INTO sources (id, network, family, kind, chain_id) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET network=excluded.network, family=excluded.family, "
+        "kind=CASE WHEN excluded.kind != '' THEN excluded.kind ELSE sources.kind END, chain_id=excluded.chain_id",
+        (source, network, family, kind, str(chain_id)),
+    )
+
+
+def set_cursor(ar: Archive, source: str, cursor: int | None, head: int | None, *, finished: bool = True) -> None:
+    ar.conn.execute(
+        "UPDATE sources SET cursor=?, head=?, synced_at=COALESCE(?, synced_at) WHERE id=?",
+        (cursor, head, int(time.time()) if finished else None, source),
+    )
+
+
+def touch_source(ar: Archive, source: str) -> None:
+    ar.conn.execute("UPDATE sources SET synced_at=? WHERE id=?", (int(time.time()), source))
+
+
+def _encode(col: str, value: Any) -> Any:
+    if col in _JSON_COLS:
+        return json.dumps(value, separators=(",", ":"))
+    if col == "quorum" and value is not None:
+        return str(value)
+    return value
+
+
+def upsert_proposal(ar: Archive, source: str, pid: str, fields: dict[str, Any]) -> None:
+    """Insert a proposal or update only the given fields of an existing one."""
+    unknown = set(fields) - set(_PROPOSAL_COLS)
+    if unknown:
+        raise ValueError(f"unknown proposal fields: {sorted(unknown)}")
+    cols = list(fields)
+    values = [_encode(c, fields[c]) for c in cols]
+    now = int(time.time())
+    insert_cols = ", ".join(["source", "id", "updated_at", *cols])
+    marks = ", ".join("?" for _ in range(3 + len(cols)))
+    updates = ", ".join([f"{c}=excluded.{c}" for c in cols] + ["updated_at=excluded.updated_at"])
+    if "status" not in fields:
+        # A row must have a status; an update-only call on a missing row is a caller bug.
+        insert_cols += ", status"
+        marks += ", 'pending'"
+    ar.conn.execute(
+        f"INSERT INTO proposals ({insert_cols}) VALUES ({marks}) "
+        f"ON CONFLICT(source, id) DO UPDATE SET {updates}",
+        (source, pid, now, *values),
+    )
+
+
+def insert_votes(ar: Archive, rows: Iterable[Sequence[Any]]) -> int:
+    """Rows: (source, proposal_id, voter, choice, weight:str, reason, block, tx, log_index, timestamp)."""
+    cur = ar.conn.executemany(
+        "INSERT OR REPLACE INTO votes (source, proposal_id, voter, choice, weight, reason, block, tx, "
+        "log_index, timestamp) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    return cur.rowcount
+
+
+def refresh_vote_counts(ar: Archive, source: str, proposal_ids: Iterable[str] | None = None) -> None:
+    if proposal_ids is None:
+        ar.conn.execute(
+            "UPDATE proposals SET vote_count=(SELECT count(*) FROM votes v WHERE v.source=proposals.source "
+            "AND v.proposal_id=proposals.id) WHERE source=?", (source,))
+        return
+    ar.conn.executemany(
+        "UPDATE proposals SET vote_count=(SELECT count(*) FROM votes v WHERE v.source=? AND v.proposal_id=?) "
+        "WHERE source=? AND id=?", [(source, p, source, p) for p in proposal_ids])
+
+
+def insert_delegation_events(ar: Archive, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows: (source, delegator, from_delegate, to_delegate, block, log_index)."""
+    ar.conn.executemany("INSERT OR REPLACE INTO delegation_events VALUES (?,?,?,?,?,?)", rows)
+
+
+def insert_power_events(ar: Archive, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows: (source, delegate, previous:str, votes:str, block, log_index)."""
+    ar.conn.executemany("INSERT OR REPLACE INTO power_events VALUES (?,?,?,?,?,?)", rows)
+
+
+def save_block_hashes(ar: Archive, source: str, hashes: dict[int, str], keep: int = 256) -> None:
+    ar.conn.executemany("INSERT OR REPLACE INTO block_hashes VALUES (?,?,?)",
+                        [(source, n, h) for n, h in hashes.items()])
+    ar.conn.execute(
+        "DELETE FROM block_hashes WHERE source=? AND number NOT IN "
+        "(SELECT number FROM block_hashes WHERE source=? ORDER BY number DESC LIMIT ?)",
+        (source, source, keep))
+
+
+def rewind(ar: Archive, source: str, fork_block: int) -> None:
+    """Forget everything learnt from blocks after `fork_block` (a reorg replaced them)."""
+    c = ar.conn
+    c.execute("DELETE FROM votes WHERE source=? AND block>?", (source, fork_block))
+    c.execute("DELETE FROM delegation_events WHERE source=? AND block>?", (source, fork_block))
+    c.execute("DELETE FROM power_events WHERE source=? AND block>?", (source, fork_block))
+    c.execute("DELETE FROM proposals WHERE source=? AND created_block>?", (source, fork_block))
+    for col, ts in (("queued_block", "queued_eta"), ("executed_block", "executed_at"), ("canceled_block", "canceled_at")):
+        c.execute(f"UPDATE proposals SET {col}=NULL, {ts}=NULL WHERE source=? AND {col}>?", (source, fork_block))
+    c.execute("DELETE FROM block_hashes WHERE source=? AND number>?", (source, fork_block))
+    c.execute("UPDATE sources SET cursor=? WHERE id=? AND cursor>?", (fork_block, source, fork_block))
+    refresh_vote_counts(ar, source)
+
+
+# --- the action journal --------------------------------------------------------------------------
+
+def journal_add(ar: Archive, *, account: str, address: str, network: str, source: str, kind: str,
+                target: str, summary: str, detail: dict[str, Any] | None = None, batch: str | None = None) -> int:
+    now = int(time.time())
+    with ar.conn:
+        cur = ar.conn.execute(
+            "INSERT INTO journal (created, updated, batch, account, address, network, source, kind, target, state, "
+            "summary, detail) VALUES (?,?,?,?,?,?,?,?,?,'planned',?,?)",
+            (now, now, batch, account, address, network, source, kind, target, summary, json.dumps(detail or {})))
+    return int(cur.lastrowid or 0)
+
+
+def journal_update(ar: Archive, entry: int, state: str, *, tx_hash: str | None = None,
+                   error: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    with ar.conn:
+        ar.conn.execute(
+            "UPDATE journal SET state=?, updated=?, tx_hash=COALESCE(?, tx_hash), error=?, "
+            "detail=CASE WHEN ? IS NULL THEN detail ELSE json_patch(detail, ?) END WHERE id=?",
+            (state, int(time.time()), tx_hash, error, None if detail is None else 1,
+             json.dumps(detail or {}), entry))

@@ -1,0 +1,65 @@
+"""Sync of every followed source (or the named ones) into the archive, with progress events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from wallet.adapters.base import SyncReport
+from wallet.errors import BadInput, PolisError
+
+log = logging.getLogger("polis.sync")
+
+
+@dataclass
+class SyncOutcome:
+    reports: list[SyncReport] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def expand_targets(targets: list[str]) -> list[str]:
+    """Network names expand to their sources; "ethereum/compound" stays; nothing means all."""
+    from wallet.networks import load_networks
+
+    nets = load_networks()
+    if not targets:
+        return [s for n in nets.values() for s in n.sources()]
+    out: list[str] = []
+    for t in targets:
+        key, _, dao = t.partition("/")
+        if key not in nets:
+            raise BadInput(f"unknown network {key!r} (known: {', '.join(sorted(nets))})")
+        if dao:
+            nets[key].dao(dao)
+            out.append(t)
+        else:
+            srcs = nets[key].sources()
+            if not srcs:
+                raise BadInput(f"network {key!r} has nothing to sync yet; add a DAO with 'polis networks add {key}/NAME'")
+            out.extend(srcs)
+    return list(dict.fromkeys(out))
+
+
+def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None = None,
+                 progress: Callable[[str, int, int, str], None] | None = None) -> SyncOutcome:
+    from wallet.adapters import adapter_for
+    from wallet.cache import open_archive
+
+    outcome = SyncOutcome()
+    with open_archive(archive_path) as ar:
+        for src in sources:
+            adapter = adapter_for(src, rpc_url=rpc_url)
+            try:
+                cb = (lambda d, t, m, s=src: progress(s, d, t, m)) if progress else None
+                outcome.reports.append(adapter.sync(ar, cb))
+            except PolisError as exc:
+                outcome.errors[src] = str(exc)
+                log.warning("sync of %s failed: %s", src, exc)
+            finally:
+                adapter.close()
+    return outcome
