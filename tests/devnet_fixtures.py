@@ -1,0 +1,68 @@
+"""Reusable pytest fixtures for the anvil devnet. Import into conftest.py with
+`from tests.devnet_fixtures import *` (or list "tests.devnet_fixtures" in pytest_plugins).
+
+- `compiled` (session): the five compiled artifacts; skips when devnet/node_modules is missing.
+- `anvil` (session): a fresh anvil on a free loopback port, stopped at the end of the session.
+  With pytest-xdist every worker gets its own.
+- `dao` (function): factory `dao(kind="oz", **deploy_kwargs) -> DaoDeployment`, a fresh DAO.
+- `seeded_dao` (function): factory `seeded_dao(kind="oz", n_voters=40, deploy=None, **seed_kwargs)
+  -> (DaoDeployment, SeedReport)`, a fresh DAO with one proposal in every state.
+
+All DAOs of a session share one chain: seeding moves its clock (a Bravo seed jumps ~11 minutes
+to reach Expired; OZ seeds ~1 minute to pass the timelock delay).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+__all__ = ["compiled", "anvil", "dao", "seeded_dao"]
+
+
+@pytest.fixture(scope="session")
+def compiled():
+    from wallet.devnet import DevnetError
+    from wallet.devnet.compile import compile_contracts
+
+    try:
+        return compile_contracts()
+    except DevnetError as exc:
+        pytest.skip(f"devnet contracts unavailable: {exc} ({exc.hint or ''})")
+
+
+@pytest.fixture(scope="session")
+def anvil(compiled):
+    from wallet.devnet import DevnetError
+    from wallet.devnet.anvil import Anvil, anvil_binary
+
+    try:
+        anvil_binary()
+    except DevnetError as exc:
+        pytest.skip(f"anvil unavailable: {exc}")
+    node = Anvil().start()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def dao(anvil):
+    from wallet.devnet.deploy import deploy_dao
+
+    def make(kind: str = "oz", **deploy_kwargs):
+        return deploy_dao(anvil, kind, **deploy_kwargs)
+
+    return make
+
+
+@pytest.fixture
+def seeded_dao(anvil):
+    from wallet.devnet.deploy import deploy_dao
+    from wallet.devnet.seed import seed_dao
+
+    def make(kind: str = "oz", n_voters: int = 40, deploy: dict | None = None, **seed_kwargs):
+        dep = deploy_dao(anvil, kind, **(deploy or {}))
+        return dep, seed_dao(anvil, dep, n_voters=n_voters, **seed_kwargs)
+
+    return make
