@@ -11,13 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-STATUSES = (
-    "deposit", "pending", "active", "passed", "rejected", "failed",
-    "canceled", "queued", "executed", "expired",
-)
-"""The common status set. `passed` covers Governor's Succeeded; `rejected` covers Defeated."""
-
-OPEN_STATUSES = ("deposit", "pending", "active")
+from wallet.status import OPEN_STATUSES, STATUSES  # noqa: F401  (re-exported)
 
 
 class Status(StrEnum):

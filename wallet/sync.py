@@ -28,7 +28,7 @@ def expand_targets(targets: list[str]) -> list[str]:
 
     nets = load_networks()
     if not targets:
-        return [s for n in nets.values() for s in n.sources()]
+        return followed_sources()
     out: list[str] = []
     for t in targets:
         key, _, dao = t.partition("/")
@@ -43,6 +43,20 @@ def expand_targets(targets: list[str]) -> list[str]:
                 raise BadInput(f"network {key!r} has nothing to sync yet; add a DAO with 'polis networks add {key}/NAME'")
             out.extend(srcs)
     return list(dict.fromkeys(out))
+
+
+def followed_sources() -> list[str]:
+    """What a bare `polis sync` covers: every source already in the archive plus the DAOs and
+    networks the user added. Preset DAOs are followed from their first explicit sync."""
+    from wallet.cache import open_archive, query
+    from wallet.networks import load_networks
+
+    nets = load_networks()
+    known = {s for n in nets.values() for s in n.sources()}
+    with open_archive(readonly=True) as ar:
+        archived = [r["id"] for r in query.sources(ar)]
+    user = [s for n in nets.values() if n.user for s in n.sources()]
+    return [s for s in dict.fromkeys(archived + user) if s in known]
 
 
 def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None = None,

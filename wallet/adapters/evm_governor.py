@@ -124,6 +124,11 @@ class EvmGovernorAdapter(Adapter):
                     pass
         return self._clock
 
+    def source_extra(self) -> dict[str, Any]:
+        return {"name": self.dao.name or self.dao.id, "symbol": self.dao.token_symbol,
+                "decimals": self.dao.token_decimals, "governor": self.dao.governor, "token": self.dao.token,
+                "clock": self.clock_mode(), "explorer": self.network.explorer}
+
     # --- sync ------------------------------------------------------------------------------------
     def sync(self, archive: Archive, progress: Progress | None = None) -> SyncReport:
         return sync_dao(self, archive, progress)

@@ -71,6 +71,12 @@ class JsonRpc:
                         wait = delay
             except httpx.HTTPStatusError as exc:
                 raise NodeUnreachable(f"{self.url} answered HTTP {exc.response.status_code}") from None
+            except httpx.ConnectError as exc:
+                # Refused or unresolvable: retrying at length rarely helps; two quick tries.
+                last = type(exc).__name__
+                wait = delay
+                if attempt >= 1:
+                    break
             except (httpx.TransportError, httpx.TimeoutException) as exc:
                 last = type(exc).__name__
                 wait = delay
@@ -78,7 +84,7 @@ class JsonRpc:
                 log.debug("rpc retry %d after %s", attempt + 1, last)
                 time.sleep(min(wait, 30.0) * (1 + random.random() * 0.1))
                 delay *= 2
-        raise NodeUnreachable(f"node {self.url} is unreachable ({last}) after {self.retries + 1} tries")
+        raise NodeUnreachable(f"node {self.url} is unreachable ({last})")
 
     def call(self, method: str, *params: Any) -> Any:
         self._id += 1

@@ -88,7 +88,7 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
 
     with ar.conn:
         store.upsert_source(ar, src, network=ad.network.key, family="evm", kind=ad.kind(),
-                            chain_id=ad.network.chain_id)
+                            chain_id=ad.network.chain_id, extra=ad.source_extra())
     if cursor >= safe_head:
         with ar.conn:
             store.touch_source(ar, src)

@@ -20,12 +20,14 @@ _JSON_COLS = {"choices", "tally", "actions", "extra"}
 
 
 def upsert_source(ar: Archive, source: str, *, network: str, family: str, kind: str = "",
-                  chain_id: str | int = "") -> None:
+                  chain_id: str | int = "", extra: dict[str, Any] | None = None) -> None:
+    """`extra` keeps what offline reads need to display amounts: name, token symbol and decimals."""
     ar.conn.execute(
-        "INSERT INTO sources (id, network, family, kind, chain_id) VALUES (?, ?, ?, ?, ?) "
+        "INSERT INTO sources (id, network, family, kind, chain_id, extra) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET network=excluded.network, family=excluded.family, "
-        "kind=CASE WHEN excluded.kind != '' THEN excluded.kind ELSE sources.kind END, chain_id=excluded.chain_id",
-        (source, network, family, kind, str(chain_id)),
+        "kind=CASE WHEN excluded.kind != '' THEN excluded.kind ELSE sources.kind END, chain_id=excluded.chain_id, "
+        "extra=excluded.extra",
+        (source, network, family, kind, str(chain_id), json.dumps(extra or {})),
     )
 
 

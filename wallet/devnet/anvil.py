@@ -98,6 +98,9 @@ class RpcClient:
             self._client = None
 
 
+_url_clients: dict[str, RpcClient] = {}
+
+
 def as_client(rpc: "Anvil | RpcClient | str") -> RpcClient:
     """Accept an Anvil, an RpcClient or a URL."""
     if isinstance(rpc, Anvil):
@@ -105,7 +108,10 @@ def as_client(rpc: "Anvil | RpcClient | str") -> RpcClient:
     if isinstance(rpc, RpcClient):
         return rpc
     if isinstance(rpc, str):
-        return RpcClient(rpc)
+        client = _url_clients.get(rpc)
+        if client is None:
+            client = _url_clients[rpc] = RpcClient(rpc)
+        return client
     raise TypeError(f"expected Anvil, RpcClient or URL, got {type(rpc).__name__}")
 
 

@@ -195,9 +195,9 @@ def send_batched(
     # is read from the logs: every transaction the seeder sends emits at least one event, and a
     # reverted one emits none.
     logs_by_tx: dict[str, list[dict[str, Any]]] = {h: [] for h in hashes}
-    lo = min(blocks)
-    while lo <= max(blocks):
-        hi = min(lo + 9, max(blocks))
+    lo, top = min(blocks), max(blocks)
+    while lo <= top:
+        hi = min(lo + 9, top)
         for log in client.rpc("eth_getLogs", {"fromBlock": hex(lo), "toBlock": hex(hi)}):
             bucket = logs_by_tx.get(log["transactionHash"])
             if bucket is not None:
@@ -435,6 +435,8 @@ def seed_dao(
     queued, executed (+ expired on bravo). Closed proposals get `votes_per_proposal` voter votes
     (default: every voter) plus the admin's deciding vote; the active one gets `active_votes`
     and stays open for most of the voting period; pending lasts `voting_delay`.
+    `descriptions` replace the generated markdown, in the order executed, queued, succeeded,
+    defeated, canceled, [expired,] active, pending (or active, pending without with_states).
     """
     t0 = time.perf_counter()
     client = _client(rpc)

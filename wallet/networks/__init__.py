@@ -187,6 +187,14 @@ def add_network(key: str, table: dict[str, Any]) -> NetworkConfig:
     return cfg
 
 
+def set_user_table(key: str, fields: dict[str, Any]) -> None:
+    """Override fields of a network (preset or not) in the user's file, e.g. the devnet's rpc."""
+    tables = _user_tables()
+    tables.setdefault(key, {}).update(fields)
+    _write_user(tables)
+    get_network(key)  # validate what was written
+
+
 def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoConfig:
     net = get_network(network)
     if net.family != "evm":

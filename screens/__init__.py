@@ -1,0 +1,1 @@
+"""The Textual front end. All behaviour lives in `wallet/`; screens only display and dispatch."""

@@ -1,0 +1,71 @@
+"""`polis export proposals|votes`: CSV or JSON from the archive, streamed row by row."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from typing import Any, TextIO
+
+from wallet.errors import BadInput
+
+PROPOSAL_FIELDS = ["source", "id", "title", "status", "native_status", "proposer", "created_at", "start_ts",
+                   "end_ts", "start_point", "end_point", "quorum", "tally", "vote_count", "body"]
+VOTE_FIELDS = ["source", "proposal_id", "voter", "choice", "weight", "reason", "block", "tx", "timestamp"]
+
+
+def run(args: argparse.Namespace) -> int:
+    from wallet.cache import open_archive, query
+
+    with open_archive(readonly=True) as ar:
+        where, params = [], []
+        for s in args.network:
+            where.append("(source = ? OR source LIKE ?)")
+            params += [s, f"{s}/%"]
+        clause = f"({' OR '.join(where)})" if where else "1"
+        if args.what == "proposals":
+            if args.proposal or args.voter:
+                raise BadInput("--proposal and --voter apply to votes")
+            sql = f"SELECT {', '.join(PROPOSAL_FIELDS)} FROM proposals WHERE {clause} ORDER BY created_at, pk"
+            fields = PROPOSAL_FIELDS
+        else:
+            if args.proposal:
+                src, pid = query.resolve_proposal(ar, args.proposal, args.network[0] if args.network else None)
+                clause += " AND source = ? AND proposal_id = ?"
+                params += [src, pid]
+            if args.voter:
+                clause += " AND lower(voter) = ?"
+                params.append(args.voter.lower())
+            sql = f"SELECT {', '.join(VOTE_FIELDS)} FROM votes WHERE {clause} ORDER BY source, block, log_index"
+            fields = VOTE_FIELDS
+        cur = ar.conn.execute(sql, params)
+        stream: TextIO = open(args.out, "w", newline="") if args.out else sys.stdout
+        try:
+            n = _write(stream, args.format, fields, cur)
+        finally:
+            if args.out:
+                stream.close()
+    if args.out:
+        sys.stderr.write(f"wrote {n} {args.what} to {args.out}\n")
+    return 0
+
+
+def _write(stream: TextIO, fmt: str, fields: list[str], cur: Any) -> int:
+    n = 0
+    if fmt == "csv":
+        w = csv.writer(stream)
+        w.writerow(fields)
+        for row in cur:
+            w.writerow(row)
+            n += 1
+        return n
+    stream.write("[")
+    for row in cur:
+        doc = dict(zip(fields, row, strict=True))
+        if "tally" in doc and isinstance(doc["tally"], str):
+            doc["tally"] = json.loads(doc["tally"])
+        stream.write(("," if n else "") + "\n  " + json.dumps(doc, ensure_ascii=False))
+        n += 1
+    stream.write("\n]\n" if n else "]\n")
+    return n

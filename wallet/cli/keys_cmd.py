@@ -1,0 +1,243 @@
+"""`polis keys …`: the vault from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import sys
+from pathlib import Path
+
+from wallet.cli.common import interactive, policy, vault
+from wallet.cli.output import emit_json, err, out, table, when
+from wallet.errors import BadInput, NotInteractive, VaultError
+from wallet.keys.vault import AccountMeta
+
+
+def _meta_json(m: AccountMeta) -> dict[str, object]:
+    return {"name": m.name, "kind": m.kind, "watch_only": m.watch_only, "addresses": m.addresses,
+            "paths": m.paths, "index": m.index, "words": m.words, "created": m.created // 1_000_000,
+            "remembered": m.remembered, "origin": m.origin}
+
+
+def _read_secret_input(what: str, path: str | None) -> str:
+    """A secret from a file, a hidden prompt, or piped stdin; never from argv."""
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    if interactive():
+        import getpass
+
+        return getpass.getpass(f"{what}: ").strip()
+    data = sys.stdin.read().strip() if not sys.stdin.closed else ""
+    if not data:
+        raise NotInteractive(f"no {what} given", hint=f"pipe it on stdin or use the --…-file option")
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    return {
+        "new": _new, "import": _import, "list": _list, "show": _show, "rename": _rename, "remove": _remove,
+        "export": _export, "remember": _remember, "forget": _forget,
+    }[args.verb](args)
+
+
+def _new(args: argparse.Namespace) -> int:
+    from wallet.keys import derive
+    from wallet.keys.vault import validate_name
+
+    v = vault()
+    validate_name(args.name)
+    if any(a.name == args.name for a in v.accounts()):
+        raise BadInput(f"an account named {args.name!r} already exists")
+    pol = policy(args)
+    passphrase = pol.new_passphrase(args.name)
+    phrase = derive.generate_mnemonic(args.words)
+    if args.verify:
+        if not interactive():
+            raise NotInteractive("--verify needs a terminal")
+        _show_mnemonic(phrase)
+        input("Write the words down, then press Enter to verify them… ")
+        sys.stdout.write("\x1b[2J\x1b[H")
+        words = phrase.split()
+        for i in sorted(secrets.SystemRandom().sample(range(len(words)), 3)):
+            if input(f"Word #{i + 1}: ").strip().lower() != words[i]:
+                raise BadInput("that word does not match; nothing was saved, run 'keys new' again")
+    meta = v.add_mnemonic(args.name, phrase, passphrase, origin="new")
+    if args.json:
+        # Secrets never go into JSON output: back the phrase up with 'keys export NAME --out FILE'.
+        emit_json({**_meta_json(meta), "backup": f"polis keys export {meta.name} --out FILE"})
+        return 0
+    if not args.no_show and not args.verify:
+        _show_mnemonic(phrase)
+    out(f"created {meta.name}: {meta.addresses['evm']}")
+    return 0
+
+
+def _show_mnemonic(phrase: str) -> None:
+    words = phrase.split()
+    out("Your recovery phrase (shown once; write it down, keep it offline):")
+    for i in range(0, len(words), 6):
+        out("  " + "  ".join(f"{i + k + 1:>2}. {w:<9}" for k, w in enumerate(words[i:i + 6])))
+
+
+def _import(args: argparse.Namespace) -> int:
+    from wallet.keys.vault import validate_name
+
+    v = vault()
+    validate_name(args.name)
+    if any(a.name == args.name for a in v.accounts()):
+        raise BadInput(f"an account named {args.name!r} already exists")
+    if args.watch:
+        from wallet.addresses import parse_evm_address
+
+        meta = v.add_watch(args.name, {"evm": parse_evm_address(args.watch)})
+    elif args.mnemonic or args.mnemonic_file:
+        from wallet.keys.derive import validate_mnemonic
+
+        phrase = validate_mnemonic(_read_secret_input("mnemonic", args.mnemonic_file))
+        meta = v.add_mnemonic(args.name, phrase, policy(args).new_passphrase(args.name), index=args.index)
+    elif args.private_key or args.private_key_file:
+        text = _read_secret_input("private key (hex)", args.private_key_file).removeprefix("0x")
+        try:
+            key = bytes.fromhex(text)
+        except ValueError:
+            raise BadInput("the private key is not hex") from None
+        meta = v.add_private_key(args.name, key, policy(args).new_passphrase(args.name))
+    else:
+        meta = _import_keystore(args, v)
+    if args.json:
+        emit_json(_meta_json(meta))
+    else:
+        out(f"imported {meta.name}: {', '.join(f'{k} {a}' for k, a in meta.addresses.items())}"
+            + (" (watch-only)" if meta.watch_only else ""))
+    return 0
+
+
+def _import_keystore(args: argparse.Namespace, v) -> AccountMeta:  # type: ignore[no-untyped-def]
+    from wallet.keys import keystore
+    from wallet.keys.unlock import UnlockPolicy
+
+    try:
+        raw = Path(args.keystore).read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {args.keystore}: {exc.strerror}") from None
+    try:
+        doc = keystore.load_json(raw, args.keystore)
+    except VaultError as exc:
+        raise BadInput(str(exc)) from None
+    src_policy = UnlockPolicy(passphrase_file=args.keystore_passphrase_file or args.passphrase_file)
+    meta_stub = AccountMeta(id="import", name=f"{Path(args.keystore).name}", kind="private_key", addresses={})
+    key = keystore.decrypt(doc, src_policy.passphrase(meta_stub), origin=f"keystore {args.keystore}")
+    return v.add_private_key(args.name, key, policy(args).new_passphrase(args.name), origin="keystore")
+
+
+def _list(args: argparse.Namespace) -> int:
+    accounts = vault().accounts()
+    if args.json:
+        emit_json([_meta_json(m) for m in accounts])
+        return 0
+    if not accounts:
+        out("no accounts yet: 'polis keys new NAME' or 'polis keys import NAME --mnemonic'")
+        return 0
+    table(["NAME", "KIND", "EVM ADDRESS", "CREATED"],
+          [[m.name, m.kind + (" (keyring)" if m.remembered else ""), m.addresses.get("evm", "-"),
+            when(m.created // 1_000_000)] for m in accounts])
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    m = vault().get(args.name)
+    if args.json:
+        emit_json(_meta_json(m))
+        return 0
+    out(f"{m.name} ({m.kind}{', watch-only' if m.watch_only else ''})")
+    for fam, addr in m.addresses.items():
+        path = m.paths.get(fam, "")
+        out(f"  {fam:<10} {addr}" + (f"   {path}" if path else ""))
+    if m.remembered:
+        out("  passphrase kept in the OS keyring")
+    return 0
+
+
+def _rename(args: argparse.Namespace) -> int:
+    m = vault().rename(args.old, args.new)
+    if args.json:
+        emit_json(_meta_json(m))
+    else:
+        out(f"renamed {args.old} to {m.name}")
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    v = vault()
+    m = v.get(args.name)
+    if not args.yes:
+        if not interactive():
+            raise NotInteractive(f"removing {m.name} needs confirmation", hint="add --yes")
+        kind = "its address" if m.watch_only else "its encrypted key; without a backup the funds are lost"
+        if input(f"Remove {m.name} ({m.addresses.get('evm')}) and {kind}? Type the name to confirm: ") != m.name:
+            raise BadInput("not confirmed; nothing removed")
+    v.remove(m.name)
+    if args.json:
+        emit_json({"removed": m.name})
+    else:
+        out(f"removed {m.name}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from wallet.keys import keystore
+    from wallet.paths import atomic_write
+
+    v = vault()
+    m = v.get(args.name)
+    if m.watch_only:
+        raise BadInput(f"{m.name} is watch-only: there is no secret to export")
+    fmt = args.format or ("mnemonic" if m.kind == "mnemonic" else "private-key")
+    if fmt == "mnemonic" and m.kind != "mnemonic":
+        raise BadInput(f"{m.name} was imported as a private key: it has no mnemonic")
+    if not args.out and not sys.stdout.isatty() and not args.yes:
+        raise NotInteractive("refusing to write a secret to a pipe or file without --yes",
+                             hint="use --out PATH (written 0600) or add --yes")
+    pol = policy(args)
+    unlocked = pol.unlock(v, m)
+    if fmt == "mnemonic":
+        text = unlocked.mnemonic() or ""
+    elif fmt == "private-key":
+        text = "0x" + unlocked.private_key("evm").hex()
+    else:
+        passphrase = pol.passphrase(m)
+        doc = keystore.encrypt(unlocked.private_key("evm"), passphrase, address=m.addresses.get("evm"))
+        text = json.dumps(doc)
+    if args.out:
+        atomic_write(Path(args.out), (text + "\n").encode(), 0o600)
+        err(f"wrote the {fmt} of {m.name} to {args.out} (mode 0600)")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def _remember(args: argparse.Namespace) -> int:
+    from wallet.keys.unlock import remember
+
+    v = vault()
+    m = v.get(args.name)
+    if m.watch_only:
+        raise BadInput(f"{m.name} is watch-only: it has no passphrase")
+    pol = policy(args)
+    remember(v, m, pol.passphrase(m))
+    out(f"the passphrase of {m.name} is now kept in the OS keyring; 'polis keys forget {m.name}' removes it")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from wallet.keys.unlock import forget
+
+    v = vault()
+    m = v.get(args.name)
+    forget(v, m)
+    out(f"the OS keyring no longer holds the passphrase of {m.name}")
+    return 0

@@ -1,0 +1,256 @@
+"""`polis <noun> <verb>`: argument parsing and error-to-exit-code mapping.
+
+Command bodies live in sibling modules and are imported only when their command runs, so
+`polis --help` pays for argparse alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import import_module
+
+EPILOG = """exit codes: 0 ok · 1 action failed or refused · 2 bad input or usage ·
+3 needs a passphrase or confirmation but not interactive · 4 node unreachable
+data: POLIS_HOME (or the platform's config/data dirs); NO_COLOR disables colour"""
+
+
+def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = False, unlock: bool = False) -> None:
+    if json:
+        p.add_argument("--json", action="store_true", help="print JSON (schema in the README)")
+    if write:
+        p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+        p.add_argument("--dry-run", action="store_true", help="check and show the plan, change nothing")
+        p.add_argument("--rpc", metavar="URL", help="use this node instead of the network's first rpc")
+    if unlock or write:
+        p.add_argument("--passphrase-file", metavar="PATH", help="read the vault passphrase from this file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="polis", description="Governance and staking wallet for open AI networks.",
+                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", action="store_true", help="print the version")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = ap.add_subparsers(dest="noun", metavar="COMMAND")
+
+    # keys ---------------------------------------------------------------------------------------
+    keys = sub.add_parser("keys", help="create, import and manage keys in the vault")
+    ks = keys.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = ks.add_parser("new", help="create a key from a new BIP-39 mnemonic (shown once)")
+    p.add_argument("name")
+    p.add_argument("--words", type=int, choices=(12, 24), default=24)
+    p.add_argument("--verify", action="store_true", help="ask for three words back before saving")
+    p.add_argument("--no-show", action="store_true", help="do not print the mnemonic (back it up with 'keys export')")
+    _common(p, unlock=True)
+    p = ks.add_parser("import", help="import a mnemonic, raw private key, keystore JSON or a watch-only address")
+    p.add_argument("name")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--mnemonic", action="store_true", help="read a mnemonic (prompt, or stdin when piped)")
+    src.add_argument("--mnemonic-file", metavar="PATH")
+    src.add_argument("--private-key", action="store_true", help="read a hex private key (prompt, or stdin)")
+    src.add_argument("--private-key-file", metavar="PATH")
+    src.add_argument("--keystore", metavar="PATH", help="Ethereum keystore v3 JSON (geth, MetaMask, cast)")
+    src.add_argument("--watch", metavar="ADDRESS", help="watch-only: an address, no key")
+    p.add_argument("--keystore-passphrase-file", metavar="PATH",
+                   help="the keystore's own passphrase (default: the vault passphrase sources)")
+    p.add_argument("--index", type=int, default=0, help="HD account index (default 0)")
+    _common(p, unlock=True)
+    p = ks.add_parser("list", help="list accounts (no unlock needed)")
+    _common(p)
+    p = ks.add_parser("show", help="show an account's addresses and paths")
+    p.add_argument("name")
+    _common(p)
+    p = ks.add_parser("rename", help="rename an account")
+    p.add_argument("old")
+    p.add_argument("new")
+    _common(p)
+    p = ks.add_parser("remove", help="delete an account's files from the vault")
+    p.add_argument("name")
+    p.add_argument("--yes", "-y", action="store_true")
+    _common(p)
+    p = ks.add_parser("export", help="export a secret: mnemonic, private key or keystore JSON")
+    p.add_argument("name")
+    p.add_argument("--format", choices=("mnemonic", "private-key", "keystore"), default=None)
+    p.add_argument("--out", metavar="PATH", help="write to this file (mode 0600) instead of stdout")
+    p.add_argument("--yes", "-y", action="store_true", help="print a secret to a non-terminal stdout")
+    _common(p, json=False, unlock=True)
+    p = ks.add_parser("remember", help="keep this account's passphrase in the OS keyring (opt-in)")
+    p.add_argument("name")
+    _common(p, json=False, unlock=True)
+    p = ks.add_parser("forget", help="remove this account's passphrase from the OS keyring")
+    p.add_argument("name")
+    _common(p, json=False)
+
+    # networks -----------------------------------------------------------------------------------
+    nets = sub.add_parser("networks", help="networks and DAOs Polis follows")
+    ns = nets.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = ns.add_parser("list", help="list networks and their DAOs")
+    _common(p)
+    p = ns.add_parser("show", help="show a network or DAO; --check asks its node")
+    p.add_argument("name")
+    p.add_argument("--check", action="store_true", help="query the node: chain id, head, latency")
+    _common(p)
+    p = ns.add_parser("add", help="add a network (NAME) or a DAO on a network (NETWORK/DAO)")
+    p.add_argument("name")
+    p.add_argument("--family", choices=("evm",), default="evm")
+    p.add_argument("--chain-id", type=int)
+    p.add_argument("--rpc", action="append", metavar="URL")
+    p.add_argument("--symbol", default="ETH")
+    p.add_argument("--decimals", type=int, default=18)
+    p.add_argument("--block-time", type=int, default=12)
+    p.add_argument("--confirmations", type=int, default=None)
+    p.add_argument("--governor", metavar="ADDRESS")
+    p.add_argument("--token", metavar="ADDRESS")
+    p.add_argument("--kind", choices=("oz", "bravo", "auto"), default="auto")
+    p.add_argument("--token-symbol", default="VOTES")
+    p.add_argument("--token-decimals", type=int, default=18)
+    p.add_argument("--start-block", type=int, default=0)
+    p.add_argument("--title", default="", help="display name")
+    _common(p)
+    p = ns.add_parser("remove", help="remove a network or DAO you added")
+    p.add_argument("name")
+    _common(p, json=False)
+
+    # proposals ----------------------------------------------------------------------------------
+    props = sub.add_parser("proposals", help="read proposals from the archive (works offline)")
+    ps = props.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for verb, help_ in (("list", "list proposals"), ("due", "open proposals you have not voted on, closing soonest")):
+        p = ps.add_parser(verb, help=help_)
+        p.add_argument("--network", "-n", action="append", default=[], metavar="SOURCE",
+                       help="a network or network/dao (repeatable)")
+        p.add_argument("--status", "-s", action="append", default=[], help="deposit, pending, active, passed, "
+                       "rejected, failed, canceled, queued, executed, expired, or open/closed (repeatable)")
+        p.add_argument("--needs-my-vote", action="store_true", help="active and not voted by any vault account")
+        p.add_argument("--search", metavar="WORDS", help="full-text search in titles and descriptions")
+        p.add_argument("--closing-within", type=float, metavar="DAYS", help="open and closing within DAYS")
+        p.add_argument("--order", choices=("newest", "oldest", "closing"), default="closing" if verb == "due" else "newest")
+        p.add_argument("--limit", type=int, default=50)
+        p.add_argument("--offset", type=int, default=0)
+        p.add_argument("--account", "-a", action="append", default=[], help="whose votes count as mine (default: all)")
+        p.add_argument("--refresh", action="store_true", help="sync the sources first (falls back to the archive)")
+        p.add_argument("--offline", action="store_true", help="never touch the network (the default)")
+        _common(p)
+    p = ps.add_parser("show", help="one proposal: description, actions, tally, timeline, my vote")
+    p.add_argument("id", help="ID, SOURCE:ID or a unique ID prefix")
+    p.add_argument("--network", "-n", metavar="SOURCE")
+    p.add_argument("--account", "-a", action="append", default=[])
+    p.add_argument("--refresh", action="store_true")
+    p.add_argument("--offline", action="store_true")
+    _common(p)
+    p = ps.add_parser("votes", help="votes on a proposal (from the archive)")
+    p.add_argument("id")
+    p.add_argument("--network", "-n", metavar="SOURCE")
+    p.add_argument("--search", metavar="TEXT", help="voter address part, reason text, or a choice")
+    p.add_argument("--order", choices=("weight", "time", "recent"), default="weight")
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--offset", type=int, default=0)
+    _common(p)
+
+    # actions ------------------------------------------------------------------------------------
+    p = sub.add_parser("vote", help="vote on a proposal")
+    p.add_argument("id", help="ID, SOURCE:ID or a unique ID prefix")
+    p.add_argument("choice", help="for, against or abstain")
+    p.add_argument("--reason", "-r", default="", help="a reason recorded on chain")
+    p.add_argument("--network", "-n", metavar="SOURCE")
+    p.add_argument("--account", "-a", help="vault account (default: the only one)")
+    _common(p, write=True)
+    p = sub.add_parser("delegate", help="delegate voting power")
+    p.add_argument("--to", required=True, metavar="ADDRESS", help="an address, or 'self'")
+    p.add_argument("--network", "-n", required=True, metavar="SOURCE", help="network/dao")
+    p.add_argument("--account", "-a")
+    _common(p, write=True)
+
+    # sync, export, history -----------------------------------------------------------------------
+    p = sub.add_parser("sync", help="bring the archive up to date (all followed sources or the named ones)")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="network or network/dao")
+    p.add_argument("--rpc", metavar="URL")
+    _common(p)
+    p = sub.add_parser("export", help="export proposals or votes from the archive as CSV or JSON")
+    p.add_argument("what", choices=("proposals", "votes"))
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--network", "-n", action="append", default=[], metavar="SOURCE")
+    p.add_argument("--proposal", metavar="ID", help="votes of one proposal only")
+    p.add_argument("--voter", metavar="ADDRESS", help="votes of one voter only")
+    p.add_argument("--out", "-o", metavar="PATH", help="write to a file (default stdout)")
+    p = sub.add_parser("history", help="the journal of actions sent from this machine")
+    p.add_argument("--limit", type=int, default=20)
+    _common(p)
+    p = sub.add_parser("status", help="what the archive holds and how fresh each source is")
+    _common(p)
+
+    # front ends ---------------------------------------------------------------------------------
+    p = sub.add_parser("tui", help="open the terminal UI")
+    p = sub.add_parser("demo", help="start a local devnet with a seeded DAO, a demo key, sync, open the TUI")
+    p.add_argument("--headless", action="store_true", help="print a summary and exit instead of opening the TUI")
+    p.add_argument("--port", type=int, default=None, help="anvil port (default: a free one)")
+    p.add_argument("--voters", type=int, default=200)
+    p.add_argument("--keep", action="store_true", help="with --headless: keep the devnet running until Ctrl-C")
+    _common(p)
+    return ap
+
+
+COMMANDS = {
+    "keys": "wallet.cli.keys_cmd",
+    "networks": "wallet.cli.networks_cmd",
+    "proposals": "wallet.cli.proposals_cmd",
+    "vote": "wallet.cli.actions_cmd",
+    "delegate": "wallet.cli.actions_cmd",
+    "sync": "wallet.cli.sync_cmd",
+    "export": "wallet.cli.export_cmd",
+    "history": "wallet.cli.sync_cmd",
+    "status": "wallet.cli.sync_cmd",
+    "tui": "wallet.cli.app_cmd",
+    "demo": "wallet.cli.app_cmd",
+}
+
+
+def _setup_logging() -> None:
+    import logging
+
+    if logging.getLogger().handlers:
+        return
+    level = os.environ.get("POLIS_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from wallet import __version__
+
+        print(f"polis {__version__}")
+        return 0
+    if not args.noun:
+        parser.print_help()
+        return 2
+    _setup_logging()
+    from wallet.errors import PolisError
+
+    try:
+        module = import_module(COMMANDS[args.noun])
+        return int(module.run(args) or 0)
+    except PolisError as exc:
+        from wallet.cli.output import err, style
+        from wallet.textsafe import clean
+
+        err(style("error:", "31;1", sys.stderr) + " " + clean(str(exc)))
+        if exc.hint:
+            err("hint: " + clean(exc.hint))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an internal bug: say so without dumping locals or arguments
+        if args.debug:
+            raise
+        sys.stderr.write(f"internal error: {type(exc).__name__} (run with --debug for the traceback)\n")
+        return 70
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

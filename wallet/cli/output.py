@@ -1,0 +1,105 @@
+"""Printing for the CLI: JSON, plain tables, colour only on a TTY without NO_COLOR, safe text."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from wallet.textsafe import clean
+
+
+def color_enabled(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR") or os.environ.get("POLIS_NO_COLOR"):
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def style(text: str, code: str, stream: Any = None) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color_enabled(stream) else text
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+def err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def table(headers: list[str], rows: list[list[Any]], *, max_width: dict[int, int] | None = None) -> None:
+    max_width = max_width or {}
+    cells = [[clean(c, limit=max_width.get(i)) for i, c in enumerate(r)] for r in rows]
+    widths = [len(h) for h in headers]
+    for r in cells:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], len(c))
+    out(style("  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip(), "1"))
+    for r in cells:
+        out("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip())
+
+
+def ago(ts: int | None, now: int | None = None) -> str:
+    if ts is None:
+        return "never"
+    d = (now or int(time.time())) - ts
+    if d < 0:
+        return "just now"
+    for unit, secs in (("d", 86400), ("h", 3600), ("m", 60)):
+        if d >= secs:
+            return f"{d // secs}{unit} ago"
+    return f"{d}s ago"
+
+
+def until(ts: int | None, now: int | None = None) -> str:
+    if ts is None:
+        return "-"
+    d = ts - (now or int(time.time()))
+    if d <= 0:
+        return "closed"
+    for unit, secs in (("d", 86400), ("h", 3600), ("m", 60)):
+        if d >= secs:
+            return f"in {d // secs}{unit}"
+    return f"in {d}s"
+
+
+def when(ts: int | None) -> str:
+    if ts is None:
+        return "-"
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts))
+
+
+class Progress:
+    """A one-line progress bar on stderr, only on a TTY."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and done < total:
+            return
+        self._last = now
+        frac = 0 if total <= 0 else min(1.0, done / total)  # ratio for the bar only
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\r{self.label} [{bar:<30}] {int(frac * 100):3d}% {clean(message, limit=40):<40}")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()

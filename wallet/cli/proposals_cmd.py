@@ -1,0 +1,203 @@
+"""`polis proposals list|due|show|votes`: reads from the archive, no network unless --refresh."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from wallet.cli.output import ago, emit_json, err, out, style, table, until, when
+from wallet.textsafe import clean
+
+
+def run(args: argparse.Namespace) -> int:
+    return {"list": _list, "due": _list, "show": _show, "votes": _votes}[args.verb](args)
+
+
+def _open():  # type: ignore[no-untyped-def]
+    from wallet.cache import open_archive
+
+    return open_archive(readonly=True)
+
+
+def _refresh(sources: list[str]) -> None:
+    """Sync first; when the node is down, say so and answer from the archive."""
+    from wallet.errors import PolisError
+    from wallet.sync import expand_targets, sync_sources
+
+    try:
+        outcome = sync_sources(expand_targets(sources))
+    except PolisError as exc:
+        err(f"warning: could not refresh ({exc}); answering from the archive")
+        return
+    for src, msg in outcome.errors.items():
+        err(f"warning: {src}: {msg}; answering from the archive")
+
+
+def _token(extra: dict[str, Any] | None) -> tuple[str, int]:
+    extra = extra or {}
+    return str(extra.get("symbol", "")), int(extra.get("decimals", 18))
+
+
+def _leader(tally: list[dict[str, Any]]) -> str:
+    total = sum(int(t["weight"]) for t in tally)
+    if not tally or total == 0:
+        return "-"
+    best = max(tally, key=lambda t: int(t["weight"]))
+    return f"{best['choice']} {int(best['weight']) * 100 // total}%"
+
+
+def _short(pid: str) -> str:
+    return pid if len(pid) <= 12 else pid[:10] + "…"
+
+
+def _age_note(ar, sources: list[str] | None = None) -> tuple[int | None, str]:  # type: ignore[no-untyped-def]
+    from wallet.cache import query
+
+    ts = query.oldest_sync(ar)
+    return ts, f"archive synced {ago(ts)}" if ts else "archive never synced: run 'polis sync'"
+
+
+def _list(args: argparse.Namespace) -> int:
+    from wallet import status
+    from wallet.cache import query
+    from wallet.cli.common import my_addresses
+    from wallet.errors import BadInput
+
+    due = args.verb == "due"
+    if args.limit < 1 or args.offset < 0:
+        raise BadInput("--limit must be ≥ 1 and --offset ≥ 0")
+    if args.closing_within is not None and args.closing_within < 0:
+        raise BadInput("--closing-within must be ≥ 0 days")
+    statuses = status.expand(args.status)
+    mine = my_addresses(args.account or None)
+    if args.refresh and not args.offline:
+        _refresh(args.network)
+    f = query.ProposalFilter(
+        sources=args.network, statuses=statuses, search=args.search,
+        needs_vote_of=mine if (args.needs_my_vote or due) else None,
+        closing_within=int(args.closing_within * 86400) if args.closing_within is not None else None,
+        limit=args.limit, offset=args.offset, order=args.order)
+    with _open() as ar:
+        rows = query.list_proposals(ar, f)
+        total = query.count_proposals(ar, f) if (len(rows) == args.limit or args.offset) else len(rows) + args.offset
+        my = query.my_votes_map(ar, [(r["source"], r["id"]) for r in rows], mine)
+        synced, note = _age_note(ar)
+    now = int(time.time())
+    if args.json:
+        for r in rows:
+            r["my_vote"] = my.get((r["source"], r["id"]))
+        emit_json({"total": total, "offset": args.offset, "archive": {"synced_at": synced,
+                   "age_seconds": None if synced is None else now - synced}, "proposals": rows})
+        return 0
+    if not rows:
+        out("no proposals match" + ("" if synced else " (the archive is empty: run 'polis sync')"))
+    else:
+        table(["SOURCE", "ID", "STATUS", "CLOSES", "MY VOTE", "LEADER", "TITLE"],
+              [[r["source"], _short(r["id"]), r["status"],
+                until(r["end_ts"], now) if r["status"] in status.OPEN_STATUSES else when(r["end_ts"])[:10],
+                my.get((r["source"], r["id"]), "-" if r["status"] != "active" else "none"),
+                _leader(r["tally"]), r["title"]] for r in rows],
+              max_width={6: 60, 0: 24})
+        shown = f"{args.offset + 1}–{args.offset + len(rows)} of {total}"
+        err(style(f"{shown} · {note}", "2", sys.stderr))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from wallet.cache import query
+    from wallet.cli.common import my_addresses
+    from wallet.units import Denom, format_amount
+
+    if args.refresh and not args.offline:
+        _refresh([args.network] if args.network else [])
+    mine = my_addresses(args.account or None)
+    with _open() as ar:
+        src, pid = query.resolve_proposal(ar, args.id, args.network)
+        p = query.get_proposal(ar, src, pid)
+        my_vote = query.vote_of(ar, src, pid, mine)
+        source_row = query.source(ar, src) or {}
+        synced, note = _age_note(ar)
+    symbol, decimals = _token(source_row.get("extra"))
+    if args.json:
+        p["my_vote"] = my_vote
+        p["token"] = {"symbol": symbol, "decimals": decimals}
+        p["archive"] = {"synced_at": source_row.get("synced_at")}
+        emit_json(p)
+        return 0
+    denom = Denom(symbol or "votes", "base", decimals)
+    out(style(clean(p["title"]), "1"))
+    out(f"{src}:{pid}")
+    out(f"status {p['status']} ({p['native_status']}) · proposer {p['proposer']} · {p['vote_count']} votes archived")
+    out("")
+    out(style("Timeline", "1"))
+    out(f"  created   {when(p['created_at'])}" + (f" (block {p['created_block']})" if p["created_block"] else ""))
+    unit = "block" if p["clock"] == "blocknumber" else "time"
+    est = " (estimated)" if p["clock"] == "blocknumber" and p["end_ts"] and p["end_ts"] > time.time() else ""
+    out(f"  voting    {when(p['start_ts'])} → {when(p['end_ts'])}{est}"
+        + (f"  [{unit} {p['start_point']} → {p['end_point']}]" if unit == "block" else ""))
+    if p["queued_eta"]:
+        out(f"  queued    executable after {when(p['queued_eta'])}")
+    if p["executed_at"] or p["status"] == "executed":
+        out(f"  executed  {when(p['executed_at'])}")
+    if p["canceled_at"] or p["status"] == "canceled":
+        out(f"  canceled  {when(p['canceled_at'])}")
+    out("")
+    out(style("Tally", "1"))
+    total = sum(int(t["weight"]) for t in p["tally"]) or 0
+    for t in p["tally"]:
+        w = int(t["weight"])
+        pct = (w * 1000 // total) if total else 0
+        bar = "█" * (pct // 25)
+        out(f"  {t['choice']:<14} {format_amount(w, denom, max_decimals=2):>24}  {pct // 10:>3}.{pct % 10}% {bar}")
+    if p["quorum"] is not None:
+        q = int(p["quorum"])
+        counted = sum(int(t["weight"]) for t in p["tally"] if t["choice"] in ("for", "abstain", "yes"))
+        out(f"  quorum         {format_amount(q, denom, max_decimals=2):>24}  "
+            + ("reached" if counted >= q else f"not reached ({format_amount(q - counted, denom, max_decimals=2)} short)"))
+    out("")
+    out(style("My vote", "1"))
+    if my_vote:
+        out(f"  {my_vote['voter']} voted {my_vote['choice'].upper()} with {format_amount(int(my_vote['weight']), denom, max_decimals=2)}"
+            + (f" — {clean(my_vote['reason'], limit=200)}" if my_vote["reason"] else ""))
+    else:
+        out("  not voted" + (" (voting is open)" if p["status"] == "active" else ""))
+    if p["actions"]:
+        out("")
+        out(style("Actions (what it executes)", "1"))
+        for i, a in enumerate(p["actions"], 1):
+            out(f"  {i}. {clean(a.get('summary') or a['target'])}")
+    out("")
+    out(style("Description", "1"))
+    for line in clean(p["body"], multiline=True).splitlines():
+        out("  " + line)
+    err(style(note, "2", sys.stderr))
+    return 0
+
+
+def _votes(args: argparse.Namespace) -> int:
+    from wallet.cache import query
+    from wallet.errors import BadInput
+    from wallet.units import Denom, format_amount
+
+    if args.limit < 1 or args.offset < 0:
+        raise BadInput("--limit must be ≥ 1 and --offset ≥ 0")
+    with _open() as ar:
+        src, pid = query.resolve_proposal(ar, args.id, args.network)
+        rows = query.votes(ar, src, pid, search=args.search, limit=args.limit, offset=args.offset, order=args.order)
+        total = int(ar.conn.execute("SELECT count(*) FROM votes WHERE source=? AND proposal_id=?", (src, pid)).fetchone()[0])
+        source_row = query.source(ar, src) or {}
+    if args.json:
+        emit_json({"source": src, "proposal_id": pid, "total": total, "votes": rows})
+        return 0
+    symbol, decimals = _token(source_row.get("extra"))
+    denom = Denom(symbol or "votes", "base", decimals)
+    if not rows:
+        out("no votes archived for this proposal" + (" match" if args.search else ""))
+        return 0
+    table(["VOTER", "CHOICE", "WEIGHT", "BLOCK", "REASON"],
+          [[r["voter"], r["choice"], format_amount(int(r["weight"]), denom, max_decimals=2), r["block"] or "-",
+            r["reason"]] for r in rows], max_width={4: 60})
+    err(style(f"{args.offset + 1}–{args.offset + len(rows)} of {total} votes on {src}:{_short(pid)}", "2", sys.stderr))
+    return 0
