@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
+
+# Decimal's default context keeps 28 digits: too few for 10^40 wei. Every operation here uses this one.
+_CTX = Context(prec=120)
 
 from wallet.errors import BadInput
 
@@ -32,7 +35,7 @@ def parse_amount(text: str, denom: Denom) -> int:
         raise BadInput(f"not an amount: {text!r} (examples: '1.5 {denom.symbol}', '15{denom.base}')")
     number, unit = m.group(1).replace("_", "").replace(",", ""), m.group(2)
     try:
-        value = Decimal(number)
+        value = _CTX.create_decimal(number)
     except InvalidOperation as exc:  # pragma: no cover - regex already guards
         raise BadInput(f"not an amount: {text!r}") from exc
     if unit is None or unit.lower() == denom.symbol.lower():
@@ -41,8 +44,8 @@ def parse_amount(text: str, denom: Denom) -> int:
         scale = 0
     else:
         raise BadInput(f"unknown unit {unit!r} for {denom.symbol}; use {denom.symbol} or {denom.base}")
-    scaled = value.scaleb(scale)
-    if scaled != scaled.to_integral_value():
+    scaled = value.scaleb(scale, context=_CTX)
+    if scaled != scaled.to_integral_value(context=_CTX):
         shown = denom.symbol if scale else denom.base
         raise BadInput(f"{text.strip()!r} has more decimals than {shown} allows ({scale})")
     return int(scaled)
@@ -61,7 +64,7 @@ def format_amount(value: int, denom: Denom, *, symbol: bool = True, max_decimals
 
 def compact(value: int, denom: Denom) -> str:
     """Short form for tables: 1.23M, 4.5k, with the symbol."""
-    whole = Decimal(abs(value)).scaleb(-denom.decimals)
+    whole = _CTX.create_decimal(abs(value)).scaleb(-denom.decimals, context=_CTX)
     sign = "-" if value < 0 else ""
     for limit, suffix in ((Decimal(10**9), "B"), (Decimal(10**6), "M"), (Decimal(10**3), "k")):
         if whole >= limit:

@@ -1,0 +1,38 @@
+# Polis: every target does its own set-up on a fresh machine (venv, pip, npm).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP_PY := $(VENV)/.installed
+STAMP_JS := devnet/node_modules/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup demo demo-headless test bench clean
+
+setup: $(STAMP_PY) $(STAMP_JS)
+
+$(STAMP_PY): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+$(STAMP_JS): devnet/package.json devnet/package-lock.json
+	cd devnet && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup
+	$(VENV)/bin/polis demo
+
+demo-headless: setup
+	$(VENV)/bin/polis demo --headless
+
+test: setup
+	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) devnet/node_modules devnet/build .pytest_cache
