@@ -35,7 +35,9 @@ def expand_targets(targets: list[str]) -> list[str]:
         if key not in nets:
             raise BadInput(f"unknown network {key!r} (known: {', '.join(sorted(nets))})")
         if dao:
-            nets[key].dao(dao)
+            if t not in nets[key].sources():
+                known = ", ".join(nets[key].sources()) or "none"
+                raise BadInput(f"{t!r} is not followed (known on {key}: {known})")
             out.append(t)
         else:
             srcs = nets[key].sources()

@@ -13,8 +13,12 @@ if TYPE_CHECKING:
 
 BUILTIN = {
     "evm_governor": "wallet.adapters.evm_governor:EvmGovernorAdapter",
+    "cosmos": "wallet.adapters.cosmos:CosmosAdapter",
+    "bittensor": "wallet.adapters.bittensor:BittensorAdapter",
+    "snapshot": "wallet.adapters.snapshot:SnapshotAdapter",
+    "snet_stake": "wallet.adapters.snet_stake:SnetStakeAdapter",
 }
-FAMILY_DEFAULT = {"evm": "evm_governor"}
+FAMILY_DEFAULT = {"evm": "evm_governor", "cosmos": "cosmos", "substrate": "bittensor", "snapshot": "snapshot"}
 
 
 def adapter_class(name: str) -> type[Adapter]:
@@ -28,7 +32,12 @@ def adapter_class(name: str) -> type[Adapter]:
         known = sorted(set(BUILTIN) | {ep.name for ep in entry_points(group="polis.adapters")})
         raise BadInput(f"no adapter named {name!r} (installed: {', '.join(known)})")
     module, _, attr = target.partition(":")
-    return getattr(import_module(module), attr)  # type: ignore[no-any-return]
+    try:
+        return getattr(import_module(module), attr)  # type: ignore[no-any-return]
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            raise BadInput(f"the {name!r} adapter is not available in this build") from None
+        raise
 
 
 def adapter_for(source: str, *, rpc_url: str | None = None) -> Adapter:
@@ -36,10 +45,10 @@ def adapter_for(source: str, *, rpc_url: str | None = None) -> Adapter:
     from wallet.networks import resolve_source
 
     net, dao = resolve_source(source)
-    name = dao.adapter if dao else FAMILY_DEFAULT.get(net.family, net.family)
-    return adapter_class(name)(net, dao, rpc_url=rpc_url)
+    return make_adapter(net, dao, rpc_url=rpc_url, source=source)
 
 
-def make_adapter(net: NetworkConfig, dao: DaoConfig | None, rpc_url: str | None = None) -> Adapter:
-    name = dao.adapter if dao else FAMILY_DEFAULT.get(net.family, net.family)
-    return adapter_class(name)(net, dao, rpc_url=rpc_url)
+def make_adapter(net: NetworkConfig, dao: DaoConfig | None, rpc_url: str | None = None,
+                 source: str | None = None) -> Adapter:
+    name = dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.family, net.family))
+    return adapter_class(name)(net, dao, rpc_url=rpc_url, source=source)

@@ -54,10 +54,12 @@ class Adapter(ABC):
     MULTI_ACTION_TX: ClassVar[bool] = False
     OFFCHAIN: ClassVar[bool] = False
 
-    def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None) -> None:
+    def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
+                 source: str | None = None) -> None:
         self.network = network
         self.dao = dao
-        self.source = f"{network.key}/{dao.id}" if dao else network.key
+        self.source = source or (f"{network.key}/{dao.id}" if dao else network.key)
+        """The archive source key: "ethereum/compound", "akash", "snapshot/ens.eth"."""
         self.rpc_url = rpc_url or network.rpc[0]
 
     def close(self) -> None:

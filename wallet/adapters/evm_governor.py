@@ -62,10 +62,11 @@ class EvmGovernorAdapter(Adapter):
     VOTE_REASON = True
     DELEGATION = True
 
-    def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None) -> None:
+    def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
+                 source: str | None = None) -> None:
         if dao is None:
             raise BadInput(f"network {network.key!r}: the EVM Governor adapter needs a DAO")
-        super().__init__(network, dao, rpc_url=rpc_url)
+        super().__init__(network, dao, rpc_url=rpc_url, source=source)
         self.dao: DaoConfig = dao
         self._rpc: JsonRpc | None = None
         self._kind: str | None = None if dao.kind == "auto" else dao.kind

@@ -1,17 +1,30 @@
 """HD derivation from one mnemonic for every family.
 
-Families register a deriver here so a vault mnemonic yields all of them; the EVM one lives here,
-the Cosmos and Substrate ones come with their adapters.
+Each family registers a `Family`: how to derive its public address and its private key from the
+mnemonic, and how to make a signer from that key. EVM lives here; other families live in their own
+modules, listed in FAMILY_MODULES and imported on first use (a missing module is skipped).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from wallet.errors import BadInput
+from wallet.errors import BadInput, VaultError
+
+if TYPE_CHECKING:
+    from wallet.keys.signer import Signer
 
 EVM_PATH = "m/44'/60'/0'/0/{index}"
+
+FAMILY_MODULES = (
+    "wallet.keys.cosmos_keys",
+    "wallet.keys.substrate_keys",
+)
+"""Modules that call `register_family` when imported."""
 
 
 @dataclass(frozen=True)
@@ -21,14 +34,42 @@ class Derived:
     path: str
 
 
-Deriver = Callable[[bytes, int], Derived]
-"""(bip39 seed, account index) -> public part of the derived key."""
+@dataclass(frozen=True)
+class Family:
+    name: str
+    derive: Callable[[str, int], Derived]
+    """(mnemonic phrase, account index) -> public address and path."""
+    private_key: Callable[[str, int], bytes]
+    """(mnemonic phrase, account index) -> raw private key (or seed) bytes for `signer`."""
+    signer: Callable[[bytes], Signer]
 
-_DERIVERS: dict[str, Deriver] = {}
+
+_FAMILIES: dict[str, Family] = {}
+_loaded = False
 
 
-def register_family(name: str, deriver: Deriver) -> None:
-    _DERIVERS[name] = deriver
+def register_family(family: Family) -> None:
+    _FAMILIES[family.name] = family
+
+
+def families() -> dict[str, Family]:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for mod in FAMILY_MODULES:
+            try:
+                import_module(mod)
+            except ModuleNotFoundError as exc:
+                if exc.name != mod:
+                    raise
+    return _FAMILIES
+
+
+def family(name: str) -> Family:
+    fams = families()
+    if name not in fams:
+        raise VaultError(f"no key family {name!r} (known: {', '.join(sorted(fams))})")
+    return fams[name]
 
 
 def normalise_mnemonic(text: str) -> str:
@@ -60,7 +101,9 @@ def generate_mnemonic(words: int = 24) -> str:
     return str(Bip39MnemonicGenerator().FromWordsNumber(sizes[words]))
 
 
+@functools.lru_cache(maxsize=4)
 def mnemonic_seed(phrase: str) -> bytes:
+    """The BIP-39 seed (PBKDF2, ~2 ms); cached so deriving several families costs one."""
     from bip_utils import Bip39SeedGenerator
 
     return bytes(Bip39SeedGenerator(phrase).Generate())
@@ -82,15 +125,20 @@ def evm_address_of(private_key: bytes) -> str:
     return keys.PrivateKey(private_key).public_key.to_checksum_address()
 
 
-def _derive_evm(seed: bytes, index: int) -> Derived:
-    return Derived("evm", evm_address_of(evm_private_key(seed, index)), EVM_PATH.format(index=index))
+def _evm_signer(key: bytes) -> Signer:
+    from wallet.keys.signer import EvmSigner
+
+    return EvmSigner(key)
 
 
-register_family("evm", _derive_evm)
+register_family(Family(
+    name="evm",
+    derive=lambda phrase, i: Derived("evm", evm_address_of(evm_private_key(mnemonic_seed(phrase), i)),
+                                     EVM_PATH.format(index=i)),
+    private_key=lambda phrase, i: evm_private_key(mnemonic_seed(phrase), i),
+    signer=_evm_signer,
+))
 
 
-def derive_all(seed: bytes, index: int = 0) -> dict[str, Derived]:
-    out = {}
-    for name, fn in _DERIVERS.items():
-        out[name] = fn(seed, index)
-    return out
+def derive_all(phrase: str, index: int = 0) -> dict[str, Derived]:
+    return {name: fam.derive(phrase, index) for name, fam in families().items()}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wallet.errors import BadInput, NotInteractive, VaultError
-from wallet.keys.signer import EvmSigner, Signer
+from wallet.keys.signer import Signer
 from wallet.keys.vault import AccountMeta, Vault
 
 KEYRING_SERVICE = "polis-wallet"
@@ -135,18 +135,20 @@ class Unlocked:
             return self.__secret
         from wallet.keys import derive
 
-        seed = derive.mnemonic_seed(self.__secret.decode())
-        if family == "evm":
-            return derive.evm_private_key(seed, self.meta.index)
-        raise VaultError(f"no {family} derivation available for {self.meta.name}")
+        return derive.family(family).private_key(self.__secret.decode(), self.meta.index)
 
     def signer(self, family: str = "evm") -> Signer:
-        if family == "evm":
-            signer = EvmSigner(self.private_key("evm"))
-            if signer.address.lower() != self.meta.addresses.get("evm", "").lower():
-                raise VaultError(f"the key of {self.meta.name} does not match its recorded address")
-            return signer
-        raise VaultError(f"no signer for family {family!r}")
+        """A signer for `family`; checked against the address recorded when the key was added."""
+        from wallet.keys import derive
+
+        signer = derive.family(family).signer(self.private_key(family))
+        recorded = self.meta.addresses.get(family)
+        if recorded is None:
+            # A family added after this account was created: record its address now.
+            self.meta.addresses[family] = signer.address
+        elif signer.address.lower() != recorded.lower():
+            raise VaultError(f"the {family} key of {self.meta.name} does not match its recorded address")
+        return signer
 
 
 # --- OS keyring (opt-in) -----------------------------------------------------------------------

@@ -160,7 +160,7 @@ class Vault:
 
         self._check_new_name(name)
         phrase = derive.validate_mnemonic(phrase)
-        derived = derive.derive_all(derive.mnemonic_seed(phrase), index)
+        derived = derive.derive_all(phrase, index)
         addresses = {f: d.address for f, d in derived.items()}
         self._check_new_address(addresses)
         meta = self._new_meta(name, "mnemonic", addresses, paths={f: d.path for f, d in derived.items()},

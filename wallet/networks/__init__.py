@@ -73,9 +73,13 @@ class NetworkConfig(BaseModel):
     max_log_range: int = Field(default=50_000, ge=1)
     denom: DenomConfig
     daos: list[DaoConfig] = Field(default_factory=list)
+    adapter: str | None = None
+    """Adapter of the network-wide source (e.g. "snet_stake" on an EVM network); default by family."""
     user: bool = False
     """True when defined or extended in the user's networks file."""
     extra: dict[str, Any] = Field(default_factory=dict)
+    """Family-specific settings, validated by the family's adapter (Cosmos: bech32 prefixes, gas
+    price; Substrate: ss58 format, genesis hash; Snapshot: hub/sequencer/score URLs, `spaces`)."""
 
     def dao(self, dao_id: str) -> DaoConfig:
         for d in self.daos:
@@ -85,9 +89,13 @@ class NetworkConfig(BaseModel):
         raise BadInput(f"network {self.key!r} has no DAO {dao_id!r} (known: {known})")
 
     def sources(self) -> list[str]:
-        if self.family == "evm":
-            return [f"{self.key}/{d.id}" for d in self.daos]
-        return [self.key]
+        """Archive sources: one per DAO (EVM), per followed space (Snapshot), else the network."""
+        out = [f"{self.key}/{d.id}" for d in self.daos]
+        if self.family == "snapshot":
+            out += [f"{self.key}/{space}" for space in self.extra.get("spaces", [])]
+        elif self.adapter or self.family != "evm":
+            out.append(self.key)
+        return out
 
 
 def user_networks_path() -> Path:
@@ -150,7 +158,11 @@ def resolve_source(source: str) -> tuple[NetworkConfig, DaoConfig | None]:
     """"ethereum/compound" -> (network, dao); "akash" -> (network, None)."""
     net_key, _, dao_id = source.partition("/")
     net = get_network(net_key)
-    if net.family == "evm":
+    if net.family == "snapshot":
+        if dao_id:
+            return net, None
+        raise BadInput(f"name a space: {net_key}/SPACE (followed: {', '.join(net.sources()) or 'none'})")
+    if net.family == "evm" and not (net.adapter and not dao_id):
         if not dao_id:
             if len(net.daos) == 1:
                 return net, net.daos[0]
