@@ -41,10 +41,48 @@ class SyncReport:
         return dict(self.__dict__)
 
 
+@dataclass
+class StakeTarget:
+    """Something an account can stake or delegate to: a Cosmos validator, a Bittensor hotkey (with
+    its subnets), a SingularityNET stake window."""
+
+    id: str
+    name: str = ""
+    status: str = ""
+    """bonded / unbonding / jailed (Cosmos), delegate (Bittensor), open / closed (SNET window)."""
+    commission: str = ""
+    """Commission or take as a decimal string ("0.05"), when the protocol has one."""
+    power: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class StakePosition:
+    """One stake of an account, amounts in base units of `symbol`."""
+
+    source: str
+    address: str
+    target: str
+    target_name: str = ""
+    subtarget: str = ""
+    """Bittensor netuid, or empty."""
+    amount: int = 0
+    symbol: str = ""
+    decimals: int = 0
+    rewards: int = 0
+    kind: str = "staked"
+    """staked | unbonding | redelegating | pending | claimable"""
+    completes_at: int | None = None
+    """Unix seconds when an unbonding/redelegation/claim completes."""
+    extra: dict[str, object] = field(default_factory=dict)
+
+
 class Adapter(ABC):
     """Base of every protocol family (evm_governor, cosmos, substrate, snapshot, snet_stake)."""
 
     family: ClassVar[str]
+    KEY_FAMILY: ClassVar[str] = "evm"
+    """Which vault key family signs for this adapter (evm, cosmos, substrate)."""
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = ()
     """(key, label) pairs a vote may take; empty when choices are per proposal (Snapshot)."""
     WEIGHTED_VOTES: ClassVar[bool] = False
@@ -53,6 +91,8 @@ class Adapter(ABC):
     STAKING: ClassVar[bool] = False
     MULTI_ACTION_TX: ClassVar[bool] = False
     OFFCHAIN: ClassVar[bool] = False
+    STAKE_ACTIONS: ClassVar[tuple[str, ...]] = ()
+    """Subset of ("stake", "unstake", "move", "claim", "withdraw") the adapter can plan."""
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
                  source: str | None = None) -> None:
@@ -92,14 +132,66 @@ class Adapter(ABC):
     def balances(self, address: str) -> dict[str, int]:
         return {}
 
-    # --- writes --------------------------------------------------------------------------------
-    @abstractmethod
-    def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "") -> Plan: ...
+    def stakes(self, address: str) -> list[StakePosition]:
+        """The account's stakes, unbondings and claimable amounts (network read)."""
+        return []
 
-    def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
+    def stake_targets(self) -> list[StakeTarget]:
+        """Validators / delegates / stake windows a user can choose from (network read)."""
+        return []
+
+    def parse_amount(self, text: str) -> int:
+        """A user amount ("1.5 AKT", "1500000uakt", "2") in the network's base units."""
+        from wallet.units import parse_amount
+
+        return parse_amount(text, self.network.denom.denom())
+
+    def address_of(self, account: AccountMeta) -> str:
+        """The account's address on this network (Cosmos adapters re-prefix the bech32 address)."""
         from wallet.errors import BadInput
 
-        raise BadInput(f"{self.family} does not support delegation")
+        addr = account.addresses.get(self.KEY_FAMILY)
+        if not addr:
+            raise BadInput(f"account {account.name!r} has no {self.KEY_FAMILY} key",
+                           hint="unlock it once (e.g. 'polis keys show NAME --derive') or import a mnemonic")
+        return addr
+
+    # --- writes --------------------------------------------------------------------------------
+    @abstractmethod
+    def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
+                  weights: dict[str, str] | None = None) -> Plan:
+        """`weights` (choice -> decimal string) only where WEIGHTED_VOTES is declared."""
+
+    def _unsupported(self, what: str) -> Plan:
+        from wallet.errors import BadInput
+
+        raise BadInput(f"{self.source} ({self.family}) does not support {what}")
+
+    def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
+        return self._unsupported("delegating voting power")
+
+    def plan_stake(self, account: AccountMeta, target: str, amount: int, *, subtarget: str | None = None,
+                   options: dict[str, str] | None = None) -> Plan:
+        return self._unsupported("staking")
+
+    def plan_unstake(self, account: AccountMeta, target: str, amount: int | None, *, subtarget: str | None = None,
+                     options: dict[str, str] | None = None) -> Plan:
+        """`amount` None means everything staked on the target."""
+        return self._unsupported("unstaking")
+
+    def plan_move(self, account: AccountMeta, source_target: str, dest_target: str, amount: int | None, *,
+                  source_sub: str | None = None, dest_sub: str | None = None,
+                  options: dict[str, str] | None = None) -> Plan:
+        return self._unsupported("moving stake")
+
+    def plan_claim(self, account: AccountMeta, target: str | None = None, *,
+                   options: dict[str, str] | None = None) -> Plan:
+        """Withdraw rewards (Cosmos), claim a stake window (SNET); `target` None means all."""
+        return self._unsupported("claiming")
+
+    def combine(self, plans: list[Plan]) -> Plan:
+        """Merge several plans of one account into one transaction (MULTI_ACTION_TX adapters)."""
+        return self._unsupported("several actions in one transaction")
 
     @abstractmethod
     def submit(self, plan: Plan, signer: Signer) -> str:

@@ -287,9 +287,12 @@ class EvmGovernorAdapter(Adapter):
                   PlanCheck(name="fee balance", ok=True, detail=f"balance {format_amount(balance, denom, max_decimals=6)}")]
         return tx, checks
 
-    def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "") -> Plan:
+    def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
+                  weights: dict[str, str] | None = None) -> Plan:
         from wallet.units import Denom, format_amount
 
+        if weights:
+            raise BadInput("Governor votes are not weighted: choose for, against or abstain")
         support = parse_support(choice)
         label = SUPPORT_LABEL[support]
         address = account.addresses.get("evm")

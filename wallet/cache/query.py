@@ -245,3 +245,31 @@ def journal(ar: Archive, *, limit: int = 50, states: list[str] | None = None) ->
 
 def block_hashes(ar: Archive, source: str) -> dict[int, str]:
     return dict(ar.conn.execute("SELECT number, hash FROM block_hashes WHERE source=?", (source,)).fetchall())
+
+
+def stakes(ar: Archive, addresses: list[str], source: str | None = None) -> list[dict[str, Any]]:
+    """Archived stake positions of these addresses (amounts as decimal strings)."""
+    if not addresses:
+        return []
+    marks = ",".join("?" for _ in addresses)
+    sql = f"SELECT * FROM stakes WHERE address IN ({marks})"
+    params: list[Any] = list(addresses)
+    if source:
+        sql += " AND (source = ? OR source LIKE ?)"
+        params += [source, f"{source}/%"]
+    cur = ar.conn.execute(sql + " ORDER BY source, target, subtarget", params)
+    return [_row(cur, r) for r in cur.fetchall()]
+
+
+def stake_targets(ar: Archive, source: str) -> list[dict[str, Any]]:
+    cur = ar.conn.execute("SELECT * FROM stake_targets WHERE source=? ORDER BY length(power) DESC, power DESC, id",
+                          (source,))
+    return [_row(cur, r) for r in cur.fetchall()]
+
+
+def balances(ar: Archive, addresses: list[str]) -> list[dict[str, Any]]:
+    if not addresses:
+        return []
+    cur = ar.conn.execute(f"SELECT * FROM balances WHERE address IN ({','.join('?' for _ in addresses)})",
+                          list(addresses))
+    return [_row(cur, r) for r in cur.fetchall()]

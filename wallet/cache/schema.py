@@ -126,6 +126,54 @@ MIGRATIONS: list[list[str]] = [
             INSERT INTO proposals_fts(rowid, title, body) VALUES (new.pk, new.title, new.body);
         END""",
     ],
+    # 2: staking state shared by every family (Cosmos delegations, Bittensor stakes, SNET windows)
+    [
+        """CREATE TABLE stakes (
+            source TEXT NOT NULL,
+            address TEXT NOT NULL,
+            target TEXT NOT NULL,           -- validator / hotkey / stake window
+            subtarget TEXT NOT NULL DEFAULT '',  -- netuid on Bittensor
+            kind TEXT NOT NULL DEFAULT 'staked', -- staked | unbonding | redelegating | pending | claimable
+            amount TEXT NOT NULL,
+            rewards TEXT NOT NULL DEFAULT '0',
+            completes_at INTEGER,
+            extra TEXT NOT NULL DEFAULT '{}',
+            updated INTEGER NOT NULL,
+            PRIMARY KEY (source, address, target, subtarget, kind, completes_at)
+        )""",
+        """CREATE TABLE stake_targets (
+            source TEXT NOT NULL,
+            id TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT '',
+            commission TEXT NOT NULL DEFAULT '',
+            power TEXT,
+            extra TEXT NOT NULL DEFAULT '{}',
+            updated INTEGER NOT NULL,
+            PRIMARY KEY (source, id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE stake_events (
+            source TEXT NOT NULL,
+            address TEXT NOT NULL,
+            kind TEXT NOT NULL,             -- stake | unstake | move | claim | reward | submit | withdraw …
+            target TEXT NOT NULL DEFAULT '',
+            subtarget TEXT NOT NULL DEFAULT '',
+            amount TEXT NOT NULL DEFAULT '0',
+            block INTEGER,
+            tx TEXT,
+            timestamp INTEGER,
+            extra TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX stake_events_addr ON stake_events (address, source, block)",
+        """CREATE TABLE balances (
+            source TEXT NOT NULL,
+            address TEXT NOT NULL,
+            denom TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            updated INTEGER NOT NULL,
+            PRIMARY KEY (source, address, denom)
+        ) WITHOUT ROWID""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

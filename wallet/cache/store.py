@@ -147,3 +147,38 @@ def journal_update(ar: Archive, entry: int, state: str, *, tx_hash: str | None =
             "detail=CASE WHEN ? IS NULL THEN detail ELSE json_patch(detail, ?) END WHERE id=?",
             (state, int(time.time()), tx_hash, error, None if detail is None else 1,
              json.dumps(detail or {}), entry))
+
+
+# --- staking (shared by every family) ------------------------------------------------------------
+
+def replace_stakes(ar: Archive, source: str, address: str, positions: Iterable[Any]) -> None:
+    """Make the archived stakes of (source, address) exactly `positions` (StakePosition objects)."""
+    now = int(time.time())
+    ar.conn.execute("DELETE FROM stakes WHERE source=? AND address=?", (source, address))
+    ar.conn.executemany(
+        "INSERT OR REPLACE INTO stakes (source, address, target, subtarget, kind, amount, rewards, completes_at, "
+        "extra, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [(source, address, p.target, p.subtarget, p.kind, str(p.amount), str(p.rewards), p.completes_at,
+          json.dumps({"target_name": p.target_name, "symbol": p.symbol, "decimals": p.decimals, **p.extra},
+                     default=str), now) for p in positions])
+
+
+def upsert_stake_targets(ar: Archive, source: str, targets: Iterable[Any]) -> None:
+    """StakeTarget objects (validators, delegates, windows)."""
+    now = int(time.time())
+    ar.conn.executemany(
+        "INSERT OR REPLACE INTO stake_targets (source, id, name, status, commission, power, extra, updated) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        [(source, t.id, t.name, t.status, t.commission, None if t.power is None else str(t.power),
+          json.dumps(t.extra, default=str), now) for t in targets])
+
+
+def insert_stake_events(ar: Archive, rows: Iterable[Sequence[Any]]) -> None:
+    """Rows: (source, address, kind, target, subtarget, amount:str, block, tx, timestamp, extra_json)."""
+    ar.conn.executemany("INSERT INTO stake_events VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+def set_balances(ar: Archive, source: str, address: str, amounts: dict[str, int]) -> None:
+    now = int(time.time())
+    ar.conn.executemany("INSERT OR REPLACE INTO balances VALUES (?,?,?,?,?)",
+                        [(source, address, denom, str(v), now) for denom, v in amounts.items()])

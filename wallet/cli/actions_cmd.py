@@ -31,6 +31,20 @@ def _preflight(args: argparse.Namespace, meta) -> None:  # type: ignore[no-untyp
                                  hint=OPTIONS_HELP)
 
 
+def parse_weights(text: str) -> dict[str, str]:
+    """"yes=0.7,no=0.3" -> {"yes": "0.7", "no": "0.3"}; the adapter checks they are valid for it."""
+    out: dict[str, str] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if not sep or not key or not value:
+            raise BadInput(f"bad weight {part!r}: write CHOICE=WEIGHT, e.g. yes=0.7,no=0.3")
+        if key in out:
+            raise BadInput(f"choice {key!r} appears twice in the weights")
+        out[key] = value
+    return out
+
+
 def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: ignore[no-untyped-def]
     from wallet.actions import execute
     from wallet.cache import open_archive
@@ -51,7 +65,7 @@ def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: igno
             err(f"  {name} {detail}".rstrip())
 
     with open_archive() as ar:
-        result = execute(adapter, plan, archive=ar, unlock=lambda: pol.unlock(v, meta).signer("evm"),
+        result = execute(adapter, plan, archive=ar, unlock=lambda: pol.unlock(v, meta).signer(adapter.KEY_FAMILY),
                          confirm=ask_confirm if interactive() else None, assume_yes=args.yes, on_step=on_step)
     if args.json:
         emit_json({"ok": result.ok, "tx_hash": result.tx_hash, "block": result.block,
@@ -102,8 +116,11 @@ def _vote(args: argparse.Namespace) -> int:
     adapter = adapter_for(source, rpc_url=args.rpc)
     if not adapter.VOTE_REASON and args.reason:
         raise BadInput(f"{source} does not record vote reasons")
+    weights = parse_weights(args.weights) if args.weights else None
+    if weights and not adapter.WEIGHTED_VOTES:
+        raise BadInput(f"{source} does not support weighted votes")
     try:
-        plan = adapter.plan_vote(meta, pid, args.choice, reason=args.reason)
+        plan = adapter.plan_vote(meta, pid, args.choice, reason=args.reason, weights=weights)
         return _finish(args, adapter, plan, meta)
     except AlreadyDone as exc:
         _refuse_changed_vote(source, pid, meta, args.choice)

@@ -151,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("vote", help="vote on a proposal")
     p.add_argument("id", help="ID, SOURCE:ID or a unique ID prefix")
     p.add_argument("choice", help="for, against or abstain")
-    p.add_argument("--reason", "-r", default="", help="a reason recorded on chain")
+    p.add_argument("--reason", "-r", default="", help="a reason recorded with the vote (where supported)")
+    p.add_argument("--weights", metavar="CHOICE=W,…", help="weighted vote where supported, e.g. yes=0.7,no=0.3")
     p.add_argument("--network", "-n", metavar="SOURCE")
     p.add_argument("--account", "-a", help="vault account (default: the only one)")
     _common(p, write=True)
@@ -160,6 +161,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--network", "-n", required=True, metavar="SOURCE", help="network/dao")
     p.add_argument("--account", "-a")
     _common(p, write=True)
+
+    # staking --------------------------------------------------------------------------------------
+    stake = sub.add_parser("stake", help="stakes and delegations to validators, hotkeys, stake windows")
+    ss = stake.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    def stake_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--network", "-n", required=True, metavar="NETWORK")
+        p.add_argument("--account", "-a")
+        p.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
+                       help="adapter option, e.g. limit_price=…, tolerance=0.005, allow_partial=true, "
+                            "allow_jailed=true, auto_renew=true")
+        _common(p, write=True)
+
+    p = ss.add_parser("list", help="my stakes, unbondings and rewards (network read; archived)")
+    p.add_argument("--network", "-n", action="append", default=[], metavar="NETWORK")
+    p.add_argument("--account", "-a", action="append", default=[])
+    p.add_argument("--offline", action="store_true", help="show the archived stakes only")
+    _common(p)
+    p = ss.add_parser("add", help="stake / delegate an amount to a target")
+    p.add_argument("target", help="validator (…valoper…), hotkey, or stake window")
+    p.add_argument("amount", help="e.g. '1.5 AKT', '1500000uakt', '2' (network's unit)")
+    p.add_argument("--subnet", metavar="NETUID")
+    stake_opts(p)
+    p = ss.add_parser("remove", help="unstake / undelegate (an amount, or --all)")
+    p.add_argument("target")
+    p.add_argument("amount", nargs="?")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--subnet", metavar="NETUID")
+    stake_opts(p)
+    p = ss.add_parser("move", help="move stake / redelegate from one target to another")
+    p.add_argument("source_target", metavar="FROM")
+    p.add_argument("dest_target", metavar="TO")
+    p.add_argument("amount", nargs="?")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--from-subnet", metavar="NETUID")
+    p.add_argument("--to-subnet", metavar="NETUID")
+    stake_opts(p)
+    p = ss.add_parser("claim", help="withdraw rewards / claim a stake window")
+    p.add_argument("target", nargs="?", help="one validator or window (default: all)")
+    stake_opts(p)
+    p = sub.add_parser("validators", help="validators, delegates or stake windows of a network")
+    p.add_argument("--network", "-n", required=True, metavar="NETWORK")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offline", action="store_true")
+    _common(p)
 
     # sync, export, history -----------------------------------------------------------------------
     p = sub.add_parser("sync", help="bring the archive up to date (all followed sources or the named ones)")
@@ -196,6 +242,8 @@ COMMANDS = {
     "proposals": "wallet.cli.proposals_cmd",
     "vote": "wallet.cli.actions_cmd",
     "delegate": "wallet.cli.actions_cmd",
+    "stake": "wallet.cli.stake_cmd",
+    "validators": "wallet.cli.stake_cmd",
     "sync": "wallet.cli.sync_cmd",
     "export": "wallet.cli.export_cmd",
     "history": "wallet.cli.sync_cmd",

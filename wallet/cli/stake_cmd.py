@@ -1,0 +1,171 @@
+"""`polis stake list|add|remove|move|claim` and `polis validators`, over any adapter that declares
+STAKE_ACTIONS. Plans go through the same pipeline as votes."""
+
+from __future__ import annotations
+
+import argparse
+
+from wallet.cli.actions_cmd import _already, _finish, _preflight
+from wallet.cli.common import my_addresses, pick_account, vault
+from wallet.cli.output import emit_json, err, out, table
+from wallet.errors import AlreadyDone, BadInput
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.noun == "validators":
+        return _validators(args)
+    return {"list": _list, "add": _write, "remove": _write, "move": _write, "claim": _write}[args.verb](args)
+
+
+def _options(pairs: list[str]) -> dict[str, str]:
+    opts: dict[str, str] = {}
+    for p in pairs:
+        k, sep, v = p.partition("=")
+        if not sep or not k.strip():
+            raise BadInput(f"bad --opt {p!r}: write KEY=VALUE")
+        opts[k.strip()] = v.strip()
+    return opts
+
+
+def _adapter(network: str, rpc: str | None = None):  # type: ignore[no-untyped-def]
+    from wallet.adapters import adapter_for
+
+    ad = adapter_for(network, rpc_url=rpc)
+    if not ad.STAKING:
+        ad.close()
+        raise BadInput(f"{network} has no staking in Polis ({ad.family})")
+    return ad
+
+
+def _write(args: argparse.Namespace) -> int:
+    verb = {"add": "stake", "remove": "unstake", "move": "move", "claim": "claim"}[args.verb]
+    v = vault()
+    meta = pick_account(v, args.account)
+    _preflight(args, meta)
+    ad = _adapter(args.network, args.rpc)
+    try:
+        if verb not in ad.STAKE_ACTIONS:
+            raise BadInput(f"{args.network} does not support '{args.verb}' (it offers: "
+                           f"{', '.join(ad.STAKE_ACTIONS) or 'nothing'})")
+        opts = _options(args.opt)
+        if verb == "stake":
+            plan = ad.plan_stake(meta, args.target, ad.parse_amount(args.amount), subtarget=args.subnet, options=opts)
+        elif verb == "unstake":
+            if bool(args.amount) == bool(args.all):
+                raise BadInput("give an AMOUNT or --all")
+            amount = None if args.all else ad.parse_amount(args.amount)
+            plan = ad.plan_unstake(meta, args.target, amount, subtarget=args.subnet, options=opts)
+        elif verb == "move":
+            if bool(args.amount) == bool(args.all):
+                raise BadInput("give an AMOUNT or --all")
+            amount = None if args.all else ad.parse_amount(args.amount)
+            plan = ad.plan_move(meta, args.source_target, args.dest_target, amount, source_sub=args.from_subnet,
+                                dest_sub=args.to_subnet, options=opts)
+        else:
+            plan = ad.plan_claim(meta, args.target, options=opts)
+        return _finish(args, ad, plan, meta)
+    except AlreadyDone as exc:
+        return _already(args, exc)
+    finally:
+        ad.close()
+
+
+def _list(args: argparse.Namespace) -> int:
+    from wallet.cache import open_archive, query, store
+    from wallet.errors import PolisError
+    from wallet.keys.vault import Vault
+    from wallet.networks import load_networks
+    from wallet.units import Denom, format_amount
+
+    v = Vault()
+    accounts = [v.get(n) for n in args.account] if args.account else v.accounts()
+    nets = args.network or [n.key for n in load_networks().values() if n.family in ("cosmos", "substrate")
+                            or n.adapter == "snet_stake"]
+    if not args.offline:
+        with open_archive() as ar:
+            for net in nets:
+                try:
+                    ad = _adapter(net)
+                except PolisError as exc:
+                    if args.network:
+                        raise
+                    continue
+                try:
+                    for acc in accounts:
+                        try:
+                            addr = ad.address_of(acc)
+                        except BadInput:
+                            continue
+                        positions = ad.stakes(addr)
+                        with ar.conn:
+                            store.replace_stakes(ar, ad.source, addr, positions)
+                except PolisError as exc:
+                    err(f"warning: {net}: {exc}; showing archived stakes")
+                finally:
+                    ad.close()
+    with open_archive(readonly=True) as ar:
+        addrs = my_addresses([a.name for a in accounts]) if accounts else []
+        rows = [r for r in query.stakes(ar, _all_forms(addrs, nets)) if not args.network or
+                any(r["source"] == n or r["source"].startswith(n + "/") for n in args.network)]
+    if args.json:
+        emit_json(rows)
+        return 0
+    if not rows:
+        out("no stakes found" + ("" if args.offline else " (or none archived yet)"))
+        return 0
+    table(["SOURCE", "ADDRESS", "TARGET", "SUB", "KIND", "AMOUNT", "REWARDS", "COMPLETES"],
+          [[r["source"], r["address"], r["extra"].get("target_name") or r["target"], r["subtarget"], r["kind"],
+            format_amount(int(r["amount"]), Denom(r["extra"].get("symbol", ""), "", int(r["extra"].get("decimals", 0))),
+                          max_decimals=6),
+            format_amount(int(r["rewards"]), Denom(r["extra"].get("symbol", ""), "", int(r["extra"].get("decimals", 0))),
+                          max_decimals=6),
+            r["completes_at"] or "-"] for r in rows], max_width={2: 30})
+    return 0
+
+
+def _all_forms(addresses: list[str], nets: list[str]) -> list[str]:
+    """Vault addresses plus their per-network forms (Cosmos bech32 prefixes)."""
+    forms = list(addresses)
+    try:
+        from wallet.keys import cosmos_keys  # type: ignore[attr-defined]
+        from wallet.networks import load_networks
+
+        all_nets = load_networks()
+        for a in addresses:
+            for n in nets:
+                prefix = all_nets[n].extra.get("bech32_prefix") if n in all_nets else None
+                if prefix and hasattr(cosmos_keys, "reprefix"):
+                    try:
+                        forms.append(cosmos_keys.reprefix(a, prefix))
+                    except Exception:
+                        pass
+    except ImportError:
+        pass
+    return list(dict.fromkeys(forms))
+
+
+def _validators(args: argparse.Namespace) -> int:
+    from wallet.cache import open_archive, query, store
+    from wallet.errors import PolisError
+
+    if not args.offline:
+        ad = _adapter(args.network)
+        try:
+            targets = ad.stake_targets()
+            with open_archive() as ar, ar.conn:
+                store.upsert_stake_targets(ar, ad.source, targets)
+        except PolisError as exc:
+            err(f"warning: {exc}; showing the archive")
+        finally:
+            ad.close()
+    with open_archive(readonly=True) as ar:
+        rows = query.stake_targets(ar, args.network)[: args.limit]
+    if args.json:
+        emit_json(rows)
+        return 0
+    if not rows:
+        out("nothing archived yet")
+        return 0
+    table(["ID", "NAME", "STATUS", "COMMISSION", "POWER"],
+          [[r["id"], r["name"], r["status"], r["commission"], r["power"] or "-"] for r in rows], max_width={1: 30})
+    return 0
