@@ -149,7 +149,16 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    m = vault().get(args.name)
+    v = vault()
+    m = v.get(args.name)
+    if args.derive and m.kind == "mnemonic":
+        from wallet.keys import derive
+
+        unlocked = policy(args).unlock(v, m)
+        for name, d in derive.derive_all(unlocked.mnemonic() or "", m.index).items():
+            m.addresses.setdefault(name, d.address)
+            m.paths.setdefault(name, d.path)
+        v.update(m)
     if args.json:
         emit_json(_meta_json(m))
         return 0

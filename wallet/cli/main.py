@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = ks.add_parser("show", help="show an account's addresses and paths")
     p.add_argument("name")
-    _common(p)
+    p.add_argument("--derive", action="store_true",
+                   help="unlock and record the addresses of key families added since the key was created")
+    _common(p, unlock=True)
     p = ks.add_parser("rename", help="rename an account")
     p.add_argument("old")
     p.add_argument("new")

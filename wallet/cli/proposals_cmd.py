@@ -59,6 +59,18 @@ def _age_note(ar, sources: list[str] | None = None) -> tuple[int | None, str]:  
     return ts, f"archive synced {ago(ts)}" if ts else "archive never synced: run 'polis sync'"
 
 
+def _governance_notes(ar, networks: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Sources whose adapter recorded why they have no proposals (e.g. a runtime without governance)."""
+    from wallet.cache import query
+
+    notes = {}
+    for row in query.sources(ar):
+        note = (row.get("extra") or {}).get("governance_note")
+        if note and (not networks or any(row["id"] == n or row["id"].startswith(n + "/") for n in networks)):
+            notes[row["id"]] = str(note)
+    return notes
+
+
 def _list(args: argparse.Namespace) -> int:
     from wallet import status
     from wallet.cache import query
@@ -80,6 +92,7 @@ def _list(args: argparse.Namespace) -> int:
         closing_within=int(args.closing_within * 86400) if args.closing_within is not None else None,
         limit=args.limit, offset=args.offset, order=args.order)
     with _open() as ar:
+        notes = _governance_notes(ar, args.network)
         rows = query.list_proposals(ar, f)
         total = query.count_proposals(ar, f) if (len(rows) == args.limit or args.offset) else len(rows) + args.offset
         my = query.my_votes_map(ar, [(r["source"], r["id"]) for r in rows], mine)
@@ -89,8 +102,10 @@ def _list(args: argparse.Namespace) -> int:
         for r in rows:
             r["my_vote"] = my.get((r["source"], r["id"]))
         emit_json({"total": total, "offset": args.offset, "archive": {"synced_at": synced,
-                   "age_seconds": None if synced is None else now - synced}, "proposals": rows})
+                   "age_seconds": None if synced is None else now - synced}, "notes": notes, "proposals": rows})
         return 0
+    for source, note in notes.items():
+        out(f"{source}: {note}")
     if not rows:
         out("no proposals match" + ("" if synced else " (the archive is empty: run 'polis sync')"))
     else:
