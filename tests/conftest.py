@@ -20,6 +20,7 @@ from tests.devnet_fixtures import anvil, compiled, dao, seeded_dao  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 PASSPHRASE = "correct horse battery staple"
+JUNK_MNEMONIC = "test test test test test test test test test test test junk"
 
 
 @pytest.fixture(autouse=True)

@@ -54,6 +54,8 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
     rep = SyncReport(source=src)
     trips0 = rpc.round_trips
     row = query.source(ar, src)
+    if row:
+        ad.restore(row)
     stored = query.block_hashes(ar, src)
     check = sorted(stored, reverse=True)[:HASH_CHECKS]
     replies = rpc.batch([("eth_chainId", []), ("eth_blockNumber", [])]

@@ -53,7 +53,8 @@ def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: igno
     if args.json and args.dry_run:
         emit_json({"dry_run": True, "plan": plan.model_dump()})
         return 0
-    print_plan(plan)
+    if not args.json:
+        print_plan(plan)
     if args.dry_run:
         out("dry run: nothing was signed or sent")
         return 0

@@ -1,0 +1,234 @@
+"""Plan and run one action for an interactive front end (the TUI's vote, delegate and stake dialogs).
+
+The CLI's `vote`/`delegate` commands do the same steps with argparse around them; this module is the
+form-shaped entry: an `ActionRequest` names what the user asked, `plan_action` asks the adapter for a
+checked, unsigned `Plan` (network I/O), `run_plan` unlocks with the passphrase the user typed (or the
+unlock policy's sources) and goes through `wallet.actions.execute`. No prompts here: the dialog already
+showed the plan and got the user's confirmation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wallet.errors import AlreadyDone, BadInput, PolisError
+
+if TYPE_CHECKING:
+    from wallet.adapters.base import Adapter
+    from wallet.keys.vault import AccountMeta
+    from wallet.models import ActionResult, Plan
+
+KINDS = ("vote", "delegate", "stake", "unstake", "move", "claim")
+
+
+@dataclass
+class ActionRequest:
+    kind: str
+    """One of KINDS."""
+    source: str
+    """Archive source the action is on ("devnet/polis", "akash")."""
+    account: str
+    """Vault account name."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """vote: choice, reason, weights · delegate: to · stake: target, amount, subtarget ·
+    unstake: target, amount ("" = all), subtarget · move: target, dest, amount · claim: target."""
+
+
+@dataclass
+class Capabilities:
+    """What a source's adapter declares, read without any network call."""
+
+    choices: list[tuple[str, str]]
+    reason: bool
+    weighted: bool
+    delegation: bool
+    staking: bool
+    stake_actions: tuple[str, ...]
+    offchain: bool
+    key_family: str
+
+
+def capabilities(source: str) -> Capabilities:
+    from wallet.adapters import adapter_class
+    from wallet.adapters import FAMILY_DEFAULT
+    from wallet.networks import resolve_source
+
+    net, dao = resolve_source(source)
+    name = dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.family, net.family))
+    cls = adapter_class(name)
+    return Capabilities(choices=list(cls.VOTE_CHOICES), reason=cls.VOTE_REASON, weighted=cls.WEIGHTED_VOTES,
+                        delegation=cls.DELEGATION, staking=cls.STAKING,
+                        stake_actions=tuple(getattr(cls, "STAKE_ACTIONS", ())), offchain=cls.OFFCHAIN,
+                        key_family=getattr(cls, "KEY_FAMILY", "evm"))
+
+
+def account_meta(name: str) -> AccountMeta:
+    from wallet.keys.vault import Vault
+
+    meta = Vault().get(name)
+    if meta.watch_only:
+        raise BadInput(f"{meta.name} is watch-only: it cannot sign", hint="import its key or pick another account")
+    return meta
+
+
+def _amount(adapter: Adapter, text: Any, *, allow_all: bool = False) -> int | None:
+    s = str(text or "").strip()
+    if not s or s.lower() == "all":
+        if allow_all:
+            return None
+        raise BadInput("enter an amount, e.g. 1.5")
+    return adapter.parse_amount(s)
+
+
+def _refuse_changed_vote(source: str, pid: str, meta: AccountMeta, choice_label: str) -> None:
+    from wallet.cache import open_archive, query
+    from wallet.errors import ActionRefused
+
+    with open_archive(readonly=True) as ar:
+        prior = query.vote_of(ar, source, pid, list(meta.addresses.values()))
+    if prior and prior["choice"].lower() != choice_label.lower():
+        raise ActionRefused(f"{meta.name} already voted {prior['choice'].upper()} on proposal {pid}; "
+                            "this vote cannot be changed")
+
+
+def plan_action(req: ActionRequest, *, rpc_url: str | None = None) -> tuple[Adapter, Plan]:
+    """Build the adapter and its checked plan (network reads, simulation). The caller closes the adapter."""
+    from wallet.adapters import adapter_for
+
+    if req.kind not in KINDS:
+        raise BadInput(f"unknown action {req.kind!r}")
+    meta = account_meta(req.account)
+    adapter = adapter_for(req.source, rpc_url=rpc_url)
+    p = req.params
+    try:
+        if req.kind == "vote":
+            if not p.get("choice"):
+                raise BadInput("pick a choice")
+            if p.get("reason") and not adapter.VOTE_REASON:
+                raise BadInput(f"{req.source} does not record vote reasons")
+            kw: dict[str, Any] = {"reason": p.get("reason") or ""}
+            if p.get("weights"):
+                if not adapter.WEIGHTED_VOTES:
+                    raise BadInput(f"{req.source} does not take weighted votes")
+                kw["weights"] = p["weights"]
+            try:
+                plan = adapter.plan_vote(meta, str(p["proposal"]), str(p["choice"]), **kw)
+            except AlreadyDone:
+                label = dict(adapter.VOTE_CHOICES).get(str(p["choice"]), str(p["choice"]))
+                _refuse_changed_vote(req.source, str(p["proposal"]), meta, label)
+                raise
+        elif req.kind == "delegate":
+            if not adapter.DELEGATION:
+                raise BadInput(f"{req.source} does not support delegation")
+            to = str(p.get("to") or "").strip()
+            if not to:
+                raise BadInput("enter a delegate address (or 'self')")
+            plan = adapter.plan_delegate(meta, to)
+        elif req.kind == "stake":
+            plan = adapter.plan_stake(meta, str(p.get("target", "")).strip(), _amount(adapter, p.get("amount")) or 0,
+                                      subtarget=p.get("subtarget") or None)
+        elif req.kind == "unstake":
+            plan = adapter.plan_unstake(meta, str(p.get("target", "")).strip(),
+                                        _amount(adapter, p.get("amount"), allow_all=True),
+                                        subtarget=p.get("subtarget") or None)
+        elif req.kind == "move":
+            plan = adapter.plan_move(meta, str(p.get("target", "")).strip(), str(p.get("dest", "")).strip(),
+                                     _amount(adapter, p.get("amount"), allow_all=True),
+                                     source_sub=p.get("subtarget") or None, dest_sub=p.get("dest_sub") or None)
+        else:
+            plan = adapter.plan_claim(meta, str(p.get("target") or "").strip() or None)
+    except BaseException:
+        adapter.close()
+        raise
+    return adapter, plan
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """The exact human summary, the checks that passed and the fee, one display line each."""
+    from wallet.textsafe import clean
+    from wallet.units import Denom, format_amount
+
+    lines = [clean(s) for s in plan.summary]
+    lines += [f"[{'ok' if c.ok else 'FAIL'}] {clean(c.name)}" + (f": {clean(c.detail)}" if c.detail else "")
+              for c in plan.checks]
+    if plan.fee_estimate is not None:
+        fee = format_amount(plan.fee_estimate, Denom(plan.fee_symbol or "fee", "base", plan.fee_decimals),
+                            max_decimals=8)
+        lines.append(f"fee estimate: ~{fee}")
+    return lines
+
+
+def passphrase_source(account: str, passphrase_file: str | None) -> str | None:
+    """Where the unlock policy would find this account's passphrase without asking, or None."""
+    import os
+
+    from wallet.keys.vault import Vault
+
+    if passphrase_file:
+        return f"passphrase file {passphrase_file}"
+    if os.environ.get("POLIS_PASSPHRASE_FILE"):
+        return "POLIS_PASSPHRASE_FILE"
+    if os.environ.get("POLIS_PASSPHRASE"):
+        return "POLIS_PASSPHRASE"
+    try:
+        if Vault().get(account).remembered:
+            return "the OS keyring"
+    except PolisError:
+        return None
+    return None
+
+
+def run_plan(adapter: Adapter, plan: Plan, *, passphrase: str | None, passphrase_file: str | None = None,
+             on_step: Callable[[str, str], None] | None = None, timeout: float = 120.0) -> ActionResult:
+    """Unlock (scrypt: seconds with real parameters, so call this from a worker), sign, submit, await,
+    record. A typed `passphrase` wins over the policy's sources."""
+    from wallet.actions import execute
+    from wallet.cache import open_archive
+    from wallet.keys.unlock import UnlockPolicy, Unlocked
+    from wallet.keys.vault import Vault
+
+    vault = Vault()
+    meta = vault.get(plan.account)
+    family = getattr(adapter, "KEY_FAMILY", "evm")
+
+    def step(name: str, detail: str = "") -> None:
+        if on_step:
+            on_step(name, detail)
+
+    def unlock():  # type: ignore[no-untyped-def]
+        step("unlocking", meta.name)
+        if passphrase:
+            unlocked = Unlocked(meta, vault.read_secret(meta, passphrase))
+        else:
+            unlocked = UnlockPolicy(passphrase_file=passphrase_file, interactive=False).unlock(vault, meta)
+        return unlocked.signer(family)
+
+    with open_archive() as ar:
+        return execute(adapter, plan, archive=ar, unlock=unlock, confirm=None, assume_yes=True,
+                       on_step=on_step, timeout=timeout)
+
+
+def explain(exc: BaseException) -> tuple[str, str]:
+    """(what happened, what to do) for an error shown in a dialog; never a traceback."""
+    from wallet.errors import (ActionFailed, ActionRefused, NodeUnreachable, NotInteractive, VaultError,
+                               WrongPassphrase)
+
+    msg = str(exc) or type(exc).__name__
+    hint = getattr(exc, "hint", None) or ""
+    if isinstance(exc, WrongPassphrase):
+        return msg, hint or "type the passphrase again; nothing was signed"
+    if isinstance(exc, AlreadyDone):
+        return msg, hint or "nothing to do"
+    if isinstance(exc, NodeUnreachable):
+        return msg, hint or "check the network's endpoint on the Networks screen; the archive stays browsable"
+    if isinstance(exc, ActionRefused):
+        return msg, hint or "nothing was signed"
+    if isinstance(exc, ActionFailed):
+        return msg, hint or "see the transaction on the network's explorer"
+    if isinstance(exc, (VaultError, NotInteractive, BadInput)):
+        return msg, hint
+    if isinstance(exc, PolisError):
+        return msg, hint
+    return f"unexpected error: {type(exc).__name__}: {msg}", "this is a bug; the log has details"

@@ -1,0 +1,153 @@
+"""Endpoint health of followed networks and an account's holdings per source (network reads).
+
+Used by the TUI's networks and accounts screens from worker threads; each call is bounded by a short
+timeout so an unreachable node turns into a row that says so, never a hang.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from wallet.errors import PolisError
+
+
+@dataclass
+class Health:
+    network: str
+    url: str
+    ok: bool
+    chain_ok: bool | None = None
+    """None when not checked (the node did not answer)."""
+    chain_id: str = ""
+    latency_ms: int | None = None
+    head: int | None = None
+    error: str = ""
+
+
+@dataclass
+class NetworkRow:
+    key: str
+    name: str
+    family: str
+    chain_id: str
+    url: str
+    sources: list[str] = field(default_factory=list)
+    followed: list[str] = field(default_factory=list)
+    """Sources that are in the archive or that the user added."""
+    user: bool = False
+
+
+def network_rows() -> list[NetworkRow]:
+    from wallet.cache import open_archive
+    from wallet.networks import load_networks
+
+    nets = load_networks()
+    with open_archive(readonly=True) as ar:
+        archived = {r[0] for r in ar.conn.execute("SELECT id FROM sources").fetchall()}
+    rows = []
+    for key, n in sorted(nets.items()):
+        srcs = n.sources()
+        followed = [s for s in srcs if s in archived or n.user]
+        rows.append(NetworkRow(key=key, name=n.name or key, family=n.family, chain_id=str(n.chain_id),
+                               url=n.rpc[0], sources=srcs, followed=followed, user=n.user))
+    return rows
+
+
+def check_network(key: str, *, timeout: float = 3.0) -> Health:
+    """Chain id check, latency of one round trip and the head, for the network's first endpoint."""
+    from wallet.networks import get_network
+
+    net = get_network(key)
+    url = net.rpc[0]
+    if net.family != "evm":
+        return _check_generic(key, url, timeout)
+    from wallet.adapters.evm_rpc import JsonRpc
+
+    rpc = JsonRpc(url, timeout=timeout, retries=0)
+    try:
+        t0 = time.perf_counter()
+        res = rpc.batch([("eth_chainId", []), ("eth_blockNumber", [])])
+        ms = int((time.perf_counter() - t0) * 1000)
+        chain = int(res[0], 16) if isinstance(res[0], str) else None
+        head = int(res[1], 16) if isinstance(res[1], str) else None
+        ok = chain == int(net.chain_id)
+        return Health(network=key, url=url, ok=ok, chain_ok=ok, chain_id=str(chain), latency_ms=ms, head=head,
+                      error="" if ok else f"node is on chain {chain}, expected {net.chain_id}")
+    except PolisError as exc:
+        return Health(network=key, url=url, ok=False, error=str(exc))
+    finally:
+        rpc.close()
+
+
+def _check_generic(key: str, url: str, timeout: float) -> Health:
+    """Other families: time the adapter's own chain check on the network's first source."""
+    from wallet.adapters import adapter_for
+    from wallet.networks import get_network
+
+    srcs = get_network(key).sources()
+    if not srcs:
+        return Health(network=key, url=url, ok=False, error="nothing followed on this network")
+    try:
+        ad = adapter_for(srcs[0])
+    except PolisError as exc:
+        return Health(network=key, url=url, ok=False, error=str(exc))
+    try:
+        t0 = time.perf_counter()
+        ad.check_chain()
+        return Health(network=key, url=url, ok=True, chain_ok=True, latency_ms=int((time.perf_counter() - t0) * 1000))
+    except PolisError as exc:
+        return Health(network=key, url=url, ok=False, chain_ok=False, error=str(exc))
+    finally:
+        ad.close()
+
+
+def reachable(keys: list[str], *, timeout: float = 2.0) -> dict[str, Health]:
+    return {k: check_network(k, timeout=timeout) for k in keys}
+
+
+@dataclass
+class Holding:
+    source: str
+    address: str
+    balances: dict[str, str] = field(default_factory=dict)
+    """Symbol -> formatted amount."""
+    voting_power: str = ""
+    delegate: str = ""
+    error: str = ""
+
+
+def holdings(addresses: dict[str, str], sources: list[str]) -> list[Holding]:
+    """Balances and current voting power of an account (family -> address) on each source."""
+    from wallet.adapters import adapter_for
+    from wallet.units import Denom, format_amount
+
+    out = []
+    for src in sources:
+        try:
+            ad = adapter_for(src)
+        except PolisError as exc:
+            out.append(Holding(source=src, address="", error=str(exc)))
+            continue
+        addr = addresses.get(getattr(ad, "KEY_FAMILY", "evm"), "")
+        h = Holding(source=src, address=addr)
+        try:
+            if not addr:
+                raise PolisError(f"no {getattr(ad, 'KEY_FAMILY', 'evm')} address")
+            dao = ad.dao
+            decimals = {ad.network.denom.symbol: ad.network.denom.decimals}
+            if dao is not None:
+                decimals[dao.token_symbol] = dao.token_decimals
+            for sym, v in ad.balances(addr).items():
+                h.balances[sym] = format_amount(int(v), Denom(sym, "base", decimals.get(sym, 18)), max_decimals=4)
+            info = ad.delegations(addr)
+            if info.get("votes") is not None and dao is not None:
+                h.voting_power = format_amount(int(info["votes"]), Denom(dao.token_symbol, "base", dao.token_decimals),  # type: ignore[call-overload]
+                                               max_decimals=4)
+            h.delegate = str(info.get("delegate") or "")
+        except PolisError as exc:
+            h.error = str(exc)
+        finally:
+            ad.close()
+        out.append(h)
+    return out
