@@ -8,6 +8,14 @@ import sys
 from wallet.cli.output import emit_json, err, out
 
 
+def open_tui(**kwargs: object) -> None:
+    """Run the Textual front end. Looked up by name: the headless core never imports the UI, and
+    only these two commands load it."""
+    from importlib import import_module
+
+    import_module("screens.app").make_app(**kwargs).run()
+
+
 def run(args: argparse.Namespace) -> int:
     return _tui(args) if args.noun == "tui" else _demo(args)
 
@@ -17,9 +25,7 @@ def _tui(args: argparse.Namespace) -> int:
         from wallet.errors import NotInteractive
 
         raise NotInteractive("the TUI needs a terminal", hint="use the headless commands, e.g. 'polis proposals list'")
-    from screens.app import make_app
-
-    make_app().run()
+    open_tui()
     return 0
 
 
@@ -57,9 +63,7 @@ def _demo(args: argparse.Namespace) -> int:
                 while True:
                     time.sleep(3600)
             return 0
-        from screens.app import make_app
-
-        make_app(passphrase_file=str(env.passphrase_file)).run()
+        open_tui(passphrase_file=str(env.passphrase_file))
         return 0
     finally:
         env.stop()
