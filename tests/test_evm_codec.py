@@ -1,0 +1,83 @@
+"""The hand-written event decoder agrees with eth_abi, and garbage never escapes as anything but DecodeError."""
+
+from __future__ import annotations
+
+import pytest
+from eth_abi import encode
+from eth_utils import keccak
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wallet.adapters import evm_codec as codec
+
+addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+uint = st.integers(min_value=0, max_value=2**256 - 1)
+
+
+@pytest.mark.parametrize("signature", list(codec.SEL))
+def test_selectors_match_keccak(signature: str) -> None:
+    assert codec.SEL[signature] == keccak(text=signature)[:4].hex()
+
+
+@pytest.mark.parametrize(("const", "signature"), [
+    (codec.TOPIC_PROPOSAL_CREATED, "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"),
+    (codec.TOPIC_VOTE_CAST, "VoteCast(address,uint256,uint8,uint256,string)"),
+    (codec.TOPIC_VOTE_CAST_WITH_PARAMS, "VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)"),
+    (codec.TOPIC_PROPOSAL_QUEUED, "ProposalQueued(uint256,uint256)"),
+    (codec.TOPIC_PROPOSAL_EXECUTED, "ProposalExecuted(uint256)"),
+    (codec.TOPIC_PROPOSAL_CANCELED, "ProposalCanceled(uint256)"),
+    (codec.TOPIC_DELEGATE_CHANGED, "DelegateChanged(address,address,address)"),
+    (codec.TOPIC_DELEGATE_VOTES_CHANGED, "DelegateVotesChanged(address,uint256,uint256)"),
+])
+def test_topics_match_keccak(const: str, signature: str) -> None:
+    assert const == "0x" + keccak(text=signature).hex()
+
+
+def test_known_calls_match_keccak() -> None:
+    for sel, (name, types, _names) in codec.KNOWN_CALLS.items():
+        assert sel == keccak(text=f"{name}({','.join(types)})")[:4].hex()
+
+
+@settings(max_examples=200, deadline=None)
+@given(uint, addresses, st.lists(st.tuples(addresses, uint, st.text(max_size=20), st.binary(max_size=80)), max_size=4),
+       uint, uint, st.text(max_size=300))
+def test_proposal_created_round_trip(pid, proposer, actions, start, end, description) -> None:
+    data = encode(["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256", "string"],
+                  [pid, proposer, [a[0] for a in actions], [a[1] for a in actions], [a[2] for a in actions],
+                   [a[3] for a in actions], start, end, description])
+    pc = codec.decode_proposal_created(data)
+    assert (pc.proposal_id, pc.vote_start, pc.vote_end, pc.description) == (pid, start, end, description)
+    assert pc.proposer.lower() == proposer.lower()
+    assert [t.lower() for t in pc.targets] == [a[0].lower() for a in actions]
+    assert pc.values == [a[1] for a in actions] and pc.signatures == [a[2] for a in actions]
+    assert pc.calldatas == [a[3] for a in actions]
+
+
+@settings(max_examples=200, deadline=None)
+@given(uint, st.integers(min_value=0, max_value=255), uint, st.text(max_size=500))
+def test_vote_cast_round_trip(pid, support, weight, reason) -> None:
+    data = encode(["uint256", "uint8", "uint256", "string"], [pid, support, weight, reason])
+    assert codec.decode_vote_cast(data) == (pid, support, weight, reason)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=600))
+def test_garbage_only_raises_decode_error(data: bytes) -> None:
+    for fn in (codec.decode_proposal_created, codec.decode_vote_cast, codec.decode_string_result):
+        try:
+            fn(data)
+        except codec.DecodeError:
+            pass
+    assert codec.decode_call(data) is None or isinstance(codec.decode_call(data), tuple)
+
+
+def test_huge_length_is_rejected_without_allocating() -> None:
+    data = encode(["uint256", "uint8", "uint256", "string"], [1, 1, 1, "x"])
+    forged = data[:128] + (2**255).to_bytes(32, "big") + data[160:]
+    with pytest.raises(codec.DecodeError):
+        codec.decode_vote_cast(forged)
+
+
+def test_decode_known_call() -> None:
+    data = bytes.fromhex("a9059cbb") + encode(["address", "uint256"], ["0x000000000000000000000000000000000000dEaD", 5])
+    assert codec.decode_call(data) == ("transfer", ["0x000000000000000000000000000000000000dEaD", 5], ["to", "amount"])
