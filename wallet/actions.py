@@ -52,12 +52,14 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
         store.journal_update(archive, entry, "failed", error=str(exc))
         raise
     store.journal_update(archive, entry, "sent", tx_hash=tx_hash)
+    log.info("%s on %s from %s: sent %s", plan.kind, plan.source, plan.address, tx_hash)
     step("sent", tx_hash)
     result: ActionResult = adapter.await_result(plan, tx_hash, timeout=timeout)
     if not result.ok:
         store.journal_update(archive, entry, "failed", error=result.error)
         raise ActionFailed(f"{result.error} (tx {tx_hash})")
     store.journal_update(archive, entry, "confirmed", detail={"block": result.block, "fee": str(result.fee_paid)})
+    log.info("%s %s confirmed in block %s", plan.kind, tx_hash, result.block)
     step("confirmed", f"block {result.block}")
     try:
         adapter.record(archive, result)

@@ -72,10 +72,12 @@ def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None =
             adapter = adapter_for(src, rpc_url=rpc_url)
             try:
                 cb = (lambda d, t, m, s=src: progress(s, d, t, m)) if progress else None
-                outcome.reports.append(adapter.sync(ar, cb))
+                rep = adapter.sync(ar, cb)
+                outcome.reports.append(rep)
+                log.info("synced %s: %s", src, {k: v for k, v in rep.as_dict().items() if k != "warnings"})
             except PolisError as exc:
                 outcome.errors[src] = str(exc)
-                log.warning("sync of %s failed: %s", src, exc)
+                log.info("sync of %s failed: %s", src, exc)
             finally:
                 adapter.close()
     return outcome

@@ -256,13 +256,29 @@ COMMANDS = {
 
 
 def _setup_logging() -> None:
+    """Warnings to stderr; everything at POLIS_LOG_LEVEL (default INFO) to polis.log in the data dir.
+    Log records carry addresses, hashes and URLs, never secrets."""
     import logging
 
-    if logging.getLogger().handlers:
+    root = logging.getLogger()
+    if root.handlers:
         return
-    level = os.environ.get("POLIS_LOG_LEVEL", "WARNING").upper()
-    logging.basicConfig(level=getattr(logging, level, logging.WARNING), stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    level = getattr(logging, os.environ.get("POLIS_LOG_LEVEL", "INFO").upper(), logging.INFO)
+    root.setLevel(level)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(console)
+    try:
+        from wallet.paths import ensure_private_dir, log_path
+
+        path = log_path()
+        ensure_private_dir(path.parent)
+        fh = logging.FileHandler(path, encoding="utf-8")
+        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(fh)
+    except OSError:
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
