@@ -180,7 +180,6 @@ def test_seed_large_small_run(anvil, dao, kind):
     assert sum(sum(tally(anvil, dep, pid)) for pid in report.proposal_ids) == 300 * 100 * 10**18
 
 
-@pytest.mark.anvil
 def test_voters_are_deterministic_and_checksummed():
     a, b = voter_addresses(3), voter_addresses(3)
     assert a == b and len(set(a)) == 3
