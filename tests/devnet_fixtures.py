@@ -1,7 +1,7 @@
 """Reusable pytest fixtures for the anvil devnet. Import into conftest.py with
 `from tests.devnet_fixtures import *` (or list "tests.devnet_fixtures" in pytest_plugins).
 
-- `compiled` (session): the five compiled artifacts; skips when devnet/node_modules is missing.
+- `compiled` (session): the compiled artifacts; fails (never skips) when devnet/node_modules is missing.
 - `anvil` (session): a fresh anvil on a free loopback port, stopped at the end of the session.
   With pytest-xdist every worker gets its own.
 - `dao` (function): factory `dao(kind="oz", **deploy_kwargs) -> DaoDeployment`, a fresh DAO.
@@ -27,7 +27,8 @@ def compiled():
     try:
         return compile_contracts()
     except DevnetError as exc:
-        pytest.skip(f"devnet contracts unavailable: {exc} ({exc.hint or ''})")
+        # The EVM tests run against real contracts; a missing toolchain is a failure, not a skip.
+        pytest.fail(f"devnet contracts unavailable: {exc} ({exc.hint or ''}); run `make setup`")
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,7 @@ def anvil(compiled):
     try:
         anvil_binary()
     except DevnetError as exc:
-        pytest.skip(f"anvil unavailable: {exc}")
+        pytest.fail(f"anvil unavailable: {exc}; run `make setup`")
     node = Anvil().start()
     try:
         yield node

@@ -81,3 +81,20 @@ def test_huge_length_is_rejected_without_allocating() -> None:
 def test_decode_known_call() -> None:
     data = bytes.fromhex("a9059cbb") + encode(["address", "uint256"], ["0x000000000000000000000000000000000000dEaD", 5])
     assert codec.decode_call(data) == ("transfer", ["0x000000000000000000000000000000000000dEaD", 5], ["to", "amount"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(uint, st.integers(min_value=0, max_value=255), uint, st.text(max_size=300))
+def test_vote_cast_hex_fast_path_agrees(pid, support, weight, reason) -> None:
+    data = encode(["uint256", "uint8", "uint256", "string"], [pid, support, weight, reason])
+    assert codec.decode_vote_cast_hex("0x" + data.hex()) == codec.decode_vote_cast(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_vote_cast_hex_garbage(data: bytes) -> None:
+    for text in ("0x" + data.hex(), data.hex()[:-1], "0xzz" + data.hex()):
+        try:
+            codec.decode_vote_cast_hex(text)
+        except codec.DecodeError:
+            pass

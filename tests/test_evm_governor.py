@@ -81,7 +81,7 @@ def voter(cli, env_passphrase, anvil):
 def prepared(anvil, seeded_dao, dao, voter: str, kind: str = "oz"):
     from wallet.devnet.seed import fund_and_delegate, seed_dao
 
-    dep = dao(kind)
+    dep = dao(kind, voting_delay=20)  # the pending proposal stays pending while a test acts
     fund_and_delegate(anvil, dep, [voter], 1_000 * 10**18)
     return dep, seed_dao(anvil, dep, n_voters=12)
 

@@ -10,11 +10,9 @@ _HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
 def to_checksum(address: str) -> str:
-    from eth_utils import keccak
+    from wallet.adapters.evm_codec import checksum
 
-    lower = address.lower().removeprefix("0x")
-    digest = keccak(text=lower).hex()
-    return "0x" + "".join(c.upper() if int(digest[i], 16) >= 8 else c for i, c in enumerate(lower))
+    return checksum(address.lower().removeprefix("0x"))
 
 
 def parse_evm_address(text: str, what: str = "address") -> str:

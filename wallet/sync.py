@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -72,7 +73,9 @@ def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None =
             adapter = adapter_for(src, rpc_url=rpc_url)
             try:
                 cb = (lambda d, t, m, s=src: progress(s, d, t, m)) if progress else None
+                t0 = time.perf_counter()
                 rep = adapter.sync(ar, cb)
+                rep.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)
                 outcome.reports.append(rep)
                 log.info("synced %s: %s", src, {k: v for k, v in rep.as_dict().items() if k != "warnings"})
             except PolisError as exc:

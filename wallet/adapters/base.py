@@ -34,6 +34,8 @@ class SyncReport:
     reorg_depth: int = 0
     """How many blocks were rolled back because their hashes changed (0 = no reorg)."""
     round_trips: int = 0
+    elapsed_ms: float = 0.0
+    """Wall time of the sync work itself (round trips, decoding, writes), without imports."""
     noop: bool = False
     warnings: list[str] = field(default_factory=list)
 

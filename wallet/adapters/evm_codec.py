@@ -200,6 +200,26 @@ def decode_vote_cast(data: bytes) -> tuple[int, int, int, str]:
     return r.word(0), support, r.word(2), r.string_at(3)
 
 
+def decode_vote_cast_hex(data: str) -> tuple[int, int, int, str]:
+    """decode_vote_cast straight from the log's hex text: the hot path of a sync (~1 µs a vote)."""
+    h = data[2:] if data[:2] == "0x" else data
+    size = len(h)
+    if size < 320:
+        raise DecodeError("data too short")
+    try:
+        support = int(h[64:128], 16)
+        off = int(h[192:256], 16) * 2
+        if support > 255 or off + 64 > size:
+            raise DecodeError("support or offset out of range")
+        n = int(h[off:off + 64], 16) * 2
+        if n > 2 * MAX_DYNAMIC or off + 64 + n > size:
+            raise DecodeError("length out of range")
+        reason = bytes.fromhex(h[off + 64:off + 64 + n]).decode("utf-8", errors="replace") if n else ""
+        return int(h[0:64], 16), support, int(h[128:192], 16), reason
+    except ValueError:
+        raise DecodeError("not hex data") from None
+
+
 def decode_words(data: bytes, n: int) -> list[int]:
     r = _Reader(data)
     return [r.word(i) for i in range(n)]

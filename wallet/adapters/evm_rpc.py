@@ -37,7 +37,9 @@ class JsonRpc:
         self.retries = retries
         self.backoff = backoff
         self._id = 0
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        # Loading the CA bundle costs ~20 ms; a plain-http node (a local devnet) needs none.
+        tls = url.lower().startswith("https:")
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), verify=tls,
                                     headers={"content-type": "application/json", **(headers or {})})
         self.round_trips = 0
 

@@ -147,7 +147,7 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
             ts = int(lg["blockTimestamp"], 16) if lg.get("blockTimestamp") else None
             is_gov = lg["address"].lower() == governor
             if t0 in (codec.TOPIC_VOTE_CAST, codec.TOPIC_VOTE_CAST_WITH_PARAMS) and is_gov:
-                pid, support, weight, reason = codec.decode_vote_cast(codec.hexbytes(lg["data"]))
+                pid, support, weight, reason = codec.decode_vote_cast_hex(lg["data"])
                 votes.append((src, str(pid), codec.address_from_word(topics[1]), SUPPORT_LABEL.get(support, str(support)),
                               str(weight), reason, block, lg["transactionHash"], idx, ts))
                 touched.add(str(pid))

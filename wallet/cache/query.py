@@ -42,6 +42,12 @@ def _row(cur: Any, row: tuple[Any, ...]) -> dict[str, Any]:
     return out
 
 
+def address_forms(addresses: list[str]) -> list[str]:
+    """Each address as given and lowercased, so lookups can use the votes primary key (voters are
+    archived in their canonical form: EIP-55 checksummed, bech32 lowercase, SS58)."""
+    return list(dict.fromkeys([a for a in addresses] + [a.lower() for a in addresses]))
+
+
 def _fts_query(text: str) -> str:
     """Turn user words into a safe FTS5 query: each word a quoted prefix term, all required."""
     words = re.findall(r"\w+", text, flags=re.UNICODE)
@@ -71,10 +77,11 @@ def _where(f: ProposalFilter, params: list[Any]) -> str:
     if f.needs_vote_of is not None:
         clauses.append("p.status = 'active'")
         if f.needs_vote_of:
-            marks = ",".join("?" for _ in f.needs_vote_of)
+            forms = address_forms(f.needs_vote_of)
+            marks = ",".join("?" for _ in forms)
             clauses.append(f"NOT EXISTS (SELECT 1 FROM votes v WHERE v.source=p.source AND v.proposal_id=p.id "
-                           f"AND lower(v.voter) IN ({marks}))")
-            params.extend(a.lower() for a in f.needs_vote_of)
+                           f"AND v.voter IN ({marks}))")
+            params.extend(forms)
     if f.closing_within is not None:
         clauses.append("p.status IN ('deposit','pending','active') AND p.end_ts IS NOT NULL AND p.end_ts <= ?")
         params.append(int(time.time()) + f.closing_within)
@@ -161,10 +168,11 @@ def votes(ar: Archive, source: str, pid: str, *, search: str | None = None, limi
 def vote_of(ar: Archive, source: str, pid: str, addresses: list[str]) -> dict[str, Any] | None:
     if not addresses:
         return None
-    marks = ",".join("?" for _ in addresses)
+    forms = address_forms(addresses)
+    marks = ",".join("?" for _ in forms)
     cur = ar.conn.execute(
         f"SELECT voter, choice, weight, reason, block, tx, timestamp FROM votes WHERE source=? AND proposal_id=? "
-        f"AND lower(voter) IN ({marks}) LIMIT 1", [source, pid, *(a.lower() for a in addresses)])
+        f"AND voter IN ({marks}) LIMIT 1", [source, pid, *forms])
     row = cur.fetchone()
     return _row(cur, row) if row else None
 
@@ -173,16 +181,14 @@ def my_votes_map(ar: Archive, keys: list[tuple[str, str]], addresses: list[str])
     """(source, id) -> my choice, for the rows of a list."""
     if not keys or not addresses:
         return {}
-    marks = ",".join("?" for _ in addresses)
+    forms = address_forms(addresses)
+    marks = ",".join("?" for _ in forms)
     out: dict[tuple[str, str], str] = {}
-    ids = list({k[1] for k in keys})
-    for i in range(0, len(ids), 400):
-        chunk = ids[i:i + 400]
-        cur = ar.conn.execute(
-            f"SELECT source, proposal_id, choice FROM votes WHERE proposal_id IN ({','.join('?' for _ in chunk)}) "
-            f"AND lower(voter) IN ({marks})", [*chunk, *(a.lower() for a in addresses)])
-        for s, p, c in cur.fetchall():
-            out[(s, p)] = c
+    for source, pid in keys:
+        row = ar.conn.execute(f"SELECT choice FROM votes WHERE source=? AND proposal_id=? AND voter IN ({marks}) "
+                              "LIMIT 1", [source, pid, *forms]).fetchone()
+        if row:
+            out[(source, pid)] = row[0]
     return out
 
 

@@ -31,6 +31,9 @@ def _list(args: argparse.Namespace) -> int:
         rows.append([n.key, n.family, str(n.chain_id), n.name, "user" if n.user else "preset"])
         for d in n.daos:
             rows.append([f"  {n.key}/{d.id}", d.kind, d.governor, d.name or d.id, d.token_symbol])
+        if n.family == "snapshot":
+            for src in n.sources():
+                rows.append([f"  {src}", "space", n.rpc[0], src.partition("/")[2], "followed"])
     table(["NAME", "FAMILY/KIND", "CHAIN / GOVERNOR", "TITLE", "ORIGIN"], rows)
     return 0
 
@@ -67,6 +70,8 @@ def _health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     from wallet.errors import PolisError
 
     out_: list[dict[str, object]] = []
+    if n.family == "snapshot":
+        return _hub_health(n)
     for url in n.rpc:
         t0 = time.perf_counter()
         try:
@@ -80,10 +85,65 @@ def _health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     return out_
 
 
+def _follow_space(args: argparse.Namespace, key: str, space: str) -> int:
+    """Follow a Snapshot space: add it to extra.spaces of the network in the user's networks file."""
+    import re
+
+    from wallet import networks
+    from wallet.adapters.snapshot import SPACE_PATTERN, settings_of
+
+    net = networks.get_network(key)
+    if net.family != "snapshot":
+        raise BadInput(f"{key!r} is a {net.family} network; spaces are followed on Snapshot networks (e.g. snapshot)")
+    if not re.match(SPACE_PATTERN, space):
+        raise BadInput(f"not a Snapshot space id: {space!r} (e.g. ens.eth)")
+    settings_of(net)
+    spaces = list(net.extra.get("spaces", []))
+    already = space in spaces
+    if not already:
+        # The user table holds the whole `extra` (tables merge one level deep), URLs included.
+        networks.set_user_table(key, {"extra": {**net.extra, "spaces": [*spaces, space]}})
+    source = f"{key}/{space}"
+    if args.json:
+        emit_json({"network": key, "space": space, "source": source, "followed": True, "added": not already})
+    else:
+        out(f"{source} is already followed" if already else f"following {source}; sync it with 'polis sync {source}'")
+    return 0
+
+
+def _hub_health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """A Snapshot hub has no chain: ask it for a trivial GraphQL answer and time it."""
+    from wallet.adapters.snapshot_client import Hub, SnapshotHttp
+    from wallet.errors import PolisError
+
+    rows: list[dict[str, object]] = []
+    for url in n.rpc:
+        t0 = time.perf_counter()
+        http = SnapshotHttp(timeout=5.0, retries=0)
+        try:
+            Hub(http, url).query("query Ping { __typename }", {})
+            rows.append({"rpc": url, "ok": True, "chain_id": n.chain_id, "chain_ok": True, "head": "-",
+                         "latency_ms": round((time.perf_counter() - t0) * 1000)})
+        except PolisError as exc:
+            rows.append({"rpc": url, "ok": False, "error": str(exc)[:120]})
+        finally:
+            http.close()
+    return rows
+
+
 def _add(args: argparse.Namespace) -> int:
     from wallet import networks
 
     key, _, dao_id = args.name.partition("/")
+    space = getattr(args, "space", None)
+    if getattr(args, "family", "evm") == "snapshot" or space:
+        if dao_id and space and dao_id != space:
+            raise BadInput(f"give the space once: {args.name} or --space {space}")
+        if not (dao_id or space):
+            raise BadInput("name the space: 'polis networks add snapshot/ens.eth' or --space ens.eth")
+        return _follow_space(args, key, dao_id or space)
+    if dao_id and key in networks.load_networks() and networks.get_network(key).family == "snapshot":
+        return _follow_space(args, key, dao_id)
     if dao_id:
         if not args.governor or not args.token:
             raise BadInput("a DAO needs --governor ADDRESS and --token ADDRESS")
@@ -111,6 +171,15 @@ def _add(args: argparse.Namespace) -> int:
 def _remove(args: argparse.Namespace) -> int:
     from wallet import networks
 
+    key, _, space = args.name.partition("/")
+    nets = networks.load_networks()
+    if space and key in nets and nets[key].family == "snapshot":
+        spaces = list(nets[key].extra.get("spaces", []))
+        if space not in spaces:
+            raise BadInput(f"{args.name!r} is not followed")
+        networks.set_user_table(key, {"extra": {**nets[key].extra, "spaces": [s for s in spaces if s != space]}})
+        out(f"stopped following {args.name} (its archived proposals stay until you delete the archive)")
+        return 0
     networks.remove(args.name)
     out(f"removed {args.name} (its archived proposals stay until you delete the archive)")
     return 0

@@ -7,6 +7,7 @@ just "network".
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -48,12 +49,11 @@ class DaoConfig(BaseModel):
     @field_validator("governor", "token")
     @classmethod
     def _addr(cls, v: str) -> str:
-        from wallet.addresses import parse_evm_address
-
-        try:
-            return parse_evm_address(v)
-        except BadInput as exc:
-            raise ValueError(str(exc)) from None
+        # Shape only: checksums cost a keccak each and every command loads the networks; user input
+        # is checksum-checked once, when `add_dao` writes it.
+        if not re.fullmatch(r"0x[0-9a-fA-F]{40}", v or ""):
+            raise ValueError(f"{v!r} is not a 0x-prefixed 20-byte hex address")
+        return v
 
 
 class NetworkConfig(BaseModel):
@@ -211,6 +211,10 @@ def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoC
     net = get_network(network)
     if net.family != "evm":
         raise BadInput(f"DAOs are added to EVM networks; {network!r} is {net.family}")
+    from wallet.addresses import parse_evm_address
+
+    dao = {**dao, "governor": parse_evm_address(str(dao.get("governor", "")), "governor"),
+           "token": parse_evm_address(str(dao.get("token", "")), "token")}
     cfg = DaoConfig.model_validate(dao)
     if not replace and any(d.id == cfg.id for d in net.daos):
         raise BadInput(f"{network}/{cfg.id} already exists; remove it first")

@@ -1,0 +1,194 @@
+"""Polis benchmarks against the anchors, all measured in one run on this machine.
+
+(a) cold start: `polis --help` and `polis proposals list --offline` (10,000 archived proposals) vs
+    `btcli --help` (bittensor-cli in bench/.venv), medians over several runs;
+(b) sync from anvil of 200 proposals + 5,000 votes, and of 50,000 votes: `polis sync` vs `cast logs`
+    fetching the same logs from the same node; plus a no-op re-sync vs one JSON-RPC round trip.
+
+Prints a table and writes bench/results/<timestamp>.json. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+POLIS = str(Path(sys.executable).with_name("polis"))
+CAST = REPO / "devnet/node_modules/@foundry-rs/cast-linux-amd64/bin/cast"
+BTCLI = REPO / "bench/.venv/bin/btcli"
+RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, runs: int = RUNS, warmup: int = 1) -> list[float]:
+    out = []
+    for i in range(warmup + runs):
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, capture_output=True, env={**os.environ, **(env or {})})
+        dt = time.perf_counter() - t0
+        if r.returncode != 0:
+            raise RuntimeError(f"{cmd[:3]} failed: {r.stderr.decode()[-500:]}")
+        if i >= warmup:
+            out.append(dt)
+    return out
+
+
+def ms(xs: list[float]) -> float:
+    return round(statistics.median(xs) * 1000, 1)
+
+
+def fill_archive(home: Path, n: int) -> None:
+    """10,000 proposals written through the archive's own store functions."""
+    os.environ["POLIS_HOME"] = str(home)
+    from wallet.cache import open_archive, store
+
+    now = int(time.time())
+    words = ["grant", "treasury", "upgrade", "audit", "bridge", "indexer", "stipend", "budget", "oracle"]
+    with open_archive() as ar, ar.conn:
+        store.upsert_source(ar, "devnet/bench", network="devnet", family="evm", kind="oz",
+                            extra={"symbol": "PDT", "decimals": 18})
+        for i in range(n):
+            store.upsert_proposal(ar, "devnet/bench", str(10**60 + i), {
+                "title": f"Proposal {i}: {words[i % 9]} {words[(i * 7) % 9]}", "body": f"# {words[i % 9]}\n\nbody {i}",
+                "status": ("active", "executed", "rejected", "passed")[i % 4], "created_at": now - n + i,
+                "end_ts": now + 3600 * (i % 50), "tally": [{"choice": "for", "weight": str(i * 10**18)}]})
+        store.set_cursor(ar, "devnet/bench", 1, 1)
+    os.environ.pop("POLIS_HOME")
+
+
+def cold_start() -> dict[str, object]:
+    res: dict[str, object] = {}
+    res["polis --help"] = ms(timed([POLIS, "--help"]))
+    with tempfile.TemporaryDirectory() as d:
+        fill_archive(Path(d), 10_000)
+        env = {"POLIS_HOME": d}
+        res["polis proposals list --offline (10k)"] = ms(timed([POLIS, "proposals", "list", "--offline"], env))
+        res["polis proposals list --search (10k)"] = ms(timed([POLIS, "proposals", "list", "--search", "audit bridge"], env))
+    if BTCLI.exists():
+        res["btcli --help"] = ms(timed([str(BTCLI), "--help"], runs=max(3, RUNS // 2)))
+        res["speedup vs btcli"] = round(res["btcli --help"] / res["polis --help"], 1)  # type: ignore[operator]
+    else:
+        res["btcli --help"] = "bittensor-cli not installed in bench/.venv"
+    return res
+
+
+def sync_bench(n_votes: int, n_proposals: int) -> dict[str, object]:
+    from wallet.devnet.anvil import Anvil
+    from wallet.devnet.deploy import deploy_dao
+    from wallet.devnet.seed import seed_large
+
+    res: dict[str, object] = {"votes": n_votes, "proposals": n_proposals}
+    with Anvil() as node, tempfile.TemporaryDirectory() as d:
+        dep = deploy_dao(node, "oz")
+        t0 = time.perf_counter()
+        seed_large(node, dep, n_proposals=n_proposals, n_votes=n_votes)
+        res["seed_s"] = round(time.perf_counter() - t0, 1)
+        head = int(node.rpc("eth_blockNumber"), 16)
+        logs = node.rpc("eth_getLogs", {"address": [dep.governor, dep.token], "fromBlock": hex(dep.deploy_block),
+                                        "toBlock": hex(head)})
+        res["logs"] = len(logs)
+        cast = [str(CAST), "logs", "--rpc-url", node.url, "--from-block", str(dep.deploy_block), "--to-block",
+                str(head), "--address", dep.governor, "--json"]
+        cast_tok = [*cast[:-3], "--address", dep.token, "--json"]
+        cast_gov_ms = ms(timed(cast, runs=5))
+        cast_tok_ms = ms(timed(cast_tok, runs=5))
+        res["cast logs (governor + token) ms"] = round(cast_gov_ms + cast_tok_ms, 1)
+
+        home = Path(d)
+        os.environ["POLIS_HOME"] = str(home)
+        from wallet import networks
+
+        networks.set_user_table("devnet", {"rpc": [node.url], "confirmations": 0})
+        networks.add_dao("devnet", {"id": "bench", "kind": "oz", "governor": dep.governor, "token": dep.token,
+                                    "start_block": dep.deploy_block}, replace=True)
+        os.environ.pop("POLIS_HOME")
+        archive = home / "data" / "archive.sqlite3"
+        walls = []
+        inproc = []
+        for _ in range(5):
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(archive) + suffix).unlink(missing_ok=True)
+            t0 = time.perf_counter()
+            r = subprocess.run([POLIS, "sync", "devnet/bench", "--json"], capture_output=True,
+                               env={**os.environ, "POLIS_HOME": str(home)})
+            walls.append(time.perf_counter() - t0)
+            doc = json.loads(r.stdout)
+            inproc.append(doc["reports"][0]["elapsed_ms"] / 1000)
+            assert doc["reports"][0]["votes"] == n_votes, doc
+        res["polis sync wall ms"] = ms(walls)
+        res["polis sync work ms (excl. start-up)"] = ms(inproc)
+        res["ratio wall / cast"] = round(res["polis sync wall ms"] / res["cast logs (governor + token) ms"], 2)  # type: ignore[operator]
+        res["ratio work / cast"] = round(res["polis sync work ms (excl. start-up)"] / res["cast logs (governor + token) ms"], 2)  # type: ignore[operator]
+        # no-op re-sync vs one round trip
+        noop_wall, noop_in = [], []
+        for _ in range(9):
+            t0 = time.perf_counter()
+            r = subprocess.run([POLIS, "sync", "devnet/bench", "--json"], capture_output=True,
+                               env={**os.environ, "POLIS_HOME": str(home)})
+            noop_wall.append(time.perf_counter() - t0)
+            doc = json.loads(r.stdout)
+            assert doc["reports"][0]["noop"], doc
+            noop_in.append(doc["reports"][0]["elapsed_ms"] / 1000)
+        import httpx
+
+        with httpx.Client() as c:
+            rtts = []
+            for _ in range(20):
+                t0 = time.perf_counter()
+                c.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []})
+                rtts.append(time.perf_counter() - t0)
+        res["no-op sync work ms"] = ms(noop_in)
+        res["no-op sync wall ms"] = ms(noop_wall)
+        res["one round trip ms"] = ms(rtts)
+    return res
+
+
+def main() -> int:
+    if not CAST.exists():
+        print("cast is missing: run `make setup` (npm ci in devnet/)", file=sys.stderr)
+        return 2
+    results: dict[str, object] = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                  "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    results["cold_start"] = cold_start()
+    results["sync_5k"] = sync_bench(5_000, 200)
+    if os.environ.get("BENCH_SKIP_50K") != "1":
+        results["sync_50k"] = sync_bench(50_000, 200)
+    out = REPO / "bench" / "results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    for section, vals in results.items():
+        if isinstance(vals, dict) and section != "machine":
+            print(f"\n{section}")
+            for k, v in vals.items():
+                print(f"  {k:<42} {v}")
+    budgets = [
+        ("polis --help median ≤ 150 ms", results["cold_start"]["polis --help"] <= 150),  # type: ignore[index,operator]
+        ("proposals list --offline (10k) ≤ 300 ms", results["cold_start"]["polis proposals list --offline (10k)"] <= 300),  # type: ignore[index,operator]
+    ]
+    cs = results["cold_start"]
+    if isinstance(cs, dict) and isinstance(cs.get("speedup vs btcli"), float):
+        budgets.append(("≥ 3.5× faster than btcli --help", cs["speedup vs btcli"] >= 3.5))
+    for key in ("sync_5k", "sync_50k"):
+        s = results.get(key)
+        if isinstance(s, dict):
+            budgets.append((f"{key}: full sync work ≤ 1.5× cast logs", s["ratio work / cast"] <= 1.5))
+            budgets.append((f"{key}: full sync wall (incl. Python start-up) ≤ 1.5× cast logs", s["ratio wall / cast"] <= 1.5))
+            budgets.append((f"{key}: no-op sync work ≤ 50 ms + one round trip",
+                            s["no-op sync work ms"] <= 50 + s["one round trip ms"]))
+    print("\nbudgets")
+    for name, ok in budgets:
+        print(f"  [{'ok' if ok else 'MISS'}] {name}")
+    print(f"\nwrote {out.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

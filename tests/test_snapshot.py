@@ -1,0 +1,284 @@
+"""Snapshot end to end through the CLI against the loopback hub, sequencer and score API
+(tests/snapshot_hub.py): follow a space, sync real hub records, vote in every vote type with the
+signature recovered by the sequencer, refusals before signing, rate limits and faults."""
+
+from __future__ import annotations
+
+import json
+import time
+from decimal import Decimal
+from collections.abc import Iterator
+
+import pytest
+
+from tests.snapshot_hub import FIXTURES, SIDEKICK_SPACE, SnapshotDouble
+
+KEY_HEX = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+SOURCE = f"snapshot/{SIDEKICK_SPACE}"
+SIDEKICK_VOTES = 549 + 2 + 46 + 1175 + 219 + 243
+
+
+@pytest.fixture
+def snap() -> Iterator[SnapshotDouble]:
+    d = SnapshotDouble().start()
+    try:
+        yield d
+    finally:
+        d.stop()
+
+
+def configure(snap: SnapshotDouble, **extra: object) -> None:
+    from wallet import networks
+
+    networks.set_user_table("snapshot", {"rpc": [snap.url + "/graphql"], "extra": {
+        "sequencer": snap.url + "/sequencer", "score": snap.url + "/score", "spaces": [],
+        "backoff": 0.05, "max_wait": 5.0, **extra}})
+
+
+@pytest.fixture
+def followed(snap: SnapshotDouble, cli) -> SnapshotDouble:  # type: ignore[no-untyped-def]
+    configure(snap)
+    r = cli("networks", "add", SOURCE, "--json")
+    assert r.code == 0, r.err
+    assert r.json() == {"network": "snapshot", "space": SIDEKICK_SPACE, "source": SOURCE, "followed": True,
+                        "added": True}
+    return snap
+
+
+@pytest.fixture
+def voter(cli, env_passphrase) -> str:  # type: ignore[no-untyped-def]
+    r = cli("keys", "import", "voter", "--private-key", "--json", stdin=KEY_HEX + "\n")
+    assert r.code == 0, r.err
+    return r.json()["addresses"]["evm"]
+
+
+def _sync(source: str = SOURCE):  # type: ignore[no-untyped-def]
+    from wallet.sync import sync_sources
+
+    outcome = sync_sources([source])
+    assert outcome.ok, outcome.errors
+    return outcome.reports[0]
+
+
+# --- following and syncing ------------------------------------------------------------------------
+
+def test_follow_sync_and_read_offline(followed: SnapshotDouble, cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("networks", "add", SOURCE).out.startswith(f"{SOURCE} is already followed")
+    rep = _sync()
+    assert (rep.new_proposals, rep.votes) == (6, SIDEKICK_VOTES)
+    r = cli("proposals", "list", "-n", SOURCE, "--json", "--limit", "20")
+    rows = r.json()["proposals"] if isinstance(r.json(), dict) else r.json()
+    assert len(rows) == 6 and all(p["status"] in ("passed", "failed", "rejected") for p in rows)
+
+    weighted = "0x79ae5f9eb3c710179cfbf706fa451459ddd18d4b0bce37c22aae601128efe927"
+    rec = json.loads((FIXTURES / "sidekick" / f"hub-proposal-{weighted}.json").read_text())
+    first = json.loads((FIXTURES / "sidekick" / f"hub-votes-{weighted}.json").read_text())[0]
+    (k, _w), = first["choice"].items()
+    votes = cli("proposals", "votes", f"{SOURCE}:{weighted}", "--search", first["voter"], "--json").json()["votes"]
+    assert votes[0]["choice"] == f"{rec['choices'][int(k) - 1].strip()} 100.0%"
+    assert int(votes[0]["weight"]) == int(Decimal(repr(first["vp"])) * 10**18)  # VP kept exactly, in 10^-18
+    shown = cli("proposals", "show", f"{SOURCE}:{weighted}", "--json").json()
+    assert shown["vote_count"] == 1175 and len(shown["tally"]) == len(rec["choices"])
+
+    again = _sync()
+    assert again.noop and again.votes == 0 and again.round_trips == 2  # one page of proposals, one of votes
+
+
+def test_pagination_with_small_pages_keeps_every_vote(followed: SnapshotDouble) -> None:
+    configure(followed, page_size=97, spaces=[SIDEKICK_SPACE])
+    rep = _sync()
+    assert rep.votes == SIDEKICK_VOTES
+    from wallet.cache import open_archive
+
+    with open_archive(readonly=True) as ar:
+        n = ar.conn.execute("SELECT count(*) FROM votes WHERE source=?", (SOURCE,)).fetchone()[0]
+    assert n == SIDEKICK_VOTES
+
+
+def test_429_waits_retry_after_then_succeeds(followed: SnapshotDouble) -> None:
+    followed.fail("/graphql", 429, 2, retry_after="1")
+    followed.fail("/graphql", 503, 1)
+    t0 = time.monotonic()
+    rep = _sync()
+    assert rep.new_proposals == 6
+    hub = followed.requests("/graphql")
+    # request 1 and 2 got 429 with Retry-After: 1; each retry came at least a second later
+    assert hub[1]["t"] - hub[0]["t"] >= 1.0 and hub[2]["t"] - hub[1]["t"] >= 1.0
+    assert time.monotonic() - t0 >= 2.0
+    assert any("rate-limited" in w for w in rep.warnings)
+
+
+def test_api_key_sent_to_hub_not_to_sequencer(followed: SnapshotDouble, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SNAPSHOT_API_KEY", "k-123")
+    _sync()
+    assert {r["headers"].get("x-api-key") for r in followed.requests("/graphql")} == {"k-123"}
+
+
+def test_persistent_outage_is_node_unreachable(followed: SnapshotDouble, cli) -> None:  # type: ignore[no-untyped-def]
+    configure(followed, spaces=[SIDEKICK_SPACE], retries=2)
+    followed.fail("/graphql", 502, 10)
+    r = cli("sync", SOURCE, "--json")
+    assert r.code != 0 or r.json()["ok"] is False
+    assert "unreachable" in (r.out + r.err)
+
+
+# --- voting ---------------------------------------------------------------------------------------
+
+CHOICES4 = ["Alice", "Bob", "Carol", "Dave"]
+CASES = [  # (type, choices, CHOICE, --weights, value the sequencer stores)
+    ("single-choice", CHOICES4, "2", None, 2),
+    ("basic", ["For", "Against", "Abstain"], "for", None, 1),
+    ("approval", CHOICES4, "1,3", None, [1, 3]),
+    ("ranked-choice", CHOICES4, "4>1>3>2", None, [4, 1, 3, 2]),
+    ("weighted", CHOICES4, "-", "1=2,3=1", {"1": 2, "3": 1}),
+    ("quadratic", CHOICES4, "-", "2=1,4=1.5", {"2": 1, "4": 1.5}),
+]
+
+
+def _pid(i: int) -> str:
+    return "0x" + f"{i:02x}" * 32
+
+
+def _open_proposals(snap: SnapshotDouble, voter: str, vp: float = 12.5) -> None:
+    now = int(time.time())
+    for i, (kind, choices, *_rest) in enumerate(CASES):
+        snap.state.add_proposal(SIDEKICK_SPACE, _pid(0xA0 + i), kind, choices, start=now - 60, end=now + 3600,
+                                title=f"Open {kind}")
+    snap.state.power[(SIDEKICK_SPACE, voter.lower())] = vp
+
+
+@pytest.mark.parametrize("case", range(len(CASES)), ids=[c[0] for c in CASES])
+def test_vote_every_type_end_to_end(followed: SnapshotDouble, voter: str, cli, case: int) -> None:  # type: ignore[no-untyped-def]
+    kind, choices, text, weights, stored = CASES[case]
+    _open_proposals(followed, voter)
+    _sync()
+    pid = _pid(0xA0 + case)
+    args = ["vote", f"{SOURCE}:{pid}", text, "--reason", "because tests", "--yes", "--json"]
+    if weights:
+        args += ["--weights", weights]
+    r = cli(*args)
+    assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["ok"] and doc["tx_hash"].startswith("0x")
+    assert doc["plan"]["payload"]["document"]["message"]["choice"] == (
+        json.dumps(stored, separators=(",", ":")) if isinstance(stored, dict) else stored)
+    [v] = [v for v in followed.state.votes if v["proposal"] == pid]
+    assert v["voter"] == voter and v["choice"] == stored and v["reason"] == "because tests" and v["id"] == doc["tx_hash"]
+    mine = cli("proposals", "show", f"{SOURCE}:{pid}", "--json").json()["my_vote"]
+    assert mine["tx"] == doc["tx_hash"] and int(mine["weight"]) == 12_500_000_000_000_000_000
+    _sync()  # the hub now serves the vote; the archive keeps the one row
+    assert cli("proposals", "show", f"{SOURCE}:{pid}", "--json").json()["vote_count"] == 1
+
+
+BAD = [  # (case index, CHOICE, --weights, message part) — all refused before anything is signed
+    (0, "7", None, "out of range"),
+    (1, "1,2", None, "one choice"),
+    (2, "1,1", None, "twice"),
+    (3, "1>2>3", None, "missing"),
+    (4, "-", "1=0,2=1", "greater than 0"),
+    (5, "-", "9=1", "out of range"),
+    (5, "2", None, "CHOICE=WEIGHT"),
+]
+
+
+@pytest.mark.parametrize("bad", BAD, ids=[f"{CASES[b[0]][0]}-{b[1]}" for b in BAD])
+def test_invalid_choice_refused_before_signing(followed: SnapshotDouble, voter: str, cli, bad: tuple) -> None:  # type: ignore[no-untyped-def]
+    case, text, weights, why = bad
+    _open_proposals(followed, voter)
+    _sync()
+    args = ["vote", f"{SOURCE}:{_pid(0xA0 + case)}", text, "--yes"] + (["--weights", weights] if weights else [])
+    r = cli(*args)
+    assert r.code == 2 and why in r.err, r.err
+    assert followed.requests("/sequencer") == [] and followed.requests("/score") == []
+
+
+def test_closed_pending_and_powerless_refused(followed: SnapshotDouble, voter: str, cli) -> None:  # type: ignore[no-untyped-def]
+    now = int(time.time())
+    followed.state.add_proposal(SIDEKICK_SPACE, _pid(1), "single-choice", ["Yes", "No"], start=now - 7200, end=now - 3600)
+    followed.state.add_proposal(SIDEKICK_SPACE, _pid(2), "single-choice", ["Yes", "No"], start=now + 3600, end=now + 7200)
+    followed.state.add_proposal(SIDEKICK_SPACE, _pid(3), "single-choice", ["Yes", "No"], start=now - 60, end=now + 60)
+    _sync()
+    closed = cli("vote", f"{SOURCE}:{_pid(1)}", "1", "--yes")
+    assert closed.code == 1 and "closed, not active" in closed.err and "UTC" in closed.err
+    assert cli("vote", f"{SOURCE}:{_pid(2)}", "1", "--yes").code == 1
+    nopower = cli("vote", f"{SOURCE}:{_pid(3)}", "1", "--yes")
+    assert nopower.code == 1 and "no voting power" in nopower.err
+    assert followed.requests("/sequencer") == []
+
+
+def test_dry_run_shows_what_is_signed(followed: SnapshotDouble, voter: str, cli) -> None:  # type: ignore[no-untyped-def]
+    _open_proposals(followed, voter)
+    _sync()
+    r = cli("vote", f"{SOURCE}:{_pid(0xA3)}", "2>1>4>3", "--dry-run", "--json")
+    assert r.code == 0, r.err
+    plan = r.json()["plan"]
+    assert "Bob > Alice > Dave > Carol" in " ".join(plan["summary"])
+    from wallet.adapters import snapshot_eip712 as eip712
+
+    assert plan["payload"]["digest"] == "0x" + eip712.digest(plan["payload"]["document"]).hex()
+    assert plan["payload"]["digest"] in " ".join(plan["summary"]) and plan["fee_estimate"] is None
+    assert followed.requests("/sequencer") == []
+
+
+def test_same_vote_twice_is_already_done_and_changes_are_allowed(followed: SnapshotDouble, voter: str) -> None:
+    from wallet.adapters import adapter_for
+    from wallet.errors import AlreadyDone
+    from wallet.keys.signer import EvmSigner
+    from wallet.keys.vault import Vault
+
+    _open_proposals(followed, voter)
+    _sync()
+    meta = Vault().get("voter")
+    ad = adapter_for(SOURCE)
+    try:
+        plan = ad.plan_vote(meta, _pid(0xA2), "1,3")
+        ad.submit(plan, EvmSigner(bytes.fromhex(KEY_HEX)))
+        with pytest.raises(AlreadyDone):
+            ad.plan_vote(meta, _pid(0xA2), "3,1")
+        changed = ad.plan_vote(meta, _pid(0xA2), "2")
+        assert any("replaces the earlier vote: Alice, Carol" in s for s in changed.summary)
+        ad.submit(changed, EvmSigner(bytes.fromhex(KEY_HEX)))
+        [v] = [v for v in followed.state.votes if v["proposal"] == _pid(0xA2)]
+        assert v["choice"] == [2]
+    finally:
+        ad.close()
+
+
+def test_sequencer_refuses_duplicates_forgeries_and_stale_plans(followed: SnapshotDouble, voter: str) -> None:
+    from wallet.adapters import adapter_for
+    from wallet.adapters.snapshot_client import post_envelope
+    from wallet.errors import ActionFailed, ActionRefused
+    from wallet.keys.signer import EvmSigner
+    from wallet.keys.vault import Vault
+
+    _open_proposals(followed, voter)
+    _sync()
+    ad = adapter_for(SOURCE)
+    signer = EvmSigner(bytes.fromhex(KEY_HEX))
+    try:
+        plan = ad.plan_vote(Vault().get("voter"), _pid(0xA0), "1")
+        doc = plan.payload["document"]
+        sig = "0x" + signer.sign_typed_data(doc).hex()
+        env = {"address": voter, "sig": sig, "data": {"domain": doc["domain"], "types": {"Vote": doc["types"]["Vote"]},
+                                                      "message": doc["message"]}}
+        post_envelope(ad.http, ad.settings.sequencer, env)
+        with pytest.raises(ActionFailed, match="duplicate"):
+            post_envelope(ad.http, ad.settings.sequencer, env)
+        other = EvmSigner(bytes(31) + b"\x07")
+        forged = {**env, "sig": "0x" + other.sign_typed_data(doc).hex()}
+        with pytest.raises(ActionFailed, match="signature validation failed"):
+            post_envelope(ad.http, ad.settings.sequencer, forged)
+        wrong_type = json.loads(json.dumps(env))
+        wrong_type["data"]["types"]["Vote"][4]["type"] = "string"
+        wrong_type["data"]["message"]["choice"] = "1"
+        wrong_type["sig"] = "0x" + signer.sign_typed_data({**doc, "types": {"EIP712Domain": doc["types"]["EIP712Domain"],
+                                                                            "Vote": wrong_type["data"]["types"]["Vote"]},
+                                                            "message": wrong_type["data"]["message"]}).hex()
+        with pytest.raises(ActionFailed, match="wrong choice type"):
+            post_envelope(ad.http, ad.settings.sequencer, wrong_type)
+        stale = plan.model_copy(deep=True)
+        stale.payload["document"]["message"]["timestamp"] -= 600
+        with pytest.raises(ActionRefused, match="old"):
+            ad.submit(stale, signer)
+    finally:
+        ad.close()

@@ -1,0 +1,119 @@
+"""Delegations and stakes of the vault's accounts on every followed source, for the TUI's stakes
+screen. Reads the network (adapter.delegations / adapter.stakes) and falls back to the archive when a
+node cannot be reached, saying so in the row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wallet.errors import PolisError
+
+
+@dataclass
+class PositionRow:
+    source: str
+    account: str
+    address: str
+    kind: str
+    """delegation · staked · unbonding · redelegating · claimable · pending"""
+    target: str
+    amount: str
+    note: str = ""
+    subtarget: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}|{self.account}|{self.kind}|{self.target}|{self.subtarget}"
+
+
+def actionable_sources() -> list[tuple[str, object]]:
+    """(source, Capabilities) of followed sources whose adapter declares delegation or staking."""
+    from wallet.flows import capabilities
+    from wallet.health import network_rows
+
+    out = []
+    for n in network_rows():
+        for src in n.followed:
+            try:
+                caps = capabilities(src)
+            except PolisError:
+                continue
+            if caps.delegation or caps.staking:
+                out.append((src, caps))
+    return out
+
+
+def positions(*, offline: bool = False) -> tuple[list[PositionRow], list[str]]:
+    """Rows plus warnings (a source read from the archive because its node did not answer)."""
+    from wallet.adapters import adapter_for
+    from wallet.keys.vault import Vault
+    from wallet.textsafe import clean
+    from wallet.units import Denom, format_amount
+
+    rows: list[PositionRow] = []
+    warnings: list[str] = []
+    accounts = Vault().accounts()
+    for src, caps in actionable_sources():
+        fam = caps.key_family  # type: ignore[attr-defined]
+        try:
+            ad = adapter_for(src)
+        except PolisError as exc:
+            warnings.append(f"{src}: {exc}")
+            continue
+        try:
+            for acc in accounts:
+                addr = acc.addresses.get(fam)
+                if not addr:
+                    continue
+                try:
+                    if offline:
+                        raise PolisError("offline")
+                    if caps.delegation:  # type: ignore[attr-defined]
+                        info = ad.delegations(addr)
+                        dao = ad.dao
+                        d = Denom(dao.token_symbol if dao else ad.network.denom.symbol, "base",
+                                  dao.token_decimals if dao else ad.network.denom.decimals)
+                        bal = info.get("balance")
+                        votes = info.get("votes")
+                        rows.append(PositionRow(
+                            source=src, account=acc.name, address=addr, kind="delegation",
+                            target=clean(info.get("delegate") or "nobody", limit=66),
+                            amount=format_amount(int(bal), d, max_decimals=4) if bal is not None else "",  # type: ignore[call-overload]
+                            note=("power " + format_amount(int(votes), d, max_decimals=4)) if votes is not None else ""))  # type: ignore[call-overload]
+                    if caps.staking:  # type: ignore[attr-defined]
+                        for p in ad.stakes(addr):
+                            d = Denom(p.symbol or ad.network.denom.symbol, "base", p.decimals)
+                            note = f"rewards {format_amount(p.rewards, d, max_decimals=4)}" if p.rewards else ""
+                            rows.append(PositionRow(
+                                source=src, account=acc.name, address=addr, kind=p.kind,
+                                target=clean(p.target_name or p.target, limit=66), subtarget=p.subtarget,
+                                amount=format_amount(p.amount, d, max_decimals=4), note=note))
+                except PolisError as exc:
+                    if not offline:
+                        warnings.append(f"{src}: {exc} — showing the archive")
+                    rows.extend(_from_archive(src, acc.name, addr))
+        finally:
+            ad.close()
+    return rows, warnings
+
+
+def _from_archive(source: str, account: str, address: str) -> list[PositionRow]:
+    from wallet.cache import open_archive, query
+
+    out = []
+    with open_archive(readonly=True) as ar:
+        delegate = query.current_delegate(ar, source, address)
+        if delegate:
+            out.append(PositionRow(source=source, account=account, address=address, kind="delegation",
+                                   target=delegate, amount="", note="from the archive"))
+        stakes = getattr(query, "stakes", None)
+        if stakes is not None:
+            try:
+                for r in stakes(ar, [address], source):
+                    out.append(PositionRow(source=source, account=account, address=address,
+                                           kind=str(r.get("kind", "staked")), target=str(r.get("target", "")),
+                                           subtarget=str(r.get("subtarget", "") or ""),
+                                           amount=str(r.get("amount", "")), note="from the archive"))
+            except Exception:  # an archive without the stakes table (older schema) has none to show
+                pass
+    return out
