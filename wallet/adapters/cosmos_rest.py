@@ -135,6 +135,6 @@ def _retry_after(value: str | None, default: float) -> float:
     if not value:
         return default
     try:
-        return max(0.0, float(value))
+        return max(0.0, float(value))  # Retry-After seconds
     except ValueError:
         return default
