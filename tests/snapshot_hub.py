@@ -132,8 +132,16 @@ class HubState:
                 "space": self.spaces.get(p["space_id"], {"id": p["space_id"]})}
 
     def vote_view(self, v: dict[str, Any]) -> dict[str, Any]:
-        return {**v, "space": self.spaces.get(v["space_id"], {"id": v["space_id"]}),
-                "proposal": self.view(self.proposals[v["proposal"]]) if v["proposal"] in self.proposals else None}
+        # graphql-core calls a callable field value: the proposal (and its tally) is computed only when asked for.
+        p = self.proposals.get(v["proposal"])
+        plain = {"id": p["id"]} if p else None
+
+        def proposal(info: Any, **_: Any) -> dict[str, Any] | None:
+            sub = {f.name.value for node in info.field_nodes for f in (node.selection_set.selections if node.selection_set else [])
+                   if hasattr(f, "name")}
+            return plain if p is None or sub <= {"id"} else self.view(p)
+
+        return {**v, "space": self.spaces.get(v["space_id"], {"id": v["space_id"]}), "proposal": proposal}
 
     def add_space(self, sid: str, name: str = "", symbol: str = "VP", network: str = "1") -> None:
         self.spaces[sid] = {"id": sid, "name": name or sid, "symbol": symbol, "network": network,
@@ -313,7 +321,7 @@ class SnapshotDouble:
                 self.wfile.write(data)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:

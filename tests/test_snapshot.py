@@ -45,6 +45,19 @@ def followed(snap: SnapshotDouble, cli) -> SnapshotDouble:  # type: ignore[no-un
     return snap
 
 
+VOTE_SPACE = "polis.eth"
+VSOURCE = f"snapshot/{VOTE_SPACE}"
+
+
+@pytest.fixture
+def voting(snap: SnapshotDouble, cli) -> SnapshotDouble:  # type: ignore[no-untyped-def]
+    """A space without the fixture history, for the voting tests."""
+    configure(snap)
+    snap.state.add_space(VOTE_SPACE, "Polis test space")
+    assert cli("networks", "add", VSOURCE).code == 0
+    return snap
+
+
 @pytest.fixture
 def voter(cli, env_passphrase) -> str:  # type: ignore[no-untyped-def]
     r = cli("keys", "import", "voter", "--private-key", "--json", stdin=KEY_HEX + "\n")
@@ -108,7 +121,7 @@ def test_429_waits_retry_after_then_succeeds(followed: SnapshotDouble) -> None:
     assert any("rate-limited" in w for w in rep.warnings)
 
 
-def test_api_key_sent_to_hub_not_to_sequencer(followed: SnapshotDouble, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_api_key_sent_in_x_api_key(followed: SnapshotDouble, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("SNAPSHOT_API_KEY", "k-123")
     _sync()
     assert {r["headers"].get("x-api-key") for r in followed.requests("/graphql")} == {"k-123"}
@@ -142,18 +155,18 @@ def _pid(i: int) -> str:
 def _open_proposals(snap: SnapshotDouble, voter: str, vp: float = 12.5) -> None:
     now = int(time.time())
     for i, (kind, choices, *_rest) in enumerate(CASES):
-        snap.state.add_proposal(SIDEKICK_SPACE, _pid(0xA0 + i), kind, choices, start=now - 60, end=now + 3600,
+        snap.state.add_proposal(VOTE_SPACE, _pid(0xA0 + i), kind, choices, start=now - 60, end=now + 3600,
                                 title=f"Open {kind}")
-    snap.state.power[(SIDEKICK_SPACE, voter.lower())] = vp
+    snap.state.power[(VOTE_SPACE, voter.lower())] = vp
 
 
 @pytest.mark.parametrize("case", range(len(CASES)), ids=[c[0] for c in CASES])
-def test_vote_every_type_end_to_end(followed: SnapshotDouble, voter: str, cli, case: int) -> None:  # type: ignore[no-untyped-def]
+def test_vote_every_type_end_to_end(voting: SnapshotDouble, voter: str, cli, case: int) -> None:  # type: ignore[no-untyped-def]
     kind, choices, text, weights, stored = CASES[case]
-    _open_proposals(followed, voter)
-    _sync()
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
     pid = _pid(0xA0 + case)
-    args = ["vote", f"{SOURCE}:{pid}", text, "--reason", "because tests", "--yes", "--json"]
+    args = ["vote", f"{VSOURCE}:{pid}", text, "--reason", "because tests", "--yes", "--json"]
     if weights:
         args += ["--weights", weights]
     r = cli(*args)
@@ -162,12 +175,12 @@ def test_vote_every_type_end_to_end(followed: SnapshotDouble, voter: str, cli, c
     assert doc["ok"] and doc["tx_hash"].startswith("0x")
     assert doc["plan"]["payload"]["document"]["message"]["choice"] == (
         json.dumps(stored, separators=(",", ":")) if isinstance(stored, dict) else stored)
-    [v] = [v for v in followed.state.votes if v["proposal"] == pid]
+    [v] = [v for v in voting.state.votes if v["proposal"] == pid]
     assert v["voter"] == voter and v["choice"] == stored and v["reason"] == "because tests" and v["id"] == doc["tx_hash"]
-    mine = cli("proposals", "show", f"{SOURCE}:{pid}", "--json").json()["my_vote"]
+    mine = cli("proposals", "show", f"{VSOURCE}:{pid}", "--json").json()["my_vote"]
     assert mine["tx"] == doc["tx_hash"] and int(mine["weight"]) == 12_500_000_000_000_000_000
-    _sync()  # the hub now serves the vote; the archive keeps the one row
-    assert cli("proposals", "show", f"{SOURCE}:{pid}", "--json").json()["vote_count"] == 1
+    _sync(VSOURCE)  # the hub now serves the vote; the archive keeps the one row
+    assert cli("proposals", "show", f"{VSOURCE}:{pid}", "--json").json()["vote_count"] == 1
 
 
 BAD = [  # (case index, CHOICE, --weights, message part) — all refused before anything is signed
@@ -182,34 +195,34 @@ BAD = [  # (case index, CHOICE, --weights, message part) — all refused before 
 
 
 @pytest.mark.parametrize("bad", BAD, ids=[f"{CASES[b[0]][0]}-{b[1]}" for b in BAD])
-def test_invalid_choice_refused_before_signing(followed: SnapshotDouble, voter: str, cli, bad: tuple) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_choice_refused_before_signing(voting: SnapshotDouble, voter: str, cli, bad: tuple) -> None:  # type: ignore[no-untyped-def]
     case, text, weights, why = bad
-    _open_proposals(followed, voter)
-    _sync()
-    args = ["vote", f"{SOURCE}:{_pid(0xA0 + case)}", text, "--yes"] + (["--weights", weights] if weights else [])
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
+    args = ["vote", f"{VSOURCE}:{_pid(0xA0 + case)}", text, "--yes"] + (["--weights", weights] if weights else [])
     r = cli(*args)
     assert r.code == 2 and why in r.err, r.err
-    assert followed.requests("/sequencer") == [] and followed.requests("/score") == []
+    assert voting.requests("/sequencer") == [] and voting.requests("/score") == []
 
 
-def test_closed_pending_and_powerless_refused(followed: SnapshotDouble, voter: str, cli) -> None:  # type: ignore[no-untyped-def]
+def test_closed_pending_and_powerless_refused(voting: SnapshotDouble, voter: str, cli) -> None:  # type: ignore[no-untyped-def]
     now = int(time.time())
-    followed.state.add_proposal(SIDEKICK_SPACE, _pid(1), "single-choice", ["Yes", "No"], start=now - 7200, end=now - 3600)
-    followed.state.add_proposal(SIDEKICK_SPACE, _pid(2), "single-choice", ["Yes", "No"], start=now + 3600, end=now + 7200)
-    followed.state.add_proposal(SIDEKICK_SPACE, _pid(3), "single-choice", ["Yes", "No"], start=now - 60, end=now + 60)
-    _sync()
-    closed = cli("vote", f"{SOURCE}:{_pid(1)}", "1", "--yes")
+    voting.state.add_proposal(VOTE_SPACE, _pid(1), "single-choice", ["Yes", "No"], start=now - 7200, end=now - 3600)
+    voting.state.add_proposal(VOTE_SPACE, _pid(2), "single-choice", ["Yes", "No"], start=now + 3600, end=now + 7200)
+    voting.state.add_proposal(VOTE_SPACE, _pid(3), "single-choice", ["Yes", "No"], start=now - 60, end=now + 60)
+    _sync(VSOURCE)
+    closed = cli("vote", f"{VSOURCE}:{_pid(1)}", "1", "--yes")
     assert closed.code == 1 and "closed, not active" in closed.err and "UTC" in closed.err
-    assert cli("vote", f"{SOURCE}:{_pid(2)}", "1", "--yes").code == 1
-    nopower = cli("vote", f"{SOURCE}:{_pid(3)}", "1", "--yes")
+    assert cli("vote", f"{VSOURCE}:{_pid(2)}", "1", "--yes").code == 1
+    nopower = cli("vote", f"{VSOURCE}:{_pid(3)}", "1", "--yes")
     assert nopower.code == 1 and "no voting power" in nopower.err
-    assert followed.requests("/sequencer") == []
+    assert voting.requests("/sequencer") == []
 
 
-def test_dry_run_shows_what_is_signed(followed: SnapshotDouble, voter: str, cli) -> None:  # type: ignore[no-untyped-def]
-    _open_proposals(followed, voter)
-    _sync()
-    r = cli("vote", f"{SOURCE}:{_pid(0xA3)}", "2>1>4>3", "--dry-run", "--json")
+def test_dry_run_shows_what_is_signed(voting: SnapshotDouble, voter: str, cli) -> None:  # type: ignore[no-untyped-def]
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
+    r = cli("vote", f"{VSOURCE}:{_pid(0xA3)}", "2>1>4>3", "--dry-run", "--json")
     assert r.code == 0, r.err
     plan = r.json()["plan"]
     assert "Bob > Alice > Dave > Carol" in " ".join(plan["summary"])
@@ -217,19 +230,19 @@ def test_dry_run_shows_what_is_signed(followed: SnapshotDouble, voter: str, cli)
 
     assert plan["payload"]["digest"] == "0x" + eip712.digest(plan["payload"]["document"]).hex()
     assert plan["payload"]["digest"] in " ".join(plan["summary"]) and plan["fee_estimate"] is None
-    assert followed.requests("/sequencer") == []
+    assert voting.requests("/sequencer") == []
 
 
-def test_same_vote_twice_is_already_done_and_changes_are_allowed(followed: SnapshotDouble, voter: str) -> None:
+def test_same_vote_twice_is_already_done_and_changes_are_allowed(voting: SnapshotDouble, voter: str) -> None:
     from wallet.adapters import adapter_for
     from wallet.errors import AlreadyDone
     from wallet.keys.signer import EvmSigner
     from wallet.keys.vault import Vault
 
-    _open_proposals(followed, voter)
-    _sync()
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
     meta = Vault().get("voter")
-    ad = adapter_for(SOURCE)
+    ad = adapter_for(VSOURCE)
     try:
         plan = ad.plan_vote(meta, _pid(0xA2), "1,3")
         ad.submit(plan, EvmSigner(bytes.fromhex(KEY_HEX)))
@@ -238,22 +251,22 @@ def test_same_vote_twice_is_already_done_and_changes_are_allowed(followed: Snaps
         changed = ad.plan_vote(meta, _pid(0xA2), "2")
         assert any("replaces the earlier vote: Alice, Carol" in s for s in changed.summary)
         ad.submit(changed, EvmSigner(bytes.fromhex(KEY_HEX)))
-        [v] = [v for v in followed.state.votes if v["proposal"] == _pid(0xA2)]
+        [v] = [v for v in voting.state.votes if v["proposal"] == _pid(0xA2)]
         assert v["choice"] == [2]
     finally:
         ad.close()
 
 
-def test_sequencer_refuses_duplicates_forgeries_and_stale_plans(followed: SnapshotDouble, voter: str) -> None:
+def test_sequencer_refuses_duplicates_forgeries_and_stale_plans(voting: SnapshotDouble, voter: str) -> None:
     from wallet.adapters import adapter_for
     from wallet.adapters.snapshot_client import post_envelope
     from wallet.errors import ActionFailed, ActionRefused
     from wallet.keys.signer import EvmSigner
     from wallet.keys.vault import Vault
 
-    _open_proposals(followed, voter)
-    _sync()
-    ad = adapter_for(SOURCE)
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
+    ad = adapter_for(VSOURCE)
     signer = EvmSigner(bytes.fromhex(KEY_HEX))
     try:
         plan = ad.plan_vote(Vault().get("voter"), _pid(0xA0), "1")
