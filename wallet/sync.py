@@ -73,6 +73,7 @@ def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None =
             adapter = adapter_for(src, rpc_url=rpc_url)
             try:
                 cb = (lambda d, t, m, s=src: progress(s, d, t, m)) if progress else None
+                adapter.prepare()
                 t0 = time.perf_counter()
                 rep = adapter.sync(ar, cb)
                 rep.elapsed_ms = round((time.perf_counter() - t0) * 1000, 2)

@@ -107,6 +107,9 @@ class Adapter(ABC):
     def close(self) -> None:
         """Release connections."""
 
+    def prepare(self) -> None:
+        """Import clients and open connections ahead of timed work (sync measures only its own work)."""
+
     # --- reads ---------------------------------------------------------------------------------
     @abstractmethod
     def check_chain(self) -> None:

@@ -81,6 +81,9 @@ class EvmGovernorAdapter(Adapter):
             self._rpc = JsonRpc(self.rpc_url)
         return self._rpc
 
+    def prepare(self) -> None:
+        _ = self.rpc
+
     def close(self) -> None:
         if self._rpc is not None:
             self._rpc.close()

@@ -137,8 +137,9 @@ class JsonRpc:
         return bytes.fromhex(str(res)[2:])
 
     def logs(self, addresses: list[str], topics: list[Any], start: int, end: int, *, max_range: int,
-             on_chunk: Callable[[int, int, int], None] | None = None) -> Iterator[list[dict[str, Any]]]:
-        """Yield logs chunk by chunk, splitting a range in half whenever the node rejects it."""
+             on_chunk: Callable[[int, int, int], None] | None = None) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+        """Yield (from, to, logs) range by range, in block order, splitting a range in half whenever
+        the node rejects it as too large."""
         pending = [(s, min(s + max_range - 1, end)) for s in range(start, end + 1, max_range)]
         while pending:
             lo, hi = pending.pop(0)
@@ -157,7 +158,7 @@ class JsonRpc:
                 raise RpcError("eth_getLogs returned no list")
             if on_chunk:
                 on_chunk(lo, hi, len(got))
-            yield got
+            yield lo, hi, got
 
 
 def _retry_after(value: str | None, default: float) -> float:

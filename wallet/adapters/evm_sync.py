@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters import evm_codec as codec
@@ -109,15 +110,24 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
 
     addresses = [ad.dao.governor, ad.dao.token] if ad.dao else []
     topics = [codec.GOVERNOR_TOPICS + codec.TOKEN_TOPICS]
-    chunk_ranges = rpc.logs(addresses, topics, cursor + 1, safe_head, max_range=ad.network.max_log_range,
-                            on_chunk=on_chunk)
-    for logs in chunk_ranges:
-        hi = _apply_logs(ad, ar, logs, rep, touched, new_ids)
-        del logs
-        if hi is not None:
-            log.debug("synced %s up to block %d", src, hi)
-
-    _refresh(ad, ar, touched, new_ids, head, rep)
+    governor = ad.dao.governor.lower() if ad.dao else ""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polis-refresh") as pool:
+        # Proposals still open in the archive are refreshed whatever the logs say; new ones as soon
+        # as their chunk arrives. Both batches run while the logs are decoded and written.
+        jobs = []
+        open_rows = _archived_rows(ar, src)
+        if open_rows:
+            jobs.append(_RefreshJob(ad, open_rows, head, pool))
+        for lo, hi, logs in rpc.logs(addresses, topics, cursor + 1, safe_head,
+                                     max_range=ad.network.max_log_range, on_chunk=on_chunk):
+            created = {k: v for k, v in _created_rows(logs, governor).items() if k not in open_rows}
+            if created:
+                jobs.append(_RefreshJob(ad, created, head, pool))
+            _apply_logs(ad, ar, logs, rep, touched, new_ids, cursor=(src, hi, head))
+            del logs
+        with ar.conn:
+            for job in jobs:
+                job.write(ad, ar, rep, new_ids)
     points = _hash_points(safe_head, max(start, 0))
     blocks = rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in points])
     hashes = {n: b["hash"] for n, b in zip(points, blocks, strict=True) if isinstance(b, dict)}
@@ -129,7 +139,9 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
 
 
 def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]], rep: SyncReport,
-                touched: set[str], new_ids: set[str]) -> int | None:
+                touched: set[str], new_ids: set[str], cursor: tuple[str, int, int] | None = None) -> int | None:
+    """Decode and store one chunk of logs; with `cursor` (source, block, head) the chunk's cursor
+    moves in the same transaction, so an interrupted sync resumes after the last whole chunk."""
     src = ad.source
     governor = ad.dao.governor.lower() if ad.dao else ""
     votes: list[tuple[Any, ...]] = []
@@ -138,6 +150,8 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
     proposals: list[tuple[str, dict[str, Any]]] = []
     status_updates: list[tuple[str, dict[str, Any]]] = []
     last_block: int | None = None
+    pid_text: dict[int, str] = {}  # uint256 -> decimal text is ~1 µs; a chunk repeats few ids
+    vote_topics = (codec.TOPIC_VOTE_CAST, codec.TOPIC_VOTE_CAST_WITH_PARAMS)
     for lg in logs:
         try:
             topics = lg["topics"]
@@ -146,11 +160,14 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
             idx = int(lg["logIndex"], 16)
             ts = int(lg["blockTimestamp"], 16) if lg.get("blockTimestamp") else None
             is_gov = lg["address"].lower() == governor
-            if t0 in (codec.TOPIC_VOTE_CAST, codec.TOPIC_VOTE_CAST_WITH_PARAMS) and is_gov:
-                pid, support, weight, reason = codec.decode_vote_cast_hex(lg["data"])
-                votes.append((src, str(pid), codec.address_from_word(topics[1]), SUPPORT_LABEL.get(support, str(support)),
+            if t0 in vote_topics and is_gov:
+                pid_n, support, weight, reason = codec.decode_vote_cast_hex(lg["data"])
+                pid = pid_text.get(pid_n)
+                if pid is None:
+                    pid = pid_text[pid_n] = str(pid_n)
+                    touched.add(pid)
+                votes.append((src, pid, codec.address_from_word(topics[1]), SUPPORT_LABEL.get(support, str(support)),
                               str(weight), reason, block, lg["transactionHash"], idx, ts))
-                touched.add(str(pid))
             elif t0 == codec.TOPIC_DELEGATE_VOTES_CHANGED and not is_gov:
                 prev, new = codec.decode_words(codec.hexbytes(lg["data"]), 2)
                 powers.append((src, codec.address_from_word(topics[1]), str(prev), str(new), block, idx))
@@ -192,71 +209,108 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
             store.insert_delegation_events(ar, delegations)
         if powers:
             store.insert_power_events(ar, powers)
+        if cursor is not None:
+            store.set_cursor(ar, cursor[0], cursor[1], cursor[2], finished=False)
     rep.votes += len(votes)
     rep.new_proposals += len(proposals)
     return last_block
 
 
-def _refresh(ad: EvmGovernorAdapter, ar: Archive, touched: set[str], new_ids: set[str], head: int,
-             rep: SyncReport) -> None:
-    """Re-read state, tally and quorum of new, touched and still-open proposals; fill in dates."""
-    src = ad.source
-    open_ids = {r[0] for r in ar.conn.execute(
-        "SELECT id FROM proposals WHERE source=? AND status NOT IN ('canceled','rejected','expired','executed')",
-        (src,))}
-    ids = sorted(open_ids | touched)
-    if not ids:
-        return
-    rows = {r[0]: r[1:] for r in ar.conn.execute(
-        f"SELECT id, start_point, end_point, created_block, created_at, quorum FROM proposals WHERE source=? "
-        f"AND id IN ({','.join('?' for _ in ids)})", [src, *ids])}
-    ids = [i for i in ids if i in rows]
-    clock_ts = ad.clock_mode() == "timestamp"
-    calls: list[tuple[str, list[Any]]] = []
-    spans: list[tuple[int, int]] = []
-    for pid in ids:
-        mine = ad.refresh_calls(pid, rows[pid][0])
-        spans.append((len(calls), len(calls) + len(mine)))
-        calls.extend(mine)
-    # Block timestamps: creation blocks without a timestamp; start/end blocks already mined.
-    need_blocks: set[int] = set()
-    for pid in ids:
-        start_p, end_p, cblock, cat, _q = rows[pid]
-        if cat is None and cblock is not None:
-            need_blocks.add(cblock)
-        if not clock_ts:
-            for p in (start_p, end_p):
-                if p is not None and p <= head:
-                    need_blocks.add(p)
-    need_blocks.add(head)
-    blist = sorted(need_blocks)
-    results = ad.rpc.batch(calls + [("eth_getBlockByNumber", [hex(n), False]) for n in blist])
-    block_ts = {n: int(b["timestamp"], 16) for n, b in zip(blist, results[len(calls):], strict=True)
-                if isinstance(b, dict)}
-    head_ts = block_ts.get(head, int(time.time()))
-    bt = ad.network.block_time
+Row = tuple[int | None, int | None, int | None, int | None]
+"""(start_point, end_point, created_block, created_at) of a proposal to refresh."""
 
-    def to_ts(point: int | None) -> int | None:
-        if point is None:
-            return None
-        if clock_ts:
-            return point
-        if point in block_ts:
-            return block_ts[point]
-        return head_ts + (point - head) * bt
 
-    with ar.conn:
-        for k, pid in enumerate(ids):
-            chunk = results[spans[k][0]:spans[k][1]]
-            start_p, end_p, cblock, cat, _q = rows[pid]
+class _RefreshJob:
+    """State/tally/quorum calls and block timestamps for some proposals, sent as one batch — in a
+    worker thread during a sync, so the node answers while the main thread decodes and writes logs."""
+
+    def __init__(self, ad: EvmGovernorAdapter, rows: dict[str, Row], head: int, pool: Any = None) -> None:
+        self.rows = rows
+        self.head = head
+        self.ids = sorted(rows)
+        self.clock_ts = ad.clock_mode() == "timestamp"
+        calls: list[tuple[str, list[Any]]] = []
+        self.spans: list[tuple[int, int]] = []
+        need_blocks: set[int] = {head}
+        for pid in self.ids:
+            start_p, end_p, cblock, cat = rows[pid]
+            mine = ad.refresh_calls(pid, start_p)
+            self.spans.append((len(calls), len(calls) + len(mine)))
+            calls.extend(mine)
+            if cat is None and cblock is not None:
+                need_blocks.add(cblock)
+            if not self.clock_ts:
+                need_blocks.update(p for p in (start_p, end_p) if p is not None and p <= head)
+        self.n_calls = len(calls)
+        self.blist = sorted(need_blocks)
+        request = calls + [("eth_getBlockByNumber", [hex(n), False]) for n in self.blist]
+        self.future = pool.submit(ad.rpc.batch, request) if pool else None
+        self._results = None if pool else ad.rpc.batch(request)
+
+    def write(self, ad: EvmGovernorAdapter, ar: Archive, rep: SyncReport, new_ids: set[str]) -> None:
+        results = self.future.result() if self.future else self._results
+        assert results is not None
+        block_ts = {n: int(b["timestamp"], 16) for n, b in zip(self.blist, results[self.n_calls:], strict=True)
+                    if isinstance(b, dict)}
+        head, head_ts, bt = self.head, block_ts.get(self.head, int(time.time())), ad.network.block_time
+
+        def to_ts(point: int | None) -> int | None:
+            if point is None or self.clock_ts:
+                return point
+            return block_ts.get(point, head_ts + (point - head) * bt)
+
+        for (lo, hi), pid in zip(self.spans, self.ids, strict=True):
+            start_p, end_p, cblock, cat = self.rows[pid]
             fields: dict[str, Any] = {"start_ts": to_ts(start_p), "end_ts": to_ts(end_p)}
             if cat is None and cblock in block_ts:
                 fields["created_at"] = block_ts[cblock]
             try:
-                fields.update(ad.parse_refresh(chunk))
+                fields.update(ad.parse_refresh(results[lo:hi]))
             except (RpcError, codec.DecodeError, IndexError, TypeError, ValueError) as exc:
                 rep.warnings.append(f"could not refresh proposal {pid}: {str(exc)[:80]}")
-            store.upsert_proposal(ar, src, pid, fields)
+            store.upsert_proposal(ar, ad.source, pid, fields)
             if pid not in new_ids:
                 rep.updated_proposals += 1
-        store.refresh_vote_counts(ar, src, ids)
+        store.refresh_vote_counts(ar, ad.source, self.ids)
+
+
+def _archived_rows(ar: Archive, source: str, ids: set[str] | None = None) -> dict[str, Row]:
+    """Rows of still-open proposals (ids None) or of the given ids."""
+    if ids is None:
+        cur = ar.conn.execute(
+            "SELECT id, start_point, end_point, created_block, created_at FROM proposals WHERE source=? "
+            "AND status NOT IN ('canceled','rejected','expired','executed')", (source,))
+    else:
+        cur = ar.conn.execute(
+            f"SELECT id, start_point, end_point, created_block, created_at FROM proposals WHERE source=? "
+            f"AND id IN ({','.join('?' for _ in ids)})", [source, *ids])
+    return {r[0]: tuple(r[1:]) for r in cur.fetchall()}  # type: ignore[misc]
+
+
+def _created_rows(logs: list[dict[str, Any]], governor: str) -> dict[str, Row]:
+    """Ids and voting window of the ProposalCreated logs of a chunk, read from the head words only."""
+    out: dict[str, Row] = {}
+    for lg in logs:
+        try:
+            if lg["topics"][0] != codec.TOPIC_PROPOSAL_CREATED or lg["address"].lower() != governor:
+                continue
+            data = lg["data"]
+            if len(data) < 2 + 64 * 9:
+                continue
+            pid = int(data[2:66], 16)
+            start_p, end_p = int(data[2 + 64 * 6:2 + 64 * 7], 16), int(data[2 + 64 * 7:2 + 64 * 8], 16)
+            ts = int(lg["blockTimestamp"], 16) if lg.get("blockTimestamp") else None
+            out[str(pid)] = (start_p, end_p, int(lg["blockNumber"], 16), ts)
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+    return out
+
+
+def _refresh(ad: EvmGovernorAdapter, ar: Archive, ids: set[str], new_ids: set[str], head: int,
+             rep: SyncReport) -> None:
+    """Re-read state, tally and quorum of the given proposals now (used after an action)."""
+    rows = _archived_rows(ar, ad.source, ids)
+    if rows:
+        job = _RefreshJob(ad, rows, head)
+        with ar.conn:
+            job.write(ad, ar, rep, new_ids)
