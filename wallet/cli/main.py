@@ -209,6 +209,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true")
     _common(p)
 
+    # batch ------------------------------------------------------------------------------------------
+    batch = sub.add_parser("batch", help="plan files: many votes and stake moves across networks, one unlock")
+    bs = batch.add_subparsers(dest="verb", metavar="VERB", required=True)
+    p = bs.add_parser("template", help="print a commented example plan (TOML)")
+    p.add_argument("--format", choices=("toml", "json"), default="toml")
+    p = bs.add_parser("check", help="validate a plan without a network; --dry-run simulates every action")
+    p.add_argument("plan", metavar="PLAN")
+    p.add_argument("--dry-run", action="store_true", help="simulate every action against the nodes")
+    _common(p, unlock=False)
+    p = bs.add_parser("run", help="run a plan: unlock each key once, group actions per network")
+    p.add_argument("plan", metavar="PLAN")
+    p.add_argument("--yes", "-y", action="store_true", help="required when not interactive")
+    p.add_argument("--report", metavar="PATH", help="also write the JSON report to this file")
+    _common(p, unlock=True)
+    p = bs.add_parser("resume", help="finish an interrupted run; never sends an action twice")
+    p.add_argument("plan", metavar="PLAN", nargs="?", help="the plan file (default: the last unfinished run)")
+    p.add_argument("--yes", "-y", action="store_true")
+    p.add_argument("--report", metavar="PATH")
+    _common(p, unlock=True)
+    p = bs.add_parser("status", help="the journal of a plan's run")
+    p.add_argument("plan", metavar="PLAN", nargs="?")
+    _common(p)
+
     # sync, export, history -----------------------------------------------------------------------
     p = sub.add_parser("sync", help="bring the archive up to date (all followed sources or the named ones)")
     p.add_argument("targets", nargs="*", metavar="TARGET", help="network or network/dao")
@@ -246,6 +269,7 @@ COMMANDS = {
     "delegate": "wallet.cli.actions_cmd",
     "stake": "wallet.cli.stake_cmd",
     "validators": "wallet.cli.stake_cmd",
+    "batch": "wallet.cli.batch_cmd",
     "sync": "wallet.cli.sync_cmd",
     "export": "wallet.cli.export_cmd",
     "history": "wallet.cli.sync_cmd",
