@@ -78,6 +78,18 @@ def option_opaque(inner: bytes) -> str:
     return "0x" + (b"\x01" + compact(len(inner)) + inner).hex()
 
 
+def _raw(value: Any) -> bytes:
+    """Metadata byte strings come back from scalecodec as hex, bytes, or text decoded as UTF-8."""
+    if isinstance(value, bytes):
+        return value
+    if value.startswith("0x"):
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            pass
+    return value.encode("utf-8", "surrogateescape")
+
+
 @dataclass
 class StorageItem:
     pallet: str
@@ -120,13 +132,13 @@ class Codec:
                 t = e["type"]
                 if "Plain" in t:
                     return StorageItem(pallet, name, [], [], t["Plain"], e["modifier"] == "Optional",
-                                       bytes.fromhex(e["default"].removeprefix("0x")))
+                                       _raw(e["default"]))
                 mp = t["Map"]
                 keys = [mp["key"]]
                 if len(mp["hashers"]) > 1:
                     keys = self.types[mp["key"]]["def"]["tuple"]
                 return StorageItem(pallet, name, mp["hashers"], keys, mp["value"], e["modifier"] == "Optional",
-                                   bytes.fromhex(e["default"].removeprefix("0x")))
+                                   _raw(e["default"]))
         raise KeyError(f"{pallet}.{name}")
 
     def encode(self, type_id: int, value: Any) -> bytes:
@@ -142,6 +154,8 @@ class Codec:
 
     def key(self, pallet: str, name: str, *keys: Any) -> bytes:
         item = self.storage(pallet, name)
+        if len(keys) == 1 and isinstance(keys[0], tuple) and len(item.hashers) > 1:
+            keys = keys[0]  # a double map's key given as one tuple
         out = twox(pallet.encode(), 2) + twox(name.encode(), 2)
         for hasher, ty, k in zip(item.hashers, item.key_types, keys):
             out += hash_key(hasher, self.encode(ty, k))
@@ -174,7 +188,7 @@ class Codec:
     def constant(self, pallet: str, name: str) -> Any:
         for c in self.pallets[pallet]["constants"]:
             if c["name"] == name:
-                return self.decode(c["type"], bytes.fromhex(c["value"].removeprefix("0x")))[0]
+                return self.decode(c["type"], _raw(c["value"]))[0]
         raise KeyError(f"{pallet}.{name}")
 
     def api_method(self, api: str, method: str) -> dict[str, Any]:
