@@ -137,21 +137,27 @@ class JsonRpc:
         return bytes.fromhex(str(res)[2:])
 
     def logs(self, addresses: list[str], topics: list[Any], start: int, end: int, *, max_range: int,
-             on_chunk: Callable[[int, int, int], None] | None = None) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
-        """Yield (from, to, logs) range by range, in block order, splitting a range in half whenever
-        the node rejects it as too large."""
-        pending = [(s, min(s + max_range - 1, end)) for s in range(start, end + 1, max_range)]
-        while pending:
-            lo, hi = pending.pop(0)
+             on_chunk: Callable[[int, int, int], None] | None = None, target_logs: int = 20_000,
+             first_range: int = 2_048) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+        """Yield (from, to, logs) range by range, in block order.
+
+        The range adapts to the log density so one answer stays near `target_logs` (memory stays
+        bounded on a busy contract, round trips few on a quiet one): it doubles after a light answer,
+        shrinks in proportion after a heavy one, and halves whenever the node rejects a range.
+        """
+        size = max(1, min(first_range, max_range))
+        ceiling = max_range  # lowered for good once the node rejects a range
+        lo = start
+        while lo <= end:
+            hi = min(lo + size - 1, end)
             try:
                 got = self.call("eth_getLogs", {"address": addresses, "topics": topics,
                                                 "fromBlock": hex(lo), "toBlock": hex(hi)})
             except RpcError as exc:
                 msg = str(exc).lower()
                 if hi > lo and (any(k in msg for k in RANGE_ERRORS) or exc.code in (-32005, -32602, -32000)):
-                    mid = (lo + hi) // 2
+                    size = ceiling = max(1, (hi - lo + 1) // 2)
                     log.debug("splitting log range %d-%d: %s", lo, hi, msg[:80])
-                    pending[:0] = [(lo, mid), (mid + 1, hi)]
                     continue
                 raise
             if not isinstance(got, list):
@@ -159,6 +165,14 @@ class JsonRpc:
             if on_chunk:
                 on_chunk(lo, hi, len(got))
             yield lo, hi, got
+            span = hi - lo + 1
+            n = len(got)
+            del got
+            if n > target_logs:
+                size = max(1, span * target_logs // n)
+            elif n < target_logs // 4 and span == size:
+                size = min(ceiling, size * 2)
+            lo = hi + 1
 
 
 def _retry_after(value: str | None, default: float) -> float:
