@@ -1,138 +1,336 @@
-"""The Polis Textual app: an inbox of archived proposals and a proposal view.
+"""The Polis Textual app: modes for the inbox, stakes, accounts and networks; app-wide sync, offline
+state, help, themes and the command palette.
 
-`make_app` is the one factory shared by `polis tui`, `polis demo` and the Pilot tests.
+`make_app` is the one factory shared by `polis tui`, `polis demo`, the Pilot and snapshot tests.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Markdown, Static
 
-PAGE = 200
+import themes
+from screens.widgets.archive_bar import StatusArea
+from wallet.settings import Settings, load_settings, remember_theme
 
 
-class ProposalScreen(Screen[None]):
-    """One proposal from the archive: summary, tally, actions, description."""
+def _screen(module: str, name: str) -> Screen[Any]:
+    """Screens import lazily: the inbox paints before the other screens' modules are loaded."""
+    from importlib import import_module
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back", id="back")]
+    return getattr(import_module(f"screens.{module}"), name)()  # type: ignore[no-any-return]
 
-    def __init__(self, source: str, pid: str) -> None:
+
+class SyncProgress(Message):
+    def __init__(self, source: str, done: int, total: int, text: str) -> None:
         super().__init__()
         self.source = source
-        self.pid = pid
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll():
-            yield Markdown(id="proposal")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True)
-    def load(self) -> None:
-        from wallet.cache import open_archive, query
-        from wallet.textsafe import clean
-
-        with open_archive(readonly=True) as ar:
-            p = query.get_proposal(ar, self.source, self.pid)
-        total = sum(int(t["weight"]) for t in p["tally"]) or 1
-        lines = [f"# {clean(p['title'])}", "", f"`{self.source}:{self.pid}` — **{p['status']}**", "", "## Tally", ""]
-        for t in p["tally"]:
-            pct = int(t["weight"]) * 100 // total
-            lines.append(f"- **{t['choice']}** {pct}% `{'█' * (pct // 4)}`")
-        if p["actions"]:
-            lines += ["", "## Actions", ""] + [f"1. `{clean(a.get('summary') or a['target'])}`" for a in p["actions"]]
-        lines += ["", "## Description", "", clean(p["body"], multiline=True)]
-        self.app.call_from_thread(self.query_one("#proposal", Markdown).update, "\n".join(lines))
+        self.done = done
+        self.total = total
+        self.text = text
 
 
-class InboxScreen(Screen[None]):
-    """Proposals of every followed source, newest first, loaded a page at a time."""
+class SyncFinished(Message):
+    def __init__(self, errors: dict[str, str], reports: int) -> None:
+        super().__init__()
+        self.errors = errors
+        self.reports = reports
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("/", "search", "Search", id="search", tooltip="full-text search in the archive"),
-        Binding("r", "reload", "Reload", id="reload"),
-        Binding("q", "app.quit", "Quit", id="quit"),
-    ]
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Input(placeholder="search titles and descriptions…", id="search")
-        yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
-        yield Static(id="status")
-        yield Footer()
+class OnlineState(Message):
+    def __init__(self, unreachable: dict[str, str], checked: int) -> None:
+        super().__init__()
+        self.unreachable = unreachable
+        self.checked = checked
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Source", "ID", "Status", "Closes", "Title")
-        self.query_one("#search", Input).display = False
-        self.load()
 
-    @work(thread=True, exclusive=True)
-    def load(self, search: str | None = None) -> None:
-        from wallet.cache import open_archive, query
-        from wallet.errors import PolisError
-        from wallet.textsafe import clean
-
-        try:
-            with open_archive(readonly=True) as ar:
-                f = query.ProposalFilter(search=search or None, limit=PAGE)
-                rows = query.list_proposals(ar, f)
-                total = query.count_proposals(ar, f)
-                synced = query.oldest_sync(ar)
-        except PolisError as exc:
-            self.app.call_from_thread(self.query_one("#status", Static).update, f"error: {exc}")
-            return
-        self.app.call_from_thread(self._fill, rows, total, synced, clean)
-
-    def _fill(self, rows: list[dict[str, Any]], total: int, synced: int | None, clean: Any) -> None:
-        from wallet.cli.output import ago, until
-
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in rows:
-            closes = until(r["end_ts"]) if r["status"] in ("pending", "active") else "-"
-            table.add_row(r["source"], r["id"][:10], r["status"], closes, clean(r["title"], limit=70),
-                          key=f"{r['source']}|{r['id']}")
-        self.query_one("#status", Static).update(
-            f"{len(rows)} of {total} proposals · archive synced {ago(synced)}")
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        source, _, pid = str(event.row_key.value).partition("|")
-        self.app.push_screen(ProposalScreen(source, pid))
-
-    def action_search(self) -> None:
-        box = self.query_one("#search", Input)
-        box.display = True
-        box.focus()
-
-    def action_reload(self) -> None:
-        self.load()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.load(event.value.strip() or None)
-        self.query_one(DataTable).focus()
+class ArchiveState(Message):
+    def __init__(self, synced_at: int | None, proposals: int, sources: list[str]) -> None:
+        super().__init__()
+        self.synced_at = synced_at
+        self.proposals = proposals
+        self.sources = sources
 
 
 class PolisApp(App[None]):
     TITLE = "Polis"
     SUB_TITLE = "governance and staking wallet"
+    CSS_PATH: ClassVar[list[Any]] = list(themes.CSS_PATHS)
+    ENABLE_COMMAND_PALETTE = True
+    MODES: ClassVar[dict[str, Any]] = {
+        "inbox": lambda: _screen("inbox", "InboxScreen"),
+        "stakes": lambda: _screen("stakes", "StakesScreen"),
+        "accounts": lambda: _screen("accounts", "AccountsScreen"),
+        "networks": lambda: _screen("networks", "NetworksScreen"),
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="keys of this screen and how to remap them"),
+        Binding("S", "sync", "Sync", id="app.sync", tooltip="sync every followed network into the archive"),
+        Binding("1", "mode('inbox')", "Inbox", id="app.inbox", tooltip="proposals of every followed network"),
+        Binding("2", "mode('stakes')", "Stakes", id="app.stakes", tooltip="delegations and stakes"),
+        Binding("3", "mode('accounts')", "Accounts", id="app.accounts", tooltip="keys, addresses, balances"),
+        Binding("4", "mode('networks')", "Networks", id="app.networks", tooltip="followed networks, endpoint health"),
+        Binding("t", "next_theme", "Theme", id="app.theme", show=False, tooltip="next theme (remembered)"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="quit; a running sync keeps what it stored"),
+    ]
 
-    def __init__(self, passphrase_file: str | None = None) -> None:
+    def __init__(self, *, passphrase_file: str | None = None, settings: Settings | None = None,
+                 clock: Callable[[], float] | None = None, check_online: bool = True,
+                 persist_settings: bool = True) -> None:
         super().__init__()
         self.passphrase_file = passphrase_file
+        self.settings = settings or load_settings()
+        self.clock = clock or time.time
+        self.check_online = check_online
+        self.persist_settings = persist_settings
+        self._unreachable: dict[str, str] = {}
+        self._checked = False
+        self._archive: tuple[int | None, int, list[str]] = (None, 0, [])
+        self._sync: tuple[int, int, str] | None = None
+        self._sync_error = ""
+        for t in themes.THEMES:
+            self.register_theme(t)
+        self.theme = self.settings.tui.theme if self.settings.tui.theme in self.available_themes else "polis-dark"
+        if self.settings.tui.keys:
+            self.set_keymap(self.settings.tui.keys)
+
+    def now(self) -> float:
+        return self.clock()
 
     def on_mount(self) -> None:
-        self.push_screen(InboxScreen())
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._theme_changed(self.current_theme)
+        self.switch_mode("inbox")
+        self.refresh_archive()
+        if self.check_online:
+            self._check_online()
+
+    # --- themes ----------------------------------------------------------------------------------
+    def _theme_changed(self, theme: Any) -> None:
+        self.set_class(theme.name == "polis-high-contrast", "-high-contrast")
+        if self.persist_settings and self.settings.tui.theme != theme.name:
+            self.settings.tui.theme = theme.name
+            try:
+                remember_theme(theme.name)
+            except OSError as exc:
+                self.notify(f"could not save the theme: {exc}", severity="warning")
+
+    def action_next_theme(self) -> None:
+        names = themes.NAMES
+        i = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(i + 1) % len(names)]
+        self.notify(f"theme: {themes.LABELS[self.theme]}", timeout=2)
+
+    # --- modes, help, dialogs --------------------------------------------------------------------
+    def action_mode(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def pick_account(self, family: str = "evm") -> str | None:
+        """The signing account: the first non-watch account that has this family's key."""
+        from wallet.errors import PolisError
+        from wallet.keys.vault import Vault
+
+        try:
+            accounts = [a for a in Vault().accounts() if not a.watch_only and a.addresses.get(family)]
+        except PolisError:
+            return None
+        return accounts[0].name if accounts else None
+
+    def open_action(self, kind: str, source: str, *, subject: str = "", params: dict[str, Any] | None = None,
+                    choices: list[tuple[str, str]] | None = None, account: str | None = None,
+                    on_done: Callable[[], Any] | None = None) -> None:
+        from screens.action import ActionDialog
+        from wallet.errors import PolisError
+        from wallet.flows import capabilities
+
+        try:
+            caps = capabilities(source)
+        except PolisError as exc:
+            self.notify(str(exc), title="Cannot act here", severity="error")
+            return
+        account = account or self.pick_account(caps.key_family)
+        if account is None:
+            self.notify("no account in the vault can sign here: create or import one on Accounts (3)",
+                        severity="warning")
+            return
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.archive_changed()
+                if on_done:
+                    on_done()
+
+        self.push_screen(ActionDialog(kind, source, account, caps, subject=subject, params=params,
+                                      choices=choices or None, passphrase_file=self.passphrase_file), done)
+
+    def open_vote(self, source: str, pid: str, *, choices: list[tuple[str, str]] | None = None,
+                  subject: str = "", on_done: Callable[[], Any] | None = None) -> None:
+        from wallet.flows import capabilities
+        from wallet.errors import PolisError
+
+        try:
+            caps = capabilities(source)
+        except PolisError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        # Adapters with fixed choices (Governor, Cosmos) use theirs; per-proposal ones the archive's.
+        use = caps.choices or choices or []
+        self.open_action("vote", source, subject=subject or f"proposal {pid}", params={"proposal": pid},
+                         choices=use, on_done=on_done)
+
+    # --- archive state, offline, sync ------------------------------------------------------------
+    def refresh_status(self, area: StatusArea | None = None) -> None:
+        from wallet.inbox import ago
+
+        synced, n, sources = self._archive
+        parts = []
+        offline = bool(self._unreachable)
+        if offline:
+            parts.append("OFFLINE (" + ", ".join(sorted(self._unreachable)) + " unreachable) · archive from "
+                         + ago(synced, self.now()))
+        else:
+            parts.append(("online · " if self._checked else "") + "archive synced " + ago(synced, self.now()))
+        parts.append(f"{n:,} proposals · {len(sources)} sources")
+        if self._sync is not None:
+            done, total, text = self._sync
+            parts.insert(0, f"syncing {text}")
+        elif self._sync_error:
+            parts.insert(0, f"sync failed: {self._sync_error}")
+        text = " · ".join(parts)
+        areas = [area] if area is not None else list(self.screen.query(StatusArea))
+        for a in areas:
+            a.render_state(text, offline=offline, error=bool(self._sync_error),
+                           progress=(self._sync[0], self._sync[1]) if self._sync else None)
+
+    @work(thread=True, group="archive", exclusive=True, exit_on_error=False)
+    def refresh_archive(self) -> None:
+        from wallet.errors import PolisError
+        from wallet.inbox import archive_state
+
+        try:
+            st = archive_state()
+        except PolisError:
+            return
+        self.post_message(ArchiveState(st.synced_at, st.proposals, st.sources))
+
+    def on_archive_state(self, msg: ArchiveState) -> None:
+        self._archive = (msg.synced_at, msg.proposals, msg.sources)
+        self.refresh_status()
+
+    @work(thread=True, group="online", exclusive=True, exit_on_error=False)
+    def _check_online(self) -> None:
+        from wallet.errors import PolisError
+        from wallet.health import check_network
+        from wallet.inbox import archive_state
+
+        try:
+            nets = sorted({s.split("/")[0] for s in archive_state().sources})
+            res = {k: check_network(k, timeout=self.settings.tui.health_timeout) for k in nets}
+        except PolisError:
+            return
+        self.post_message(OnlineState({k: h.error for k, h in res.items() if not h.ok}, len(res)))
+
+    def on_online_state(self, msg: OnlineState) -> None:
+        self._unreachable = msg.unreachable
+        self._checked = msg.checked > 0
+        self.refresh_status()
+
+    def action_sync(self) -> None:
+        if self._sync is not None:
+            self.notify("a sync is already running", timeout=3)
+            return
+        self._sync = (0, 1, "…")
+        self._sync_error = ""
+        self.refresh_status()
+        self._run_sync()
+
+    @work(thread=True, group="sync", exclusive=True, exit_on_error=False)
+    def _run_sync(self) -> None:
+        from textual.worker import get_current_worker
+
+        from wallet.errors import PolisError
+        from wallet.sync import followed_sources, sync_sources
+
+        worker = get_current_worker()
+
+        def progress(src: str, done: int, total: int, text: str) -> None:
+            if worker.is_cancelled:  # quitting: stop between two committed chunks
+                raise PolisError("sync stopped")
+            self.post_message(SyncProgress(src, done, total, text))
+
+        try:
+            srcs = followed_sources()
+            out = sync_sources(srcs, progress=progress)
+        except Exception as exc:  # shown in the status bar, never a traceback
+            self.post_message(SyncFinished({"sync": str(exc)}, 0))
+            return
+        self.post_message(SyncFinished(out.errors, len(out.reports)))
+
+    def on_sync_progress(self, msg: SyncProgress) -> None:
+        from wallet.textsafe import clean
+
+        self._sync = (msg.done, msg.total, f"{msg.source}: {clean(msg.text, limit=40)}")
+        self.refresh_status()
+
+    def on_sync_finished(self, msg: SyncFinished) -> None:
+        self._sync = None
+        if msg.errors:
+            self._sync_error = "; ".join(f"{k}: {v}" for k, v in msg.errors.items())[:200]
+            self._unreachable.update({k.split("/")[0]: v for k, v in msg.errors.items() if k != "sync"})
+            self.notify(self._sync_error, title="Sync", severity="error")
+        else:
+            self._unreachable = {}
+            self.notify(f"synced {msg.reports} sources", title="Sync", timeout=3)
+        self.archive_changed()
+
+    def archive_changed(self) -> None:
+        """The archive changed (sync, an included action): refresh the bar and the visible screens."""
+        self.refresh_archive()
+        for screen in self.screen_stack:
+            hook = getattr(screen, "on_archive_changed", None)
+            if hook is not None:
+                hook()
+
+    def on_worker_state_changed(self, event: Any) -> None:
+        """A worker that failed unexpectedly: say so in words, never with a traceback."""
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            err = event.worker.error
+            self.log.error(f"worker {event.worker.name} failed", err)
+            self.notify(f"{type(err).__name__}: {err}", title=f"{event.worker.name} failed", severity="error")
+
+    # --- command palette -------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Sync now", "sync every followed network into the archive", self.action_sync)
+        yield SystemCommand("Help: keys", "keys of this screen and their ids for remapping", self.action_help)
+        for mode, text in (("inbox", "Go to the inbox"), ("stakes", "Go to delegations and stakes"),
+                           ("accounts", "Go to accounts"), ("networks", "Go to networks")):
+            yield SystemCommand(text, f"switch to the {mode} screen", lambda m=mode: self.action_mode(m))
+        for name in themes.NAMES:
+            yield SystemCommand(f"Theme: {themes.LABELS[name]}", "switch theme (remembered)",
+                                lambda n=name: setattr(self, "theme", n))
+        for b in getattr(screen, "BINDINGS", []):
+            if isinstance(b, Binding) and b.description:
+                yield SystemCommand(f"{type(screen).__name__.removesuffix('Screen')}: {b.description}",
+                                    b.tooltip or b.description,
+                                    lambda s=screen, a=b.action: s.run_action(a))
 
 
-def make_app(passphrase_file: str | None = None) -> PolisApp:
-    return PolisApp(passphrase_file=passphrase_file)
+def make_app(passphrase_file: str | None = None, **kw: Any) -> PolisApp:
+    return PolisApp(passphrase_file=passphrase_file, **kw)

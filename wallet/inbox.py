@@ -156,7 +156,7 @@ def archive_state() -> ArchiveState:
     from wallet.cache import open_archive, query
 
     with open_archive(readonly=True) as ar:
-        srcs = [r["id"] for r in ar.conn.execute("SELECT id FROM sources ORDER BY id").fetchall()]
+        srcs = [r[0] for r in ar.conn.execute("SELECT id FROM sources ORDER BY id").fetchall()]
         n = int(ar.conn.execute("SELECT count(*) FROM proposals").fetchone()[0])
         return ArchiveState(synced_at=query.oldest_sync(ar), sources=srcs, proposals=n)
 

@@ -1,0 +1,57 @@
+"""`?`: the keys of the current screen and of the app, with what each does and its id for remapping."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Static
+
+INTRO = ("Polis works offline from its archive; S syncs it. Ctrl+P opens the command palette with every "
+         "action. Remap a key in settings.toml under [tui.keys] with the id shown here, "
+         "e.g. \"inbox.search\" = \"ctrl+f\".")
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.close", tooltip="close the help"),
+    ]
+
+    def __init__(self, screen: Screen[object]) -> None:
+        super().__init__()
+        self.target = screen
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(Text(f"Keys · {type(self.target).__name__.removesuffix('Screen') or 'App'}"),
+                         classes="dialog-title")
+            yield Static(Text(INTRO), classes="hint")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Does", "Id / about")
+        seen = set()
+        for node in (self.target, self.app):
+            for b in node._bindings.key_to_bindings.values() if hasattr(node, "_bindings") else []:  # noqa: SLF001
+                for binding in b:
+                    if binding.id in seen or binding.system:
+                        continue
+                    seen.add(binding.id or binding.key)
+                    key = self.app.get_key_display(binding)
+                    about = " · ".join(x for x in (binding.id or "", binding.tooltip) if x)
+                    table.add_row(Text(key), Text(binding.description or binding.action), Text(about))
+        table.focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,274 @@
+"""The inbox: proposals of every followed network/DAO in one table, filtered, searched, sorted,
+loaded a page at a time (the next page is asked for when the cursor nears the end), so 100,000
+archived proposals paint as fast as 100."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input
+
+from screens.widgets.archive_bar import StatusArea
+from wallet.inbox import ORDERS, STATUS_FILTERS, InboxPage, InboxQuery
+
+COLUMNS = (("Network", 14), ("Title", 26), ("Status", 8), ("Closes", 7), ("Mine", 8), ("Leader", 10))
+PREFETCH = 25
+"""Rows before the end of what is loaded at which the next page is requested."""
+
+
+def _cells(r) -> list[Text]:  # type: ignore[no-untyped-def]
+    return [Text(r.source), Text(r.title), Text(r.status), Text(r.closes), Text(r.my_vote), Text(r.leader)]
+
+
+class InboxScreen(Screen[None]):
+    """Home screen. Filters are buttons (mouse) and keys (keyboard); `query` holds them all."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("/", "search", "Search", id="inbox.search", tooltip="full-text search of titles and descriptions"),
+        Binding("n", "toggle_needs", "Needs vote", id="inbox.needs_vote",
+                tooltip="only active proposals none of your accounts has voted on"),
+        Binding("c", "toggle_closing", "Closing", id="inbox.closing", tooltip="only open proposals closing soon"),
+        Binding("f", "cycle_status", "Status", id="inbox.status", tooltip="cycle the status filter"),
+        Binding("N", "cycle_network", "Network", id="inbox.network", show=False,
+                tooltip="cycle the network / DAO filter"),
+        Binding("o", "cycle_order", "Sort", id="inbox.sort", tooltip="sort: newest, oldest, closing first"),
+        Binding("v", "vote", "Vote", id="inbox.vote", tooltip="vote on the highlighted proposal"),
+        Binding("x", "clear", "Clear", id="inbox.clear", show=False, tooltip="clear every filter and the search"),
+    ]
+
+    query_state: reactive[InboxQuery] = reactive(InboxQuery, always_update=True, init=False)
+    """The filters, search and sort; any change reloads the first page."""
+
+    class PageLoaded(Message):
+        def __init__(self, page: InboxPage, generation: int) -> None:
+            super().__init__()
+            self.page = page
+            self.generation = generation
+
+    class LoadFailed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._generation = 0
+        self._loaded = 0
+        self._total: int | None = None
+        self._loading_more = False
+        self._networks: list[str] = []
+        self._addresses: list[str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="filters"):
+            yield Button("", id="flt-network")
+            yield Button("", id="flt-status")
+            yield Button("", id="flt-needs")
+            yield Button("", id="flt-closing")
+            yield Button("", id="flt-order")
+            yield Button(Text("/ search"), id="flt-search")
+        yield Input(placeholder="search words (Enter to apply, Esc to close)", id="search")
+        yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
+        yield StatusArea()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, width in COLUMNS:
+            table.add_column(label, width=width, key=label.lower())
+        settings = getattr(self.app, "settings", None)
+        q = InboxQuery()
+        if settings is not None:
+            q.closing_soon_hours = settings.tui.closing_soon_hours
+        self.query_state = q
+        table.focus()
+
+    @property
+    def page_size(self) -> int:
+        settings = getattr(self.app, "settings", None)
+        return settings.tui.page_size if settings is not None else 100
+
+    # --- loading ---------------------------------------------------------------------------------
+    def watch_query_state(self, q: InboxQuery) -> None:
+        self._render_filters(q)
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        self._loading_more = False
+        self.sub_title = "loading…"
+        self._load(self.query_state, 0, self._generation, count=True)
+
+    @work(thread=True, exclusive=True, group="inbox", exit_on_error=False)
+    def _load(self, q: InboxQuery, offset: int, generation: int, count: bool) -> None:
+        from wallet.errors import PolisError
+        from wallet.inbox import fetch_page, my_addresses
+
+        try:
+            if self._addresses is None:
+                self._addresses = my_addresses()
+            if count and not self._networks:
+                from wallet.inbox import archive_state
+
+                self._networks = archive_state().sources
+            page = fetch_page(q, offset=offset, limit=self.page_size, addresses=self._addresses, count=count,
+                              now=self.app.now())  # type: ignore[attr-defined]
+        except PolisError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.PageLoaded(page, generation))
+
+    def on_inbox_screen_page_loaded(self, msg: PageLoaded) -> None:
+        if msg.generation != self._generation:
+            return  # a newer query replaced this one
+        table = self.query_one(DataTable)
+        if msg.page.offset == 0:
+            table.clear()
+            self._loaded = 0
+            self._total = msg.page.total
+        for r in msg.page.rows:
+            if r.key not in table.rows:
+                table.add_row(*_cells(r), key=r.key)
+        self._loaded += len(msg.page.rows)
+        self._loading_more = False
+        self._update_count()
+
+    def on_inbox_screen_load_failed(self, msg: LoadFailed) -> None:
+        self._loading_more = False
+        self.sub_title = "archive unreadable"
+        self.notify(msg.text, title="Inbox", severity="error")
+
+    def _update_count(self) -> None:
+        total = self._total if self._total is not None else self._loaded
+        self.sub_title = f"{self._loaded:,} of {total:,} proposals" if total else "no proposals match"
+        if not total and not self.query_state.search and self.query_state.status == "all":
+            self.sub_title = "no proposals yet: add a DAO on Networks (4), then sync (S)"
+
+    @on(DataTable.RowHighlighted)
+    def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
+        total = self._total or 0
+        if self._loading_more or self._loaded >= total:
+            return
+        if event.cursor_row >= self._loaded - PREFETCH:
+            self._loading_more = True
+            self._load(self.query_state, self._loaded, self._generation, count=False)
+
+    # --- filters ---------------------------------------------------------------------------------
+    def _render_filters(self, q: InboxQuery) -> None:
+        def mark(on_: bool) -> str:
+            return "[x]" if on_ else "[ ]"
+
+        self.query_one("#flt-network", Button).label = Text(f"net: {q.network or 'all'}")
+        self.query_one("#flt-status", Button).label = Text(f"status: {q.status}")
+        self.query_one("#flt-needs", Button).label = Text(f"{mark(q.needs_my_vote)} needs vote")
+        self.query_one("#flt-closing", Button).label = Text(f"{mark(q.closing_soon)} closing")
+        self.query_one("#flt-order", Button).label = Text(f"sort: {q.order}")
+        self.query_one("#flt-search", Button).label = Text(f"/ {q.search[:12]}" if q.search else "/ search")
+        self.query_one("#flt-needs").set_class(q.needs_my_vote, "-on")
+        self.query_one("#flt-closing").set_class(q.closing_soon, "-on")
+        self.query_one("#flt-search").set_class(bool(q.search), "-on")
+
+    def _change(self, **kw: object) -> None:
+        from dataclasses import replace
+
+        self.query_state = replace(self.query_state, **kw)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"flt-network": self.action_cycle_network, "flt-status": self.action_cycle_status,
+                   "flt-needs": self.action_toggle_needs, "flt-closing": self.action_toggle_closing,
+                   "flt-order": self.action_cycle_order, "flt-search": self.action_search}
+        if event.button.id in actions:
+            event.stop()
+            actions[event.button.id]()
+
+    def action_toggle_needs(self) -> None:
+        self._change(needs_my_vote=not self.query_state.needs_my_vote)
+
+    def action_toggle_closing(self) -> None:
+        self._change(closing_soon=not self.query_state.closing_soon)
+
+    def action_cycle_status(self) -> None:
+        i = STATUS_FILTERS.index(self.query_state.status) if self.query_state.status in STATUS_FILTERS else 0
+        self._change(status=STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)])
+
+    def action_cycle_order(self) -> None:
+        i = ORDERS.index(self.query_state.order)
+        self._change(order=ORDERS[(i + 1) % len(ORDERS)])
+
+    def action_cycle_network(self) -> None:
+        nets = sorted({s.split("/")[0] for s in self._networks})
+        options = [""] + [n for n in nets if any(s.startswith(n + "/") for s in self._networks)] + self._networks
+        options = list(dict.fromkeys(options))
+        cur = self.query_state.network
+        i = options.index(cur) if cur in options else 0
+        self._change(network=options[(i + 1) % len(options)])
+
+    def set_filters(self, **kw: object) -> None:
+        """Set several filters at once (command palette, tests)."""
+        self._change(**kw)
+
+    def action_clear(self) -> None:
+        self.query_state = InboxQuery(closing_soon_hours=self.query_state.closing_soon_hours)
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.value = self.query_state.search
+        box.add_class("-shown")
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        event.stop()
+        words = event.value.strip()
+        if words:
+            import re
+
+            if not re.findall(r"\w+", words):
+                self.notify("the search has no words", severity="warning")
+                return
+        event.input.remove_class("-shown")
+        self._change(search=words)
+        self.query_one(DataTable).focus()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        box = self.query_one("#search", Input)
+        if event.key == "escape" and box.has_class("-shown"):
+            event.stop()
+            box.remove_class("-shown")
+            self.query_one(DataTable).focus()
+
+    # --- opening ---------------------------------------------------------------------------------
+    def _highlighted(self) -> tuple[str, str] | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        source, _, pid = str(key).partition("|")
+        return source, pid
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from screens.proposal import ProposalScreen
+
+        source, _, pid = str(event.row_key.value).partition("|")
+        self.app.push_screen(ProposalScreen(source, pid))
+
+    def action_vote(self) -> None:
+        hit = self._highlighted()
+        if hit:
+            self.app.open_vote(*hit)  # type: ignore[attr-defined]
+
+    def on_archive_changed(self) -> None:
+        """Called by the app after a sync or an action changed the archive."""
+        self._networks = []
+        self._addresses = None
+        self.reload()

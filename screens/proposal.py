@@ -1,0 +1,188 @@
+"""One proposal from the archive: overview (timeline, tally bars with quorum and threshold, my vote and
+voting power, decoded actions), the description as Markdown, and the searchable votes table."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Markdown, Static, TabbedContent, TabPane
+
+from screens.widgets.archive_bar import StatusArea
+from screens.widgets.tally import TallyBars
+from wallet.inbox import ProposalView
+
+
+class ProposalScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "back", "Back", id="proposal.back", tooltip="back to the inbox"),
+        Binding("v", "vote", "Vote", id="proposal.vote", tooltip="vote on this proposal (plan, review, sign)"),
+        Binding("/", "search_votes", "Find vote", id="proposal.search_votes", tooltip="search voters and reasons"),
+        Binding("p", "power", "My power", id="proposal.power", tooltip="ask the node for my voting power"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: ProposalView) -> None:
+            super().__init__()
+            self.view = view
+
+    class VotesFound(Message):
+        def __init__(self, rows: list[dict[str, str]]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    class Power(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, source: str, pid: str) -> None:
+        super().__init__()
+        self.source = source
+        self.pid = pid
+        self.view: ProposalView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("loading…"), id="p-title")
+        yield Static("", id="p-meta")
+        with TabbedContent(initial="tab-overview"):
+            with TabPane("Overview", id="tab-overview"):
+                with VerticalScroll(id="overview"):
+                    yield Static("Timeline", classes="section-title")
+                    yield Static(id="timeline")
+                    yield Static("Tally", classes="section-title")
+                    yield TallyBars(id="tally")
+                    yield Static("My vote", classes="section-title")
+                    yield Static(id="my-vote")
+                    yield Static(id="my-power")
+                    yield Static("Actions (what it executes)", classes="section-title")
+                    yield Static(id="actions")
+            with TabPane("Description", id="tab-description"):
+                with VerticalScroll():
+                    yield Markdown(id="description", open_links=False)
+            with TabPane("Votes", id="tab-votes"):
+                yield Input(placeholder="search voter, reason or choice (Enter)", id="votes-search")
+                yield DataTable(id="votes", cursor_type="row", zebra_stripes=True)
+        yield StatusArea()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        votes = self.query_one("#votes", DataTable)
+        for label, width in (("Voter", 14), ("Choice", 8), ("Weight", 16), ("Reason", 34)):
+            votes.add_column(label, width=width)
+        self._load()
+
+    @work(thread=True, exclusive=True, group="proposal", exit_on_error=False)
+    def _load(self) -> None:
+        from wallet.errors import PolisError
+        from wallet.inbox import proposal_view
+
+        try:
+            view = proposal_view(self.source, self.pid, now=self.app.now())  # type: ignore[attr-defined]
+        except PolisError as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
+        self.post_message(self.Loaded(view))
+
+    def on_proposal_screen_loaded(self, msg: Loaded) -> None:
+        v = self.view = msg.view
+        self.query_one("#p-title", Static).update(Text(v.title))
+        self.query_one("#p-meta", Static).update(
+            Text(f"{v.key} · {v.status.upper()} ({v.native_status}) · {v.vote_count} votes"))
+        width = max(len(k) for k, _ in v.timeline)
+        self.query_one("#timeline", Static).update(Text("\n".join(f"{k:<{width}}  {w}" for k, w in v.timeline)))
+        self.query_one(TallyBars).show(v)
+        self.query_one("#my-vote", Static).update(Text(v.my_vote))
+        self.query_one("#my-power", Static).update(Text("voting power: press p to ask the node"
+                                                        if v.is_active else ""))
+        self.query_one("#actions", Static).update(
+            Text("\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
+        self.query_one("#description", Markdown).update(v.body or "_no description_")
+        self._fill_votes(v.votes)
+        self.sub_title = f"{v.source} proposal"
+
+    def _fill_votes(self, rows: list[dict[str, str]]) -> None:
+        table = self.query_one("#votes", DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(Text(r["voter"]), Text(r["choice"]), Text(r["weight"]), Text(r["reason"]))
+
+    def on_proposal_screen_failed(self, msg: Failed) -> None:
+        self.query_one("#p-title", Static).update(Text(msg.text))
+        self.notify(msg.text, title="Proposal", severity="error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "votes-search":
+            event.stop()
+            self._search(event.value)
+
+    @work(thread=True, exclusive=True, group="votes", exit_on_error=False)
+    def _search(self, text: str) -> None:
+        from wallet.errors import PolisError
+        from wallet.inbox import search_votes
+
+        try:
+            self.post_message(self.VotesFound(search_votes(self.source, self.pid, text)))
+        except PolisError as exc:
+            self.post_message(self.Failed(str(exc)))
+
+    def on_proposal_screen_votes_found(self, msg: VotesFound) -> None:
+        self._fill_votes(msg.rows)
+
+    def action_search_votes(self) -> None:
+        self.query_one(TabbedContent).active = "tab-votes"
+        self.query_one("#votes-search", Input).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_vote(self) -> None:
+        choices = self.view.choices if self.view else None
+        self.app.open_vote(self.source, self.pid, choices=choices,  # type: ignore[attr-defined]
+                           subject=self.view.title if self.view else "", on_done=self._load)
+
+    def action_power(self) -> None:
+        self.query_one("#my-power", Static).update(Text("voting power: asking the node…"))
+        self._power()
+
+    @work(thread=True, exclusive=True, group="power", exit_on_error=False)
+    def _power(self) -> None:
+        from wallet.adapters import adapter_for
+        from wallet.errors import PolisError
+        from wallet.keys.vault import Vault
+        from wallet.units import Denom, format_amount
+
+        try:
+            ad = adapter_for(self.source)
+            try:
+                parts = []
+                for acc in Vault().accounts():
+                    addr = acc.addresses.get(getattr(ad, "KEY_FAMILY", "evm"))
+                    if addr:
+                        power = ad.voting_power(addr, self.pid)
+                        d = Denom(self.view.symbol if self.view else "votes", "base", self.view.decimals if self.view else 18)
+                        parts.append(f"{acc.name} {format_amount(power, d, max_decimals=4)}")
+                text = "voting power at the snapshot: " + (", ".join(parts) or "no account in the vault")
+            finally:
+                ad.close()
+        except PolisError as exc:
+            text = f"voting power unknown: {exc}"
+        self.post_message(self.Power(text))
+
+    def on_proposal_screen_power(self, msg: Power) -> None:
+        self.query_one("#my-power", Static).update(Text(msg.text))
+
+    def on_archive_changed(self) -> None:
+        self._load()

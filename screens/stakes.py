@@ -1,0 +1,153 @@
+"""Delegations and stakes per network and account, with the actions each adapter declares
+(delegate; stake, unstake, move/redelegate, claim) through the plan → review → sign dialog."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from screens.widgets.archive_bar import StatusArea
+from wallet.positions import PositionRow
+
+ACTIONS = {"delegate": "delegation", "stake": "stake", "unstake": "unstake", "move": "move", "claim": "claim"}
+
+
+class StakesScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "act('delegate')", "Delegate", id="stakes.delegate", tooltip="delegate voting power"),
+        Binding("s", "act('stake')", "Stake", id="stakes.stake", tooltip="stake to a validator / hotkey"),
+        Binding("u", "act('unstake')", "Unstake", id="stakes.unstake", tooltip="unstake / undelegate"),
+        Binding("m", "act('move')", "Move", id="stakes.move", tooltip="move stake / redelegate"),
+        Binding("c", "act('claim')", "Claim", id="stakes.claim", tooltip="claim rewards"),
+        Binding("r", "reload", "Reload", id="stakes.reload", tooltip="read positions from the nodes again"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[PositionRow], warnings: list[str], sources: list[tuple[str, object]]) -> None:
+            super().__init__()
+            self.rows = rows
+            self.warnings = warnings
+            self.sources = sources
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, PositionRow] = {}
+        self.sources: list[tuple[str, object]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="positions", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="detail")
+        yield StatusArea()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.query_one(DataTable)
+        for label, width in (("Source", 13), ("Account", 8), ("Kind", 10), ("Target", 20), ("Amount", 14), ("Note", 12)):
+            t.add_column(label, width=width)
+        self.sub_title = "delegations and stakes"
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.query_one("#detail", Static).update(Text("reading positions from the nodes…"))
+        self._load()
+
+    @work(thread=True, exclusive=True, group="positions", exit_on_error=False)
+    def _load(self) -> None:
+        from wallet.errors import PolisError
+        from wallet.positions import actionable_sources, positions
+
+        try:
+            srcs = actionable_sources()
+            rows, warnings = positions(offline=bool(getattr(self.app, "_unreachable", {})))
+        except PolisError as exc:
+            rows, warnings, srcs = [], [str(exc)], []
+        self.post_message(self.Loaded(rows, warnings, srcs))
+
+    def on_stakes_screen_loaded(self, msg: Loaded) -> None:
+        self.sources = msg.sources
+        t = self.query_one(DataTable)
+        t.clear()
+        self.rows = {}
+        for r in msg.rows:
+            if r.key in self.rows:
+                continue
+            self.rows[r.key] = r
+            t.add_row(Text(r.source), Text(r.account), Text(r.kind), Text(r.target), Text(r.amount),
+                      Text(r.note), key=r.key)
+        lines = msg.warnings[:3]
+        if not msg.sources:
+            lines.append("no followed source supports delegation or staking yet: add one on Networks (4)")
+        elif not msg.rows:
+            lines.append("no positions yet: d delegates, s stakes (where the network supports it)")
+        self.query_one("#detail", Static).update(Text("\n".join(lines)))
+        self.refresh_bindings()
+
+    def _current(self) -> PositionRow | None:
+        t = self.query_one(DataTable)
+        if not t.row_count:
+            return None
+        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
+        return self.rows.get(str(key))
+
+    def _source_for(self, action: str) -> tuple[str, object] | None:
+        row = self._current()
+        cands = [(s, c) for s, c in self.sources if row is None or s == row.source] or self.sources
+        for s, c in cands:
+            if self._supports(c, action):
+                return s, c
+        for s, c in self.sources:
+            if self._supports(c, action):
+                return s, c
+        return None
+
+    @staticmethod
+    def _supports(caps: object, action: str) -> bool:
+        if action == "delegate":
+            return bool(getattr(caps, "delegation", False))
+        return bool(getattr(caps, "staking", False)) and action in getattr(caps, "stake_actions", ())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act" and parameters:
+            return self._source_for(str(parameters[0])) is not None
+        return True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = self._current()
+        if row is not None:
+            self.query_one("#detail", Static).update(
+                Text(f"{row.account} {row.address}\n{row.kind} → {row.target}"
+                     + (f" (sub {row.subtarget})" if row.subtarget else "") + f"  {row.amount}  {row.note}"))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        row = self._current()
+        if row is None:
+            return
+        for action in ("delegate", "unstake"):
+            if self._source_for(action):
+                self.action_act(action)
+                return
+
+    def action_act(self, action: str) -> None:
+        hit = self._source_for(action)
+        if hit is None:
+            self.notify(f"no followed network supports {action} here", severity="warning")
+            return
+        src, _caps = hit
+        row = self._current()
+        params: dict[str, str] = {}
+        if row is not None and row.source == src and action != "delegate":
+            params = {"target": row.target, "subtarget": row.subtarget}
+        account = row.account if row is not None and row.source == src else None
+        self.app.open_action(action, src, params=params, account=account,  # type: ignore[attr-defined]
+                             on_done=self.action_reload)
+
+    def on_archive_changed(self) -> None:
+        pass
