@@ -141,7 +141,8 @@ class SnapshotAdapter(Adapter):
             raise BadInput(f"proposal {proposal_id} belongs to space {space!r}, not {self.space!r}")
         return p
 
-    def _vp(self, address: str, p: dict[str, Any]) -> float:
+    def _vp(self, address: str, p: dict[str, Any]) -> int:
+        """Power at the proposal's snapshot in base units of 10^-18 VP (score API get_vp)."""
         from wallet.adapters.snapshot_client import get_vp
 
         return get_vp(self.http, self.settings.score, address=address, space=self.space,
@@ -149,9 +150,7 @@ class SnapshotAdapter(Adapter):
                       snapshot=p.get("snapshot"))
 
     def voting_power(self, address: str, proposal_id: str) -> int:
-        from wallet.adapters.snapshot_sync import vp_base
-
-        return vp_base(self._vp(address, self._proposal(proposal_id)))
+        return self._vp(address, self._proposal(proposal_id))
 
     def has_voted(self, address: str, proposal_id: str) -> bool:
         return self.hub.my_vote(proposal_id, address) is not None
@@ -167,7 +166,7 @@ class SnapshotAdapter(Adapter):
                   weights: dict[str, str] | None = None) -> Plan:
         import json
 
-        from wallet.adapters.snapshot_sync import VP_DECIMALS, vp_base
+        from wallet.adapters.snapshot_sync import VP_DECIMALS
         from wallet.units import Denom, format_amount
 
         address = self.address_of(account)
@@ -192,7 +191,7 @@ class SnapshotAdapter(Adapter):
             raise ActionRefused(f"{account.name} ({address}) has no voting power in {self.space} at snapshot "
                                 f"{p.get('snapshot') or 'latest'}")
         vp_denom = Denom("VP", "base", VP_DECIMALS)
-        vp_text = format_amount(vp_base(vp), vp_denom, max_decimals=4)
+        vp_text = format_amount(vp, vp_denom, max_decimals=4)
         checks.append(PlanCheck(name="voting power", ok=True, detail=f"{vp_text} (score API get_vp)"))
         prior = self.hub.my_vote(proposal_id, address)
         if prior is not None and sc.same(kind, prior.get("choice"), value) and str(prior.get("reason") or "") == reason:
@@ -218,7 +217,7 @@ class SnapshotAdapter(Adapter):
         return Plan(kind="vote", network=self.network.key, source=self.source, account=account.name, address=address,
                     summary=summary, checks=checks, fee_estimate=None, fee_symbol="", fee_decimals=0,
                     payload={"document": doc, "digest": digest, "vote_type": kind, "choices": labels,
-                             "label": shown, "vp": str(vp_base(vp)), "proposal": proposal_id},
+                             "label": shown, "vp": str(vp), "proposal": proposal_id},
                     target=proposal_id)
 
     def submit(self, plan: Plan, signer: Signer) -> str:

@@ -49,7 +49,7 @@ def retry_after(value: str | None, default: float) -> float:
     if not value:
         return default
     try:
-        return max(0.0, float(value))
+        return max(0.0, float(value))  # delta-seconds
     except ValueError:
         pass
     try:
@@ -177,8 +177,10 @@ class Hub:
 
 
 def get_vp(http: SnapshotHttp, score_url: str, *, address: str, space: str, network: str,
-           strategies: list[dict[str, Any]], snapshot: str | int | None) -> float:
-    """Voting power from the score API's `get_vp` JSON-RPC method."""
+           strategies: list[dict[str, Any]], snapshot: str | int | None) -> int:
+    """Voting power from the score API's `get_vp` JSON-RPC method, in base units (10^-18 VP)."""
+    from wallet.adapters.snapshot_sync import vp_base
+
     snap: str | int = "latest"
     if snapshot not in (None, "", "latest"):
         snap = int(snapshot)  # type: ignore[arg-type]
@@ -190,7 +192,7 @@ def get_vp(http: SnapshotHttp, score_url: str, *, address: str, space: str, netw
         err = doc.get("error") if isinstance(doc, dict) else None
         detail = err.get("message", err) if isinstance(err, dict) else err
         raise RpcError(f"the score API could not compute voting power (HTTP {status}): {str(detail)[:200]}")
-    return float(doc["result"].get("vp") or 0)
+    return vp_base(doc["result"].get("vp"))
 
 
 def post_envelope(http: SnapshotHttp, sequencer_url: str, envelope: dict[str, Any]) -> dict[str, Any]:

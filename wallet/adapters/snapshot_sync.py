@@ -43,13 +43,12 @@ def status_of(p: dict[str, Any]) -> str:
         return state
     if state != "closed":
         return "pending"
-    quorum = float(p.get("quorum") or 0)
-    total = float(p.get("scores_total") or 0)
+    quorum, total = vp_base(p.get("quorum")), vp_base(p.get("scores_total"))
     if quorum > 0 and total < quorum:
         return "failed"
     scores = p.get("scores") or []
     if p.get("type") == "basic" and len(scores) >= 2:
-        return "passed" if float(scores[0] or 0) > float(scores[1] or 0) else "rejected"
+        return "passed" if vp_base(scores[0]) > vp_base(scores[1]) else "rejected"
     return "passed"
 
 
