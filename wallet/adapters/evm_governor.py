@@ -402,9 +402,15 @@ class EvmGovernorAdapter(Adapter):
         tx = dict(plan.payload["tx"])
         tx["nonce"] = int(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), 16)
         raw = signer.sign_transaction(tx)
+        from Crypto.Hash import keccak
+
+        tx_hash = "0x" + keccak.new(digest_bits=256, data=raw).hexdigest()
         try:
             return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex()))
         except RpcError as exc:
+            # A retried send whose first attempt did reach the node: the same bytes are already known.
+            if "already known" in str(exc).lower() or self.rpc.call("eth_getTransactionByHash", tx_hash):
+                return tx_hash
             raise ActionFailed(f"the node rejected the transaction: {exc}") from None
 
     def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:

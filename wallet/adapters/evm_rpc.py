@@ -7,6 +7,7 @@ PROTOCOLS.md); sync only needs eth_getLogs, eth_call and a few heads, so it spea
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -29,10 +30,12 @@ def _loads(raw: bytes) -> Any:
 
 
 class JsonRpc:
-    def __init__(self, url: str, *, timeout: float = 20.0, retries: int = 4, backoff: float = 0.25,
+    def __init__(self, url: str, *, timeout: float | None = None, retries: int = 4, backoff: float = 0.25,
                  headers: dict[str, str] | None = None) -> None:
         import httpx
 
+        if timeout is None:  # seconds per request; POLIS_RPC_TIMEOUT overrides the default of 20
+            timeout = float(os.environ.get("POLIS_RPC_TIMEOUT") or 20.0)
         self.url = url
         self.retries = retries
         self.backoff = backoff
@@ -88,44 +91,67 @@ class JsonRpc:
                 delay *= 2
         raise NodeUnreachable(f"node {self.url} is unreachable ({last})")
 
-    def call(self, method: str, *params: Any) -> Any:
-        self._id += 1
+    def call(self, method: str, *params: Any, retry_errors: bool = True) -> Any:
+        """One call; JSON-RPC errors that say "try later" are retried with backoff (bounded)."""
         import orjson
 
-        reply = self._post(orjson.dumps({"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}))
-        if not isinstance(reply, dict):
-            raise RpcError("malformed JSON-RPC reply")
-        if reply.get("error"):
-            err = reply["error"]
-            raise RpcError(str(err.get("message", err))[:500], code=err.get("code"), data=err.get("data"))
-        return reply.get("result")
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            self._id += 1
+            reply = self._post(orjson.dumps({"jsonrpc": "2.0", "id": self._id, "method": method,
+                                             "params": list(params)}))
+            try:
+                return _result(reply)
+            except RpcError as exc:
+                if not (retry_errors and is_transient(exc)) or attempt == self.retries:
+                    raise
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
 
     def batch(self, calls: list[tuple[str, list[Any]]], *, size: int = 500) -> list[Any]:
-        """Send many calls in batches; each result is the value or an RpcError instance."""
+        """Send many calls in batches; each result is the value or an RpcError instance. Items that
+        failed with a transient error (or went missing from the answer) are asked again, bounded."""
+        out: list[Any] = [None] * len(calls)
+        todo = list(range(len(calls)))
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            for i in range(0, len(todo), size):
+                idx = todo[i:i + size]
+                for k, res in zip(idx, self._batch_once([calls[j] for j in idx]), strict=True):
+                    out[k] = res
+            todo = [k for k in todo if isinstance(out[k], RpcError) and is_transient(out[k])]
+            if not todo or attempt == self.retries:
+                break
+            log.debug("re-asking %d batch items after transient errors", len(todo))
+            time.sleep(delay)
+            delay *= 2
+        return out
+
+    def _batch_once(self, chunk: list[tuple[str, list[Any]]]) -> list[Any]:
         import orjson
 
+        first = self._id + 1
+        payload = [{"jsonrpc": "2.0", "id": first + k, "method": m, "params": p} for k, (m, p) in enumerate(chunk)]
+        self._id += len(chunk)
+        reply = self._post(orjson.dumps(payload))
+        if isinstance(reply, dict) and reply.get("error"):
+            err = reply["error"]
+            e = RpcError(str(err.get("message", err))[:500], code=err.get("code") if isinstance(err, dict) else None)
+            return [e] * len(chunk)
+        if not isinstance(reply, list):
+            return [RpcError("malformed JSON-RPC batch reply")] * len(chunk)
+        by_id = {r.get("id"): r for r in reply if isinstance(r, dict)}
         out: list[Any] = []
-        for i in range(0, len(calls), size):
-            chunk = calls[i:i + size]
-            first = self._id + 1
-            payload = [{"jsonrpc": "2.0", "id": first + k, "method": m, "params": p} for k, (m, p) in enumerate(chunk)]
-            self._id += len(chunk)
-            reply = self._post(orjson.dumps(payload))
-            if isinstance(reply, dict) and reply.get("error"):
-                err = reply["error"]
-                raise RpcError(str(err.get("message", err))[:500], code=err.get("code"))
-            if not isinstance(reply, list):
-                raise RpcError("malformed JSON-RPC batch reply")
-            by_id = {r.get("id"): r for r in reply if isinstance(r, dict)}
-            for k in range(len(chunk)):
-                r = by_id.get(first + k)
-                if r is None:
-                    out.append(RpcError("missing reply in batch"))
-                elif r.get("error"):
-                    e = r["error"]
-                    out.append(RpcError(str(e.get("message", e))[:500], code=e.get("code"), data=e.get("data")))
-                else:
-                    out.append(r.get("result"))
+        for k in range(len(chunk)):
+            r = by_id.get(first + k)
+            if r is None:
+                out.append(RpcError("missing reply in batch"))
+            else:
+                try:
+                    out.append(_result(r))
+                except RpcError as exc:
+                    out.append(exc)
         return out
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -147,17 +173,24 @@ class JsonRpc:
         """
         size = max(1, min(first_range, max_range))
         ceiling = max_range  # lowered for good once the node rejects a range
+        transient_left = 8 * (self.retries + 1)
         lo = start
         while lo <= end:
             hi = min(lo + size - 1, end)
             try:
                 got = self.call("eth_getLogs", {"address": addresses, "topics": topics,
-                                                "fromBlock": hex(lo), "toBlock": hex(hi)})
+                                                "fromBlock": hex(lo), "toBlock": hex(hi)}, retry_errors=False)
             except RpcError as exc:
                 msg = str(exc).lower()
-                if hi > lo and (any(k in msg for k in RANGE_ERRORS) or exc.code in (-32005, -32602, -32000)):
+                ratey = "rate" in msg or "too many requests" in msg or exc.code == 429
+                rangey = any(k in msg for k in RANGE_ERRORS) or exc.code in (-32005, -32602)
+                if rangey and not ratey and hi > lo:
                     size = ceiling = max(1, (hi - lo + 1) // 2)
                     log.debug("splitting log range %d-%d: %s", lo, hi, msg[:80])
+                    continue
+                if (ratey or rangey or is_transient(exc)) and transient_left > 0:
+                    transient_left -= 1
+                    time.sleep(self.backoff)
                     continue
                 raise
             if not isinstance(got, list):
@@ -173,6 +206,32 @@ class JsonRpc:
             elif n < target_logs // 4 and span == size:
                 size = min(ceiling, size * 2)
             lo = hi + 1
+
+
+TRANSIENT_CODES = {-32005, -32603, -32002, -32097, 429}
+TRANSIENT_WORDS = ("rate limit", "too many requests", "timeout", "timed out", "busy", "try again",
+                   "temporar", "header not found", "missing reply", "malformed", "internal error", "overload")
+
+
+def is_transient(exc: RpcError) -> bool:
+    """A node error that a later retry may not repeat (rate limits, overload, a lagging backend)."""
+    msg = str(exc).lower()
+    if "revert" in msg:
+        return False
+    return exc.code in TRANSIENT_CODES or any(w in msg for w in TRANSIENT_WORDS)
+
+
+def _result(reply: Any) -> Any:
+    if not isinstance(reply, dict) or "jsonrpc" not in reply and "result" not in reply and "error" not in reply:
+        raise RpcError("malformed JSON-RPC reply")
+    err = reply.get("error")
+    if err:
+        if not isinstance(err, dict):
+            raise RpcError(str(err)[:500])
+        raise RpcError(str(err.get("message", err))[:500], code=err.get("code"), data=err.get("data"))
+    if "result" not in reply:
+        raise RpcError("malformed JSON-RPC reply (no result)")
+    return reply["result"]
 
 
 def _retry_after(value: str | None, default: float) -> float:
