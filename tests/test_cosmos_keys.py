@@ -103,3 +103,47 @@ def test_unlocked_vault_gives_the_cosmos_signer() -> None:
     meta = v.add_mnemonic("me", ABOUT, PASSPHRASE)
     signer = Unlocked(meta, v.read_secret(meta, PASSPHRASE)).signer("cosmos")
     assert signer.address == ME_COSMOS and signer.family == "cosmos"
+
+
+@pytest.mark.parametrize("valid", ["A12UEL5L", "a12uel5l",
+                                   "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
+                                   "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w"])
+def test_bip173_valid_vectors(valid: str) -> None:
+    from wallet.keys.cosmos_keys import decode_bech32, encode_bech32
+
+    hrp, payload = decode_bech32(valid)
+    assert hrp == valid.lower().rpartition("1")[0]
+    if hrp != "split":  # that vector's data is not whole bytes
+        assert encode_bech32(hrp, payload) == valid.lower()
+
+
+@pytest.mark.parametrize("invalid", ["pzry9x0s0muk", "1pzry9x0s0muk", "x1b4n0q5v", "li1dgmt3", "A1G7SGD8",
+                                     "10a06t8", "1qzzfhee"])
+def test_bip173_invalid_vectors(invalid: str) -> None:
+    from wallet.errors import BadInput
+    from wallet.keys.cosmos_keys import decode_bech32
+
+    with pytest.raises(BadInput):
+        decode_bech32(invalid)
+
+
+def test_pure_bech32_matches_bip_utils_and_stays_light() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from bip_utils import Bech32Encoder
+
+    from wallet.keys.cosmos_keys import decode_bech32, encode_bech32
+
+    for n in range(200):
+        payload, prefix = os.urandom(20 if n % 2 else 32), ("akash", "fetchvaloper", "cosmos")[n % 3]
+        assert encode_bech32(prefix, payload) == Bech32Encoder.Encode(prefix, payload)
+        assert decode_bech32(encode_bech32(prefix, payload)) == (prefix, payload)
+    code = ("import sys; from wallet.keys.cosmos_keys import reprefix; "
+            f"reprefix({ME_COSMOS!r}, 'akash'); print(sorted({{'bip_utils', 'cosmpy', 'coincurve'}} & set(sys.modules)))")
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "[]"

@@ -17,30 +17,67 @@ COSMOS_PATH = "m/44'/118'/0'/0/{index}"
 GENERIC_PREFIX = "cosmos"
 
 
-# --- bech32 ----------------------------------------------------------------------------------------
+# --- bech32 (BIP-173), pure Python so offline commands can re-prefix without crypto libraries ---------
+
+_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_GEN = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+
+
+def _polymod(values: list[int]) -> int:
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= _GEN[i] if (top >> i) & 1 else 0
+    return chk
+
+
+def _hrp_expand(hrp: str) -> list[int]:
+    return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+
+
+def _convert(data: list[int] | bytes, frm: int, to: int, pad: bool) -> list[int] | None:
+    acc = bits = 0
+    out: list[int] = []
+    maxv = (1 << to) - 1
+    for value in data:
+        acc = (acc << frm) | value
+        bits += frm
+        while bits >= to:
+            bits -= to
+            out.append((acc >> bits) & maxv)
+    if pad and bits:
+        out.append((acc << (to - bits)) & maxv)
+    elif not pad and (bits >= frm or (acc << (to - bits)) & maxv):
+        return None
+    return out
+
 
 def decode_bech32(address: str) -> tuple[str, bytes]:
     """(prefix, payload) of a bech32 address; BadInput on a bad checksum or malformed text."""
-    from bip_utils import Bech32Decoder
-
     text = (address or "").strip()
     if text != text.lower() and text != text.upper():
         raise BadInput(f"{address!r} mixes upper and lower case: not a bech32 address")
     text = text.lower()
-    hrp, sep, _ = text.rpartition("1")
-    if not sep or not hrp:
-        raise BadInput(f"{address!r} is not a bech32 address (no prefix)")
-    try:
-        payload = bytes(Bech32Decoder.Decode(hrp, text))
-    except Exception:  # bip-utils raises its own error types for checksum and length problems
-        raise BadInput(f"{address!r} is not a valid bech32 address (checksum or length check failed)") from None
-    return hrp, payload
+    hrp, sep, data = text.rpartition("1")
+    if not sep or not hrp or len(data) < 6 or len(text) > 90 or any(c not in _CHARSET for c in data) \
+            or any(not 33 <= ord(c) <= 126 for c in hrp):
+        raise BadInput(f"{address!r} is not a bech32 address")
+    values = [_CHARSET.index(c) for c in data]
+    if _polymod(_hrp_expand(hrp) + values) != 1:
+        raise BadInput(f"{address!r} is not a valid bech32 address (checksum check failed)")
+    payload = _convert(values[:-6], 5, 8, False)
+    if payload is None:
+        raise BadInput(f"{address!r} is not a valid bech32 address (bad padding)")
+    return hrp, bytes(payload)
 
 
 def encode_bech32(prefix: str, payload: bytes) -> str:
-    from bip_utils import Bech32Encoder
-
-    return str(Bech32Encoder.Encode(prefix, payload))
+    data = _convert(payload, 8, 5, True) or []
+    poly = _polymod(_hrp_expand(prefix) + data + [0] * 6) ^ 1
+    checksum = [(poly >> 5 * (5 - i)) & 31 for i in range(6)]
+    return prefix + "1" + "".join(_CHARSET[d] for d in data + checksum)
 
 
 def reprefix(address: str, prefix: str) -> str:
