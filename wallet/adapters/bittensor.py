@@ -48,6 +48,9 @@ class BittensorAdapter(PlansMixin, Adapter):
             from wallet.adapters.bittensor_client import Client
 
             self._client = Client(self.rpc_url, self.network.key, self.extra)
+            # Every use starts by checking the genesis hash (and pins it on a first connection):
+            # reads from the wrong chain would mislead as surely as a signature would cost.
+            self._client.check_chain()
         return self._client
 
     def close(self) -> None:

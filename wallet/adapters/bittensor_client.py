@@ -88,6 +88,7 @@ class Client:
         self.extra = extra
         self._sub: Any = None
         self._genesis: str | None = None
+        self._chain_ok = False
 
     @property
     def sub(self) -> Any:
@@ -156,10 +157,11 @@ class Client:
             raise ActionRefused(f"the node at {self.url} is on another chain: genesis {got[:18]}…, "
                                 f"{self.network_key} is {want[:18]}…",
                                 hint="check --rpc / the network's rpc list; nothing was signed")
-        if self.extra.system_chain:
+        if self.extra.system_chain and not self._chain_ok:
             name = self.call("rpc_request", "system_chain", []).get("result")
             if name != self.extra.system_chain:
                 raise ActionRefused(f"the node says it is {name!r}, not {self.extra.system_chain!r}")
+            self._chain_ok = True
         return got
 
     def pallets(self) -> list[str]:
