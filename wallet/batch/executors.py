@@ -1,0 +1,298 @@
+"""How one group of actions (one account on one network) goes on chain.
+
+- `run_evm`: pipelined nonces. Plan every action, sign them all with consecutive nonces, commit the
+  signed bytes and their hashes, send them one after another without waiting for receipts, then await
+  every receipt in batched polls. A resumed run first settles what a killed run left behind: receipt by
+  hash, else the account's nonce (used by another transaction → plan again), else re-broadcast the very
+  same bytes, so an action can never land twice.
+- `run_chunked`: everything else. Adapters that declare MULTI_ACTION_TX (Cosmos, Bittensor) get up to
+  `messages_per_tx` actions per transaction through `adapter.combine`; the others (Snapshot) send one at a
+  time, spaced by `offchain_interval`. Before each submit the account's sequence/nonce is committed, so a
+  resume can tell whether a submit whose answer was lost went through.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from wallet.batch import journal
+from wallet.errors import AlreadyDone, NodeUnreachable, PolisError, RpcError
+
+if TYPE_CHECKING:
+    from wallet.adapters.base import Adapter
+    from wallet.batch.runner import Context
+    from wallet.batch.validate import Step
+    from wallet.models import ActionResult, Plan
+
+log = logging.getLogger("polis.batch")
+
+DUPLICATE = ("already known", "already imported", "known transaction", "alreadyknown")
+NONCE_USED = ("nonce too low", "nonce is too low", "oldnonce")
+
+
+def plan_step(ctx: Context, step: Step) -> Plan:
+    """The adapter's checked, unsigned plan for one action (network reads; raises AlreadyDone & co)."""
+    a = step.action
+    ad = ctx.adapter(step.source)
+    meta = ctx.meta(step.account)
+    opts = step.options or None
+    if a.kind == "vote":
+        kw: dict[str, Any] = {"reason": step.reason}
+        if a.weights:
+            kw["weights"] = a.weights
+        try:
+            return ad.plan_vote(meta, str(a.proposal), a.choice or "", **kw)
+        except AlreadyDone:
+            ctx.refuse_changed_vote(step)
+            raise
+    if a.kind == "delegate":
+        return ad.plan_delegate(meta, str(a.to))
+    if a.kind == "stake":
+        return ad.plan_stake(meta, str(a.target), int(step.amount or 0), subtarget=a.subnet, options=opts)
+    if a.kind == "unstake":
+        return ad.plan_unstake(meta, str(a.target), step.amount, subtarget=a.subnet, options=opts)
+    if a.kind == "move":
+        return ad.plan_move(meta, str(a.target), str(a.to), step.amount, source_sub=a.subnet,
+                            dest_sub=a.to_subnet, options=opts)
+    return ad.plan_claim(meta, a.target or None, options=opts)
+
+
+def _plan_or_settle(ctx: Context, step: Step) -> Plan | None:
+    """Plan; on AlreadyDone or a refusal, settle the row and return None. NodeUnreachable propagates."""
+    from wallet.models import Plan  # noqa: F401  (type only)
+
+    try:
+        return plan_step(ctx, step)
+    except AlreadyDone as exc:
+        ctx.move(step.index, "skipped", result={"noop": True, "message": str(exc)}, error=None)
+    except NodeUnreachable:
+        raise
+    except PolisError as exc:
+        ctx.move(step.index, "failed", error=str(exc))
+    return None
+
+
+def _finalise(ctx: Context, ad: Adapter, indices: list[int], result: ActionResult) -> None:
+    res = {"block": result.block, "fee": str(result.fee_paid) if result.fee_paid is not None else None}
+    if not result.ok and "not included after" in (result.error or ""):
+        for i in indices:
+            ctx.note_pending(i, result.error or "not included yet")
+        return
+    ctx.move_many([(i, "confirmed" if result.ok else "failed",
+                    {"result": res, "error": None if result.ok else result.error}) for i in indices])
+    if result.ok:
+        try:
+            ad.record(ctx.archive, result)
+        except Exception as exc:  # the action happened; a failed local record is only a warning
+            log.warning("could not record %s locally: %s", result.tx_hash, exc)
+
+
+# --- EVM: pipelined nonces -----------------------------------------------------------------------
+
+def _keccak_hex(raw: bytes) -> str:
+    from eth_utils import keccak
+
+    return "0x" + keccak(raw).hex()
+
+
+def run_evm(ctx: Context, steps: list[Step]) -> None:
+    from wallet.models import Plan
+
+    first = ctx.adapter(steps[0].source)
+    rpc = first.rpc  # type: ignore[attr-defined]
+    address = steps[0].address
+    first.check_chain()
+    rows = ctx.rows()
+    by_index = {s.index: s for s in steps}
+    # 1. settle what an earlier process signed or sent
+    carried = sorted((rows[s.index] for s in steps if rows[s.index]["state"] in ("signed", "sent")),
+                     key=lambda r: r["nonce"])
+    if carried:
+        latest = int(rpc.call("eth_getTransactionCount", address, "latest"), 16)
+        receipts = rpc.batch([("eth_getTransactionReceipt", [r["tx_hash"]]) for r in carried])
+        for r, rc in zip(carried, receipts, strict=True):
+            if isinstance(rc, dict):
+                continue  # included: awaited below
+            if r["nonce"] < latest:
+                ctx.move(r["idx"], "planned", raw=None, tx_hash=None, nonce=None, plan=None,
+                         error="its nonce was used by another transaction; planned again")
+                continue
+            _broadcast(ctx, rpc, r["idx"], r["raw"], r["tx_hash"])
+    # 2. plan, sign, commit, send — again if a send is rejected (the later nonces are re-signed)
+    for _round in range(len(steps) + 1):
+        rows = ctx.rows()
+        todo = [by_index[i] for i in sorted(by_index) if rows[i]["state"] == "planned"]
+        if not todo:
+            break
+        planned = [(s, p) for s in todo if (p := _plan_or_settle(ctx, s)) is not None]
+        if not planned:
+            break
+        signer = ctx.signer(steps[0].account, "evm")
+        if signer.address.lower() != address.lower():
+            raise PolisError("the unlocked key does not match the planned sender")
+        rows = ctx.rows()
+        in_flight = [r["nonce"] for r in rows.values() if r["idx"] in by_index and r["state"] in ("signed", "sent")]
+        nonce = max([int(rpc.call("eth_getTransactionCount", address, "pending"), 16)] + [n + 1 for n in in_flight])
+        signed = []
+        for s, p in planned:
+            tx = {**p.payload["tx"], "nonce": nonce}
+            raw = signer.sign_transaction(tx)
+            signed.append((s.index, nonce, raw.hex(), _keccak_hex(raw), p))
+            nonce += 1
+        ctx.move_many([(i, "signed", {"nonce": n, "raw": raw, "tx_hash": h, "plan": p.model_dump(), "error": None})
+                       for i, n, raw, h, p in signed])
+        for k, (i, _n, raw, h, _p) in enumerate(signed):
+            if not _broadcast(ctx, rpc, i, raw, h):
+                # Rejected: the later transactions would wait forever behind the gap; plan them again.
+                ctx.move_many([(j, "planned", {"raw": None, "tx_hash": None, "nonce": None, "plan": None})
+                               for j, *_ in signed[k + 1:]])
+                break
+    # 3. await every receipt
+    _await_evm(ctx, rpc, [by_index[i] for i in sorted(by_index)], Plan)
+
+
+def _broadcast(ctx: Context, rpc: Any, idx: int, raw: str, tx_hash: str) -> bool:
+    """Send signed bytes; True when the node has them (now or before). A rejection settles the row."""
+    try:
+        got = rpc.call("eth_sendRawTransaction", "0x" + raw.removeprefix("0x"))
+        if got and str(got).lower() != tx_hash.lower():
+            log.warning("node answered hash %s for %s", got, tx_hash)
+    except RpcError as exc:
+        msg = str(exc).lower()
+        if any(k in msg for k in DUPLICATE):
+            pass
+        elif any(k in msg for k in NONCE_USED):
+            if not rpc.call("eth_getTransactionReceipt", tx_hash):
+                ctx.move(idx, "planned", raw=None, tx_hash=None, nonce=None, plan=None,
+                         error="its nonce was used by another transaction; planned again")
+                return False
+        else:
+            ctx.move(idx, "failed", error=f"the node rejected the transaction: {exc}")
+            return False
+    ctx.move(idx, "sent", tx_hash=tx_hash)
+    return True
+
+
+def _await_evm(ctx: Context, rpc: Any, steps: list[Step], plan_cls: Any) -> None:
+    deadline = time.monotonic() + ctx.options.timeout
+    delay = 0.02
+    while True:
+        rows = ctx.rows()
+        waiting = [rows[s.index] for s in steps if rows[s.index]["state"] in ("sent", "signed")]
+        if not waiting:
+            return
+        receipts = rpc.batch([("eth_getTransactionReceipt", [r["tx_hash"]]) for r in waiting])
+        for r, rc in zip(waiting, receipts, strict=True):
+            if isinstance(rc, dict):
+                plan = plan_cls.model_validate_json(r["plan"])
+                ad = ctx.adapter(plan.source)
+                _finalise(ctx, ad, [r["idx"]], ad.await_result(plan, r["tx_hash"], timeout=5.0))
+        if time.monotonic() > deadline:
+            for r in waiting:
+                ctx.note_pending(r["idx"], f"not included after {int(ctx.options.timeout)} s")
+            return
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+# --- everything else: multi-message transactions, or one at a time --------------------------------
+
+def chain_marker(ad: Adapter, address: str) -> int | None:
+    """The account's next nonce / sequence on chain, when the adapter can tell (else None)."""
+    hook = getattr(ad, "account_nonce", None)
+    if callable(hook):
+        return int(hook(address))
+    account = getattr(ad, "account", None)
+    if callable(account):
+        acc = account(address)
+        seq = getattr(acc, "sequence", None)
+        return int(seq) if seq is not None else None
+    rpc = getattr(ad, "rpc", None)
+    if rpc is not None and ad.family == "evm" and not ad.OFFCHAIN:
+        return int(rpc.call("eth_getTransactionCount", address, "latest"), 16)
+    return None
+
+
+def run_chunked(ctx: Context, steps: list[Step]) -> None:
+    from wallet.models import Plan
+
+    ad = ctx.adapter(steps[0].source)
+    address = steps[0].address
+    rows = ctx.rows()
+    # 1. settle what an earlier process left behind
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for s in steps:
+        r = rows[s.index]
+        if r["state"] in ("signed", "sent"):
+            groups.setdefault(r["grp"], []).append(r)
+    for members in groups.values():
+        plan = Plan.model_validate_json(members[0]["plan"])
+        idx = [r["idx"] for r in members]
+        if members[0]["tx_hash"]:
+            _finalise(ctx, ad, idx, ad.await_result(plan, members[0]["tx_hash"], timeout=ctx.options.timeout))
+            continue
+        # Killed between the commit of "signed" and the node's answer: did it go through?
+        moved = (now := chain_marker(ad, address)) is not None and members[0]["marker"] is not None \
+            and now > members[0]["marker"]
+        if plan.kind == "vote" and len(members) == 1:
+            moved = ad.has_voted(address, plan.target)
+        if moved:
+            ctx.move_many([(i, "confirmed", {"result": {"message": "included before the interruption (the account's "
+                                                                    "sequence moved past it); hash unknown"}})
+                           for i in idx])
+        else:
+            ctx.move_many([(i, "planned", {"plan": None, "grp": None, "marker": None}) for i in idx])
+    # 2. plan chunk by chunk (plans stay fresh: Snapshot signs a timestamp), combine, submit, await
+    size = ctx.options.messages_per_tx if ad.MULTI_ACTION_TX else 1
+    rows = ctx.rows()
+    todo = [s for s in steps if rows[s.index]["state"] == "planned"]
+    first_post = True
+    while todo:
+        chunk: list[tuple[Step, Plan]] = []
+        while todo and len(chunk) < size:
+            s = todo.pop(0)
+            p = _plan_or_settle(ctx, s)
+            if p is not None:
+                chunk.append((s, p))
+        if not chunk:
+            continue
+        if ad.OFFCHAIN and not first_post:
+            time.sleep(ctx.options.offchain_interval)
+        first_post = False
+        _submit_chunk(ctx, ad, address, chunk)
+
+
+def _submit_chunk(ctx: Context, ad: Adapter, address: str, chunk: list[tuple[Step, Plan]]) -> None:
+    idx = [s.index for s, _ in chunk]
+    if len(chunk) == 1:
+        plan = chunk[0][1]
+    else:
+        try:
+            plan = ad.combine([p for _, p in chunk])
+        except NodeUnreachable:
+            raise
+        except PolisError as exc:
+            log.warning("cannot combine %d actions (%s); sending them one by one", len(chunk), exc)
+            for one in chunk:
+                _submit_chunk(ctx, ad, address, [one])
+            return
+    signer = ctx.signer(chunk[0][0].account, ad.KEY_FAMILY)
+    marker = chain_marker(ad, address)
+    grp = uuid.uuid4().hex[:16]
+    ctx.move_many([(i, "signed", {"grp": grp, "marker": marker, "plan": plan.model_dump(), "error": None})
+                   for i in idx])
+    try:
+        tx_hash = ad.submit(plan, signer)
+    except NodeUnreachable:
+        raise
+    except PolisError as exc:
+        ctx.move_many([(i, "failed", {"error": str(exc)}) for i in idx])
+        return
+    ctx.move_many([(i, "sent", {"tx_hash": tx_hash}) for i in idx])
+    _finalise(ctx, ad, idx, ad.await_result(plan, tx_hash, timeout=ctx.options.timeout))
+
+
+__all__ = ["plan_step", "run_evm", "run_chunked", "chain_marker", "journal"]

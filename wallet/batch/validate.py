@@ -1,0 +1,206 @@
+"""Offline checks of a parsed plan: networks, adapters' declared capabilities, accounts, addresses,
+amounts and policy limits. No network, no unlock. Every problem becomes an `Issue` with its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wallet.batch.planfile import Action, Issue, PlanError, PlanFile
+from wallet.errors import PolisError
+
+if TYPE_CHECKING:
+    from wallet.adapters.base import Adapter
+    from wallet.keys.vault import AccountMeta
+
+_CHOICE_ALIASES = {"y": "yes", "n": "no", "veto": "no_with_veto", "nowithveto": "no_with_veto",
+                   "no-with-veto": "no_with_veto", "no with veto": "no_with_veto"}
+
+
+@dataclass
+class Step:
+    """An action after defaults, resolved against the networks and the vault (still unsigned, unplanned)."""
+
+    index: int
+    action: Action
+    source: str
+    network: str
+    account: str
+    address: str
+    family: str
+    """The adapter's family ("evm", "cosmos", "snapshot", …)."""
+    amount: int | None = None
+    """Base units; None for "all" or no amount."""
+    reason: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+    @property
+    def label(self) -> str:
+        a = self.action
+        what = a.proposal if a.kind == "vote" else (a.to if a.kind == "delegate" else a.target or "all")
+        return a.id or f"#{self.index + 1} {a.kind} {what} on {self.source}"
+
+
+def _choice_ok(adapter_cls: type[Adapter], choice: str) -> bool:
+    if not adapter_cls.VOTE_CHOICES:
+        return True  # per-proposal choices (Snapshot): the adapter checks them when it plans
+    c = choice.strip().lower()
+    c = _CHOICE_ALIASES.get(c, c)
+    known = {k.lower() for k, _ in adapter_cls.VOTE_CHOICES} | {lab.lower() for _, lab in adapter_cls.VOTE_CHOICES}
+    known |= {x.replace(" ", "_") for x in known}
+    if {"for", "against"} <= known:
+        known |= {"yes", "no"}
+    return c in known or c.replace(" ", "_") in known
+
+
+def resolve(plan: PlanFile) -> list[Step]:
+    """Every action checked offline; raises PlanError listing all problems."""
+    from wallet.adapters import make_adapter
+    from wallet.keys.vault import Vault
+    from wallet.networks import resolve_source
+
+    m = plan.model
+    issues: list[Issue] = []
+    steps: list[Step] = []
+    vault = Vault()
+    metas: dict[str, AccountMeta | None] = {}
+    adapters: dict[str, Adapter] = {}
+    pol = m.policy
+    if pol.max_actions is not None and len(m.actions) > pol.max_actions:
+        issues.append(plan.issue(("actions",), f"{len(m.actions)} actions, over the policy's max_actions "
+                                               f"({pol.max_actions})"))
+    seen: dict[tuple[str, ...], int] = {}
+    for i, a in enumerate(m.actions):
+        loc = ("actions", i)
+
+        def bad(fld: str, msg: str) -> None:
+            issues.append(plan.issue(loc + ((fld,) if fld else ()), msg))
+
+        try:
+            net, dao = resolve_source(a.network)
+        except PolisError as exc:
+            bad("network", str(exc))
+            continue
+        source = f"{net.key}/{dao.id}" if dao else (a.network if "/" in a.network else net.key)
+        if pol.allowed_networks is not None and net.key not in pol.allowed_networks \
+                and source not in pol.allowed_networks:
+            bad("network", f"{source} is not in the policy's allowed_networks ({', '.join(pol.allowed_networks)})")
+            continue
+        nd = m.defaults.networks.get(source) or m.defaults.networks.get(net.key)
+        account = a.account or (nd.account if nd else None) or m.defaults.account
+        if not account:
+            bad("account", "no account: name one here, in [defaults.networks.\"NET\"] or in [defaults]")
+            continue
+        if account not in metas:
+            try:
+                metas[account] = vault.get(account)
+            except PolisError as exc:
+                metas[account] = None
+                bad("account", str(exc))
+                continue
+        meta = metas[account]
+        if meta is None:
+            bad("account", f"no account named {account!r} in the vault")
+            continue
+        if meta.watch_only:
+            bad("account", f"{account} is watch-only: it cannot sign")
+            continue
+        try:
+            adapter = adapters.get(source) or make_adapter(net, dao, source=source)
+        except PolisError as exc:
+            bad("network", str(exc))
+            continue
+        adapters[source] = adapter
+        cls = type(adapter)
+        try:
+            address = adapter.address_of(meta)
+        except PolisError as exc:
+            bad("account", str(exc))
+            continue
+        step = Step(index=i, action=a, source=source, network=net.key, account=account, address=address,
+                    family=cls.family, line=plan.line(*loc),
+                    options={**(nd.options if nd else {}), **a.options})
+        if a.kind == "vote":
+            step.reason = a.reason if a.reason is not None else ((nd.reason if nd else None) or "")
+            if a.choice and not _choice_ok(cls, a.choice):
+                choices = ", ".join(k for k, _ in cls.VOTE_CHOICES)
+                bad("choice", f"unknown choice {a.choice!r} on {source}: use {choices}")
+            if a.reason and not cls.VOTE_REASON:
+                bad("reason", f"{source} does not record vote reasons")
+            if a.weights and not cls.WEIGHTED_VOTES:
+                bad("weights", f"{source} does not take weighted votes")
+            key = (source, account, "vote", str(a.proposal))
+            if key in seen:
+                bad("proposal", f"a second vote by {account} on proposal {a.proposal} (first in actions[{seen[key]}])")
+            seen[key] = i
+        elif a.kind == "delegate":
+            if not cls.DELEGATION:
+                bad("kind", f"{source} does not support delegating voting power")
+            elif net.family == "evm" and str(a.to).lower() not in ("self", "me"):
+                _check(bad, "to", lambda: _evm_address(str(a.to)))
+        else:
+            if a.kind not in cls.STAKE_ACTIONS:
+                what = "staking" if not cls.STAKING else f"'{a.kind}'"
+                bad("kind", f"{source} does not support {what}"
+                            + (f" (it can: {', '.join(cls.STAKE_ACTIONS)})" if cls.STAKE_ACTIONS else ""))
+                continue
+            parse_target = getattr(adapter, "parse_valoper", None) or getattr(adapter, "parse_target", None)
+            if parse_target is not None:
+                if a.target:
+                    _check(bad, "target", lambda: parse_target(a.target))
+                if a.kind == "move" and a.to:
+                    _check(bad, "to", lambda: parse_target(a.to))
+            if a.amount is not None:
+                text = str(a.amount).strip()
+                if text.lower() == "all":
+                    if a.kind == "stake":
+                        bad("amount", "a stake needs an amount, not 'all'")
+                else:
+                    try:
+                        step.amount = adapter.parse_amount(text)
+                    except PolisError as exc:
+                        bad("amount", str(exc))
+                    else:
+                        if step.amount <= 0:
+                            bad("amount", "the amount must be above zero")
+                        _limit(plan, step, bad, adapter)
+        steps.append(step)
+    for ad in adapters.values():
+        ad.close()
+    if issues:
+        raise PlanError(issues)
+    return steps
+
+
+def _evm_address(text: str) -> str:
+    from wallet.addresses import parse_evm_address
+
+    return parse_evm_address(text, "address")
+
+
+def _check(bad: Any, fld: str, fn: Any) -> None:
+    try:
+        fn()
+    except PolisError as exc:
+        bad(fld, str(exc))
+
+
+def _limit(plan: PlanFile, step: Step, bad: Any, adapter: Adapter) -> None:
+    limits = plan.model.policy.max_amount
+    raw = limits.get(step.source, limits.get(step.network))
+    if raw is None or step.amount is None:
+        return
+    from wallet.units import format_amount
+
+    try:
+        cap = adapter.parse_amount(str(raw))
+    except PolisError as exc:
+        key = step.source if step.source in limits else step.network
+        issues_loc = ("policy", "max_amount", key)
+        raise PlanError([plan.issue(issues_loc, str(exc))]) from None
+    if step.amount > cap:
+        denom = adapter.network.denom.denom()
+        bad("amount", f"{format_amount(step.amount, denom)} is over the policy limit of "
+                      f"{format_amount(cap, denom)} per action on {step.network}")
