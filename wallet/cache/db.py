@@ -30,14 +30,24 @@ class Archive:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
+    """Apply missing migrations in one IMMEDIATE transaction: two processes opening a new archive at
+    once (a CLI sync beside the TUI) serialise here, and the second finds the work done."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise PolisError(f"the archive was written by a newer Polis (schema {version} > {SCHEMA_VERSION})")
-    for number in range(version, SCHEMA_VERSION):
-        with conn:
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(version, SCHEMA_VERSION):
             for stmt in MIGRATIONS[number]:
                 conn.execute(stmt)
             conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def open_archive(path: Path | None = None, *, readonly: bool = False) -> Archive:
@@ -48,7 +58,7 @@ def open_archive(path: Path | None = None, *, readonly: bool = False) -> Archive
         migrate(conn)
         return Archive(conn, path)
     ensure_private_dir(path.parent)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None if False else "DEFERRED")
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")

@@ -68,23 +68,25 @@ MIGRATIONS: list[list[str]] = [
         ) WITHOUT ROWID""",
         # No secondary index on votes: lookups of "my vote" use the primary key (source, proposal_id,
         # voter), and each index costs ~4 µs per inserted vote during sync. Reorg rollbacks scan.
+        # WITHOUT ROWID tables keep their primary-key columns first: SQLite 3.40's integrity_check
+        # reports false "NULL value" errors otherwise.
         """CREATE TABLE delegation_events (
             source TEXT NOT NULL,
+            block INTEGER NOT NULL,
+            log_index INTEGER NOT NULL,
             delegator TEXT NOT NULL,
             from_delegate TEXT NOT NULL,
             to_delegate TEXT NOT NULL,
-            block INTEGER NOT NULL,
-            log_index INTEGER NOT NULL,
             PRIMARY KEY (source, block, log_index)
         ) WITHOUT ROWID""",
         "CREATE INDEX delegation_events_delegator ON delegation_events (source, delegator, block)",
         """CREATE TABLE power_events (
             source TEXT NOT NULL,
+            block INTEGER NOT NULL,
+            log_index INTEGER NOT NULL,
             delegate TEXT NOT NULL,
             previous TEXT NOT NULL,
             votes TEXT NOT NULL,
-            block INTEGER NOT NULL,
-            log_index INTEGER NOT NULL,
             PRIMARY KEY (source, block, log_index)
         ) WITHOUT ROWID""",
         "CREATE INDEX power_events_delegate ON power_events (source, delegate, block)",

@@ -95,12 +95,14 @@ def refresh_vote_counts(ar: Archive, source: str, proposal_ids: Iterable[str] | 
 
 def insert_delegation_events(ar: Archive, rows: Iterable[Sequence[Any]]) -> None:
     """Rows: (source, delegator, from_delegate, to_delegate, block, log_index)."""
-    ar.conn.executemany("INSERT OR REPLACE INTO delegation_events VALUES (?,?,?,?,?,?)", rows)
+    ar.conn.executemany("INSERT OR REPLACE INTO delegation_events (source, delegator, from_delegate, to_delegate, "
+                        "block, log_index) VALUES (?,?,?,?,?,?)", rows)
 
 
 def insert_power_events(ar: Archive, rows: Iterable[Sequence[Any]]) -> None:
     """Rows: (source, delegate, previous:str, votes:str, block, log_index)."""
-    ar.conn.executemany("INSERT OR REPLACE INTO power_events VALUES (?,?,?,?,?,?)", rows)
+    ar.conn.executemany("INSERT OR REPLACE INTO power_events (source, delegate, previous, votes, block, log_index) "
+                        "VALUES (?,?,?,?,?,?)", rows)
 
 
 def save_block_hashes(ar: Archive, source: str, hashes: dict[int, str], keep: int = 256) -> None:
