@@ -249,13 +249,14 @@ class Chain:
         if hotkey not in members:
             raise DispatchError("SubtensorModule", "NotSenateMember")
         voting = self.get("Triumvirate", "Voting", proposal)
-        if voting is None or voting["index"] != index:
-            raise DispatchError("Triumvirate", "WrongIndex" if voting else "ProposalMissing")
+        if voting is None:
+            raise DispatchError("SubtensorModule", "ProposalMissing")
+        if voting["index"] != index:
+            raise DispatchError("SubtensorModule", "WrongProposalIndex")
         ayes, nays = list(voting["ayes"]), list(voting["nays"])
         if (approve and hotkey in ayes) or (not approve and hotkey in nays):
-            raise DispatchError("Triumvirate", "DuplicateVote")
+            raise DispatchError("SubtensorModule", "DuplicateVote")
         ayes = [a for a in ayes if a != hotkey] + ([hotkey] if approve else [])
         nays = [a for a in nays if a != hotkey] + ([] if approve else [hotkey])
         self.put("Triumvirate", "Voting", (proposal,), {**voting, "ayes": ayes, "nays": nays})
-        return [Event("Triumvirate", "Voted", {"account": hotkey, "proposal_hash": proposal, "voted": approve,
-                                               "yes": len(ayes), "no": len(nays)})]
+        return []  # the old runtime emitted Triumvirate.Voted; this variant declares no events

@@ -214,3 +214,43 @@ def test_validators_lists_delegates_and_subnets(bt_ready: SubstrateNode, bt_keys
     assert rows[bt_keys.hotkeys[0]]["commission"] == "0.18" and rows[bt_keys.hotkeys[0]]["status"] == "delegate"
     assert rows["subnet:1"]["name"] == "apex" and rows["subnet:1"]["extra"]["price"] == "0.1"
     assert rows["subnet:71"]["extra"]["kind"] == "subnet"
+
+
+def test_governance_detected_listed_and_voted(bt_keys, env_passphrase, cli) -> None:  # noqa: F811
+    """A runtime with the Triumvirate/Senate pallets (synthesised from finney's): sync lists its
+    proposals, and a senator's coldkey votes through SubtensorModule.vote."""
+    from scalecodec.base import ScaleBytes  # noqa: F401
+
+    from tests.bittensor_fixtures import seed_chain
+    from tests.conftest import PASSPHRASE
+    from tests.substrate_gov_metadata import governance_metadata
+    from wallet.keys.vault import Vault
+
+    Vault().add_mnemonic("tao", MNEMONIC, PASSPHRASE)
+    with SubstrateNode(governance_metadata()) as node:
+        seed_chain(node, bt_keys.coldkey, bt_keys.hotkeys)
+        use_node(node)
+        ch, c = node.chain, node.codec
+        senator = pub_hex(bt_keys.hotkeys[2])
+        ch.add_hotkey(senator, pub_hex(bt_keys.coldkey))  # my coldkey owns a senate hotkey
+        ch.put("SenateMembers", "Members", (), [senator, pub_hex(derive(8))])
+        prop = "0x" + "42" * 32
+        call = c.rc.create_scale_object("Call", metadata=c.meta)
+        call.encode({"call_module": "System", "call_function": "remark", "call_args": {"remark": "0x01"}})
+        ch.put("Triumvirate", "Proposals", (), [prop])
+        ch.storage[c.key("Triumvirate", "ProposalOf", prop)] = bytes(call.data.data)
+        ch.put("Triumvirate", "Voting", (prop,), {"index": 3, "threshold": 2, "ayes": [pub_hex(derive(8))],
+                                                 "nays": [], "end": 500})
+        assert cli("sync", "bittensor").code == 0
+        r = cli("proposals", "list", "--network", "bittensor", "--json")
+        props = r.json()["proposals"]
+        assert r.json()["notes"] == {}
+        assert [p["id"] for p in props] == [prop] and props[0]["status"] == "active"
+        assert "System.remark" in props[0]["title"]
+        r = cli("vote", prop, "nay", "-n", "bittensor", "--yes")
+        assert r.code == 0, r.err
+        voting = ch.get("Triumvirate", "Voting", prop)
+        assert [str(x) for x in voting["nays"]] == [senator]
+        r = cli("vote", prop, "nay", "-n", "bittensor", "--yes")
+        assert r.code == 0 and "already voted" in r.out
+        assert node.rejected == []

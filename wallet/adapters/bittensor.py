@@ -182,13 +182,12 @@ class BittensorAdapter(PlansMixin, Adapter):
         plan = result.plan
         rows = reads.stake_event_rows(self.source, result.detail.get("events", []), {plan.address},
                                       block=result.block, tx=result.tx_hash, timestamp=int(time.time()))
-        votes = [e for e in result.detail.get("events", []) if e.get("event_id") == "Voted"]
         with archive.conn:
             if rows:
                 store.insert_stake_events(archive, rows)
             if plan.kind in ("stake", "unstake", "move", "batch"):
                 store.replace_stakes(archive, self.source, plan.address, self.stakes(plan.address))
-            if votes and plan.kind == "vote":
+            if plan.kind == "vote" and result.ok:
                 voter = plan.payload["calls"][0][2]["hotkey"]  # the senate hotkey, as sync records it
                 store.insert_votes(archive, [(self.source, plan.target, voter, plan.payload.get("choice", ""),
                                               "1", "", result.block, result.tx_hash, None, int(time.time()))])
