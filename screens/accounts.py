@@ -60,7 +60,7 @@ class AccountsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)
-        for label, width in (("Name", 14), ("Kind", 12), ("EVM address", 42), ("Families", 8)):
+        for label, width in (("Name", 12), ("Kind", 11), ("EVM address", 42), ("Fam", 3)):
             t.add_column(label, width=width)
         self.sub_title = "accounts"
         self._list()

@@ -16,9 +16,30 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
-import themes
 from screens.widgets.archive_bar import StatusArea
 from wallet.settings import Settings, load_settings, remember_theme
+
+
+def _load_themes() -> Any:
+    """`themes` is a top-level package beside `screens`. Until pyproject lists it among the packages
+    (see the TUI notes), an editable install does not expose it, so fall back to its path."""
+    try:
+        import themes
+    except ModuleNotFoundError:
+        import importlib.util
+        import sys
+        from pathlib import Path
+
+        init = Path(__file__).resolve().parents[1] / "themes" / "__init__.py"
+        spec = importlib.util.spec_from_file_location("themes", init)
+        assert spec is not None and spec.loader is not None
+        themes = importlib.util.module_from_spec(spec)
+        sys.modules["themes"] = themes
+        spec.loader.exec_module(themes)
+    return themes
+
+
+themes = _load_themes()
 
 
 def _screen(module: str, name: str) -> Screen[Any]:

@@ -37,16 +37,18 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Key", "Does", "Id / about")
-        seen = set()
-        for node in (self.target, self.app):
-            for b in node._bindings.key_to_bindings.values() if hasattr(node, "_bindings") else []:  # noqa: SLF001
-                for binding in b:
-                    if binding.id in seen or binding.system:
-                        continue
-                    seen.add(binding.id or binding.key)
-                    key = self.app.get_key_display(binding)
-                    about = " · ".join(x for x in (binding.id or "", binding.tooltip) if x)
-                    table.add_row(Text(key), Text(binding.description or binding.action), Text(about))
+        # active_bindings has the user's keymap applied: the keys shown are the keys that work.
+        seen: dict[str, int] = {}
+        for active in self.target.active_bindings.values():
+            binding = active.binding
+            if not binding.id or binding.system:
+                continue
+            key = self.app.get_key_display(binding)
+            if binding.id in seen:
+                continue
+            seen[binding.id] = 1
+            about = " · ".join(x for x in (binding.id, binding.tooltip) if x)
+            table.add_row(Text(key), Text(binding.description or binding.action), Text(about))
         table.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

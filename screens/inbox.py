@@ -19,7 +19,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input
 from screens.widgets.archive_bar import StatusArea
 from wallet.inbox import ORDERS, STATUS_FILTERS, InboxPage, InboxQuery
 
-COLUMNS = (("Network", 14), ("Title", 26), ("Status", 8), ("Closes", 7), ("Mine", 8), ("Leader", 10))
+COLUMNS = (("Network", 12), ("Title", 22), ("Status", 8), ("Closes", 6), ("Mine", 6), ("Leader", 9))
 PREFETCH = 25
 """Rows before the end of what is loaded at which the next page is requested."""
 
@@ -75,7 +75,7 @@ class InboxScreen(Screen[None]):
             yield Button("", id="flt-needs")
             yield Button("", id="flt-closing")
             yield Button("", id="flt-order")
-            yield Button(Text("/ search"), id="flt-search")
+            yield Button(Text("/search"), id="flt-search")
         yield Input(placeholder="search words (Enter to apply, Esc to close)", id="search")
         yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
         yield StatusArea()
@@ -167,12 +167,12 @@ class InboxScreen(Screen[None]):
         def mark(on_: bool) -> str:
             return "[x]" if on_ else "[ ]"
 
-        self.query_one("#flt-network", Button).label = Text(f"net: {q.network or 'all'}")
-        self.query_one("#flt-status", Button).label = Text(f"status: {q.status}")
-        self.query_one("#flt-needs", Button).label = Text(f"{mark(q.needs_my_vote)} needs vote")
-        self.query_one("#flt-closing", Button).label = Text(f"{mark(q.closing_soon)} closing")
-        self.query_one("#flt-order", Button).label = Text(f"sort: {q.order}")
-        self.query_one("#flt-search", Button).label = Text(f"/ {q.search[:12]}" if q.search else "/ search")
+        self.query_one("#flt-network", Button).label = Text(f"net:{q.network or 'all'}")
+        self.query_one("#flt-status", Button).label = Text(f"status:{q.status}")
+        self.query_one("#flt-needs", Button).label = Text(f"{mark(q.needs_my_vote)}needs vote")
+        self.query_one("#flt-closing", Button).label = Text(f"{mark(q.closing_soon)}closing")
+        self.query_one("#flt-order", Button).label = Text(f"sort:{q.order}")
+        self.query_one("#flt-search", Button).label = Text(f"/{q.search[:10]}" if q.search else "/search")
         self.query_one("#flt-needs").set_class(q.needs_my_vote, "-on")
         self.query_one("#flt-closing").set_class(q.closing_soon, "-on")
         self.query_one("#flt-search").set_class(bool(q.search), "-on")

@@ -55,7 +55,7 @@ class NetworksScreen(Screen[None]):
     def on_mount(self) -> None:
         t = self.query_one(DataTable)
         for label, key, width in (("Network", "net", 10), ("Family", "fam", 9), ("Chain", "chain", 8),
-                                  ("Followed", "followed", 18), ("Health", "health", 26)):
+                                  ("Followed", "followed", 14), ("Health", "health", 22)):
             t.add_column(label, key=key, width=width)
         self.sub_title = "networks"
         self._list()

@@ -80,7 +80,7 @@ class ProposalScreen(Screen[None]):
 
     def on_mount(self) -> None:
         votes = self.query_one("#votes", DataTable)
-        for label, width in (("Voter", 14), ("Choice", 8), ("Weight", 16), ("Reason", 34)):
+        for label, width in (("Voter", 14), ("Choice", 8), ("Weight", 16), ("Reason", 28)):
             votes.add_column(label, width=width)
         self._load()
 

@@ -50,7 +50,7 @@ class StakesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)
-        for label, width in (("Source", 13), ("Account", 8), ("Kind", 10), ("Target", 20), ("Amount", 14), ("Note", 12)):
+        for label, width in (("Source", 12), ("Account", 8), ("Kind", 10), ("Target", 14), ("Amount", 12), ("Note", 8)):
             t.add_column(label, width=width)
         self.sub_title = "delegations and stakes"
         self.action_reload()

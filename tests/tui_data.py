@@ -19,8 +19,12 @@ HOSTILE_TITLE = "[bold red]FREE[/] \x1b[31mmoney\x1b[0m \u202egnp.exe [link=http
 
 
 def fill(n: int, *, sources: tuple[str, ...] = ("devnet/alpha", "devnet/beta"), path: Path | None = None,
-         my_votes: int = 3, votes_per: int = 0) -> None:
+         my_votes: int = 3, votes_per: int = 0, watch_me: bool = True) -> None:
     from wallet.cache import open_archive, store
+    from wallet.keys.vault import Vault
+
+    if watch_me and not Vault().accounts():
+        Vault().add_watch("me", {"evm": ME})
 
     statuses = [s for s in STATUSES if s != "defeated_x"]
     with open_archive(path) as ar:
@@ -31,13 +35,14 @@ def fill(n: int, *, sources: tuple[str, ...] = ("devnet/alpha", "devnet/beta"), 
                 ar.conn.execute("UPDATE sources SET synced_at=? WHERE id=?", (NOW - 300 - i, s))
             choices = json.dumps([{"key": "1", "label": "for"}, {"key": "0", "label": "against"},
                                   {"key": "2", "label": "abstain"}])
+            tallies = [json.dumps([{"choice": "for", "weight": str((k % 7 + 1) * 10**21)},
+                                   {"choice": "against", "weight": str((k % 3) * 10**21)},
+                                   {"choice": "abstain", "weight": "0"}]) for k in range(21)]
             rows = []
             for i in range(n):
                 status = statuses[i % len(statuses)]
                 title = HOSTILE_TITLE if i == n - 1 else f"Proposal {i}: fund the {('grants', 'audit', 'infra')[i % 3]} program"
-                tally = json.dumps([{"choice": "for", "weight": str((i % 7 + 1) * 10**21)},
-                                    {"choice": "against", "weight": str((i % 3) * 10**21)},
-                                    {"choice": "abstain", "weight": "0"}])
+                tally = tallies[i % 21]
                 rows.append((sources[i % len(sources)], str(i + 1), title, f"## Body {i}\n\nSpend **{i}** tokens.",
                              "0x" + "11" * 20, status, status.title(), NOW - (n - i) * 60, NOW - (n - i) * 60,
                              NOW + 3600 * (1 + i % 200) if status in ("active", "pending") else NOW - 3600,
