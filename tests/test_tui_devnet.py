@@ -1,0 +1,118 @@
+"""Pilot tests of the TUI against the real anvil devnet: vote with a reason through the dialog (wrong
+passphrase first), see the vote in the archive and on chain, and delegate from the stakes screen."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.conftest import PASSPHRASE, add_devnet_dao
+from tests.tui_helpers import table_rows, text_of, wait_for
+
+pytestmark = pytest.mark.anvil
+
+
+@pytest.fixture
+def devnet_dao(anvil, dao):  # type: ignore[no-untyped-def]
+    from wallet.devnet.seed import fund_and_delegate, seed_dao
+    from wallet.keys import derive
+    from wallet.keys.vault import Vault
+    from wallet.sync import sync_sources
+
+    meta = Vault().add_mnemonic("me", derive.generate_mnemonic(12), PASSPHRASE)
+    me = meta.addresses["evm"]
+    dep = dao("oz")
+    fund_and_delegate(anvil, dep, [me], 10**21)
+    seed = seed_dao(anvil, dep, n_voters=6, with_states=False)
+    src = add_devnet_dao(anvil.url, dep, "tui")
+    assert sync_sources([src]).ok
+    return src, seed, me
+
+
+def test_vote_with_reason_wrong_passphrase_then_delegate(devnet_dao) -> None:  # type: ignore[no-untyped-def]
+    from screens.app import make_app
+    from wallet.adapters import adapter_for
+    from wallet.cache import open_archive, query
+
+    src, seed, me = devnet_dao
+    pid = seed.proposals["active"]
+    other = seed.voters[0]
+
+    async def go() -> None:
+        app = make_app(check_online=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: "online" in text_of(app, "#archive-bar"), what="online check")
+            inbox = app.screen
+            inbox.set_filters(status="active")
+            await wait_for(pilot, lambda: [r for r in table_rows(app, "#inbox")] and
+                           all(r[2] == "active" for r in table_rows(app, "#inbox")))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: pid in text_of(app, "#p-meta"), what="proposal")
+            assert "not voted" in text_of(app, "#my-vote")
+            await pilot.press("v")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            app.screen.query_one("#reason").value = "ship it [b]now[/b]"
+            app.screen.query_one("#plan").press()
+            panel = app.screen.query_one("#plan-panel")
+            await wait_for(pilot, lambda: panel.stage == "review", timeout=30, what="plan")
+            summary = text_of(app, "#plan-summary")
+            assert "Vote FOR" in summary and "reason: ship it [b]now[/b]" in summary and "fee estimate" in summary
+            app.screen.query_one("#passphrase").value = "not the passphrase"
+            app.screen.query_one("#sign").press()
+            await wait_for(pilot, lambda: "wrong passphrase" in text_of(app, "#plan-progress"), timeout=30)
+            assert panel.stage == "review"  # nothing signed; try again
+            app.screen.query_one("#passphrase").value = PASSPHRASE
+            app.screen.query_one("#sign").press()
+            await wait_for(pilot, lambda: panel.stage == "done", timeout=60, what="inclusion")
+            assert "included in block" in text_of(app, "#plan-progress")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "voted FOR" in text_of(app, "#my-vote"), what="my vote shown")
+            # delegate from the stakes screen
+            await pilot.press("2")
+            await wait_for(pilot, lambda: any(r[0] == src and r[2] == "delegation"
+                                              for r in table_rows(app, "#positions")), timeout=30)
+            await pilot.press("d")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            app.screen.query_one("#to").value = other
+            app.screen.query_one("#plan").press()
+            panel = app.screen.query_one("#plan-panel")
+            await wait_for(pilot, lambda: panel.stage == "review", timeout=30)
+            assert other.lower() in text_of(app, "#plan-summary").lower()
+            app.screen.query_one("#passphrase").value = PASSPHRASE
+            app.screen.query_one("#sign").press()
+            await wait_for(pilot, lambda: panel.stage == "done", timeout=60)
+            await pilot.press("escape")
+
+    asyncio.run(asyncio.wait_for(go(), 150))
+    with open_archive(readonly=True) as ar:
+        vote = query.vote_of(ar, src, pid, [me])
+    assert vote is not None and vote["choice"] == "for" and vote["reason"] == "ship it [b]now[/b]"
+    ad = adapter_for(src)
+    try:
+        assert ad.has_voted(me, pid)
+        assert str(ad.delegations(me)["delegate"]).lower() == other.lower()
+    finally:
+        ad.close()
+
+
+def test_errors_are_plain_already_voted_and_not_active(devnet_dao) -> None:  # type: ignore[no-untyped-def]
+    from screens.app import make_app
+
+    src, seed, _me = devnet_dao
+    closed = seed.proposals.get("defeated") or seed.proposals.get("executed") or next(
+        v for k, v in seed.proposals.items() if k != "active")
+
+    async def go() -> None:
+        app = make_app(check_online=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.open_vote(src, closed)
+            await wait_for(pilot, lambda: app.screen.query_one("#plan"))
+            app.screen.query_one("#plan").press()
+            panel = app.screen.query_one("#plan-panel")
+            await wait_for(pilot, lambda: panel.stage == "error", timeout=30)
+            text = text_of(app, "#plan-progress")
+            assert "not Active" in text and "Traceback" not in text
+
+    asyncio.run(asyncio.wait_for(go(), 60))
