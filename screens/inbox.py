@@ -176,6 +176,8 @@ class InboxScreen(Screen[None]):
         self.query_one("#flt-needs").set_class(q.needs_my_vote, "-on")
         self.query_one("#flt-closing").set_class(q.closing_soon, "-on")
         self.query_one("#flt-search").set_class(bool(q.search), "-on")
+        for b in self.query(".filters Button"):
+            b.refresh(layout=True)  # labels change width
 
     def _change(self, **kw: object) -> None:
         from dataclasses import replace
