@@ -116,8 +116,9 @@ def plan_action(req: ActionRequest, *, rpc_url: str | None = None) -> tuple[Adap
             try:
                 plan = adapter.plan_vote(meta, str(p["proposal"]), str(p["choice"]), **kw)
             except AlreadyDone:
-                label = dict(adapter.VOTE_CHOICES).get(str(p["choice"]), str(p["choice"]))
-                _refuse_changed_vote(req.source, str(p["proposal"]), meta, label)
+                if not adapter.OFFCHAIN:  # Snapshot votes may be changed; there AlreadyDone is the same vote
+                    label = dict(adapter.VOTE_CHOICES).get(str(p["choice"]), str(p["choice"]))
+                    _refuse_changed_vote(req.source, str(p["proposal"]), meta, label)
                 raise
         elif req.kind == "delegate":
             if not adapter.DELEGATION:

@@ -163,8 +163,8 @@ class JsonRpc:
         return bytes.fromhex(str(res)[2:])
 
     def logs(self, addresses: list[str], topics: list[Any], start: int, end: int, *, max_range: int,
-             on_chunk: Callable[[int, int, int], None] | None = None, target_logs: int = 20_000,
-             first_range: int = 2_048) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+             on_chunk: Callable[[int, int, int], None] | None = None, target_logs: int = 10_000,
+             first_range: int = 16) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
         """Yield (from, to, logs) range by range, in block order.
 
         The range adapts to the log density so one answer stays near `target_logs` (memory stays

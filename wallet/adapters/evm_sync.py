@@ -121,7 +121,7 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
             jobs.append(_RefreshJob(ad, open_rows, head, pool))
         for lo, hi, logs in rpc.logs(addresses, topics, cursor + 1, safe_head,
                                      max_range=ad.network.max_log_range, on_chunk=on_chunk,
-                                     first_range=int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 2048)):
+                                     first_range=int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 16)):
             created = {k: v for k, v in _created_rows(logs, governor).items() if k not in open_rows}
             if created:
                 jobs.append(_RefreshJob(ad, created, head, pool))

@@ -71,9 +71,6 @@ def _where(f: ProposalFilter, params: list[Any]) -> str:
     if f.statuses:
         clauses.append(f"p.status IN ({','.join('?' for _ in f.statuses)})")
         params.extend(f.statuses)
-    if f.search:
-        clauses.append("p.pk IN (SELECT rowid FROM proposals_fts WHERE proposals_fts MATCH ?)")
-        params.append(_fts_query(f.search))
     if f.needs_vote_of is not None:
         clauses.append("p.status = 'active'")
         if f.needs_vote_of:
@@ -95,21 +92,42 @@ _ORDERS = {
 }
 
 
+COUNT_CAP = 10_000
+"""Search results are counted up to this many (an exact count of 100k matches costs ~150 ms)."""
+
+# A search drives the query from the full-text index (CROSS JOIN fixes that join order): matches stream
+# newest-archived first and LIMIT stops early; SQLite's planner otherwise may probe FTS once per row.
+_SEARCH_ORDERS = {"newest": "f.rowid DESC", "oldest": "f.rowid ASC", "closing": _ORDERS["closing"]}
+
+
 def list_proposals(ar: Archive, f: ProposalFilter) -> list[dict[str, Any]]:
-    params: list[Any] = []
-    where = _where(f, params)
     if f.order not in _ORDERS:
         raise BadInput(f"unknown order {f.order!r} (newest, oldest, closing)")
-    sql = (f"SELECT {', '.join('p.' + c.strip() for c in _LIST_COLS.split(','))} FROM proposals p {where} "
-           f"ORDER BY {_ORDERS[f.order]} LIMIT ? OFFSET ?")
+    params: list[Any] = []
+    where = _where(f, params)
+    source = "FROM proposals p"
+    order = _ORDERS[f.order]
+    if f.search:
+        source = "FROM proposals_fts f CROSS JOIN proposals p ON p.pk = f.rowid"
+        where = "WHERE proposals_fts MATCH ?" + (" AND " + where[6:] if where else "")
+        params = [_fts_query(f.search), *params]
+        order = _SEARCH_ORDERS[f.order]
+    sql = (f"SELECT {', '.join('p.' + c.strip() for c in _LIST_COLS.split(','))} {source} {where} "
+           f"ORDER BY {order} LIMIT ? OFFSET ?")
     cur = ar.conn.execute(sql, [*params, f.limit, f.offset])
     return [_row(cur, r) for r in cur.fetchall()]
 
 
 def count_proposals(ar: Archive, f: ProposalFilter) -> int:
+    """Exact count, except for searches: at most COUNT_CAP + 1 (meaning "more than COUNT_CAP")."""
     params: list[Any] = []
     where = _where(f, params)
-    return int(ar.conn.execute(f"SELECT count(*) FROM proposals p {where}", params).fetchone()[0])
+    if not f.search:
+        return int(ar.conn.execute(f"SELECT count(*) FROM proposals p {where}", params).fetchone()[0])
+    where = "WHERE proposals_fts MATCH ?" + (" AND " + where[6:] if where else "")
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM proposals_fts f CROSS JOIN proposals p ON p.pk = f.rowid "
+           f"{where} LIMIT {COUNT_CAP + 1})")
+    return int(ar.conn.execute(sql, [_fts_query(f.search), *params]).fetchone()[0])
 
 
 def resolve_proposal(ar: Archive, ref: str, source: str | None = None) -> tuple[str, str]:
@@ -192,10 +210,15 @@ def my_votes_map(ar: Archive, keys: list[tuple[str, str]], addresses: list[str])
     return out
 
 
-def sources(ar: Archive) -> list[dict[str, Any]]:
-    cur = ar.conn.execute(
-        "SELECT s.*, (SELECT count(*) FROM proposals p WHERE p.source=s.id) AS proposals, "
-        "(SELECT count(*) FROM votes v WHERE v.source=s.id) AS votes FROM sources s ORDER BY s.id")
+def sources(ar: Archive, *, counts: bool = False) -> list[dict[str, Any]]:
+    """Every archived source; `counts` adds proposal and vote totals (a scan of the votes: slow on
+    millions of votes, so only `polis status` asks for it)."""
+    if counts:
+        cur = ar.conn.execute(
+            "SELECT s.*, (SELECT count(*) FROM proposals p WHERE p.source=s.id) AS proposals, "
+            "(SELECT count(*) FROM votes v WHERE v.source=s.id) AS votes FROM sources s ORDER BY s.id")
+    else:
+        cur = ar.conn.execute("SELECT * FROM sources ORDER BY id")
     return [_row(cur, r) for r in cur.fetchall()]
 
 

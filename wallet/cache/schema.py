@@ -176,6 +176,11 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (source, address, denom)
         ) WITHOUT ROWID""",
     ],
+    # 3: look-ups by proposal id alone (`proposals show ID`, unique prefixes) without a table scan
+    [
+        "CREATE INDEX proposals_id ON proposals (id)",
+        "CREATE INDEX proposals_end ON proposals (end_ts)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -124,7 +124,8 @@ def _vote(args: argparse.Namespace) -> int:
         plan = adapter.plan_vote(meta, pid, args.choice, reason=args.reason, weights=weights)
         return _finish(args, adapter, plan, meta)
     except AlreadyDone as exc:
-        _refuse_changed_vote(source, pid, meta, args.choice)
+        if not adapter.OFFCHAIN:  # Snapshot votes may be changed; there AlreadyDone means the same vote
+            _refuse_changed_vote(source, pid, meta, args.choice)
         return _already(args, exc)
     finally:
         adapter.close()

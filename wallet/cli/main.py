@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = ns.add_parser("add", help="add a network (NAME) or a DAO on a network (NETWORK/DAO)")
     p.add_argument("name")
-    p.add_argument("--family", choices=("evm",), default="evm")
+    p.add_argument("--family", choices=("evm", "snapshot"), default="evm")
+    p.add_argument("--space", metavar="SPACE", help="Snapshot space to follow, e.g. ens.eth")
     p.add_argument("--chain-id", type=int)
     p.add_argument("--rpc", action="append", metavar="URL")
     p.add_argument("--symbol", default="ETH")
@@ -152,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     # actions ------------------------------------------------------------------------------------
     p = sub.add_parser("vote", help="vote on a proposal")
     p.add_argument("id", help="ID, SOURCE:ID or a unique ID prefix")
-    p.add_argument("choice", help="for, against or abstain")
+    p.add_argument("choice", help="for, against or abstain (Governor); yes, no, abstain, no_with_veto (Cosmos); "
+                   "Snapshot: 2, 1,3 (approval), 1>3>2 (ranked), '-' with --weights 1=2,3=1 (weighted/quadratic)")
     p.add_argument("--reason", "-r", default="", help="a reason recorded with the vote (where supported)")
     p.add_argument("--weights", metavar="CHOICE=W,…", help="weighted vote where supported, e.g. yes=0.7,no=0.3")
     p.add_argument("--network", "-n", metavar="SOURCE")

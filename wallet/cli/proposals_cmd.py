@@ -101,7 +101,8 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         for r in rows:
             r["my_vote"] = my.get((r["source"], r["id"]))
-        emit_json({"total": total, "offset": args.offset, "archive": {"synced_at": synced,
+        emit_json({"total": total, "total_is_lower_bound": total > query.COUNT_CAP, "offset": args.offset,
+                   "archive": {"synced_at": synced,
                    "age_seconds": None if synced is None else now - synced}, "notes": notes, "proposals": rows})
         return 0
     for source, note in notes.items():
@@ -115,7 +116,8 @@ def _list(args: argparse.Namespace) -> int:
                 my.get((r["source"], r["id"]), "-" if r["status"] != "active" else "none"),
                 _leader(r["tally"]), r["title"]] for r in rows],
               max_width={6: 60, 0: 24})
-        shown = f"{args.offset + 1}–{args.offset + len(rows)} of {total}"
+        of = f"more than {query.COUNT_CAP:,}" if total > query.COUNT_CAP else f"{total:,}"
+        shown = f"{args.offset + 1}–{args.offset + len(rows)} of {of}"
         err(style(f"{shown} · {note}", "2", sys.stderr))
     return 0
 
@@ -168,7 +170,9 @@ def _show(args: argparse.Namespace) -> int:
         out(f"  {t['choice']:<14} {format_amount(w, denom, max_decimals=2):>24}  {pct // 10:>3}.{pct % 10}% {bar}")
     if p["quorum"] is not None:
         q = int(p["quorum"])
-        counted = sum(int(t["weight"]) for t in p["tally"] if t["choice"] in ("for", "abstain", "yes"))
+        family = source_row.get("family", "")
+        counted = sum(int(t["weight"]) for t in p["tally"]
+                      if family == "snapshot" or t["choice"] in ("for", "abstain", "yes"))
         out(f"  quorum         {format_amount(q, denom, max_decimals=2):>24}  "
             + ("reached" if counted >= q else f"not reached ({format_amount(q - counted, denom, max_decimals=2)} short)"))
     out("")

@@ -58,7 +58,7 @@ def _status(args: argparse.Namespace) -> int:
     from wallet.cache import open_archive, query
 
     with open_archive(readonly=True) as ar:
-        rows = query.sources(ar)
+        rows = query.sources(ar, counts=True)
     if args.json:
         emit_json({"archive": str(ar.path), "sources": rows})
         return 0

@@ -1,0 +1,127 @@
+"""Scale: an archive of 100,000 proposals and 1,000,000 votes across networks, and a sync of
+1,000,000 votes. Measures `proposals list --search`, `proposals show` and the sync's peak RSS.
+
+Run with `make bench` (bench/run.py calls it) or alone: `.venv/bin/python bench/scale.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+POLIS = str(Path(sys.executable).with_name("polis"))
+WORDS = ("grant treasury upgrade audit bridge indexer stipend budget oracle validator subnet emission "
+         "delegate quorum timelock bounty hackathon research inference compute").split()
+
+
+def generate_archive(home: Path, proposals: int = 100_000, votes: int = 1_000_000) -> tuple[str, str]:
+    """Fill an archive through its own schema; returns (source, id) of a proposal with many votes."""
+    os.environ["POLIS_HOME"] = str(home)
+    from wallet.cache import open_archive, store
+
+    rng = random.Random(1)
+    sources = ["ethereum/compound", "akash", "snapshot/ens.eth", "bittensor", "fetchai"]
+    now = int(time.time())
+    with open_archive() as ar:
+        with ar.conn:
+            for s in sources:
+                store.upsert_source(ar, s, network=s.split("/")[0], family="evm", extra={"symbol": "T", "decimals": 18})
+                store.set_cursor(ar, s, 1, 1)
+            rows = []
+            for i in range(proposals):
+                title = f"{WORDS[rng.randrange(20)].title()} {WORDS[rng.randrange(20)]} proposal {i}"
+                body = " ".join(rng.choice(WORDS) for _ in range(60))
+                rows.append((sources[i % 5], str(i), title, body, ("active", "executed", "rejected", "passed")[i % 4],
+                             now - proposals + i, now + (i % 90) * 3600, '[{"choice":"for","weight":"1"}]'))
+            ar.conn.executemany("INSERT INTO proposals (source, id, title, body, status, created_at, end_ts, tally) "
+                                "VALUES (?,?,?,?,?,?,?,?)", rows)
+        with ar.conn:
+            batch = []
+            for n in range(votes):
+                pid = n % 2_000  # the first 2,000 proposals get the votes: some have 500 each
+                batch.append((sources[pid % 5], str(pid), f"0x{n:040x}", ("for", "against", "abstain")[n % 3],
+                              str(10**18 + n), "", n, None, 0, None))
+                if len(batch) == 50_000:
+                    store.insert_votes(ar, batch)
+                    batch = []
+            store.insert_votes(ar, batch)
+            ar.conn.execute("UPDATE proposals SET vote_count = 500 WHERE CAST(id AS INTEGER) < 2000")
+    os.environ.pop("POLIS_HOME")
+    return sources[0], "0"
+
+
+def timed(cmd: list[str], env: dict[str, str], runs: int = 9) -> float:
+    xs = []
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, capture_output=True, env={**os.environ, **env})
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr.decode()[-400:])
+        if i:
+            xs.append(time.perf_counter() - t0)
+    return round(statistics.median(xs) * 1000, 1)
+
+
+def sync_rss(votes: int = 1_000_000) -> dict[str, object]:
+    """Peak RSS of `polis sync` over a synthetic node serving `votes` VoteCast logs."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from synthetic_node import GOVERNOR, TOKEN, SyntheticGovernor, SyntheticNode
+
+    node = SyntheticNode(SyntheticGovernor(proposals=100, votes=votes))
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            os.environ["POLIS_HOME"] = d
+            from wallet import networks
+
+            networks.set_user_table("devnet", {"rpc": [node.url], "confirmations": 0})
+            networks.add_dao("devnet", {"id": "scale", "kind": "oz", "governor": GOVERNOR, "token": TOKEN,
+                                        "start_block": 1}, replace=True)
+            os.environ.pop("POLIS_HOME")
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([POLIS, "sync", "devnet/scale", "--json"], env={**os.environ, "POLIS_HOME": d},
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out, err = proc.communicate()
+            _, status, usage = os.wait4(proc.pid, 0) if False else (None, proc.returncode, None)
+            wall = time.perf_counter() - t0
+            if proc.returncode != 0:
+                raise RuntimeError(err.decode()[-400:])
+            import json
+            import resource
+
+            rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            doc = json.loads(out)
+            return {"votes": doc["reports"][0]["votes"], "wall_s": round(wall, 1),
+                    "peak_rss_mb": round(rss_mb, 1), "budget_mb": 250}
+    finally:
+        node.close()
+
+
+def main() -> int:
+    res: dict[str, object] = {}
+    res["sync_1m"] = sync_rss(int(os.environ.get("SCALE_VOTES", "1000000")))
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        src, pid = generate_archive(Path(d), int(os.environ.get("SCALE_PROPOSALS", "100000")),
+                                    int(os.environ.get("SCALE_ARCHIVE_VOTES", "1000000")))
+        res["generate_s"] = round(time.perf_counter() - t0, 1)
+        env = {"POLIS_HOME": d}
+        res["proposals list --search (ms)"] = timed([POLIS, "proposals", "list", "--search", "oracle bridge"], env)
+        res["proposals list --offline (ms)"] = timed([POLIS, "proposals", "list", "--offline"], env)
+        res["proposals show (ms)"] = timed([POLIS, "proposals", "show", f"{src}:{pid}"], env)
+        res["proposals votes (ms)"] = timed([POLIS, "proposals", "votes", f"{src}:{pid}"], env)
+        res["python start-up (ms)"] = timed([sys.executable, "-c", "pass"], {})
+    for k, v in res.items():
+        print(f"  {k:<36} {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
