@@ -38,6 +38,12 @@ def _netuid(text: str | None, default: int | None = 0) -> int:
 
 
 class PlansMixin(_Self):  # type: ignore[misc,valid-type]
+    @staticmethod
+    def _alpha(n: int, symbol: str = "") -> str:
+        from wallet.units import Denom, format_amount
+
+        return format_amount(n, Denom(symbol or "α", "", 9))
+
     def _fmt(self, rao: int) -> str:
         from wallet.units import format_amount
 
@@ -129,9 +135,9 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
         expect = int(Fraction(amount) / sn.price) if sn.price else 0
         summary = [f"stake {self._fmt(amount)} ({amount} rao) on hotkey {hotkey}, subnet {netuid}"
                    + (f" ({sn.name})" if sn.name else ""),
-                   f"expect ≈ {expect / 10**9:.6f} {sn.symbol or 'α'} at {sn.price_text()} TAO/α (before slippage)"]
+                   f"expect ≈ {self._alpha(expect, sn.symbol)} at {sn.price_text()} TAO/α (before slippage)"]
         if limit is not None:
-            summary.append(f"limit price {limit / 10**9:.9f} TAO/α, partial fill {'allowed' if opts.get('allow_partial') else 'refused'}")
+            summary.append(f"limit price {self._alpha(limit, 'TAO/α')}, partial fill {'allowed' if opts.get('allow_partial') else 'refused'}")
         return self._finish("stake", account, address, genesis, [call], summary, checks, hotkey, spend=amount)
 
     def plan_unstake(self, account: AccountMeta, target: str, amount: int | None, *, subtarget: str | None = None,
@@ -155,14 +161,14 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
             raise AlreadyDone(f"{address} has no stake on {hotkey} in subnet {netuid}")
         alpha = have if amount is None else self._alpha_for(amount, opts, sn.price)
         if alpha > have:
-            raise ActionRefused(f"only {have / 10**9:.9f} α staked on {hotkey} in subnet {netuid}")
+            raise ActionRefused(f"only {self._alpha(have)} staked on {hotkey} in subnet {netuid}")
         value = int(alpha * sn.price)
         minimum = self._min_stake()
         if alpha < have and value < minimum:
             raise ActionRefused(f"{self._fmt(value)} is below the minimum stake of {self._fmt(minimum)}")
         limit = tx.limit_price(opts, sn.price, buying=False) if netuid else None
         call = tx.remove_stake(hotkey, netuid, alpha, limit, bool(opts.get("allow_partial")))
-        summary = [f"unstake {alpha / 10**9:.9f} {sn.symbol or 'α'} (≈ {self._fmt(value)}) from hotkey {hotkey}, subnet {netuid}"]
+        summary = [f"unstake {self._alpha(alpha, sn.symbol)} (≈ {self._fmt(value)}) from hotkey {hotkey}, subnet {netuid}"]
         return self._finish("unstake", account, address, genesis, [call], summary, checks, hotkey)
 
     def plan_move(self, account: AccountMeta, source_target: str, dest_target: str, amount: int | None, *,
@@ -185,13 +191,13 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
             raise ActionRefused(f"{address} has no stake on {origin} in subnet {on}")
         alpha = have if amount is None else self._alpha_for(amount, opts, sn.price)
         if alpha > have:
-            raise ActionRefused(f"only {have / 10**9:.9f} α staked on {origin} in subnet {on}")
+            raise ActionRefused(f"only {self._alpha(have)} staked on {origin} in subnet {on}")
         value = int(alpha * sn.price)
         minimum = self._min_stake()
         if value < minimum:
             raise ActionRefused(f"{self._fmt(value)} is below the minimum stake of {self._fmt(minimum)}")
         call = tx.move_stake(origin, dest, on, dn, alpha)
-        summary = [f"move {alpha / 10**9:.9f} {sn.symbol or 'α'} (≈ {self._fmt(value)}) from {origin} subnet {on} "
+        summary = [f"move {self._alpha(alpha, sn.symbol)} (≈ {self._fmt(value)}) from {origin} subnet {on} "
                    f"to {dest} subnet {dn}"]
         return self._finish("move", account, address, genesis, [call], summary, checks, dest)
 

@@ -63,7 +63,7 @@ class Subnet:
     price_source: str = ""
 
     def price_text(self, digits: int = 9) -> str:
-        return f"{float(self.price):.{digits}f}".rstrip("0").rstrip(".") if self.price else "0"
+        return ratio_text(self.price, digits)
 
 
 @dataclass
@@ -152,10 +152,19 @@ def delegates(client: Client) -> list[tuple[str, Fraction]]:
             for k, v in client.query_map("SubtensorModule", "Delegates")]
 
 
+def ratio_text(value: Fraction, digits: int = 9) -> str:
+    """An exact ratio (price, take) as a decimal string, rounded half-up to `digits` places."""
+    from decimal import Decimal
+
+    scaled = (2 * value.numerator * 10**digits + value.denominator) // (2 * value.denominator)
+    text = str(Decimal(scaled).scaleb(-digits))
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def take_text(take: Fraction | None) -> str:
     if take is None:
         return ""
-    return f"{float(take):.4f}".rstrip("0").rstrip(".")
+    return ratio_text(take, 4)
 
 
 STAKE_EVENTS = {"StakeAdded": "stake", "StakeRemoved": "unstake", "StakeMoved": "move"}
