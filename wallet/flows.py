@@ -116,7 +116,7 @@ def plan_action(req: ActionRequest, *, rpc_url: str | None = None) -> tuple[Adap
             try:
                 plan = adapter.plan_vote(meta, str(p["proposal"]), str(p["choice"]), **kw)
             except AlreadyDone:
-                if not adapter.OFFCHAIN:  # Snapshot votes may be changed; there AlreadyDone is the same vote
+                if adapter.family == "evm":  # Governor votes are final; Cosmos and Snapshot votes may change
                     label = dict(adapter.VOTE_CHOICES).get(str(p["choice"]), str(p["choice"]))
                     _refuse_changed_vote(req.source, str(p["proposal"]), meta, label)
                 raise

@@ -244,7 +244,9 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
     tally = [TallyLine(choice=clean(t["choice"], limit=24), weight=int(t["weight"]), amount=amt(int(t["weight"])),
                        permille=(int(t["weight"]) * 1000 // total) if total else 0) for t in p["tally"]]
     quorum = int(p["quorum"]) if p.get("quorum") not in (None, "") else None
-    counted = sum(int(t["weight"]) for t in p["tally"] if t["choice"] in ("for", "abstain", "yes"))
+    # Governors count for + abstain towards quorum; Cosmos and Snapshot count every option.
+    counted = sum(int(t["weight"]) for t in p["tally"]
+                  if src.get("family") in ("snapshot", "cosmos") or t["choice"] in ("for", "abstain", "yes"))
     if quorum is None:
         qtext = "quorum: not recorded"
     elif counted >= quorum:

@@ -124,7 +124,7 @@ def _vote(args: argparse.Namespace) -> int:
         plan = adapter.plan_vote(meta, pid, args.choice, reason=args.reason, weights=weights)
         return _finish(args, adapter, plan, meta)
     except AlreadyDone as exc:
-        if not adapter.OFFCHAIN:  # Snapshot votes may be changed; there AlreadyDone means the same vote
+        if adapter.family == "evm":  # Governor votes are final; Cosmos and Snapshot votes may change
             _refuse_changed_vote(source, pid, meta, args.choice)
         return _already(args, exc)
     finally:

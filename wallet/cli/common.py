@@ -40,7 +40,17 @@ def my_addresses(names: list[str] | None = None) -> list[str]:
 
     v = Vault()
     accounts = [v.get(n) for n in names] if names else v.accounts()
-    return [a for acc in accounts for a in acc.addresses.values()]
+    addrs = [a for acc in accounts for a in acc.addresses.values()]
+    cosmos = [acc.addresses["cosmos"] for acc in accounts if acc.addresses.get("cosmos")]
+    if cosmos:
+        # Votes are archived under each chain's own bech32 prefix (akash1…, fetch1…).
+        from wallet.keys.cosmos_keys import reprefix
+        from wallet.networks import raw_tables
+
+        prefixes = sorted({str(t.get("extra", {}).get("bech32_prefix")) for t in raw_tables().values()
+                           if t.get("family") == "cosmos" and t.get("extra", {}).get("bech32_prefix")})
+        addrs += [reprefix(a, p) for a in cosmos for p in prefixes]
+    return list(dict.fromkeys(addrs))
 
 
 def interactive() -> bool:

@@ -205,6 +205,9 @@ def _export(args: argparse.Namespace) -> int:
     m = v.get(args.name)
     if m.watch_only:
         raise BadInput(f"{m.name} is watch-only: there is no secret to export")
+    if m.kind not in ("mnemonic", "private_key"):
+        raise BadInput(f"{m.name} holds a raw {m.kind} key imported from btcli; export it with btcli "
+                       "(Polis exports mnemonics, EVM private keys and keystores)")
     fmt = args.format or ("mnemonic" if m.kind == "mnemonic" else "private-key")
     if fmt == "mnemonic" and m.kind != "mnemonic":
         raise BadInput(f"{m.name} was imported as a private key: it has no mnemonic")

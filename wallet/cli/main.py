@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = ks.add_parser("forget", help="remove this account's passphrase from the OS keyring")
     p.add_argument("name")
     _common(p, json=False)
+    import_module("wallet.cli.btcli_cmd").add_parser(ks)  # light: argparse only at import
 
     # networks -----------------------------------------------------------------------------------
     nets = sub.add_parser("networks", help="networks and DAOs Polis follows")
@@ -322,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     from wallet.errors import PolisError
 
     try:
-        module = import_module(COMMANDS[args.noun])
+        target = "wallet.cli.btcli_cmd" if getattr(args, "verb", None) == "import-btcli" else COMMANDS[args.noun]
+        module = import_module(target)
         return int(module.run(args) or 0)
     except PolisError as exc:
         from wallet.cli.output import err, style

@@ -171,8 +171,9 @@ def _show(args: argparse.Namespace) -> int:
     if p["quorum"] is not None:
         q = int(p["quorum"])
         family = source_row.get("family", "")
+        # Governors count for + abstain towards quorum; Cosmos and Snapshot count every option.
         counted = sum(int(t["weight"]) for t in p["tally"]
-                      if family == "snapshot" or t["choice"] in ("for", "abstain", "yes"))
+                      if family in ("snapshot", "cosmos") or t["choice"] in ("for", "abstain", "yes"))
         out(f"  quorum         {format_amount(q, denom, max_decimals=2):>24}  "
             + ("reached" if counted >= q else f"not reached ({format_amount(q - counted, denom, max_decimals=2)} short)"))
     out("")

@@ -124,6 +124,14 @@ def _user_tables() -> dict[str, dict[str, Any]]:
     return _read_toml(path.read_text(), str(path)).get("networks", {})
 
 
+def raw_tables() -> dict[str, dict[str, Any]]:
+    """Presets overlaid with the user's file, as plain TOML tables (no validation: cheap)."""
+    merged = _preset_tables()
+    for key, table in _user_tables().items():
+        merged[key] = {**merged.get(key, {}), **{k: v for k, v in table.items() if k != "daos"}}
+    return merged
+
+
 def load_networks() -> dict[str, NetworkConfig]:
     """Presets, then the user file: a user table replaces a preset's fields; its DAOs are added."""
     merged = _preset_tables()
