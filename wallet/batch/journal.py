@@ -4,8 +4,8 @@ Each action row moves planned → signed (the signed bytes and their hash stored
 failed, or planned → skipped (already true on chain). Every transition is one SQLite transaction that
 also updates the action's row in the archive's shared `journal` table (same columns and
 semantics as `store.journal_add/journal_update`, written in the same transaction), committed before the next step
-touches the network; the batch connection runs with `synchronous=FULL` so a commit survives power loss,
-not only a killed process.
+touches the network; each of these commits runs with `synchronous=FULL` so it survives power loss, not
+only a killed process.
 """
 
 from __future__ import annotations
@@ -73,9 +73,22 @@ def ensure(ar: Archive) -> None:
             ar.conn.execute(stmt)
 
 
-def durable(ar: Archive) -> None:
-    """fsync at every commit on this connection (WAL + NORMAL survives a kill but not power loss)."""
-    ar.conn.execute("PRAGMA synchronous = FULL")
+class _durable:
+    """fsync the WAL at this commit (the archive runs WAL + NORMAL, which survives a killed process but
+    not a power loss); other writers on the connection (sync, record) keep NORMAL."""
+
+    def __init__(self, ar: Archive) -> None:
+        self.conn = ar.conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("PRAGMA synchronous = FULL")
+        self.conn.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.conn.__exit__(*exc)  # type: ignore[arg-type]
+        finally:
+            self.conn.execute("PRAGMA synchronous = NORMAL")
 
 
 def action_key(batch: str, step: Step) -> str:
@@ -109,7 +122,7 @@ def start(ar: Archive, plan: PlanFile, steps: list[Step]) -> tuple[dict[str, Any
         with ar.conn:
             ar.conn.execute("UPDATE batch_runs SET runs = runs + 1, updated=? WHERE id=?", (now, batch))
         return existing, False
-    with ar.conn:
+    with _durable(ar):
         ar.conn.execute("INSERT INTO batch_runs (id, path, name, format, text, actions, state, runs, created, updated) "
                         "VALUES (?,?,?,?,?,?,'running',1,?,?)",
                         (batch, plan.path, plan.model.name, plan.format, plan.text, len(steps), now, now))
@@ -147,7 +160,7 @@ def transition(ar: Archive, batch: str, changes: list[tuple[int, str, dict[str, 
     """Move several actions at once, in one committed transaction. `fields` may set any of _FIELDS
     (None clears it); the shared journal row follows."""
     now = int(time.time())
-    with ar.conn:
+    with _durable(ar):
         for idx, state, fields in changes:
             unknown = set(fields) - set(_FIELDS)
             if unknown:

@@ -136,6 +136,9 @@ class RunOptions(_Strict):
     """Largest number of actions one multi-message transaction carries (Cosmos, Bittensor batch_all)."""
     timeout: float = Field(default=180.0, gt=0, le=3600)
     """Seconds to wait for inclusion of a group's transactions before reporting them pending."""
+    send_interval: float = Field(default=0.0, ge=0, le=60)
+    """Seconds between two broadcasts of one EVM account (a rate-limited public RPC); receipts are
+    still awaited together at the end."""
     offchain_interval: float = Field(default=1.0, ge=0, le=60)
     """Seconds between off-chain posts (Snapshot's hub allows ~100 requests a minute without a key)."""
 
@@ -183,6 +186,8 @@ class PlanFile:
     format: str
     model: PlanModel
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    steps: list[Any] | None = None
+    """The offline-checked steps, once `validate.resolve` ran (it caches them here)."""
 
     @property
     def digest(self) -> str:

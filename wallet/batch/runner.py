@@ -274,7 +274,6 @@ class BatchRunner:
         steps = check(self.plan)
         with open_archive() as ar:
             journal.ensure(ar)
-            journal.durable(ar)
             with _lock(self.plan.digest):
                 run, created = journal.start(ar, self.plan, steps)
                 rows = journal.actions(ar, self.plan.digest)

@@ -56,7 +56,13 @@ def _choice_ok(adapter_cls: type[Adapter], choice: str) -> bool:
 
 
 def resolve(plan: PlanFile) -> list[Step]:
-    """Every action checked offline; raises PlanError listing all problems."""
+    """Every action checked offline; raises PlanError listing all problems. Cached on the plan."""
+    if plan.steps is None:
+        plan.steps = _resolve(plan)
+    return list(plan.steps)
+
+
+def _resolve(plan: PlanFile) -> list[Step]:
     from wallet.adapters import make_adapter
     from wallet.keys.vault import Vault
     from wallet.networks import resolve_source
@@ -72,6 +78,7 @@ def resolve(plan: PlanFile) -> list[Step]:
         issues.append(plan.issue(("actions",), f"{len(m.actions)} actions, over the policy's max_actions "
                                                f"({pol.max_actions})"))
     seen: dict[tuple[str, ...], int] = {}
+    resolved: dict[str, Any] = {}
     for i, a in enumerate(m.actions):
         loc = ("actions", i)
 
@@ -79,7 +86,10 @@ def resolve(plan: PlanFile) -> list[Step]:
             issues.append(plan.issue(loc + ((fld,) if fld else ()), msg))
 
         try:
-            net, dao = resolve_source(a.network)
+            # Loading the networks parses every preset (~10 ms): once per distinct network name.
+            if a.network not in resolved:
+                resolved[a.network] = resolve_source(a.network)
+            net, dao = resolved[a.network]
         except PolisError as exc:
             bad("network", str(exc))
             continue

@@ -1,0 +1,177 @@
+"""Batch runs on a real anvil: pipelined votes, dry-run changes nothing, re-runs are no-ops, actions
+already on chain are skipped, a node failing mid-batch is reported and resumed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import JUNK_MNEMONIC, add_devnet_dao
+
+pytestmark = pytest.mark.anvil
+
+POWER = 1_000 * 10**18
+
+
+def import_voter(cli) -> str:  # type: ignore[no-untyped-def]
+    r = cli("keys", "import", "me", "--mnemonic", "--index", "7", "--json", stdin=JUNK_MNEMONIC)
+    assert r.code == 0, r.err
+    return str(r.json()["addresses"]["evm"])
+
+
+def active_proposals(anvil, voter: str, n: int, dao_id: str = "b") -> tuple[Any, str, list[str]]:  # type: ignore[no-untyped-def]
+    """A fresh DAO whose vault voter holds power, with `n` Active proposals (long voting period:
+    every vote mines a block under automine)."""
+    from wallet.devnet.deploy import deploy_dao
+    from wallet.devnet.seed import fund_and_delegate, mine, seed_large
+
+    dep = deploy_dao(anvil, "oz", voting_delay=1, voting_period=100_000)
+    fund_and_delegate(anvil, dep, [voter], POWER)
+    ids = seed_large(anvil, dep, n_proposals=n, n_votes=0).proposal_ids
+    mine(anvil, 2)
+    return dep, add_devnet_dao(anvil.url, dep, dao_id), ids
+
+
+def vote_plan(source: str, ids: list[str], *, reasons: bool = True, send_interval: float = 0.0) -> str:
+    lines = ['version = 1\nname = "votes"\n\n[defaults]\naccount = "me"\n\n'
+             f'[run]\ntimeout = 30\nsend_interval = {send_interval}\n']
+    for i, pid in enumerate(ids):
+        choice = ("for", "against", "abstain")[i % 3]
+        lines.append(f'[[actions]]\nkind = "vote"\nnetwork = "{source}"\nproposal = "{pid}"\nchoice = "{choice}"\n'
+                     + (f'reason = "batch vote {i}"\n' if reasons and i % 4 == 0 else ""))
+    return "\n".join(lines)
+
+
+def nonce(anvil, address: str) -> int:  # type: ignore[no-untyped-def]
+    return int(anvil.rpc("eth_getTransactionCount", address, "latest"), 16)
+
+
+def tallies(anvil, dep, ids: list[str]) -> dict[str, tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+    from wallet.devnet.deploy import call
+
+    return {pid: tuple(call(anvil, dep.governor, "proposalVotes(uint256)", int(pid), returns=["uint256"] * 3))
+            for pid in ids}
+
+
+def assert_each_voted_once(anvil, dep, voter: str, ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """On chain: every proposal carries exactly the voter's power once, on the planned side
+    (against, for, abstain as proposalVotes orders them)."""
+    from wallet.devnet.deploy import call
+
+    for i, (pid, t) in enumerate(tallies(anvil, dep, ids).items()):
+        support = (1, 0, 2)[i % 3]  # for, against, abstain
+        want = [0, 0, 0]
+        want[support] = POWER
+        assert list(t) == want, (i, pid, t)
+        assert call(anvil, dep.governor, "hasVoted(uint256,address)", int(pid), voter, returns=["bool"])
+
+
+def journal_rows(batch: str | None = None) -> list[dict[str, Any]]:
+    from wallet.cache import open_archive
+
+    with open_archive() as ar:
+        cur = ar.conn.execute("SELECT * FROM journal" + (" WHERE batch=?" if batch else "") + " ORDER BY id",
+                              (batch,) if batch else ())
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def test_batch_votes_pipelined_then_noop(cli, anvil, env_passphrase, tmp_path: Path) -> None:
+    voter = import_voter(cli)
+    dep, src, ids = active_proposals(anvil, voter, 12)
+    plan = tmp_path / "votes.toml"
+    plan.write_text(vote_plan(src, ids))
+    start = nonce(anvil, voter)
+
+    # dry-run: every action planned against the node, nothing signed, nothing written
+    from wallet.paths import archive_path
+
+    dry = cli("batch", "check", str(plan), "--dry-run", "--json")
+    assert dry.code == 0, dry.err
+    doc = dry.json()
+    assert [a["status"] for a in doc["actions"]] == ["ok"] * 12
+    assert doc["networks"]["devnet"]["transactions"] == 12 and int(doc["networks"]["devnet"]["fee"]) > 0
+    assert nonce(anvil, voter) == start and not archive_path().exists()
+
+    assert cli("sync", src).code == 0
+    report_path = tmp_path / "report.json"
+    r = cli("batch", "run", str(plan), "--yes", "--json", "--report", str(report_path))
+    assert r.code == 0, r.err + r.out
+    rep = r.json()
+    assert rep["counts"] == {"confirmed": 12} and rep["transactions"] == 12 and rep["ok"]
+    assert all(a["tx_hash"] and a["block"] and int(a["fee"]) > 0 for a in rep["actions"])
+    assert nonce(anvil, voter) == start + 12
+    assert_each_voted_once(anvil, dep, voter, ids)
+
+    assert json.loads(report_path.read_text())["counts"] == {"confirmed": 12}
+    rows = journal_rows(rep["batch"])
+    assert [r["state"] for r in rows] == ["confirmed"] * 12
+    assert {r["tx_hash"] for r in rows} == {a["tx_hash"] for a in rep["actions"]}
+    # the votes are in the archive at once (record), with the reason
+    shown = cli("proposals", "show", f"{src}:{ids[0]}", "--json").json()
+    assert shown["my_vote"]["choice"] == "for" and shown["my_vote"]["reason"] == "batch vote 0"
+
+    # the same plan again: a no-op that says so; nothing sent
+    again = cli("batch", "run", str(plan), "--yes")
+    assert again.code == 0 and "already ran to the end" in again.out
+    assert nonce(anvil, voter) == start + 12
+    status = cli("batch", "status", str(plan), "--json").json()
+    assert status["state"] == "finished" and status["counts"] == {"confirmed": 12}
+
+
+def test_already_on_chain_is_skipped_and_changed_vote_refused(cli, anvil, env_passphrase, tmp_path: Path) -> None:
+    voter = import_voter(cli)
+    dep, src, ids = active_proposals(anvil, voter, 4)
+    assert cli("sync", src).code == 0
+    r = cli("vote", f"{src}:{ids[0]}", "for", "--yes")  # choice of index 0 in the plan: for
+    assert r.code == 0, r.err
+    r = cli("vote", f"{src}:{ids[1]}", "for", "--yes")  # the plan wants against: cannot change
+    assert r.code == 0, r.err
+    start = nonce(anvil, voter)
+    plan = tmp_path / "p.toml"
+    plan.write_text(vote_plan(src, ids, reasons=False))
+    r = cli("batch", "run", str(plan), "--yes", "--json")
+    assert r.code == 1
+    st = {a["index"]: a for a in r.json()["actions"]}
+    assert st[0]["status"] == "already_done" and "already voted" in st[0]["message"]
+    assert st[1]["status"] == "failed" and "cannot be changed" in st[1]["error"]
+    assert st[2]["status"] == st[3]["status"] == "confirmed"
+    assert nonce(anvil, voter) == start + 2
+    rows = journal_rows(r.json()["batch"])
+    assert [x["state"] for x in rows] == ["confirmed", "failed", "confirmed", "confirmed"]
+    assert json.loads(rows[0]["detail"])["noop"] is True
+
+
+def test_node_failing_mid_batch_then_resume(cli, anvil, env_passphrase, tmp_path: Path) -> None:
+    """A proxy in front of anvil stops answering after a number of requests: the report names what
+    is pending, what went through is recorded; resume finishes the rest exactly once."""
+    from tests.test_batch_crash import FlakyProxy
+    from wallet import networks
+
+    voter = import_voter(cli)
+    dep, src, ids = active_proposals(anvil, voter, 10)
+    start = nonce(anvil, voter)
+    with FlakyProxy(anvil.url, sends_allowed=4) as proxy:
+        networks.set_user_table("devnet", {"rpc": [proxy.url]})
+        plan = tmp_path / "p.toml"
+        plan.write_text(vote_plan(src, ids))
+        r = cli("batch", "run", str(plan), "--yes", "--json")
+        assert r.code == 4, r.err
+        rep = r.json()
+        # four went out before the node died; none could be confirmed: all ten are reported pending
+        assert rep["counts"] == {"pending": 10} and not rep["ok"]
+        assert all("unreachable" in (a["error"] or "") for a in rep["actions"])
+        assert nonce(anvil, voter) == start + 4
+        rows = journal_rows(rep["batch"])
+        assert [x["state"] for x in rows] == ["sent"] * 4 + ["signed"] * 6
+        st = cli("batch", "status", "--json").json()
+        assert st[0]["state"] == "running"
+    networks.set_user_table("devnet", {"rpc": [anvil.url]})
+    r = cli("batch", "resume", "--yes", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["counts"] == {"confirmed": 10} and r.json()["resumed"]
+    assert nonce(anvil, voter) == start + 10
+    assert_each_voted_once(anvil, dep, voter, ids)
