@@ -29,7 +29,7 @@ def test_sync_through_faults_matches_a_clean_sync(cli, anvil, seeded_dao, tmp_pa
         # a small first range makes many requests, so many faults
         from wallet.adapters.evm_rpc import JsonRpc
 
-        monkeypatch.setitem(JsonRpc.logs.__kwdefaults__, "first_range", 2)
+        monkeypatch.setenv("POLIS_SYNC_FIRST_RANGE", "1")
         monkeypatch.setitem(JsonRpc.logs.__kwdefaults__, "target_logs", 8)
         r = cli("sync", src, "--json")
         assert r.code == 0, r.err
