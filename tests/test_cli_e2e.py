@@ -112,3 +112,19 @@ def test_secrets_never_leak(polis_bin: str, tmp_path: Path, anvil, seeded_dao, d
             assert needle not in text, f"secret found in {where}"
         assert key3.decode("latin-1") not in text, f"raw key bytes in {where}"
     assert (tmp_path / "backup.txt").read_text().strip() == JUNK_MNEMONIC  # the one place it belongs
+
+
+def test_add_networks_of_each_family(cli) -> None:
+    r = cli("networks", "add", "cosmoshub", "--family", "cosmos", "--chain-id", "cosmoshub-4", "--rpc",
+            "https://rest.cosmos.example", "--prefix", "cosmos", "--denom", "uatom", "--symbol", "ATOM",
+            "--decimals", "6", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["extra"]["valoper_prefix"] == "cosmosvaloper" and r.json()["chain_id"] == "cosmoshub-4"
+    assert "cosmoshub" in {n["key"] for n in cli("networks", "list", "--json").json()}
+    assert cli("networks", "add", "bad", "--family", "cosmos", "--chain-id", "x", "--rpc", "http://x").code == 2
+    assert cli("networks", "add", "arb", "--chain-id", "arbitrum", "--rpc", "http://x").code == 2
+    ok = cli("networks", "add", "arb", "--chain-id", "42161", "--rpc", "http://127.0.0.1:9", "--json")
+    assert ok.code == 0 and ok.json()["chain_id"] == 42161
+    assert cli("networks", "add", "arb/dao", "--governor", "0x" + "1" * 40, "--token", "0x" + "2" * 40).code == 0
+    assert cli("networks", "remove", "arb/dao").code == 0
+    assert cli("networks", "remove", "ethereum").code == 2  # presets stay

@@ -154,18 +154,43 @@ def _add(args: argparse.Namespace) -> int:
         doc = {"network": key, **cfg.model_dump()}
     else:
         if args.chain_id is None or not args.rpc:
-            raise BadInput("a network needs --chain-id N and --rpc URL")
-        table = {"family": args.family, "name": args.title or key, "chain_id": args.chain_id, "rpc": args.rpc,
-                 "block_time": args.block_time,
-                 "denom": {"symbol": args.symbol, "base": "wei", "decimals": args.decimals}}
-        if args.confirmations is not None:
-            table["confirmations"] = args.confirmations
+            raise BadInput("a network needs --chain-id and --rpc URL")
+        table = _network_table(args, key)
         doc = networks.add_network(key, table).model_dump()
     if args.json:
         emit_json(doc)
     else:
         out(f"added {args.name}; sync it with 'polis sync {args.name}'")
     return 0
+
+
+def _network_table(args: argparse.Namespace, key: str) -> dict[str, object]:
+    """The TOML table of a new network from the options, checked for its family."""
+    table: dict[str, object] = {"family": args.family, "name": args.title or key, "rpc": args.rpc,
+                                "block_time": args.block_time}
+    if args.confirmations is not None:
+        table["confirmations"] = args.confirmations
+    if args.family == "cosmos":
+        if not (args.prefix and args.denom and args.symbol and args.decimals is not None):
+            raise BadInput("a Cosmos network needs --prefix, --denom, --symbol and --decimals "
+                           "(e.g. --prefix cosmos --denom uatom --symbol ATOM --decimals 6)")
+        from wallet.adapters.cosmos_settings import settings_of
+
+        extra = {"bech32_prefix": args.prefix, "valoper_prefix": args.valoper_prefix or f"{args.prefix}valoper",
+                 "gas_price": args.gas_price, "gov": args.gov}
+        settings_of(key, extra)
+        table.update({"chain_id": str(args.chain_id), "confirmations": table.get("confirmations", 0),
+                      "denom": {"symbol": args.symbol, "base": args.denom, "decimals": args.decimals},
+                      "extra": extra})
+        return table
+    try:
+        chain_id = int(str(args.chain_id), 0)
+    except ValueError:
+        raise BadInput(f"an EVM chain id is a number, not {args.chain_id!r}") from None
+    table.update({"chain_id": chain_id,
+                  "denom": {"symbol": args.symbol or "ETH", "base": "wei",
+                            "decimals": 18 if args.decimals is None else args.decimals}})
+    return table
 
 
 def _remove(args: argparse.Namespace) -> int:
