@@ -98,8 +98,10 @@ class SnapshotHttp:
                     except orjson.JSONDecodeError:
                         if resp.status_code >= 400:
                             return resp.status_code, {"error": resp.text[:300]}
-                        raise NodeUnreachable(f"{url} answered something that is not JSON") from None
-                last = f"HTTP {resp.status_code}"
+                        # a 200 with truncated or garbled JSON: a broken connection or proxy, retried
+                        last = "an answer that is not JSON (truncated or garbled)"
+                else:
+                    last = f"HTTP {resp.status_code}"
                 if resp.status_code == 429:
                     wait = retry_after(resp.headers.get("retry-after"), delay)
                     if wait > self.max_wait:

@@ -1,0 +1,90 @@
+"""Cosmos and Snapshot syncs through the fault-injecting proxy (tests/faults.py), and a Bittensor sync
+against a Substrate double that injects faults itself on a seeded schedule (its transport is a
+websocket): each must finish and leave an archive identical to a fault-free sync, within bounded time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.archive_dump import dump
+from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixture)
+from tests.faults import FaultProxy
+
+HTTP_FAULTS = ("drop", "stall", "http500", "http503", "http429", "truncate", "garble")
+
+
+def _sync(source: str):  # type: ignore[no-untyped-def]
+    from wallet.sync import sync_sources
+
+    outcome = sync_sources([source])
+    assert outcome.ok, outcome.errors
+    return outcome.reports[0]
+
+
+def _fresh_archive() -> None:
+    """Start over with an empty archive in the same home (the vault and networks stay)."""
+    from wallet.paths import archive_path
+
+    for suffix in ("", "-wal", "-shm"):
+        p = archive_path().with_name(archive_path().name + suffix)
+        p.unlink(missing_ok=True)
+
+
+def _point_cosmos(url: str, **extra: object) -> None:
+    from wallet import networks
+
+    net = networks.get_network("akash")
+    networks.set_user_table("akash", {"rpc": [url], "extra": {**net.extra, **extra}})
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_cosmos_sync_through_faults_matches_a_clean_sync(akash: Env, tmp_path, monkeypatch, seed: int) -> None:  # noqa: F811
+    _sync("akash")
+    clean = dump()
+    assert clean["proposals"] and clean["votes"] and clean["stake_targets"]
+
+    _fresh_archive()
+    with FaultProxy(akash.node.url, rate=0.2, seed=seed, faults=HTTP_FAULTS, stall=0.8) as proxy:
+        _point_cosmos(proxy.url, timeout=0.4, retries=4, page_limit=1)
+        t0 = time.monotonic()
+        _sync("akash")
+        took = time.monotonic() - t0
+    faults = sum(v for k, v in proxy.counts.items() if k != "ok")
+    assert faults >= 4, proxy.counts
+    assert dump() == clean
+    assert took < 30
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_snapshot_sync_through_faults_matches_a_clean_sync(tmp_path, monkeypatch, cli, seed: int) -> None:  # type: ignore[no-untyped-def]
+    from tests.snapshot_hub import SIDEKICK_SPACE, SnapshotDouble
+    from wallet import networks
+
+    source = f"snapshot/{SIDEKICK_SPACE}"
+
+    def configure(base: str) -> None:
+        networks.set_user_table("snapshot", {"rpc": [base + "/graphql"], "extra": {
+            "sequencer": base + "/sequencer", "score": base + "/score", "spaces": [], "page_size": 200,
+            "backoff": 0.02, "max_wait": 2.0, "timeout": 0.5, "retries": 5}})
+        assert cli("networks", "add", source).code == 0
+
+    snap = SnapshotDouble().start()
+    try:
+        configure(snap.url)
+        _sync(source)
+        clean = dump()
+        assert len(clean["votes"]) > 2000
+
+        _fresh_archive()
+        with FaultProxy(snap.url, rate=0.2, seed=seed, faults=HTTP_FAULTS, stall=1.0) as proxy:
+            configure(proxy.url)
+            _sync(source)
+        assert sum(v for k, v in proxy.counts.items() if k != "ok") >= 2, proxy.counts
+        faulty = dump()
+        # the source records which hub it read (the proxy's address here): the only allowed difference
+        faulty["sources"] = [row.replace(proxy.url, snap.url) for row in faulty["sources"]]
+        assert faulty == clean
+    finally:
+        snap.stop()
