@@ -175,3 +175,29 @@ def test_node_failing_mid_batch_then_resume(cli, anvil, env_passphrase, tmp_path
     assert r.json()["counts"] == {"confirmed": 10} and r.json()["resumed"]
     assert nonce(anvil, voter) == start + 10
     assert_each_voted_once(anvil, dep, voter, ids)
+
+
+def test_headless_api_with_progress_events(cli, anvil, tmp_path: Path) -> None:
+    """What a TUI batch screen calls from a worker: load → dry_run → BatchRunner(passphrase=…).run()
+    with an event callback; no prompt, no environment passphrase."""
+    from tests.conftest import PASSPHRASE
+    from wallet.batch import BatchRunner, dry_run, load
+
+    from wallet.keys.vault import Vault
+
+    voter = Vault().add_mnemonic("me", JUNK_MNEMONIC, PASSPHRASE, index=7).addresses["evm"]
+    dep, src, ids = active_proposals(anvil, voter, 5)
+    path = tmp_path / "p.toml"
+    path.write_text(vote_plan(src, ids))
+    plan = load(path)
+    seen: list[Any] = []
+    preview = dry_run(plan, on_event=seen.append)
+    assert preview.ok and [p.status for p in preview.previews] == ["ok"] * 5
+    assert [e.done for e in seen] == [1, 2, 3, 4, 5] and all(e.total == 5 for e in seen)
+    events: list[Any] = []
+    rep = BatchRunner(plan, passphrase=PASSPHRASE, on_event=events.append).run()
+    assert rep["counts"] == {"confirmed": 5}
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "group" and kinds.count("signed") == 5 and kinds.count("confirmed") == 5
+    assert events[-1].done == 5 and events[-1].total == 5
+    assert_each_voted_once(anvil, dep, voter, ids)

@@ -25,7 +25,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _no_float(value: Any, what: str) -> Any:
+def _reject_floats(value: Any, what: str) -> Any:
     if isinstance(value, bool) or isinstance(value, float):
         raise ValueError(f"write {what} as a string (\"1.5 AKT\") or an integer; floats lose precision")
     return value
@@ -68,7 +68,7 @@ class Action(_Strict):
     @field_validator("amount", mode="before")
     @classmethod
     def _amount(cls, v: Any) -> Any:
-        v = _no_float(v, "amounts")
+        v = _reject_floats(v, "amounts")
         if isinstance(v, int) and v < 0:
             raise ValueError("the amount must not be negative")
         return v
@@ -77,7 +77,7 @@ class Action(_Strict):
     @classmethod
     def _weights(cls, v: Any) -> Any:
         if isinstance(v, dict):
-            return {str(k): str(_no_float(w, "weights")) for k, w in v.items()}
+            return {str(k): str(_reject_floats(w, "weights")) for k, w in v.items()}
         return v
 
     @model_validator(mode="after")
@@ -127,7 +127,7 @@ class Policy(_Strict):
     def _limits(cls, v: Any) -> Any:
         if isinstance(v, dict):
             for amount in v.values():
-                _no_float(amount, "limits")
+                _reject_floats(amount, "limits")
         return v
 
 

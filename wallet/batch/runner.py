@@ -97,7 +97,7 @@ class Context:
 
             ad = adapter_for(source)
             if hasattr(ad, "poll_interval"):
-                ad.poll_interval = min(float(ad.poll_interval), 0.5)  # type: ignore[attr-defined]
+                ad.poll_interval = min(ad.poll_interval, 0.5)  # type: ignore[attr-defined]  # seconds
             self._adapters[source] = ad
         return self._adapters[source]
 
