@@ -31,7 +31,12 @@ demo-headless: setup
 test: setup
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
-bench: setup
+bench/.venv/.installed:
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install -q bittensor-cli
+	touch $@
+
+bench: setup bench/.venv/.installed
 	$(PY) bench/run.py
 
 clean:

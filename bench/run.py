@@ -151,6 +151,24 @@ def sync_bench(n_votes: int, n_proposals: int) -> dict[str, object]:
     return res
 
 
+def scale_bench() -> dict[str, object]:
+    """bench/scale.py: 1,000,000-vote sync peak RSS, and reads on 100,000 proposals / 1,000,000 votes."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import scale
+
+    res: dict[str, object] = {}
+    rss = scale.sync_rss(int(os.environ.get("SCALE_VOTES", "1000000")))
+    res["sync 1M votes: peak RSS MB"] = rss["peak_rss_mb"]
+    res["sync 1M votes: wall s"] = rss["wall_s"]
+    with tempfile.TemporaryDirectory() as d:
+        src, pid = scale.generate_archive(Path(d), 100_000, 1_000_000)
+        env = {"POLIS_HOME": d}
+        res["list --search on 100k (ms)"] = ms(timed([POLIS, "proposals", "list", "--search", "oracle bridge"], env))
+        res["proposals show on 100k (ms)"] = ms(timed([POLIS, "proposals", "show", f"{src}:{pid}"], env))
+        res["python start-up (ms)"] = ms(timed([sys.executable, "-c", "pass"]))
+    return res
+
+
 def main() -> int:
     if not CAST.exists():
         print("cast is missing: run `make setup` (npm ci in devnet/)", file=sys.stderr)
@@ -161,6 +179,8 @@ def main() -> int:
     results["sync_5k"] = sync_bench(5_000, 200)
     if os.environ.get("BENCH_SKIP_50K") != "1":
         results["sync_50k"] = sync_bench(50_000, 200)
+    if os.environ.get("BENCH_SKIP_SCALE") != "1":
+        results["scale"] = scale_bench()
     out = REPO / "bench" / "results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
@@ -183,6 +203,11 @@ def main() -> int:
             budgets.append((f"{key}: full sync wall (incl. Python start-up) ≤ 1.5× cast logs", s["ratio wall / cast"] <= 1.5))
             budgets.append((f"{key}: no-op sync work ≤ 50 ms + one round trip",
                             s["no-op sync work ms"] <= 50 + s["one round trip ms"]))
+    sc = results.get("scale")
+    if isinstance(sc, dict):
+        budgets.append(("sync of 1M votes: peak RSS ≤ 250 MB", sc["sync 1M votes: peak RSS MB"] <= 250))
+        budgets.append(("list --search on 100k ≤ 100 ms", sc["list --search on 100k (ms)"] <= 100))
+        budgets.append(("proposals show on 100k ≤ 100 ms", sc["proposals show on 100k (ms)"] <= 100))
     print("\nbudgets")
     for name, ok in budgets:
         print(f"  [{'ok' if ok else 'MISS'}] {name}")
