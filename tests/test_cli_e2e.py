@@ -128,3 +128,9 @@ def test_add_networks_of_each_family(cli) -> None:
     assert cli("networks", "add", "arb/dao", "--governor", "0x" + "1" * 40, "--token", "0x" + "2" * 40).code == 0
     assert cli("networks", "remove", "arb/dao").code == 0
     assert cli("networks", "remove", "ethereum").code == 2  # presets stay
+
+
+def test_network_aliases(cli) -> None:
+    assert cli("networks", "show", "fetchhub", "--json").json()["key"] == "fetchai"
+    assert cli("networks", "show", "local", "--json").json()["key"] == "bittensor-local"
+    assert cli("proposals", "list", "-n", "fetchhub", "--json").code == 0

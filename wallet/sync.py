@@ -31,8 +31,12 @@ def expand_targets(targets: list[str]) -> list[str]:
     if not targets:
         return followed_sources()
     out: list[str] = []
+    from wallet.networks import canonical
+
     for t in targets:
         key, _, dao = t.partition("/")
+        key = canonical(key, nets)
+        t = f"{key}/{dao}" if dao else key
         if key not in nets:
             raise BadInput(f"unknown network {key!r} (known: {', '.join(sorted(nets))})")
         if dao:

@@ -45,7 +45,8 @@ def adapter_for(source: str, *, rpc_url: str | None = None) -> Adapter:
     from wallet.networks import resolve_source
 
     net, dao = resolve_source(source)
-    return make_adapter(net, dao, rpc_url=rpc_url, source=source)
+    _, _, rest = source.partition("/")
+    return make_adapter(net, dao, rpc_url=rpc_url, source=f"{net.key}/{rest}" if rest else net.key)
 
 
 def make_adapter(net: NetworkConfig, dao: DaoConfig | None, rpc_url: str | None = None,

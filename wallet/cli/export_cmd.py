@@ -17,7 +17,9 @@ VOTE_FIELDS = ["source", "proposal_id", "voter", "choice", "weight", "reason", "
 
 def run(args: argparse.Namespace) -> int:
     from wallet.cache import open_archive, query
+    from wallet.networks import canonical_source
 
+    args.network = [canonical_source(n) for n in args.network]
     with open_archive(readonly=True) as ar:
         where, params = [], []
         for s in args.network:

@@ -73,6 +73,8 @@ class NetworkConfig(BaseModel):
     max_log_range: int = Field(default=50_000, ge=1)
     denom: DenomConfig
     daos: list[DaoConfig] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    """Other names that select this network ("fetchhub" for "fetchai", "local" for "bittensor-local")."""
     adapter: str | None = None
     """Adapter of the network-wide source (e.g. "snet_stake" on an EVM network); default by family."""
     user: bool = False
@@ -132,6 +134,19 @@ def raw_tables() -> dict[str, dict[str, Any]]:
     return merged
 
 
+def canonical_source(text: str) -> str:
+    """A source filter with a network alias replaced by the network's key ("fetchhub" → "fetchai"),
+    read from the raw tables so offline commands stay light."""
+    key, sep, rest = text.partition("/")
+    tables = raw_tables()
+    if key not in tables:
+        for k, t in tables.items():
+            if key in (t.get("aliases") or []):
+                key = k
+                break
+    return key + sep + rest
+
+
 def load_networks() -> dict[str, NetworkConfig]:
     """Presets, then the user file: a user table replaces a preset's fields; its DAOs are added."""
     merged = _preset_tables()
@@ -155,8 +170,19 @@ def load_networks() -> dict[str, NetworkConfig]:
     return out
 
 
+def canonical(key: str, nets: dict[str, NetworkConfig]) -> str:
+    """The network's own key for a key or an alias; unknown names are returned unchanged."""
+    if key in nets:
+        return key
+    for n in nets.values():
+        if key in n.aliases:
+            return n.key
+    return key
+
+
 def get_network(key: str) -> NetworkConfig:
     nets = load_networks()
+    key = canonical(key, nets)
     if key not in nets:
         raise BadInput(f"unknown network {key!r} (known: {', '.join(sorted(nets))})")
     return nets[key]
@@ -166,6 +192,7 @@ def resolve_source(source: str) -> tuple[NetworkConfig, DaoConfig | None]:
     """"ethereum/compound" -> (network, dao); "akash" -> (network, None)."""
     net_key, _, dao_id = source.partition("/")
     net = get_network(net_key)
+    net_key = net.key
     if net.family == "snapshot":
         if dao_id:
             return net, None
