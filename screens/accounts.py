@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from screens.widgets.archive_bar import StatusArea
+from screens.widgets.footer import KeyFooter
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 
 
@@ -56,7 +57,7 @@ class AccountsScreen(Screen[None]):
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusArea()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)

@@ -14,9 +14,10 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input
+from textual.widgets import Button, DataTable, Header, Input
 
 from screens.widgets.archive_bar import StatusArea
+from screens.widgets.footer import KeyFooter
 from wallet.inbox import ORDERS, STATUS_FILTERS, InboxPage, InboxQuery
 
 COLUMNS = (("Network", 12), ("Title", 22), ("Status", 8), ("Closes", 6), ("Mine", 6), ("Leader", 9))
@@ -79,7 +80,7 @@ class InboxScreen(Screen[None]):
         yield Input(placeholder="search words (Enter to apply, Esc to close)", id="search")
         yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
         yield StatusArea()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

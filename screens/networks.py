@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from screens.widgets.archive_bar import StatusArea
+from screens.widgets.footer import KeyFooter
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog
 
 
@@ -50,7 +51,7 @@ class NetworksScreen(Screen[None]):
         yield DataTable(id="networks", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusArea()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)

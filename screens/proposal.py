@@ -1,5 +1,11 @@
 """One proposal from the archive: overview (timeline, tally bars with quorum and threshold, my vote and
-voting power, decoded actions), the description as Markdown, and the searchable votes table."""
+voting power, decoded actions), the description as Markdown, and the searchable votes table.
+
+Opening must feel instant (≤ 100 ms with 100k archived proposals, see bench/tui_bench.py), so the screen
+composes only the overview; the Description pane (Markdown parsing) and the Votes pane (an Input and a
+DataTable) are mounted the first time their tab is shown. The archive is read in a worker; the overview
+fills in when its message arrives.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
 
 from screens.widgets.archive_bar import StatusArea
+from screens.widgets.footer import KeyFooter
 from screens.widgets.tally import TallyBars
 from wallet.inbox import ProposalView
+
+VOTE_COLUMNS = (("Voter", 14), ("Choice", 8), ("Weight", 16), ("Reason", 28))
 
 
 class ProposalScreen(Screen[None]):
@@ -52,6 +61,9 @@ class ProposalScreen(Screen[None]):
         self.source = source
         self.pid = pid
         self.view: ProposalView | None = None
+        """The archive's data, once the loading worker has answered."""
+        self._votes_rows: list[dict[str, str]] | None = None
+        """Rows for the votes table (the view's, or a search's) until the Votes pane is mounted."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,21 +81,40 @@ class ProposalScreen(Screen[None]):
                     yield Static(id="my-power")
                     yield Static("Actions (what it executes)", classes="section-title")
                     yield Static(id="actions")
-            with TabPane("Description", id="tab-description"):
-                with VerticalScroll():
-                    yield Markdown(id="description", open_links=False)
-            with TabPane("Votes", id="tab-votes"):
-                yield Input(placeholder="search voter, reason or choice (Enter)", id="votes-search")
-                yield DataTable(id="votes", cursor_type="row", zebra_stripes=True)
+            yield TabPane("Description", id="tab-description")
+            yield TabPane("Votes", id="tab-votes")
         yield StatusArea()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        votes = self.query_one("#votes", DataTable)
-        for label, width in (("Voter", 14), ("Choice", 8), ("Weight", 16), ("Reason", 28)):
-            votes.add_column(label, width=width)
         self._load()
 
+    # --- panes built on first show ---------------------------------------------------------------
+    async def _ensure_pane(self, pane_id: str) -> None:
+        """Mount the Description or Votes pane's widgets the first time it is shown."""
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        if pane.children:
+            return
+        if pane_id == "tab-description":
+            from textual.widgets import Markdown
+
+            md = Markdown(id="description", open_links=False)
+            await pane.mount(VerticalScroll(md))
+            if self.view is not None:
+                await md.update(self.view.body or "_no description_")
+        elif pane_id == "tab-votes":
+            table: DataTable[Text] = DataTable(id="votes", cursor_type="row", zebra_stripes=True)
+            await pane.mount(Input(placeholder="search voter, reason or choice (Enter)", id="votes-search"), table)
+            for label, width in VOTE_COLUMNS:
+                table.add_column(label, width=width)
+            if self._votes_rows is not None:
+                self._fill_votes(self._votes_rows)
+
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id in ("tab-description", "tab-votes"):
+            await self._ensure_pane(event.pane.id)
+
+    # --- data ------------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="proposal", exit_on_error=False)
     def _load(self) -> None:
         from wallet.errors import PolisError
@@ -96,7 +127,7 @@ class ProposalScreen(Screen[None]):
             return
         self.post_message(self.Loaded(view))
 
-    def on_proposal_screen_loaded(self, msg: Loaded) -> None:
+    async def on_proposal_screen_loaded(self, msg: Loaded) -> None:
         v = self.view = msg.view
         self.query_one("#p-title", Static).update(Text(v.title))
         self.query_one("#p-meta", Static).update(
@@ -109,12 +140,20 @@ class ProposalScreen(Screen[None]):
                                                         if v.is_active else ""))
         self.query_one("#actions", Static).update(
             Text("\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
-        self.query_one("#description", Markdown).update(v.body or "_no description_")
-        self._fill_votes(v.votes)
         self.sub_title = f"{v.source} proposal"
+        self._fill_votes(v.votes)
+        md = self.query("#description")
+        if md:
+            from textual.widgets import Markdown
+
+            await md.first(Markdown).update(v.body or "_no description_")
 
     def _fill_votes(self, rows: list[dict[str, str]]) -> None:
-        table = self.query_one("#votes", DataTable)
+        self._votes_rows = rows
+        found = self.query("#votes")
+        if not found:
+            return  # the Votes pane is not mounted yet: it fills itself from _votes_rows
+        table = found.first(DataTable)
         table.clear()
         for r in rows:
             table.add_row(Text(r["voter"]), Text(r["choice"]), Text(r["weight"]), Text(r["reason"]))
@@ -141,7 +180,8 @@ class ProposalScreen(Screen[None]):
     def on_proposal_screen_votes_found(self, msg: VotesFound) -> None:
         self._fill_votes(msg.rows)
 
-    def action_search_votes(self) -> None:
+    async def action_search_votes(self) -> None:
+        await self._ensure_pane("tab-votes")
         self.query_one(TabbedContent).active = "tab-votes"
         self.query_one("#votes-search", Input).focus()
 

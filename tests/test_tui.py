@@ -118,11 +118,15 @@ def test_proposal_screen_tally_timeline_votes_and_search() -> None:
             assert "for" in tally and "%" in tally and "quorum 4,000 PDT" in tally and "threshold" in tally
             assert "voting closes" in text_of(app, "#timeline")
             assert ME in text_of(app, "#my-vote")
-            assert len(table_rows(app, "#votes")) == 31  # 30 voters and me
-            await pilot.press("/")
+            assert not app.screen.query("#votes") and not app.screen.query("#description")  # built when shown
+            await pilot.press("/")  # mounts the Votes pane, focuses its search box
+            await wait_for(pilot, lambda: len(table_rows(app, "#votes")) == 31)  # 30 voters and me
             await pilot.press(*"reasons", "enter")
             await wait_for(pilot, lambda: len(table_rows(app, "#votes")) == 1)
             assert table_rows(app, "#votes")[0][3] == "because [b]reasons[/b]"
+            await pilot.click("#--content-tab-tab-description")  # the Markdown pane is mounted on first show
+            await wait_for(pilot, lambda: "Body 19" in app.screen.query_one("#description").source)
+            await wait_for(pilot, lambda: len(app.screen.query("#description MarkdownBlock")) >= 2)
             await pilot.press("escape")  # leaves the search box
             await pilot.press("escape")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")

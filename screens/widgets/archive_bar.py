@@ -22,12 +22,14 @@ class ArchiveBar(Static):
 
 
 class StatusArea(Vertical):
-    """The archive bar plus a sync progress bar that is only shown while a sync runs."""
+    """The archive bar plus a sync progress bar that is only shown while a sync runs.
+
+    The progress bar (four widgets) is mounted on the first progress update: every main screen has a
+    StatusArea, and opening a screen should not pay for a bar that is hidden unless a sync runs."""
 
     DEFAULT_CSS = "StatusArea { height: auto; }"
 
     def compose(self) -> ComposeResult:
-        yield ProgressBar(id="sync-progress", show_eta=False)
         yield ArchiveBar(id="archive-bar")
 
     def on_mount(self) -> None:
@@ -37,7 +39,14 @@ class StatusArea(Vertical):
 
     def render_state(self, text: str, *, offline: bool, error: bool, progress: tuple[int, int] | None) -> None:
         self.query_one(ArchiveBar).show(text, offline=offline, error=error)
-        bar = self.query_one(ProgressBar)
+        found = self.query(ProgressBar)
+        if not found and progress is None:
+            return
+        if found:
+            bar = found.first(ProgressBar)
+        else:
+            bar = ProgressBar(id="sync-progress", show_eta=False)
+            self.mount(bar, before=0)
         bar.set_class(progress is not None, "-syncing")
         if progress is not None:
             done, total = progress
