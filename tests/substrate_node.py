@@ -45,6 +45,32 @@ class RpcFailure(Exception):
         self.code, self.message, self.data = code, message, data
 
 
+class Faults:
+    """A seeded schedule of transport faults the double injects itself (its transport is a websocket,
+    so the HTTP proxy of tests/faults.py cannot sit in front of it): a dropped connection, a stall
+    past the client's timeout, a "try later" JSON-RPC error, a truncated (garbled) frame."""
+
+    KINDS = ("drop", "stall", "rpc_busy", "rpc_limit", "garble")
+
+    def __init__(self, rate: float, seed: int, *, stall: float = 1.0, kinds: tuple[str, ...] = KINDS) -> None:
+        import random
+
+        self.rate, self.rng, self.stall, self.kinds = rate, random.Random(seed), stall, kinds
+        self.counts: Counter[str] = Counter()
+
+    def pick(self) -> str | None:
+        if self.rng.random() < self.rate:
+            kind = self.rng.choice(self.kinds)
+            self.counts[kind] += 1
+            return kind
+        self.counts["ok"] += 1
+        return None
+
+    @property
+    def injected(self) -> int:
+        return sum(v for k, v in self.counts.items() if k != "ok")
+
+
 class SubstrateNode:
     """Start with `with SubstrateNode() as node:`; `node.url` is ws://127.0.0.1:PORT."""
 
@@ -72,6 +98,8 @@ class SubstrateNode:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.faults: Faults | None = None
+        """Set to inject transport faults into reads (never into submissions)."""
 
     # --- blocks ------------------------------------------------------------------------------
     def _new_block(self, extrinsics: list[str], events: bytes) -> dict[str, Any]:
@@ -321,6 +349,20 @@ class SubstrateNode:
         async for message in ws:
             req = json.loads(message)
             batch = isinstance(req, list)
+            fault = None
+            if self.faults is not None and "author_submit" not in str(message)[:400]:
+                fault = self.faults.pick()
+            if fault == "drop":
+                await ws.close()
+                return
+            if fault == "stall":
+                await asyncio.sleep(self.faults.stall)  # type: ignore[union-attr]
+            if fault in ("rpc_busy", "rpc_limit"):
+                err = ({"code": -32603, "message": "Internal error", "data": "backend busy, try again"}
+                       if fault == "rpc_busy" else {"code": -32029, "message": "Too many requests"})
+                out = [{"jsonrpc": "2.0", "id": r.get("id"), "error": err} for r in (req if batch else [req])]
+                await ws.send(json.dumps(out if batch else out[0]))
+                continue
             replies, notes = [], []
             for r in (req if batch else [req]):
                 try:
@@ -346,7 +388,13 @@ class SubstrateNode:
                     if exc.data is not None:
                         err["data"] = exc.data
                     replies.append({"jsonrpc": "2.0", "id": r.get("id"), "error": err})
-            await ws.send(json.dumps(replies if batch else replies[0]))
+            text = json.dumps(replies if batch else replies[0])
+            if fault == "garble":
+                text = text[: max(1, len(text) // 2)]
+            try:
+                await ws.send(text)
+            except Exception:  # the client gave up on a stalled answer and closed the socket
+                return
             for n in notes:
                 await ws.send(json.dumps(n))
 

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from tests.archive_dump import dump
-from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixture)
+from tests.bittensor_fixtures import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
+from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixtures)
 from tests.faults import FaultProxy
 
 HTTP_FAULTS = ("drop", "stall", "http500", "http503", "http429", "truncate", "garble")
@@ -88,3 +89,46 @@ def test_snapshot_sync_through_faults_matches_a_clean_sync(tmp_path, monkeypatch
         assert faulty == clean
     finally:
         snap.stop()
+
+
+@pytest.mark.parametrize("seed", [31])
+def test_bittensor_sync_through_faults_matches_a_clean_sync(bt_ready, bt_keys, cli, seed: int) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from tests.bittensor_fixtures import use_node
+    from tests.substrate_node import Faults
+    from wallet import networks
+
+    r = cli("stake", "add", bt_keys.hotkeys[0], "1.5 TAO", "--subnet", "1", "-n", "bittensor", "--yes")
+    assert r.code == 0, r.err
+    bt_ready.mine(3)
+    _fresh_archive()
+    _sync("bittensor")
+    clean = dump()
+    assert clean["stakes"] and clean["stake_targets"] and clean["stake_events"]
+
+    use_node(bt_ready)
+    networks.set_user_table("bittensor", {"extra": {**networks.get_network("bittensor").extra,
+                                                     "timeout": 0.5, "retries": 4, "backoff": 0.02}})
+    _fresh_archive()
+    bt_ready.faults = Faults(rate=0.15, seed=seed, stall=1.0)
+    t0 = time.monotonic()
+    _sync("bittensor")
+    took = time.monotonic() - t0
+    injected = bt_ready.faults.injected
+    bt_ready.faults = None
+    assert injected >= 3, injected
+    assert dump() == clean
+    assert took < 45
+
+
+def test_bittensor_dead_node_gives_up_within_bounds(bt_ready) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from tests.substrate_node import Faults
+    from wallet import networks
+    from wallet.sync import sync_sources
+
+    networks.set_user_table("bittensor", {"extra": {**networks.get_network("bittensor").extra,
+                                                     "timeout": 0.3, "retries": 2, "backoff": 0.05}})
+    bt_ready.faults = Faults(rate=1.0, seed=1, kinds=("stall",), stall=1.0)
+    t0 = time.monotonic()
+    outcome = sync_sources(["bittensor"])
+    assert "unreachable" in outcome.errors["bittensor"]
+    assert time.monotonic() - t0 < 8  # 3 tries × 0.3 s + backoff, not the library's 5 × 60 s

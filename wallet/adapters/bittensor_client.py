@@ -20,6 +20,32 @@ from wallet.errors import ActionRefused, NodeUnreachable, RpcError
 log = logging.getLogger("polis.bittensor")
 
 
+# JSON-RPC codes meaning "try later": internal error, and the limits of public RPC providers.
+TRANSIENT_CODES = {-32603, -32005, -32029, -32097, -32098, -32099}
+
+
+def _transient(exc: Exception) -> bool:
+    from async_substrate_interface.errors import MaxRetriesExceeded, SubstrateRequestException
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    if isinstance(exc, (OSError, ConnectionError, TimeoutError, ConnectionClosed, InvalidHandshake,
+                        MaxRetriesExceeded, json.JSONDecodeError, UnicodeDecodeError, TryLater)):
+        return True
+    if isinstance(exc, SubstrateRequestException):
+        detail = exc.args[0] if exc.args else None
+        if isinstance(detail, str) and detail.startswith("{"):
+            try:  # the library sometimes passes the JSON-RPC answer as its str()
+                import ast
+
+                detail = ast.literal_eval(detail)
+            except (ValueError, SyntaxError):
+                return False
+        if isinstance(detail, dict):
+            err = detail.get("error")
+            return isinstance(err, dict) and err.get("code") in TRANSIENT_CODES
+    return False
+
+
 class BittensorExtra(BaseModel):
     """`extra` of a substrate/bittensor network preset."""
 
@@ -38,6 +64,13 @@ class BittensorExtra(BaseModel):
     """Mortal era length in blocks (~13 minutes at 12 s)."""
     sync_blocks: int = Field(default=300, ge=0)
     """How many recent blocks the first sync scans for the user's staking events."""
+    timeout: float = Field(default=30.0, gt=0, le=300)
+    """Seconds to wait for one answer before the connection counts as stalled."""
+    retries: int = Field(default=3, ge=0, le=10)
+    """Retries of a read after a timeout, a dropped connection, a garbled answer or a "try later"
+    JSON-RPC error (each on a fresh connection). Submissions are never retried."""
+    backoff: float = Field(default=0.25, ge=0, le=30)
+    """First pause between retries, seconds; doubles each time."""
 
 
 def extra_of(network: Any) -> BittensorExtra:
@@ -79,6 +112,91 @@ def pin_genesis(network_key: str, genesis: str) -> None:
     atomic_write(path, json.dumps(pins, indent=2).encode(), 0o600)
 
 
+class TryLater(Exception):
+    """A JSON-RPC "try later" answer (internal error, rate limit), raised so the round trip is retried."""
+
+
+_SUBCLASS: Any = None
+
+
+def _substrate_class() -> Any:
+    """async-substrate-interface's sync client with a retry around each JSON-RPC round trip.
+
+    The library retries only timeouts and closed sockets, on the same connection and without
+    backoff; a truncated frame raises JSONDecodeError and a "try later" error is final. One high-level
+    call (connecting alone is ~6 requests) is many round trips, so the retry belongs to each round
+    trip: at a 15 % fault rate a 10-request call retried as a whole succeeds one time in five.
+    Subscriptions (watched submissions) and `author_*` methods are never retried: a retry could send twice."""
+    global _SUBCLASS
+    if _SUBCLASS is not None:
+        return _SUBCLASS
+    import time
+
+    from async_substrate_interface.errors import MaxRetriesExceeded
+    from async_substrate_interface.sync_substrate import SubstrateInterface
+
+    class Retrying(SubstrateInterface):  # type: ignore[misc]
+        def __init__(self, *a: Any, polis_retries: int = 3, polis_backoff: float = 0.25, **kw: Any) -> None:
+            self.polis_retries = polis_retries
+            self.polis_backoff = polis_backoff
+            super().__init__(*a, **kw)
+
+        def _polis_retry(self, payloads: list[dict[str, Any]], once: Any) -> Any:
+            methods = [str((p.get("payload") or p).get("method", "")) for p in payloads]
+            if any(m.startswith("author_") for m in methods):
+                return once()
+            delay = self.polis_backoff
+            why = ""
+            for attempt in range(self.polis_retries + 1):
+                try:
+                    return once()
+                except Exception as exc:
+                    if not _transient(exc):
+                        raise
+                    why = type(exc).__name__
+                    if attempt == self.polis_retries:
+                        raise MaxRetriesExceeded(f"{methods[:1]} failed {attempt + 1} times ({why})") from None
+                try:  # a stalled or garbled stream may still deliver stale frames: reconnect
+                    self.ws.close()
+                except Exception:
+                    pass
+                log.debug("substrate %s: %s, retry %d in %.2f s", methods[:1], why, attempt + 1, delay)
+                time.sleep(delay)
+                delay *= 2
+            raise AssertionError("unreachable")
+
+        def _process_response(self, response: dict[str, Any], subscription_id: Any, value_scale_type: Any = None,
+                              storage_item: Any = None, result_handler: Any = None) -> Any:
+            err = response.get("error") if isinstance(response, dict) else None
+            if isinstance(err, dict):
+                if err.get("code") in TRANSIENT_CODES:
+                    raise TryLater(str(err.get("message"))[:200])
+                if value_scale_type:
+                    # the library would decode an error as the storage item's default value (a
+                    # zero balance, an empty stake): a wrong answer, not an absent one
+                    from async_substrate_interface.errors import SubstrateRequestException
+
+                    raise SubstrateRequestException({"error": err})
+            return super()._process_response(response, subscription_id, value_scale_type, storage_item,
+                                             result_handler)
+
+        def _make_rpc_request(self, payloads: list[dict[str, Any]], value_scale_type: Any = None,
+                              storage_item: Any = None, result_handler: Any = None, attempt: int = 1) -> Any:
+            parent = super()._make_rpc_request
+            if callable(result_handler) or attempt > 1:
+                return parent(payloads, value_scale_type, storage_item, result_handler, attempt)
+            return self._polis_retry(payloads, lambda: parent(payloads, value_scale_type, storage_item, result_handler))
+
+        def _make_batch_rpc_request(self, payloads: list[dict[str, Any]], attempt: int = 1) -> Any:
+            parent = super()._make_batch_rpc_request
+            if attempt > 1:
+                return parent(payloads, attempt)
+            return self._polis_retry(payloads, lambda: parent(payloads))
+
+    _SUBCLASS = Retrying
+    return _SUBCLASS
+
+
 class Client:
     """One websocket connection to a subtensor node."""
 
@@ -93,17 +211,17 @@ class Client:
     @property
     def sub(self) -> Any:
         if self._sub is None:
-            from async_substrate_interface.sync_substrate import SubstrateInterface
-
             try:
-                # retry_timeout bounds a silent node; max_retries=1 keeps a dead endpoint from
-                # costing minutes (the library's default is 5 retries of 60 s).
-                self._sub = SubstrateInterface(self.url, ss58_format=self.extra.ss58_format, max_retries=1,
-                                               retry_timeout=30.0)
-            except (OSError, ConnectionError, TimeoutError) as exc:
+                self._sub = _substrate_class()(self.url, ss58_format=self.extra.ss58_format, max_retries=1,
+                                               retry_timeout=self.extra.timeout, polis_retries=self.extra.retries,
+                                               polis_backoff=self.extra.backoff)
+            except ConnectionError as exc:
                 raise NodeUnreachable(f"cannot reach {self.url}: {type(exc).__name__}") from None
             except Exception as exc:
-                raise self.error(exc) from None
+                err = self.error(exc)
+                if err is exc:
+                    raise
+                raise err from None
         return self._sub
 
     def close(self) -> None:
@@ -118,8 +236,8 @@ class Client:
     def error(exc: Exception) -> Exception:
         from async_substrate_interface.errors import SubstrateRequestException
 
-        if isinstance(exc, (OSError, ConnectionError, TimeoutError)):
-            return NodeUnreachable(f"the node stopped answering: {type(exc).__name__}")
+        if isinstance(exc, (OSError, ConnectionError, TimeoutError)) or _transient(exc):
+            return NodeUnreachable(f"the node at this endpoint is unreachable or failing ({type(exc).__name__})")
         if isinstance(exc, SubstrateRequestException):
             detail = exc.args[0] if exc.args else exc
             if isinstance(detail, dict) and "error" in detail:
