@@ -207,3 +207,8 @@ class Adapter(ABC):
 
     def record(self, archive: Archive, result: ActionResult) -> None:
         """Write what an included action changed into the archive (the user's own vote, at once)."""
+
+    def record_many(self, archive: Archive, results: list[ActionResult]) -> None:
+        """`record` for many included actions; adapters may do it in fewer round trips."""
+        for result in results:
+            self.record(archive, result)

@@ -275,10 +275,16 @@ class EvmGovernorAdapter(Adapter):
         return {self.network.denom.symbol: wei, self.dao.token_symbol: bal}
 
     # --- writes ----------------------------------------------------------------------------------
-    def _fees(self, frm: str, to: str, data: str) -> tuple[dict[str, Any], list[PlanCheck]]:
-        res = self.rpc.batch([("eth_estimateGas", [{"from": frm, "to": to, "data": data}]),
-                              ("eth_getBlockByNumber", ["latest", False]),
-                              ("eth_maxPriorityFeePerGas", []), ("eth_getBalance", [frm, "latest"])])
+    @staticmethod
+    def _fee_calls(frm: str, to: str, data: str) -> list[tuple[str, list[Any]]]:
+        return [("eth_estimateGas", [{"from": frm, "to": to, "data": data}]),
+                ("eth_getBlockByNumber", ["latest", False]),
+                ("eth_maxPriorityFeePerGas", []), ("eth_getBalance", [frm, "latest"])]
+
+    def _fees(self, frm: str, to: str, data: str, res: list[Any] | None = None) -> tuple[dict[str, Any], list[PlanCheck]]:
+        """Simulate and price a transaction; `res` are the answers to `_fee_calls` when already fetched."""
+        if res is None:
+            res = self.rpc.batch(self._fee_calls(frm, to, data))
         if isinstance(res[0], RpcError):
             raise ActionRefused(f"the node's simulation of this transaction reverts: {_revert_reason(res[0])}")
         gas = int(int(res[0], 16) * 12 // 10) + 10_000
@@ -314,18 +320,38 @@ class EvmGovernorAdapter(Adapter):
             pid_int = int(proposal_id)
         except ValueError:
             raise BadInput(f"proposal id {proposal_id!r} is not a number") from None
-        self.check_chain()
+        # Three round trips in all: chain id, state, receipt and snapshot together; then power,
+        # simulation and fee data together (a batch run plans hundreds of votes this way).
+        gov, pidw, addrw = self.dao.governor, codec.enc_uint(pid_int), codec.enc_address(address)
+        bravo = self.kind() == "bravo"
+
+        def gcall(sig: str, *w: str, to: str = gov) -> tuple[str, list[Any]]:
+            return ("eth_call", [{"to": to, "data": codec.call_data(sig, *w)}, "latest"])
+
+        first = self.rpc.batch([
+            ("eth_chainId", []), gcall("state(uint256)", pidw),
+            gcall("getReceipt(uint256,address)", pidw, addrw) if bravo else gcall("hasVoted(uint256,address)", pidw, addrw),
+            gcall("proposals(uint256)", pidw) if bravo else gcall("proposalSnapshot(uint256)", pidw)])
+        if isinstance(first[0], Exception):
+            raise first[0]
+        self.verify_chain_id(int(first[0], 16))
         checks = [PlanCheck(name="chain id", ok=True, detail=f"{self.network.chain_id}")]
         try:
-            state = self.state(proposal_id)
-        except RpcError:
+            state = _word(first[1])
+        except (RpcError, codec.DecodeError):
             raise ActionRefused(f"proposal {proposal_id} does not exist on {self.source}") from None
         if state != 1:
             name = STATE_NAMES[state] if state < len(STATE_NAMES) else str(state)
             raise ActionRefused(f"proposal {proposal_id} is {name}, not Active: votes are not accepted",
                                 hint="see 'polis proposals show' for its voting window")
         checks.append(PlanCheck(name="proposal state", ok=True, detail="Active"))
-        voted, prior = self.receipt(address, proposal_id)
+        if bravo:
+            voted_w, prior_w, _votes = _words(first[2], 3)
+            voted, prior = bool(voted_w), (prior_w if voted_w else None)
+            snap = _words(first[3], 10)[3]
+        else:
+            voted, prior = bool(_word(first[2])), None
+            snap = _word(first[3])
         if voted:
             prior_label = SUPPORT_LABEL.get(prior, "") if prior is not None else ""
             if prior is None or prior == support:
@@ -335,8 +361,20 @@ class EvmGovernorAdapter(Adapter):
             raise ActionRefused(f"{account.name} has already voted {prior_label.upper()} on proposal "
                                 f"{proposal_id}; a Governor vote cannot be changed")
         checks.append(PlanCheck(name="not yet voted", ok=True))
-        snap = self.snapshot(proposal_id)
-        power = self.power_at(address, snap)
+        if reason:
+            data = "0x" + codec.SEL["castVoteWithReason(uint256,uint8,string)"] + _encode_vote_reason(pid_int, support, reason)
+            fn = f'castVoteWithReason({proposal_id}, {support}, "{reason[:60]}{"…" if len(reason) > 60 else ""}")'
+        else:
+            data = codec.call_data("castVote(uint256,uint8)", codec.enc_uint(pid_int), codec.enc_uint(support))
+            fn = f"castVote({proposal_id}, {support})"
+        snapw = codec.enc_uint(snap)
+        power_call = (gcall("getPastVotes(address,uint256)", addrw, snapw, to=self.dao.token) if bravo
+                      else gcall("getVotes(address,uint256)", addrw, snapw))
+        second = self.rpc.batch([power_call, *self._fee_calls(address, gov, data)])
+        try:
+            power = _word(second[0])
+        except (RpcError, codec.DecodeError):
+            power = self.power_at(address, snap)
         token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
         if power <= 0:
             raise ActionRefused(f"{account.name} ({address}) has no voting power at the proposal's snapshot "
@@ -344,13 +382,7 @@ class EvmGovernorAdapter(Adapter):
                                 hint="voting power comes from delegated tokens: 'polis delegate --to self' "
                                      "before a proposal's snapshot")
         checks.append(PlanCheck(name="voting power", ok=True, detail=format_amount(power, token)))
-        if reason:
-            data = "0x" + codec.SEL["castVoteWithReason(uint256,uint8,string)"] + _encode_vote_reason(pid_int, support, reason)
-            fn = f'castVoteWithReason({proposal_id}, {support}, "{reason[:60]}{"…" if len(reason) > 60 else ""}")'
-        else:
-            data = codec.call_data("castVote(uint256,uint8)", codec.enc_uint(pid_int), codec.enc_uint(support))
-            fn = f"castVote({proposal_id}, {support})"
-        tx, fee_checks = self._fees(address, self.dao.governor, data)
+        tx, fee_checks = self._fees(address, gov, data, second[1:])
         summary = [
             f"Vote {label.upper()} on {self.dao.name or self.source} proposal {proposal_id}",
             f"with {format_amount(power, token)} of voting power",
@@ -425,6 +457,10 @@ class EvmGovernorAdapter(Adapter):
                                     error=f"not included after {int(timeout)} s; check later with the tx hash")
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+        return self.result_from_receipt(plan, tx_hash, receipt)
+
+    def result_from_receipt(self, plan: Plan, tx_hash: str, receipt: dict[str, Any]) -> ActionResult:
+        """The outcome of an included transaction from its receipt (a batch fetches many at once)."""
         ok = receipt.get("status") == "0x1"
         fee = int(receipt.get("gasUsed", "0x0"), 16) * int(receipt.get("effectiveGasPrice", "0x0"), 16)
         return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=int(receipt["blockNumber"], 16),
@@ -433,11 +469,15 @@ class EvmGovernorAdapter(Adapter):
 
     def record(self, archive: Archive, result: ActionResult) -> None:
         """Store the vote or delegation from the receipt's logs at once, and refresh the tally."""
+        self.record_many(archive, [result])
+
+    def record_many(self, archive: Archive, results: list[ActionResult]) -> None:
+        """All receipts' logs in one write, then one refresh of every proposal they touched."""
         from wallet.adapters.evm_sync import _apply_logs, _refresh
 
-        if not result.ok:
+        logs = [lg for r in results if r.ok for lg in r.detail.get("logs", [])]
+        if not logs:
             return
-        logs = result.detail.get("logs", [])
         rep = SyncReport(source=self.source)
         touched: set[str] = set()
         _apply_logs(self, archive, logs, rep, touched, set())

@@ -131,12 +131,15 @@ def _finalise_many(ctx: Context, settled: list[tuple[Adapter, list[int], ActionR
         changes += [(i, "confirmed" if result.ok else "failed",
                      {"result": res, "error": None if result.ok else result.error}) for i in indices]
     ctx.move_many(changes)
+    by_adapter: dict[int, tuple[Adapter, list[ActionResult]]] = {}
     for ad, _indices, result in settled:
         if result.ok:
-            try:
-                ad.record(ctx.archive, result)
-            except Exception as exc:  # the action happened; a failed local record is only a warning
-                log.warning("could not record %s locally: %s", result.tx_hash, exc)
+            by_adapter.setdefault(id(ad), (ad, []))[1].append(result)
+    for ad, results in by_adapter.values():
+        try:
+            ad.record_many(ctx.archive, results)
+        except Exception as exc:  # the actions happened; a failed local record is only a warning
+            log.warning("could not record %d results locally: %s", len(results), exc)
 
 
 # --- EVM: pipelined nonces -----------------------------------------------------------------------
@@ -253,7 +256,10 @@ def _await_evm(ctx: Context, rpc: Any, steps: list[Step], plan_cls: Any) -> None
             if isinstance(rc, dict):
                 plan = plan_cls.model_validate_json(r["plan"])
                 ad = ctx.adapter(plan.source)
-                settled.append((ad, [r["idx"]], ad.await_result(plan, r["tx_hash"], timeout=5.0)))
+                from_receipt = getattr(ad, "result_from_receipt", None)
+                result = (from_receipt(plan, r["tx_hash"], rc) if from_receipt
+                          else ad.await_result(plan, r["tx_hash"], timeout=5.0))
+                settled.append((ad, [r["idx"]], result))
         _finalise_many(ctx, settled)
         if time.monotonic() > deadline:
             for r in waiting:

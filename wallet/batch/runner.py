@@ -108,7 +108,39 @@ class Context:
             self._metas[name] = Vault().get(name)
         return self._metas[name]
 
+    def unlock_ahead(self, accounts: dict[str, str]) -> None:
+        """Unlock these (account -> key family) in a worker thread; `signer` waits for it."""
+        import threading
+
+        if self._unlock is None or not accounts:
+            return
+        metas = {name: self.meta(name) for name in accounts}
+        unlock = self._unlock
+        box: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                box["signers"] = {(n, f): unlock(metas[n], f) for n, f in accounts.items()}
+            except BaseException as exc:  # re-raised in the thread that signs
+                box["error"] = exc
+
+        thread = threading.Thread(target=work, name="polis-unlock", daemon=True)
+        thread.start()
+        self._ahead = (thread, box)
+
+    def _join_ahead(self) -> None:
+        ahead = getattr(self, "_ahead", None)
+        if ahead is None:
+            return
+        thread, box = ahead
+        thread.join()
+        self._ahead = None
+        if "error" in box:
+            raise box["error"]
+        self._signers.update(box["signers"])
+
     def signer(self, account: str, family: str) -> Signer:
+        self._join_ahead()
         key = (account, family)
         if key not in self._signers:
             if self._unlock is None:
@@ -117,6 +149,9 @@ class Context:
         return self._signers[key]
 
     def close(self) -> None:
+        ahead = getattr(self, "_ahead", None)
+        if ahead is not None:
+            ahead[0].join()
         for ad in self._adapters.values():
             ad.close()
 
@@ -287,10 +322,13 @@ class BatchRunner:
                 ctx = Context(ar, self.plan.digest, steps, self.plan.model.run, unlock=unlock,
                               on_event=self.on_event)
                 try:
-                    # One unlock per account, up front: a wrong passphrase stops the run before anything is signed.
+                    # One unlock per account, started at once in a worker (scrypt takes about a second)
+                    # while the actions are planned; the first signature waits for it, so a wrong
+                    # passphrase still stops the run before anything is signed.
+                    wanted = {}
                     for name in dict.fromkeys(s.account for s in open_steps):
-                        fam = ctx.adapter(next(s.source for s in open_steps if s.account == name)).KEY_FAMILY
-                        ctx.signer(name, fam)
+                        wanted[name] = ctx.adapter(next(s.source for s in open_steps if s.account == name)).KEY_FAMILY
+                    ctx.unlock_ahead(wanted)
                     self._execute(ctx, open_steps)
                 finally:
                     ctx.close()
