@@ -230,16 +230,16 @@ class AccountsScreen(Screen[None]):
         if a is None:
             return
         self.query_one("#detail", Static).update(Text(f"{a.name}: asking the nodes…"))
-        self._work_holdings(dict(a.addresses), a.name)
+        self._work_holdings(a, a.name)
 
     @work(thread=True, exclusive=True, group="holdings", exit_on_error=False)
-    def _work_holdings(self, addresses: dict[str, str], name: str) -> None:
+    def _work_holdings(self, account: Any, name: str) -> None:
         from wallet.errors import PolisError
         from wallet.health import holdings, network_rows
 
         try:
             srcs = [s for n in network_rows() for s in n.followed]
-            hs = holdings(addresses, srcs)
+            hs = holdings(account, srcs)
         except PolisError as exc:
             self.post_message(self.Holdings(f"{name}: {exc}"))
             return
@@ -248,8 +248,9 @@ class AccountsScreen(Screen[None]):
             if h.error:
                 lines.append(f"{h.source}: unavailable ({h.error[:60]})")
             else:
-                bal = ", ".join(f"{v}" for v in h.balances.values())
-                lines.append(f"{h.source}: {bal}" + (f" · voting power {h.voting_power}" if h.voting_power else ""))
+                bal = ", ".join(f"{v}" for v in h.balances.values()) or "no balance"
+                power = h.voting_power if h.voting_power.startswith("staked") else f"voting power {h.voting_power}"
+                lines.append(f"{h.source}: {bal}" + (f" · {power}" if h.voting_power else ""))
         self.post_message(self.Holdings(f"{name}\n" + ("\n".join(lines) or "no followed networks")))
 
     def on_accounts_screen_holdings(self, msg: Holdings) -> None:

@@ -173,7 +173,7 @@ class PolisApp(App[None]):
 
     def open_action(self, kind: str, source: str, *, subject: str = "", params: dict[str, Any] | None = None,
                     choices: list[tuple[str, str]] | None = None, account: str | None = None,
-                    on_done: Callable[[], Any] | None = None) -> None:
+                    on_done: Callable[[], Any] | None = None, vote_type: str = "") -> None:
         from screens.action import ActionDialog
         from wallet.errors import PolisError
         from wallet.flows import capabilities
@@ -196,22 +196,29 @@ class PolisApp(App[None]):
                     on_done()
 
         self.push_screen(ActionDialog(kind, source, account, caps, subject=subject, params=params,
-                                      choices=choices or None, passphrase_file=self.passphrase_file), done)
+                                      choices=choices or None, passphrase_file=self.passphrase_file,
+                                      vote_type=vote_type, offline=bool(self._unreachable)), done)
 
     def open_vote(self, source: str, pid: str, *, choices: list[tuple[str, str]] | None = None,
-                  subject: str = "", on_done: Callable[[], Any] | None = None) -> None:
-        from wallet.flows import capabilities
+                  subject: str = "", on_done: Callable[[], Any] | None = None, vote_type: str = "") -> None:
         from wallet.errors import PolisError
+        from wallet.flows import capabilities
 
         try:
             caps = capabilities(source)
+            if not caps.choices and not choices:
+                # Per-proposal choices (Snapshot) opened from the inbox: one indexed archive read.
+                from wallet.inbox import proposal_view
+
+                v = proposal_view(source, pid, addresses=[], now=self.now())
+                choices, vote_type, subject = v.choices, v.vote_type, subject or v.title
         except PolisError as exc:
             self.notify(str(exc), severity="error")
             return
         # Adapters with fixed choices (Governor, Cosmos) use theirs; per-proposal ones the archive's.
         use = caps.choices or choices or []
         self.open_action("vote", source, subject=subject or f"proposal {pid}", params={"proposal": pid},
-                         choices=use, on_done=on_done)
+                         choices=use, on_done=on_done, vote_type=vote_type)
 
     # --- archive state, offline, sync ------------------------------------------------------------
     def refresh_status(self, area: StatusArea | None = None) -> None:

@@ -191,7 +191,8 @@ class ProposalScreen(Screen[None]):
     def action_vote(self) -> None:
         choices = self.view.choices if self.view else None
         self.app.open_vote(self.source, self.pid, choices=choices,  # type: ignore[attr-defined]
-                           subject=self.view.title if self.view else "", on_done=self._load)
+                           subject=self.view.title if self.view else "", on_done=self._load,
+                           vote_type=self.view.vote_type if self.view else "")
 
     def action_power(self) -> None:
         self.query_one("#my-power", Static).update(Text("voting power: asking the node…"))

@@ -233,3 +233,77 @@ def explain(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, PolisError):
         return msg, hint
     return f"unexpected error: {type(exc).__name__}: {msg}", "this is a bug; the log has details"
+
+
+@dataclass
+class TargetChoices:
+    """What the stake dialog's pickers offer for one source."""
+
+    targets: list[tuple[str, str]]
+    """(label, id) of validators / hotkeys / stake windows, best first."""
+    subnets: list[tuple[str, str]]
+    """(label, netuid) where the protocol stakes per subnet (Bittensor), else empty."""
+    note: str = ""
+    """Where the list came from when it is not the live network ("from the archive, 3h old")."""
+
+
+def _target_label(t: dict[str, Any]) -> str:
+    from wallet.textsafe import clean
+
+    ident = str(t.get("id") or "")
+    name = clean(str(t.get("name") or ""), limit=24)
+    short = ident if len(ident) <= 20 else f"{ident[:10]}…{ident[-6:]}"
+    parts = [f"{name} ({short})" if name else short]
+    status = str(t.get("status") or "")
+    extra = t.get("extra") or {}
+    if extra.get("jailed"):
+        status = "JAILED"
+    if status and status not in ("delegate",):
+        parts.append(status)
+    if t.get("commission"):
+        parts.append(f"commission {clean(str(t['commission']), limit=12)}")
+    return " · ".join(parts)
+
+
+def stake_choices(source: str, *, offline: bool = False) -> TargetChoices:
+    """Stake targets for the dialog's pickers: the adapter's live `stake_targets()` (stored in the
+    archive's stake_targets table on the way), or that table when the node cannot be reached."""
+    import dataclasses
+
+    from wallet.adapters import adapter_for
+    from wallet.cache import open_archive, query, store
+
+    rows: list[dict[str, Any]] = []
+    note = ""
+    if not offline:
+        try:
+            ad = adapter_for(source)
+            try:
+                live = ad.stake_targets()
+            finally:
+                ad.close()
+            rows = [dataclasses.asdict(t) for t in live]
+            try:
+                with open_archive() as ar, ar.conn:
+                    store.upsert_stake_targets(ar, source, live)
+            except PolisError:
+                pass  # a read-only or busy archive only loses the offline copy
+        except PolisError as exc:
+            note = f"node unreachable ({exc}); targets from the archive"
+    if not rows:
+        with open_archive(readonly=True) as ar:
+            rows = query.stake_targets(ar, source)
+        note = note or ("targets from the archive" if rows else "")
+    targets, subnets = [], []
+    for t in rows:
+        extra = t.get("extra") or {}
+        if extra.get("kind") == "subnet":
+            from wallet.textsafe import clean
+
+            subnets.append((f"{extra.get('netuid')} {clean(str(t.get('name') or ''), limit=20)}".strip(),
+                            str(extra.get("netuid"))))
+        else:
+            targets.append((_target_label(t), str(t["id"])))
+    if not targets and not note:
+        note = "no stake targets known: type one, or sync this network"
+    return TargetChoices(targets=targets, subnets=subnets, note=note)

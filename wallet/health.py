@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from wallet.errors import PolisError
 
@@ -117,8 +118,26 @@ class Holding:
     error: str = ""
 
 
-def holdings(addresses: dict[str, str], sources: list[str]) -> list[Holding]:
-    """Balances and current voting power of an account (family -> address) on each source."""
+def balance_denom(adapter: object, key: str) -> Any:
+    """The Denom to format a balance key that an adapter returned: the network's denom (by symbol or
+    base name), the DAO's token, a staking token (SNET's AGIX), else the raw key in base units."""
+    from wallet.units import Denom
+
+    net = adapter.network.denom  # type: ignore[attr-defined]
+    if key in (net.symbol, net.base):
+        return Denom(net.symbol, net.base, net.decimals)
+    dao = getattr(adapter, "dao", None)
+    if dao is not None and key == dao.token_symbol:
+        return Denom(dao.token_symbol, "base", dao.token_decimals)
+    token = getattr(adapter, "token_denom", None)
+    if token is not None and key.split(" ")[0] == token.symbol:
+        return Denom(key, "base", token.decimals)
+    return Denom(key, "base", 0)
+
+
+def holdings(account: Any, sources: list[str]) -> list[Holding]:
+    """Balances and current voting power of a vault account on each source, in each family's own
+    address form (bech32 prefix of the chain, SS58) and units."""
     from wallet.adapters import adapter_for
     from wallet.units import Denom, format_amount
 
@@ -129,21 +148,25 @@ def holdings(addresses: dict[str, str], sources: list[str]) -> list[Holding]:
         except PolisError as exc:
             out.append(Holding(source=src, address="", error=str(exc)))
             continue
-        addr = addresses.get(getattr(ad, "KEY_FAMILY", "evm"), "")
-        h = Holding(source=src, address=addr)
+        fam = getattr(ad, "KEY_FAMILY", "evm")
+        h = Holding(source=src, address="")
         try:
-            if not addr:
-                raise PolisError(f"no {getattr(ad, 'KEY_FAMILY', 'evm')} address")
+            if not account.addresses.get(fam):
+                raise PolisError(f"no {fam} key")
+            addr = h.address = ad.address_of(account)
             dao = ad.dao
-            decimals = {ad.network.denom.symbol: ad.network.denom.decimals}
-            if dao is not None:
-                decimals[dao.token_symbol] = dao.token_decimals
-            for sym, v in ad.balances(addr).items():
-                h.balances[sym] = format_amount(int(v), Denom(sym, "base", decimals.get(sym, 18)), max_decimals=4)
+            for key, v in ad.balances(addr).items():
+                d = balance_denom(ad, key)
+                h.balances[d.symbol] = format_amount(int(v), d, max_decimals=4)
             info = ad.delegations(addr)
             if info.get("votes") is not None and dao is not None:
                 h.voting_power = format_amount(int(info["votes"]), Denom(dao.token_symbol, "base", dao.token_decimals),  # type: ignore[call-overload]
                                                max_decimals=4)
+            elif ad.STAKING and fam != "evm":
+                staked = sum(p.amount for p in ad.stakes(addr) if p.kind == "staked")
+                if staked:
+                    h.voting_power = "staked " + format_amount(staked, balance_denom(ad, ad.network.denom.symbol),
+                                                               max_decimals=4)
             h.delegate = str(info.get("delegate") or "")
         except PolisError as exc:
             h.error = str(exc)

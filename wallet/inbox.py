@@ -120,12 +120,14 @@ def ago(ts: int | None, now: float) -> str:
 
 
 def my_addresses() -> list[str]:
-    """Every address of every vault account (watch-only included: their votes count as mine)."""
+    """Every address of every vault account (watch-only included: their votes count as mine), Cosmos
+    ones under every configured chain prefix (votes are archived as akash1…, fetch1…). The same rule
+    as the CLI's, from the one place that defines it."""
+    from wallet.cli.common import my_addresses as vault_addresses
     from wallet.errors import PolisError
-    from wallet.keys.vault import Vault
 
     try:
-        return list(dict.fromkeys(a for acc in Vault().accounts() for a in acc.addresses.values()))
+        return vault_addresses()
     except PolisError:
         return []
 
@@ -199,6 +201,8 @@ class ProposalView:
     choices: list[tuple[str, str]]
     """(key, label) the archive recorded for this proposal."""
     is_active: bool
+    vote_type: str = ""
+    """Snapshot's vote type (single-choice, approval, ranked-choice, weighted, …); empty elsewhere."""
 
     @property
     def key(self) -> str:
@@ -272,7 +276,8 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
                 "weight": amt(int(v["weight"])), "reason": clean(v["reason"], limit=300)} for v in votes],
         vote_count=int(p["vote_count"]), my_vote=my, symbol=denom.symbol, decimals=denom.decimals,
         choices=[(str(c["key"]), clean(c["label"], limit=40)) for c in p["choices"]],
-        is_active=p["status"] == "active")
+        is_active=p["status"] == "active",
+        vote_type=str((p.get("extra") or {}).get("type") or "") if src.get("family") == "snapshot" else "")
 
 
 def search_votes(source: str, pid: str, text: str, limit: int = 200) -> list[dict[str, str]]:

@@ -62,8 +62,11 @@ def positions(*, offline: bool = False) -> tuple[list[PositionRow], list[str]]:
             continue
         try:
             for acc in accounts:
-                addr = acc.addresses.get(fam)
-                if not addr:
+                if not acc.addresses.get(fam):
+                    continue
+                try:
+                    addr = ad.address_of(acc)  # the network's form: bech32 prefix, SS58 format
+                except PolisError:
                     continue
                 try:
                     if offline:
@@ -84,6 +87,11 @@ def positions(*, offline: bool = False) -> tuple[list[PositionRow], list[str]]:
                         for p in ad.stakes(addr):
                             d = Denom(p.symbol or ad.network.denom.symbol, "base", p.decimals)
                             note = f"rewards {format_amount(p.rewards, d, max_decimals=4)}" if p.rewards else ""
+                            if p.kind != "staked" and p.completes_at:
+                                import time
+
+                                note = (note + " " if note else "") + time.strftime("until %Y-%m-%d",
+                                                                                    time.gmtime(p.completes_at))
                             rows.append(PositionRow(
                                 source=src, account=acc.name, address=addr, kind=p.kind,
                                 target=clean(p.target_name or p.target, limit=66), subtarget=p.subtarget,
@@ -110,10 +118,18 @@ def _from_archive(source: str, account: str, address: str) -> list[PositionRow]:
         if stakes is not None:
             try:
                 for r in stakes(ar, [address], source):
+                    extra = r.get("extra") or {}
+                    amount = str(r.get("amount", ""))
+                    if extra.get("symbol") and str(amount).isdigit():
+                        from wallet.units import Denom, format_amount
+
+                        amount = format_amount(int(amount), Denom(str(extra["symbol"]), "base",
+                                                                  int(extra.get("decimals") or 0)), max_decimals=4)
                     out.append(PositionRow(source=source, account=account, address=address,
-                                           kind=str(r.get("kind", "staked")), target=str(r.get("target", "")),
+                                           kind=str(r.get("kind", "staked")),
+                                           target=str(extra.get("target_name") or r.get("target", "")),
                                            subtarget=str(r.get("subtarget", "") or ""),
-                                           amount=str(r.get("amount", "")), note="from the archive"))
+                                           amount=amount, note="from the archive"))
             except Exception:  # an archive without the stakes table (older schema) has none to show
                 pass
     return out

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Static
@@ -77,19 +77,25 @@ class PlanPanel(Vertical):
         self.passphrase_file = passphrase_file
         self._adapter: Any = None
         self._plan: Any = None
+        self._plan_button: Button | None = None
+        self._sign_button: Button | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="plan-summary")
         yield Static("", id="pass-note", classes="hint")
-        yield Input(password=True, placeholder="passphrase", id="passphrase")
+        yield Input(password=True, placeholder="passphrase", id="passphrase", compact=True)
         yield Static("", id="plan-progress")
-        with Horizontal(classes="buttons"):
-            yield Button("Review plan", id="plan", variant="primary")
-            yield Button("Sign and send", id="sign", variant="warning")
+
+    def bind_buttons(self, plan: Button, sign: Button) -> None:
+        """The dialog owns the buttons (docked so they never scroll away); the panel labels and focuses
+        them. The dialog's screen carries the stage class too, so its .tcss shows the right button."""
+        self._plan_button, self._sign_button = plan, sign
+        self.screen.add_class(f"-{self.stage}")
 
     def watch_stage(self, old: str, new: str) -> None:
-        self.remove_class(f"-{old}")
-        self.add_class(f"-{new}")
+        for node in (self, self.screen):
+            node.remove_class(f"-{old}")
+            node.add_class(f"-{new}")
 
     def on_unmount(self) -> None:
         if self._adapter is not None and self.stage != "signing":
@@ -121,14 +127,6 @@ class PlanPanel(Vertical):
         self._progress("unlocking the key…")
         self._sign_worker(box.value or None)
         box.value = ""
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "plan":
-            event.stop()
-            self.start_plan()
-        elif event.button.id == "sign":
-            event.stop()
-            self.start_sign()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "passphrase":
@@ -187,7 +185,9 @@ class PlanPanel(Vertical):
                          else f"Type the passphrase of {msg.plan.account} to sign."))
         self.stage = "review"
         self._progress("review the plan, then Sign and send (Esc cancels; nothing is signed yet)")
-        (box if msg.pass_source is None else self.query_one("#sign", Button)).focus()
+        target = box if msg.pass_source is None else self._sign_button
+        if target is not None:
+            target.focus()
 
     def on_plan_panel_step(self, msg: Step) -> None:
         msg.stop()
@@ -217,7 +217,8 @@ class PlanPanel(Vertical):
     def _show_error(self, message: str, hint: str) -> None:
         self.stage = "error"
         self._progress(f"error: {message}" + (f"\nwhat to do: {hint}" if hint else ""), error=True)
-        self.query_one("#plan", Button).label = "Try again"
+        if self._plan_button is not None:
+            self._plan_button.label = "Try again"
 
     def _progress(self, text: str, *, error: bool = False) -> None:
         w = self.query_one("#plan-progress", Static)

@@ -1,0 +1,153 @@
+"""Pilot tests of the TUI over every family's test double (real wire formats, signatures verified by
+the doubles): a Cosmos vote through the dialog (which fits 80×24), a Cosmos stake picked from the
+validator list, Cosmos balances on the accounts screen, a Bittensor stake with hotkey and subnet
+pickers, a Snapshot approval vote, and quitting in the middle of a sync."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from tests.bittensor_fixtures import TAO, bt_keys, bt_node, bt_ready, pub_hex  # noqa: F401  (fixtures)
+from tests.conftest import PASSPHRASE
+from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixture)
+from tests.tui_helpers import table_rows, text_of, wait_for
+
+
+def run(coro, timeout: float = 90):  # type: ignore[no-untyped-def]
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def make():  # type: ignore[no-untyped-def]
+    from screens.app import make_app
+
+    return make_app(check_online=False, persist_settings=False)
+
+
+def fully_visible(app, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    """On screen and not clipped by a scroll: what a person sees without scrolling."""
+    w = app.screen.query_one(selector)
+    r = w.region
+    return r.height == w.outer_size.height and r.width > 0 and r.bottom <= app.size.height
+
+
+async def plan_and_sign(pilot, app, passphrase: str | None = PASSPHRASE) -> str:  # type: ignore[no-untyped-def]
+    panel = app.screen.query_one("#plan-panel")
+    await pilot.click("#plan")
+    await wait_for(pilot, lambda: panel.stage in ("review", "error"), timeout=30, what="plan")
+    assert panel.stage == "review", text_of(app, "#plan-progress")
+    assert fully_visible(app, "#sign") and fully_visible(app, "#cancel")  # 80×24: no scrolling to sign
+    summary = text_of(app, "#plan-summary")
+    if passphrase:
+        app.screen.query_one("#passphrase").value = passphrase
+    await pilot.click("#sign")
+    await wait_for(pilot, lambda: panel.stage in ("done", "error"), timeout=30, what="inclusion")
+    assert panel.stage == "done", text_of(app, "#plan-progress")
+    return summary
+
+
+def test_cosmos_vote_through_the_dialog_at_80x24(akash: Env) -> None:  # noqa: F811
+    from wallet.cache import open_archive, query
+    from wallet.sync import sync_sources
+
+    assert sync_sources(["akash"]).ok
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count > 0)
+            app.screen.set_filters(network="akash", status="active")
+            await wait_for(pilot, lambda: [r[1] for r in table_rows(app, "#inbox")][:1] and
+                           all(r[2] == "active" for r in table_rows(app, "#inbox")))
+            rows = table_rows(app, "#inbox")
+            app.screen.query_one("#inbox").move_cursor(row=next(i for i, r in enumerate(rows) if "second" not in r[1]))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: "akash:341" in text_of(app, "#p-meta"), what="proposal 341")
+            await pilot.press("v")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            labels = [str(b.label) for b in app.screen.query("RadioButton")]
+            assert labels == ["YES", "NO", "ABSTAIN", "NO WITH VETO"]
+            assert fully_visible(app, "#plan") and fully_visible(app, "#reason")
+            no = next(b for b in app.screen.query("RadioButton") if b.name == "no")
+            no.value = True
+            app.screen.query_one("#reason").value = "not [b]now[/b]"
+            summary = await plan_and_sign(pilot, app)
+            assert "NO" in summary and "fee estimate" in summary
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "voted NO" in text_of(app, "#my-vote"), what="my vote on the screen")
+
+    run(go())
+    vote = akash.node.chain.votes[341][akash.me]
+    assert vote == {"options": [(3, "1")], "metadata": "not [b]now[/b]"}
+    assert akash.node.signatures_verified == 1
+    with open_archive(readonly=True) as ar:
+        mine = query.vote_of(ar, "akash", "341", [akash.me])
+    assert mine is not None and mine["choice"] == "no" and mine["reason"] == "not [b]now[/b]"
+
+
+def test_cosmos_stake_from_the_validator_picker_and_balances(akash: Env) -> None:  # noqa: F811
+    beta = akash.validators["beta"]
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("2")
+            await wait_for(pilot, lambda: any(r[0] == "akash" and r[2] == "staked" and "cosmosrescue" in r[3]
+                                              for r in table_rows(app, "#positions")), timeout=30, what="positions")
+            row = next(r for r in table_rows(app, "#positions") if r[0] == "akash")
+            assert row[4] == "10 AKT" and "rewards 0.1234" in row[5]
+            await pilot.press("s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            await wait_for(pilot, lambda: "4 targets" in text_of(app, "#targets-note"), what="validator list")
+            sel = app.screen.query_one("#target")
+            labels = [str(p) for p, _v in sel._options]
+            assert any("Beta Stake" in x for x in labels) and any("JAILED" in x for x in labels)
+            sel.value = beta
+            app.screen.query_one("#amount").value = "1.5"
+            summary = await plan_and_sign(pilot, app)
+            assert "1.5 AKT" in summary or "1500000" in summary
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: any("Beta Stake" in r[3] for r in table_rows(app, "#positions")),
+                           timeout=30, what="new position")
+            await pilot.press("3")
+            await wait_for(pilot, lambda: table_rows(app, "#accounts"))
+            await pilot.press("b")
+            await wait_for(pilot, lambda: "akash:" in text_of(app, "#detail"), timeout=30, what="balances")
+            detail = text_of(app, "#detail")
+            assert "AKT" in detail and "staked 11.5 AKT" in detail, detail
+
+    run(go())
+    assert akash.node.chain.delegations[(akash.me, beta)] == 1_500_000
+    assert akash.node.signatures_verified == 1
+
+
+def test_bittensor_stake_with_hotkey_and_subnet_pickers(bt_ready, bt_keys) -> None:  # noqa: F811
+    hk = bt_keys.hotkeys[0]
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("2")
+            await wait_for(pilot, lambda: "bittensor" in text_of(app, "#detail") or table_rows(app, "#positions")
+                           or "no positions" in text_of(app, "#detail"), timeout=30)
+            await pilot.press("s")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            await wait_for(pilot, lambda: "targets" in text_of(app, "#targets-note"), timeout=30, what="hotkeys")
+            assert not app.screen.query_one("#subnet-row").has_class("-hidden")  # Bittensor stakes per subnet
+            app.screen.query_one("#target").value = hk
+            app.screen.query_one("#subtarget").value = "1"
+            app.screen.query_one("#amount").value = "1.5"
+            summary = await plan_and_sign(pilot, app, passphrase=None)  # POLIS_PASSPHRASE_FILE unlocks
+            assert "1.5" in summary and "TAO" in summary
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: any(r[0] == "bittensor" and r[3] == hk for r in table_rows(app, "#positions")),
+                           timeout=30, what="the new stake")
+            await pilot.press("3")
+            await wait_for(pilot, lambda: table_rows(app, "#accounts"))
+            await pilot.press("b")
+            await wait_for(pilot, lambda: "bittensor:" in text_of(app, "#detail"), timeout=30, what="balances")
+            assert "TAO" in text_of(app, "#detail")
+
+    run(go())
+    assert bt_ready.chain.alpha_of(pub_hex(hk), pub_hex(bt_keys.coldkey), 1) > 0
+    assert bt_ready.rejected == []
