@@ -87,7 +87,8 @@ class Account:
 class Fault:
     path: str
     kind: str
-    """"500", "429", "timeout", "truncated"."""
+    """"500", "429", "timeout" (stall, then handle), "lost_reply" (handle, then stall: the client times
+    out although the node applied the request), "truncated"."""
     count: int = 1
     retry_after: str = "0"
     delay: float = 2.0
@@ -504,6 +505,10 @@ def _handler(node: CosmosNode) -> type[BaseHTTPRequestHandler]:
             body = json.dumps(doc).encode()
             if truncate:
                 body = body[: max(1, len(body) // 2)]
+            delay = getattr(self, "_reply_delay", 0.0)
+            if delay:
+                self._reply_delay = 0.0
+                time.sleep(delay)
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))
@@ -524,6 +529,9 @@ def _handler(node: CosmosNode) -> type[BaseHTTPRequestHandler]:
                 self._send(429, {"code": 8, "message": "rate limited", "details": []}, {"retry-after": f.retry_after})
             elif f.kind == "timeout":
                 time.sleep(f.delay)
+                return False
+            elif f.kind == "lost_reply":
+                self._reply_delay = f.delay
                 return False
             elif f.kind == "truncated":
                 self._send(200, {"padding": "x" * 64, "note": "truncated"}, truncate=True)

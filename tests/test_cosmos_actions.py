@@ -254,3 +254,16 @@ def test_v1beta1_chain_votes_with_v1beta1_messages(fetch_v1beta1: Env, cli, env_
     r = cli("stake", "add", env.validators["beta"], "2 FET", "-n", "fetchai", "--yes")
     assert r.code == 0, r.err
     assert env.node.chain.delegations[(env.me, env.validators["beta"])] == 2 * 10**18
+
+
+def test_lost_broadcast_reply_never_sends_twice(akash: Env, cli, env_passphrase) -> None:
+    """The node applies the tx but its reply is lost (the client times out and re-posts the same
+    bytes): Polis recognises its own transaction instead of re-signing a second one."""
+    akash.node.fault("/cosmos/tx/v1beta1/txs", "lost_reply", count=1, delay=2.5)
+    r = cli("vote", "341", "no", "-n", "akash", "--yes", "--json")
+    assert r.code == 0, r.err
+    node = akash.node
+    assert node.chain.accounts[akash.me].sequence == 1  # exactly one transaction applied
+    assert node.chain.votes[341][akash.me]["options"] == [(3, "1")]
+    posts = [p for m, p in node.requests if m == "POST" and p == "/cosmos/tx/v1beta1/txs"]
+    assert len(posts) == 2 and list(node.chain.txs) == [r.json()["tx_hash"]]

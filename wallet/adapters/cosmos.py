@@ -9,12 +9,13 @@ from the network's gas price, broadcast SYNC and then polled by hash. The plan b
 from __future__ import annotations
 
 import base64
+import hashlib
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from wallet.adapters.base import Progress, StakePosition, StakeTarget, SyncReport
-from wallet.adapters.cosmos_errors import WRONG_SEQUENCE, LcdError, explain, sdk_code_of
-from wallet.adapters.cosmos_models import CHOICES, TxResponse, Validator, VoteRecord
+from wallet.adapters.cosmos_errors import TX_IN_MEMPOOL, WRONG_SEQUENCE, LcdError, explain, sdk_code_of
+from wallet.adapters.cosmos_models import CHOICES, TxResponse, Validator, VoteRecord, parse_node
 from wallet.adapters.cosmos_plans import CosmosPlans
 from wallet.errors import ActionFailed, ActionRefused, BadInput, PolisError
 from wallet.models import ActionResult, Plan
@@ -144,7 +145,7 @@ class CosmosAdapter(CosmosPlans):
                 return None
             raise
         vote = doc.get("vote") if isinstance(doc, dict) else None
-        return VoteRecord.model_validate(vote) if vote else None
+        return parse_node(VoteRecord, vote) if vote else None
 
     def has_voted(self, address: str, proposal_id: str) -> bool:
         return self.vote_of(address, proposal_id) is not None
@@ -178,7 +179,7 @@ class CosmosAdapter(CosmosPlans):
             for page in self.lcd.pages("/cosmos/staking/v1beta1/validators", "validators",
                                        limit=self.settings.page_limit):
                 for raw in page:
-                    v = Validator.model_validate(raw)
+                    v = parse_node(Validator, raw)
                     vals[v.operator_address] = v
             self._validators = vals
         return self._validators
@@ -190,7 +191,7 @@ class CosmosAdapter(CosmosPlans):
             if exc.status in (400, 404):
                 return None
             raise
-        return Validator.model_validate(doc["validator"]) if doc.get("validator") else None
+        return parse_node(Validator, doc["validator"]) if doc.get("validator") else None
 
     def stake_targets(self) -> list[StakeTarget]:
         return [StakeTarget(id=v.operator_address, name=v.description.moniker, status=v.short_status,
@@ -212,7 +213,7 @@ class CosmosAdapter(CosmosPlans):
         for page in self.lcd.pages(f"/cosmos/staking/v1beta1/delegations/{address}", "delegation_responses",
                                    limit=self.settings.page_limit):
             for raw in page:
-                d = DelegationResponse.model_validate(raw)
+                d = parse_node(DelegationResponse, raw)
                 out.append(self._position(address, d.delegation.validator_address, d.balance.value(),
                                           extra={"shares": d.delegation.shares}))
         return out
@@ -220,7 +221,7 @@ class CosmosAdapter(CosmosPlans):
     def rewards_of(self, address: str) -> dict[str, int]:
         from wallet.adapters.cosmos_models import Rewards, amount_of
 
-        doc = Rewards.model_validate(self.lcd.get(f"/cosmos/distribution/v1beta1/delegators/{address}/rewards"))
+        doc = parse_node(Rewards, self.lcd.get(f"/cosmos/distribution/v1beta1/delegators/{address}/rewards"))
         return {r.validator_address: amount_of(r.reward, self.denom.base) for r in doc.rewards}
 
     def stakes(self, address: str) -> list[StakePosition]:
@@ -236,7 +237,7 @@ class CosmosAdapter(CosmosPlans):
         for page in self.lcd.pages(f"{base}/unbonding_delegations", "unbonding_responses",
                                    limit=self.settings.page_limit):
             for raw in page:
-                u = Unbonding.model_validate(raw)
+                u = parse_node(Unbonding, raw)
                 for e in u.entries:
                     key = (u.validator_address, "unbonding", ts(e.completion_time))
                     if key in grouped:
@@ -246,7 +247,7 @@ class CosmosAdapter(CosmosPlans):
                                                       completes_at=key[2])
         for page in self.lcd.pages(f"{base}/redelegations", "redelegation_responses", limit=self.settings.page_limit):
             for raw in page:
-                r = RedelegationResponse.model_validate(raw)
+                r = parse_node(RedelegationResponse, raw)
                 for e in r.entries:
                     when = ts(e.redelegation_entry.completion_time)
                     key = (r.redelegation.validator_dst_address, "redelegating", when)
@@ -279,15 +280,35 @@ class CosmosAdapter(CosmosPlans):
             if acc is None:
                 raise ActionRefused(f"{plan.address} does not exist on {self.network.key} (no funds ever received)")
             raw = self._sign(plan, signer, acc)
+            mine = hashlib.sha256(raw).hexdigest().upper()
             doc = self.lcd.post("/cosmos/tx/v1beta1/txs",
                                 {"tx_bytes": base64.b64encode(raw).decode(), "mode": "BROADCAST_MODE_SYNC"})
-            resp = TxResponse.model_validate(doc.get("tx_response") or {})
+            resp = parse_node(TxResponse, doc.get("tx_response") or {})
             if resp.code == 0:
                 return resp.txhash
-            if sdk_code_of(resp.codespace, resp.code, resp.raw_log) == WRONG_SEQUENCE and attempt == 1:
+            code = sdk_code_of(resp.codespace, resp.code, resp.raw_log)
+            if code == TX_IN_MEMPOOL or (code == WRONG_SEQUENCE and self._known_tx(mine)):
+                # A retried broadcast whose first attempt reached the node: these bytes are ours.
+                return mine
+            if code == WRONG_SEQUENCE and attempt == 1:
                 continue  # another tx moved the sequence between plan and send: re-read it, re-sign once
             raise ActionFailed(explain(resp.codespace, resp.code, resp.raw_log))
         raise ActionFailed("unreachable")  # pragma: no cover
+
+    def _known_tx(self, tx_hash: str) -> bool:
+        """Whether the chain includes this tx, waiting up to two blocks for a pending one to land, so a
+        lost broadcast reply is never answered with a second, re-signed transaction."""
+        deadline = time.monotonic() + min(2 * self.network.block_time, 15)
+        while True:
+            try:
+                self.lcd.get(f"/cosmos/tx/v1beta1/txs/{tx_hash}")
+                return True
+            except LcdError as exc:
+                if exc.status not in (400, 404):
+                    raise
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(min(self.poll_interval, 0.5))
 
     def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:
         deadline = time.monotonic() + timeout
@@ -304,7 +325,7 @@ class CosmosAdapter(CosmosPlans):
                                     error=f"not included after {int(timeout)} s; check later with the tx hash")
             time.sleep(delay)
             delay = min(delay * 2, self.poll_interval * 4)
-        resp = TxResponse.model_validate(doc.get("tx_response") or {})
+        resp = parse_node(TxResponse, doc.get("tx_response") or {})
         ok = resp.code == 0
         return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=int(resp.height or 0),
                             fee_paid=int(plan.payload.get("fee", 0)),
@@ -329,7 +350,7 @@ class CosmosAdapter(CosmosPlans):
                 pid = str(msg["proposal_id"])
                 if power is None:
                     power = self.voting_power(plan.address, pid)
-                rec = VoteRecord.model_validate({"voter": msg["voter"], "options": msg.get("options") or
+                rec = parse_node(VoteRecord, {"voter": msg["voter"], "options": msg.get("options") or
                                                  [{"option": msg["option"], "weight": "1"}],
                                                  "metadata": msg.get("metadata", "")})
                 votes.append((self.source, pid, msg["voter"], rec.choice(), str(power), rec.metadata,

@@ -35,6 +35,7 @@ TEXT_CODES: tuple[tuple[str, int], ...] = (
     ("tx already in mempool", 19),
 )
 WRONG_SEQUENCE = 32
+TX_IN_MEMPOOL = 19
 
 
 class LcdError(RpcError):
