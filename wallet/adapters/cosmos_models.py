@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wallet.errors import RpcError
 
 STATUS = {
     "PROPOSAL_STATUS_UNSPECIFIED": "pending",
@@ -28,8 +30,34 @@ CHOICES = (("yes", "Yes"), ("no", "No"), ("abstain", "Abstain"), ("no_with_veto"
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
+# Bounds at the node boundary. An integer amount has at most 80 digits (uint256 has 78); a decimal
+# (Cosmos sdk.Dec) at most 18 fractional digits. Text is cut, not refused: a long summary is still a
+# proposal. Deep nesting is refused by the JSON parser (orjson stops at 1,024 levels).
+INT_STR = r"^-?[0-9]{1,80}$"
+DEC_STR = r"^-?[0-9]{1,80}(\.[0-9]{0,18})?$"
+MAX_TEXT = 200_000
+
+
+def _cut(limit: int) -> Any:
+    def cut(v: Any) -> Any:
+        if isinstance(v, str) and len(v) > limit:
+            return v[: limit - 1] + "…"
+        return v
+    return cut
+
+
 class _M(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, str_max_length=5_000_000)
+
+
+def parse_node(model: type[_M], raw: Any, what: str = "") -> Any:
+    """`model.model_validate(raw)`, with a malformed answer reported as RpcError (never a traceback)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "answer"
+        raise RpcError(f"the node sent a malformed {what or model.__name__}: {where}: {first['msg'][:120]}") from None
 
 
 def ts(value: str | None) -> int | None:
@@ -49,8 +77,8 @@ def ts(value: str | None) -> int | None:
 
 
 class Coin(_M):
-    denom: str
-    amount: str
+    denom: str = Field(max_length=128)
+    amount: str = Field(pattern=DEC_STR)
 
     def value(self) -> int:
         """Integer amount; DecCoins ("123.45") are floored."""
@@ -65,17 +93,17 @@ def amount_of(coins: list[Coin] | None, denom: str) -> int:
 # --- gov ---------------------------------------------------------------------------------------------
 
 class TallyV1(_M):
-    yes: str = Field("0", alias="yes_count")
-    abstain: str = Field("0", alias="abstain_count")
-    no: str = Field("0", alias="no_count")
-    no_with_veto: str = Field("0", alias="no_with_veto_count")
+    yes: str = Field("0", alias="yes_count", pattern=INT_STR)
+    abstain: str = Field("0", alias="abstain_count", pattern=INT_STR)
+    no: str = Field("0", alias="no_count", pattern=INT_STR)
+    no_with_veto: str = Field("0", alias="no_with_veto_count", pattern=INT_STR)
 
 
 class TallyV1beta1(_M):
-    yes: str = "0"
-    abstain: str = "0"
-    no: str = "0"
-    no_with_veto: str = "0"
+    yes: str = Field("0", pattern=INT_STR)
+    abstain: str = Field("0", pattern=INT_STR)
+    no: str = Field("0", pattern=INT_STR)
+    no_with_veto: str = Field("0", pattern=INT_STR)
 
 
 def tally_rows(t: TallyV1 | TallyV1beta1 | None) -> list[dict[str, str]]:
@@ -85,15 +113,15 @@ def tally_rows(t: TallyV1 | TallyV1beta1 | None) -> list[dict[str, str]]:
 
 
 class ProposalV1(_M):
-    id: str
+    id: str = Field(pattern=r"^[0-9]{1,20}$")
     messages: list[dict[str, Any]] = Field(default_factory=list)
     status: str = "PROPOSAL_STATUS_UNSPECIFIED"
     final_tally_result: TallyV1 | None = None
-    submit_time: str | None = None
-    deposit_end_time: str | None = None
+    submit_time: str | None = Field(None, max_length=64)
+    deposit_end_time: str | None = Field(None, max_length=64)
     total_deposit: list[Coin] = Field(default_factory=list)
-    voting_start_time: str | None = None
-    voting_end_time: str | None = None
+    voting_start_time: str | None = Field(None, max_length=64)
+    voting_end_time: str | None = Field(None, max_length=64)
     metadata: str = ""
     title: str = ""
     summary: str = ""
@@ -101,29 +129,33 @@ class ProposalV1(_M):
     expedited: bool = False
     failed_reason: str = ""
 
+    _text = field_validator("title", "summary", "metadata", "failed_reason", mode="before")(_cut(MAX_TEXT))
+
 
 class ContentV1beta1(_M):
-    type: str = Field("", alias="@type")
+    type: str = Field("", alias="@type", max_length=300)
     title: str = ""
     description: str = ""
 
+    _text = field_validator("title", "description", mode="before")(_cut(MAX_TEXT))
+
 
 class ProposalV1beta1(_M):
-    proposal_id: str
+    proposal_id: str = Field(pattern=r"^[0-9]{1,20}$")
     content: ContentV1beta1 | None = None
     status: str = "PROPOSAL_STATUS_UNSPECIFIED"
     final_tally_result: TallyV1beta1 | None = None
-    submit_time: str | None = None
-    deposit_end_time: str | None = None
+    submit_time: str | None = Field(None, max_length=64)
+    deposit_end_time: str | None = Field(None, max_length=64)
     total_deposit: list[Coin] = Field(default_factory=list)
-    voting_start_time: str | None = None
-    voting_end_time: str | None = None
+    voting_start_time: str | None = Field(None, max_length=64)
+    voting_end_time: str | None = Field(None, max_length=64)
 
 
 def proposal_fields(raw: dict[str, Any], version: str, denom: str) -> tuple[str, dict[str, Any]]:
     """(id, archive fields) of one proposal of either gov version."""
     if version == "v1":
-        p1 = ProposalV1.model_validate(raw)
+        p1 = parse_node(ProposalV1, raw, "proposal")
         pid, native = p1.id, p1.status
         title = p1.title or _metadata_title(p1.metadata) or f"Proposal {pid}"
         body = p1.summary
@@ -135,7 +167,7 @@ def proposal_fields(raw: dict[str, Any], version: str, denom: str) -> tuple[str,
         times = (p1.submit_time, p1.deposit_end_time, p1.voting_start_time, p1.voting_end_time)
         deposit = amount_of(p1.total_deposit, denom)
     else:
-        p0 = ProposalV1beta1.model_validate(raw)
+        p0 = parse_node(ProposalV1beta1, raw, "proposal")
         pid, native = p0.proposal_id, p0.status
         content = p0.content or ContentV1beta1()
         title, body = content.title or f"Proposal {pid}", content.description
@@ -187,17 +219,19 @@ def _short(v: Any) -> str:
 
 
 class VoteOptionW(_M):
-    option: str
-    weight: str = "1"
+    option: str = Field(max_length=64)
+    weight: str = Field("1", pattern=DEC_STR)
 
 
 class VoteRecord(_M):
-    proposal_id: str = ""
-    voter: str
-    options: list[VoteOptionW] = Field(default_factory=list)
-    option: str | None = None
+    proposal_id: str = Field("", max_length=20)
+    voter: str = Field(max_length=200)
+    options: list[VoteOptionW] = Field(default_factory=list, max_length=4)
+    option: str | None = Field(None, max_length=64)
     """v1beta1 (SDK ≤ 0.43) single option, deprecated but still sent by some nodes."""
     metadata: str = ""
+
+    _meta = field_validator("metadata", mode="before")(_cut(10_000))
 
     def choice(self) -> str:
         """"yes", or "yes=0.7,no=0.3" for a split vote."""
@@ -227,10 +261,12 @@ class Description(_M):
     website: str = ""
     details: str = ""
 
+    _text = field_validator("moniker", "identity", "website", "details", mode="before")(_cut(1_000))
+
 
 class CommissionRates(_M):
-    rate: str = "0"
-    max_rate: str = "0"
+    rate: str = Field("0", pattern=DEC_STR)
+    max_rate: str = Field("0", pattern=DEC_STR)
 
 
 class Commission(_M):
@@ -238,11 +274,11 @@ class Commission(_M):
 
 
 class Validator(_M):
-    operator_address: str
+    operator_address: str = Field(max_length=200)
     jailed: bool = False
-    status: str = "BOND_STATUS_UNSPECIFIED"
-    tokens: str = "0"
-    delegator_shares: str = "0"
+    status: str = Field("BOND_STATUS_UNSPECIFIED", max_length=64)
+    tokens: str = Field("0", pattern=INT_STR)
+    delegator_shares: str = Field("0", pattern=DEC_STR)
     description: Description = Field(default_factory=Description)
     commission: Commission = Field(default_factory=Commission)
 
@@ -255,9 +291,9 @@ class Validator(_M):
 
 
 class Delegation(_M):
-    delegator_address: str
-    validator_address: str
-    shares: str = "0"
+    delegator_address: str = Field(max_length=200)
+    validator_address: str = Field(max_length=200)
+    shares: str = Field("0", pattern=DEC_STR)
 
 
 class DelegationResponse(_M):
@@ -266,10 +302,10 @@ class DelegationResponse(_M):
 
 
 class UnbondingEntry(_M):
-    creation_height: str = "0"
-    completion_time: str | None = None
-    initial_balance: str = "0"
-    balance: str = "0"
+    creation_height: str = Field("0", pattern=INT_STR)
+    completion_time: str | None = Field(None, max_length=64)
+    initial_balance: str = Field("0", pattern=INT_STR)
+    balance: str = Field("0", pattern=INT_STR)
 
 
 class Unbonding(_M):
@@ -279,13 +315,13 @@ class Unbonding(_M):
 
 
 class RedelegationEntry(_M):
-    completion_time: str | None = None
-    initial_balance: str = "0"
+    completion_time: str | None = Field(None, max_length=64)
+    initial_balance: str = Field("0", pattern=INT_STR)
 
 
 class RedelegationEntryResponse(_M):
     redelegation_entry: RedelegationEntry
-    balance: str = "0"
+    balance: str = Field("0", pattern=INT_STR)
 
 
 class RedelegationInner(_M):
@@ -324,4 +360,6 @@ class TxResponse(_M):
     @field_validator("code", mode="before")
     @classmethod
     def _code(cls, v: Any) -> int:
+        if isinstance(v, str) and (len(v) > 12 or not v.strip().isdigit()):
+            raise ValueError("not a result code")
         return int(v or 0)

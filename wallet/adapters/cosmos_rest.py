@@ -22,6 +22,25 @@ RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 # gRPC codes meaning "this route does not exist on this node": 12 Unimplemented (grpc-gateway's
 # answer to an unregistered path, HTTP 501), or a plain 404/405 from a proxy in front of it.
 UNIMPLEMENTED = 12
+MAX_RESPONSE_BYTES = 64 * 2**20
+"""Largest answer read from a node (a page of 1,000 validators is ~2 MB): a node streaming more is
+refused instead of filling memory."""
+
+
+def read_capped(resp: Any, limit: int, url: str) -> bytes:
+    """The body of a streamed httpx response, or RpcError once it passes `limit` bytes."""
+    from wallet.errors import RpcError
+
+    declared = resp.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise RpcError(f"{url} sent {int(declared) // 2**20} MB, more than the {limit // 2**20} MB allowed")
+    chunks, size = [], 0
+    for chunk in resp.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise RpcError(f"{url} sent more than the {limit // 2**20} MB allowed")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class Lcd:
@@ -37,6 +56,7 @@ class Lcd:
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                                     headers={"accept": "application/json"})
         self.round_trips = 0
+        self.max_bytes = MAX_RESPONSE_BYTES
 
     def close(self) -> None:
         self._client.close()
@@ -54,10 +74,15 @@ class Lcd:
             try:
                 self.round_trips += 1
                 if method == "GET":
-                    resp = self._client.get(url, params=params)
+                    req = self._client.build_request("GET", url, params=params)
                 else:
-                    resp = self._client.post(url, content=orjson.dumps(body),
-                                             headers={"content-type": "application/json"})
+                    req = self._client.build_request("POST", url, content=orjson.dumps(body),
+                                                     headers={"content-type": "application/json"})
+                resp = self._client.send(req, stream=True)
+                try:
+                    content = read_capped(resp, self.max_bytes, url)
+                finally:
+                    resp.close()
                 if resp.status_code in RETRYABLE_STATUS:
                     last = f"HTTP {resp.status_code}"
                     wait = _retry_after(resp.headers.get("retry-after"), delay)
@@ -65,7 +90,7 @@ class Lcd:
                         raise NodeUnreachable(f"{self.url} is rate limiting (asks to wait {wait:.0f} s)")
                 else:
                     try:
-                        doc = orjson.loads(resp.content)
+                        doc = orjson.loads(content)
                     except orjson.JSONDecodeError:
                         if resp.status_code >= 400:
                             raise LcdError(f"{path}: HTTP {resp.status_code}", status=resp.status_code) from None

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.cosmos_errors import LcdError
-from wallet.adapters.cosmos_models import GovParams, TallyV1, TallyV1beta1, VoteRecord, proposal_fields, tally_rows
+from wallet.adapters.cosmos_models import (GovParams, TallyV1, TallyV1beta1, VoteRecord, parse_node, proposal_fields,
+                                           tally_rows)
 from wallet.cache import query, store
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def fetch_params(ad: CosmosAdapter, version: str) -> dict[str, str]:
         for part in (doc.get(key), doc.get("params")):
             if isinstance(part, dict):
                 merged.update({k: v for k, v in part.items() if v not in (None, "", [])})
-    p = GovParams.model_validate(merged)
+    p = parse_node(GovParams, merged)
     for k in ("quorum", "threshold", "veto_threshold"):
         out[k] = parse_dec(getattr(p, k))
     out["voting_period"] = p.voting_period
@@ -79,14 +80,14 @@ def fetch_votes(ad: CosmosAdapter, version: str, pid: str) -> list[VoteRecord]:
     votes: list[VoteRecord] = []
     for page in ad.lcd.pages(f"/cosmos/gov/{version}/proposals/{pid}/votes", "votes",
                              limit=max(ad.settings.page_limit, VOTE_PAGE)):
-        votes.extend(VoteRecord.model_validate(v) for v in page)
+        votes.extend(parse_node(VoteRecord, v) for v in page)
     return votes
 
 
 def fetch_tally(ad: CosmosAdapter, version: str, pid: str) -> list[dict[str, str]]:
     doc = ad.lcd.get(f"/cosmos/gov/{version}/proposals/{pid}/tally")
     raw = doc.get("tally") or {}
-    return tally_rows(TallyV1.model_validate(raw) if version == "v1" else TallyV1beta1.model_validate(raw))
+    return tally_rows(parse_node(TallyV1, raw) if version == "v1" else parse_node(TallyV1beta1, raw))
 
 
 def vault_addresses(prefix: str) -> list[str]:

@@ -71,6 +71,8 @@ class SnapshotHttp:
         self.max_wait = max_wait
         self.round_trips = 0
         self.waited = 0.0
+        self.max_bytes = 64 * 2**20
+        """Largest answer read (a hub page of 1,000 proposals with bodies is a few MB)."""
         """Seconds spent waiting on 429/5xx answers (reported by sync)."""
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
                                     headers={"content-type": "application/json", "accept": "application/json"})
@@ -91,13 +93,20 @@ class SnapshotHttp:
             wait = delay
             try:
                 self.round_trips += 1
-                resp = self._client.post(url, content=payload, headers=headers)
+                from wallet.adapters.cosmos_rest import read_capped
+
+                req = self._client.build_request("POST", url, content=payload, headers=headers)
+                resp = self._client.send(req, stream=True)
+                try:
+                    content = read_capped(resp, self.max_bytes, url)
+                finally:
+                    resp.close()
                 if resp.status_code not in RETRY_STATUS:
                     try:
-                        return resp.status_code, orjson.loads(resp.content) if resp.content else None
+                        return resp.status_code, orjson.loads(content) if content else None
                     except orjson.JSONDecodeError:
                         if resp.status_code >= 400:
-                            return resp.status_code, {"error": resp.text[:300]}
+                            return resp.status_code, {"error": content[:300].decode("utf-8", "replace")}
                         # a 200 with truncated or garbled JSON: a broken connection or proxy, retried
                         last = "an answer that is not JSON (truncated or garbled)"
                 else:
@@ -120,6 +129,12 @@ class SnapshotHttp:
                 time.sleep(pause)
                 delay *= 2
         raise NodeUnreachable(f"{url} is unreachable ({last})")
+
+
+def _checked(field: str, rows: Any) -> list[dict[str, Any]]:
+    from wallet.adapters.snapshot_models import HubProposal, HubVote, checked
+
+    return checked(rows, HubProposal if field == "proposals" else HubVote, field[:-1])
 
 
 class Hub:
@@ -148,8 +163,9 @@ class Hub:
         seen: set[str] = set()
         skip = 0
         while True:
-            rows = self.query(query, {**variables, "first": page, "skip": skip, "created_gte": cursor}).get(field) or []
-            fresh = [r for r in rows if isinstance(r, dict) and r.get("id") not in seen]
+            rows = _checked(field, self.query(query, {**variables, "first": page, "skip": skip,
+                                                        "created_gte": cursor}).get(field))
+            fresh = [r for r in rows if r.get("id") not in seen]
             out.extend(fresh)
             seen.update(str(r.get("id")) for r in fresh)
             if len(rows) < page:
@@ -162,16 +178,22 @@ class Hub:
                 skip += len(rows)
 
     def proposal(self, pid: str) -> dict[str, Any] | None:
-        return self.query(Q_PROPOSAL, {"id": pid}).get("proposal")
+        doc = self.query(Q_PROPOSAL, {"id": pid}).get("proposal")
+        if doc is None:
+            return None
+        strategies = doc.get("strategies") if isinstance(doc, dict) else None
+        p = _checked("proposals", [doc])[0]
+        p["strategies"] = strategies if isinstance(strategies, list) else []
+        return p
 
     def proposals_by_id(self, ids: list[str]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for i in range(0, len(ids), 200):
-            out += self.query(Q_PROPOSALS_BY_ID, {"ids": ids[i:i + 200]}).get("proposals") or []
+            out += _checked("proposals", self.query(Q_PROPOSALS_BY_ID, {"ids": ids[i:i + 200]}).get("proposals"))
         return out
 
     def my_vote(self, proposal: str, voter: str) -> dict[str, Any] | None:
-        rows = self.query(Q_MY_VOTE, {"proposal": proposal, "voter": voter}).get("votes") or []
+        rows = _checked("votes", self.query(Q_MY_VOTE, {"proposal": proposal, "voter": voter}).get("votes"))
         return rows[0] if rows else None
 
     def space(self, space: str) -> dict[str, Any] | None:

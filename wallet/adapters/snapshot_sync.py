@@ -30,7 +30,7 @@ def vp_base(value: Any) -> int:
         d = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return 0
-    if not d.is_finite() or d <= 0:
+    if not d.is_finite() or d <= 0 or d.adjusted() > 40:  # absurd values would make a giant int
         return 0
     return int(d.scaleb(VP_DECIMALS).to_integral_value())
 

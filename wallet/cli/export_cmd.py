@@ -9,6 +9,7 @@ import sys
 from typing import Any, TextIO
 
 from wallet.errors import BadInput
+from wallet.textsafe import json_escape
 
 PROPOSAL_FIELDS = ["source", "id", "title", "status", "native_status", "proposer", "created_at", "start_ts",
                    "end_ts", "start_point", "end_point", "quorum", "tally", "vote_count", "body"]
@@ -67,7 +68,7 @@ def _write(stream: TextIO, fmt: str, fields: list[str], cur: Any) -> int:
         doc = dict(zip(fields, row, strict=True))
         if "tally" in doc and isinstance(doc["tally"], str):
             doc["tally"] = json.loads(doc["tally"])
-        stream.write(("," if n else "") + "\n  " + json.dumps(doc, ensure_ascii=False))
+        stream.write(("," if n else "") + "\n  " + json_escape(json.dumps(doc, ensure_ascii=False)))
         n += 1
     stream.write("\n]\n" if n else "]\n")
     return n

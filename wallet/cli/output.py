@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from typing import Any
 
-from wallet.textsafe import clean
+from wallet.textsafe import clean, json_escape
+
+# The only escape sequences Polis itself prints: SGR bold/dim/colours from `style()`.
+_OWN_SGR = re.compile(r"\x1b\[(?:0|1|2|22|3[0-9]|9[0-7])(?:;(?:0|1|2|22|3[0-9]|9[0-7]))*m")
+_RISKY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def color_enabled(stream: Any = None) -> bool:
@@ -26,15 +31,31 @@ def style(text: str, code: str, stream: Any = None) -> str:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_escape(json.dumps(data, indent=2, default=str, ensure_ascii=False)) + "\n")
+
+
+def guard(line: str, *, keep_colour: bool = True) -> str:
+    """Backstop for text from strangers that a caller forgot to `clean`: keeps Polis' own colour codes,
+    strips every other control sequence, CR and bidi control from a line about to be printed."""
+    if not _RISKY.search(line):
+        return line
+    if not keep_colour:
+        return clean(line, multiline=True)
+    parts, pos = [], 0
+    for m in _OWN_SGR.finditer(line):
+        parts.append(clean(line[pos:m.start()], multiline=True))
+        parts.append(m.group())
+        pos = m.end()
+    parts.append(clean(line[pos:], multiline=True))
+    return "".join(parts)
 
 
 def out(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
+    sys.stdout.write(guard(line, keep_colour=color_enabled()) + "\n")
 
 
 def err(line: str) -> None:
-    sys.stderr.write(line + "\n")
+    sys.stderr.write(guard(line, keep_colour=color_enabled(sys.stderr)) + "\n")
 
 
 def table(headers: list[str], rows: list[list[Any]], *, max_width: dict[int, int] | None = None) -> None:

@@ -152,7 +152,8 @@ def _show(args: argparse.Namespace) -> int:
     denom = Denom(symbol or "votes", "base", decimals)
     out(style(clean(p["title"]), "1"))
     out(f"{src}:{pid}")
-    out(f"status {p['status']} ({p['native_status']}) · proposer {p['proposer']} · {p['vote_count']} votes archived")
+    out(f"status {p['status']} ({clean(p['native_status'], limit=40)}) · proposer {clean(p['proposer'], limit=80)}"
+        f" · {p['vote_count']} votes archived")
     out("")
     out(style("Timeline", "1"))
     out(f"  created   {when(p['created_at'])}" + (f" (block {p['created_block']})" if p["created_block"] else ""))
@@ -173,7 +174,7 @@ def _show(args: argparse.Namespace) -> int:
         w = int(t["weight"])
         pct = (w * 1000 // total) if total else 0
         bar = "█" * (pct // 25)
-        out(f"  {t['choice']:<14} {format_amount(w, denom, max_decimals=2):>24}  {pct // 10:>3}.{pct % 10}% {bar}")
+        out(f"  {clean(t['choice'], limit=40):<14} {format_amount(w, denom, max_decimals=2):>24}  {pct // 10:>3}.{pct % 10}% {bar}")
     if p["quorum"] is not None:
         q = int(p["quorum"])
         family = source_row.get("family", "")
@@ -185,7 +186,7 @@ def _show(args: argparse.Namespace) -> int:
     out("")
     out(style("My vote", "1"))
     if my_vote:
-        out(f"  {my_vote['voter']} voted {my_vote['choice'].upper()} with {format_amount(int(my_vote['weight']), denom, max_decimals=2)}"
+        out(f"  {my_vote['voter']} voted {clean(my_vote['choice'], limit=80).upper()} with {format_amount(int(my_vote['weight']), denom, max_decimals=2)}"
             + (f" — {clean(my_vote['reason'], limit=200)}" if my_vote["reason"] else ""))
     else:
         out("  not voted" + (" (voting is open)" if p["status"] == "active" else ""))
