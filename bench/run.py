@@ -181,6 +181,10 @@ def main() -> int:
         results["sync_50k"] = sync_bench(50_000, 200)
     if os.environ.get("BENCH_SKIP_BATCH") != "1":
         results["batch"] = __import__("bench.batch_bench", fromlist=["run"]).run()
+    if os.environ.get("BENCH_SKIP_COSMOS") != "1":
+        results["cosmos"] = __import__("bench.cosmos_bench", fromlist=["run"]).run()
+    if os.environ.get("BENCH_SKIP_BITTENSOR") != "1":
+        results["bittensor"] = __import__("bench.bittensor_bench", fromlist=["run"]).run()
     if os.environ.get("BENCH_SKIP_SCALE") != "1":
         results["scale"] = scale_bench()
     out = REPO / "bench" / "results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
