@@ -17,7 +17,9 @@ def _sync(args: argparse.Namespace) -> int:
 
     sources = expand_targets(args.targets)
     if not sources:
-        out("nothing to sync: add a DAO with 'polis networks add NETWORK/NAME --governor … --token …'")
+        out("nothing followed yet: sync a network or DAO by name once and Polis follows it, e.g. "
+            "'polis sync ethereum/compound', 'polis sync akash', 'polis sync bittensor', "
+            "'polis networks add snapshot/ens.eth'; 'polis networks list' shows them all")
         return 0
     bars: dict[str, Progress] = {}
 
