@@ -209,6 +209,13 @@ def main() -> int:
             budgets.append((f"{key}: full sync wall (incl. Python start-up) ≤ 1.5× cast logs", s["ratio wall / cast"] <= 1.5))
             budgets.append((f"{key}: no-op sync work ≤ 50 ms + one round trip",
                             s["no-op sync work ms"] <= 50 + s["one round trip ms"]))
+    bt = results.get("batch")
+    if isinstance(bt, dict) and isinstance(bt.get("automine"), dict):
+        budgets.append(("200 votes in one batch ≥ 5× faster than a cast send loop", bt["automine"]["speedup"] >= 5))
+    co = results.get("cosmos")
+    if isinstance(co, dict) and "one 20-message tx: round trips" in co:
+        budgets.append(("20 Cosmos votes in one plan: one transaction, fewer round trips than 20 single ones",
+                        co["one 20-message tx: round trips"] < co["20 single txs: round trips"]))
     sc = results.get("scale")
     if isinstance(sc, dict):
         budgets.append(("sync of 1M votes: peak RSS ≤ 250 MB", sc["sync 1M votes: peak RSS MB"] <= 250))
