@@ -229,17 +229,21 @@ class AccountsScreen(Screen[None]):
         a = self._current()
         if a is None:
             return
-        self.query_one("#detail", Static).update(Text(f"{a.name}: asking the nodes…"))
-        self._work_holdings(a, a.name)
+        offline = bool(getattr(self.app, "is_offline", False))
+        self.query_one("#detail", Static).update(Text(f"{a.name}: " + ("reading the archive…" if offline
+                                                                       else "asking the nodes…")))
+        self._work_holdings(a, a.name, offline)
 
     @work(thread=True, exclusive=True, group="holdings", exit_on_error=False)
-    def _work_holdings(self, account: Any, name: str) -> None:
+    def _work_holdings(self, account: Any, name: str, offline: bool = False) -> None:
         from wallet.errors import PolisError
-        from wallet.health import holdings, network_rows
+        from wallet.health import archived_holdings, holdings, network_rows
 
         try:
-            srcs = [s for n in network_rows() for s in n.followed]
-            hs = holdings(account, srcs)
+            if offline:
+                hs = archived_holdings(account)
+            else:
+                hs = holdings(account, [s for n in network_rows() for s in n.followed])
         except PolisError as exc:
             self.post_message(self.Holdings(f"{name}: {exc}"))
             return
@@ -251,7 +255,8 @@ class AccountsScreen(Screen[None]):
                 bal = ", ".join(f"{v}" for v in h.balances.values()) or "no balance"
                 power = h.voting_power if h.voting_power.startswith("staked") else f"voting power {h.voting_power}"
                 lines.append(f"{h.source}: {bal}" + (f" · {power}" if h.voting_power else ""))
-        self.post_message(self.Holdings(f"{name}\n" + ("\n".join(lines) or "no followed networks")))
+        self.post_message(self.Holdings(f"{name}\n" + ("\n".join(lines) or ("nothing archived (offline)" if offline
+                                                                              else "no followed networks"))))
 
     def on_accounts_screen_holdings(self, msg: Holdings) -> None:
         self.query_one("#detail", Static).update(Text(msg.text))

@@ -31,6 +31,22 @@ TITLES = {"vote": "Vote", "delegate": "Delegate voting power", "stake": "Stake",
 WEIGHTED_TYPES = ("weighted", "quadratic")
 
 
+class ChoiceButton(RadioButton):
+    """A radio button whose mark is a shape, not only a colour: "●" when picked, blank otherwise."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802  (Textual's name)
+        return "●" if self.value else " "
+
+
+class ApproveBox(Checkbox):
+    """A checkbox whose mark is "X" when ticked and blank otherwise (not colour alone)."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # noqa: N802
+        return "X" if self.value else " "
+
+
 class ActionDialog(ModalScreen[bool]):
     """Dismisses with True when something was included on chain (the caller reloads)."""
 
@@ -110,7 +126,7 @@ class ActionDialog(ModalScreen[bool]):
         if vt == "approval":
             yield Label("Approve one or more")
             for i, (key, label) in enumerate(self.choices):
-                yield Checkbox(Text(label), value=i == 0, name=key, classes="approve", compact=True)
+                yield ApproveBox(Text(label), value=i == 0, name=key, classes="approve", compact=True)
         elif vt == "ranked-choice":
             yield Label(Text(f"Rank every choice, best first: {numbered}"))
             yield Input(value=">".join(k for k, _ in self.choices), id="ranking", compact=True)
@@ -121,7 +137,7 @@ class ActionDialog(ModalScreen[bool]):
             yield Label("Choice")
             with RadioSet(id="choice", compact=True):
                 for i, (key, label) in enumerate(self.choices):
-                    yield RadioButton(Text(label.upper()), value=i == 0, name=key, compact=True)
+                    yield ChoiceButton(Text(label.upper()), value=i == 0, name=key, compact=True)
             if self.caps.weighted and not vt:
                 yield Label(Text("Split (optional), e.g. yes=0.7,no=0.3"))
                 yield Input(placeholder="blank = the single choice above", id="weights", compact=True)

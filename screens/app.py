@@ -104,8 +104,10 @@ class PolisApp(App[None]):
 
     def __init__(self, *, passphrase_file: str | None = None, settings: Settings | None = None,
                  clock: Callable[[], float] | None = None, check_online: bool = True,
-                 persist_settings: bool = True) -> None:
+                 persist_settings: bool = True, offline: bool = False) -> None:
         super().__init__()
+        self.offline = offline
+        """Never ask the network (snapshot tests, a plane): screens read the archive only."""
         self.passphrase_file = passphrase_file
         self.settings = settings or load_settings()
         self.clock = clock or time.time
@@ -125,12 +127,17 @@ class PolisApp(App[None]):
     def now(self) -> float:
         return self.clock()
 
+    @property
+    def is_offline(self) -> bool:
+        """Offline mode, or some followed network did not answer: screens read the archive."""
+        return self.offline or bool(self._unreachable)
+
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._theme_changed(self.current_theme)
         self.switch_mode("inbox")
         self.refresh_archive()
-        if self.check_online:
+        if self.check_online and not self.offline:
             self._check_online()
 
     # --- themes ----------------------------------------------------------------------------------
@@ -197,7 +204,7 @@ class PolisApp(App[None]):
 
         self.push_screen(ActionDialog(kind, source, account, caps, subject=subject, params=params,
                                       choices=choices or None, passphrase_file=self.passphrase_file,
-                                      vote_type=vote_type, offline=bool(self._unreachable)), done)
+                                      vote_type=vote_type, offline=self.is_offline), done)
 
     def open_vote(self, source: str, pid: str, *, choices: list[tuple[str, str]] | None = None,
                   subject: str = "", on_done: Callable[[], Any] | None = None, vote_type: str = "") -> None:
@@ -226,8 +233,10 @@ class PolisApp(App[None]):
 
         synced, n, sources = self._archive
         parts = []
-        offline = bool(self._unreachable)
-        if offline:
+        offline = self.is_offline
+        if self.offline:
+            parts.append("OFFLINE (offline mode) · archive from " + ago(synced, self.now()))
+        elif offline:
             parts.append("OFFLINE (" + ", ".join(sorted(self._unreachable)) + " unreachable) · archive from "
                          + ago(synced, self.now()))
         else:

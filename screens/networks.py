@@ -84,8 +84,11 @@ class NetworksScreen(Screen[None]):
         self.action_health()
 
     def action_health(self) -> None:
+        offline = bool(getattr(self.app, "offline", False))
         for n in self.nets.values():
-            if n.followed:
+            if n.followed and offline:
+                self.query_one(DataTable).update_cell(n.key, "health", Text("offline mode"))
+            elif n.followed:
                 self._check(n.key)
 
     @work(thread=True, group="health", exit_on_error=False)

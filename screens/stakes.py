@@ -67,7 +67,7 @@ class StakesScreen(Screen[None]):
 
         try:
             srcs = actionable_sources()
-            rows, warnings = positions(offline=bool(getattr(self.app, "_unreachable", {})))
+            rows, warnings = positions(offline=bool(getattr(self.app, "is_offline", False)))
         except PolisError as exc:
             rows, warnings, srcs = [], [str(exc)], []
         self.post_message(self.Loaded(rows, warnings, srcs))

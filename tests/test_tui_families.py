@@ -11,6 +11,7 @@ import time
 from tests.bittensor_fixtures import TAO, bt_keys, bt_node, bt_ready, pub_hex  # noqa: F401  (fixtures)
 from tests.conftest import PASSPHRASE
 from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixture)
+from tests.test_snapshot import VSOURCE, _open_proposals, _pid, snap, voter, voting  # noqa: F401  (fixtures)
 from tests.tui_helpers import table_rows, text_of, wait_for
 
 
@@ -64,7 +65,7 @@ def test_cosmos_vote_through_the_dialog_at_80x24(akash: Env) -> None:  # noqa: F
             await pilot.press("enter")
             await wait_for(pilot, lambda: "akash:341" in text_of(app, "#p-meta"), what="proposal 341")
             await pilot.press("v")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
             labels = [str(b.label) for b in app.screen.query("RadioButton")]
             assert labels == ["YES", "NO", "ABSTAIN", "NO WITH VETO"]
             assert fully_visible(app, "#plan") and fully_visible(app, "#reason")
@@ -97,7 +98,7 @@ def test_cosmos_stake_from_the_validator_picker_and_balances(akash: Env) -> None
             row = next(r for r in table_rows(app, "#positions") if r[0] == "akash")
             assert row[4] == "10 AKT" and "rewards 0.1234" in row[5]
             await pilot.press("s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
             await wait_for(pilot, lambda: "4 targets" in text_of(app, "#targets-note"), what="validator list")
             sel = app.screen.query_one("#target")
             labels = [str(p) for p, _v in sel._options]
@@ -131,7 +132,7 @@ def test_bittensor_stake_with_hotkey_and_subnet_pickers(bt_ready, bt_keys) -> No
             await wait_for(pilot, lambda: "bittensor" in text_of(app, "#detail") or table_rows(app, "#positions")
                            or "no positions" in text_of(app, "#detail"), timeout=30)
             await pilot.press("s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
             await wait_for(pilot, lambda: "targets" in text_of(app, "#targets-note"), timeout=30, what="hotkeys")
             assert not app.screen.query_one("#subnet-row").has_class("-hidden")  # Bittensor stakes per subnet
             app.screen.query_one("#target").value = hk
@@ -151,3 +152,74 @@ def test_bittensor_stake_with_hotkey_and_subnet_pickers(bt_ready, bt_keys) -> No
     run(go())
     assert bt_ready.chain.alpha_of(pub_hex(hk), pub_hex(bt_keys.coldkey), 1) > 0
     assert bt_ready.rejected == []
+
+
+def test_snapshot_approval_vote_and_choice_forms_per_vote_type(voting, voter) -> None:  # noqa: F811
+    from wallet.sync import sync_sources
+
+    _open_proposals(voting, voter)
+    assert sync_sources([VSOURCE]).ok
+    approval, ranked, weighted = _pid(0xA2), _pid(0xA3), _pid(0xA4)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 6)
+            app.open_vote(VSOURCE, ranked)  # from the inbox: choices and vote type come from the archive
+            await wait_for(pilot, lambda: app.screen.query("#plan-panel") and app.screen.query("#ranking"))
+            assert app.screen.query_one("#ranking").value == "1>2>3>4" and not app.screen.query("RadioSet")
+            await pilot.press("escape")
+            app.open_vote(VSOURCE, weighted)
+            await wait_for(pilot, lambda: app.screen.query("#plan-panel") and app.screen.query("#weights"))
+            assert "1=Alice" in " ".join(str(w.render()) for w in app.screen.query("Label"))
+            await pilot.press("escape")
+            app.open_vote(VSOURCE, approval)
+            await wait_for(pilot, lambda: app.screen.query("#plan-panel") and len(app.screen.query(".approve")) == 4)
+            boxes = list(app.screen.query(".approve"))
+            assert [b.value for b in boxes] == [True, False, False, False]
+            boxes[2].value = True
+            app.screen.query_one("#reason").value = "because tests"
+            summary = await plan_and_sign(pilot, app, passphrase=None)
+            assert "Alice" in summary and "Carol" in summary
+
+    run(go())
+    [v] = [v for v in voting.state.votes if v["proposal"] == approval]
+    assert v["voter"] == voter and v["choice"] == [1, 3] and v["reason"] == "because tests"
+
+
+def test_quit_mid_sync_keeps_the_archive_consistent_and_resync_completes(akash: Env) -> None:  # noqa: F811
+    from wallet.cache import open_archive
+    from wallet.sync import sync_sources
+
+    assert sync_sources(["akash"]).ok
+    with open_archive(readonly=True) as ar:
+        before = ar.conn.execute("SELECT count(*) FROM proposals WHERE source='akash'").fetchone()[0]
+    for pid in range(350, 356):  # new open proposals; reading their votes is slow (0.3 s a request)
+        akash.node.add_proposal(pid, 2, title=f"New proposal {pid}")
+    akash.node.fault("/votes", "timeout", 100, delay=0.3)
+    quit_at: dict[str, float] = {}
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count > 0)
+            await pilot.press("S")
+            await wait_for(pilot, lambda: "votes of proposal" in text_of(app, "#archive-bar"), timeout=30,
+                           what="sync in its votes phase")
+            assert app.screen.query_one("#sync-progress").has_class("-syncing")
+            quit_at["t"] = time.monotonic()
+            await pilot.press("q")
+
+    run(go())  # returns once the worker thread has stopped at its next checkpoint
+    assert time.monotonic() - quit_at["t"] < 5, "quitting waited for the whole sync"
+    with open_archive(readonly=True) as ar:
+        assert ar.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        now = ar.conn.execute("SELECT count(*) FROM proposals WHERE source='akash'").fetchone()[0]
+    assert now == before  # the interrupted sync stored nothing half-way and lost nothing
+    akash.node.faults.clear()
+    out = sync_sources(["akash"])
+    assert out.ok, out.errors
+    with open_archive(readonly=True) as ar:
+        assert ar.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        ids = {r[0] for r in ar.conn.execute("SELECT id FROM proposals WHERE source='akash'")}
+    assert {str(p) for p in range(350, 356)} <= ids and len(ids) == before + 6

@@ -58,3 +58,38 @@ def fill(n: int, *, sources: tuple[str, ...] = ("devnet/alpha", "devnet/beta"), 
                 votes.append((sources[(n - 1) % len(sources)], str(n), f"0x{i:040x}", ("for", "against")[i % 2],
                               str((i + 1) * 10**20), "because [b]reasons[/b]" if i == 0 else "", 10 + i, "0x", 0, NOW))
             store.insert_votes(ar, votes)
+
+
+ABOUT = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+"""A published BIP-39 vector: fixed addresses in every family for the snapshot tests."""
+
+
+def world(passphrase: str) -> dict[str, str]:
+    """Everything the snapshot tests show, fixed: 12 Governor proposals on devnet/alpha and beta (the
+    DAOs followed), a signing account ("alice", the ABOUT vector) beside the watch-only "me", and an
+    archived Akash source with alice's stakes, unbonding and balances (shown in offline mode)."""
+    from wallet import networks
+    from wallet.adapters.base import StakePosition, StakeTarget
+    from wallet.cache import open_archive, store
+    from wallet.keys.cosmos_keys import reprefix
+    from wallet.keys.vault import Vault
+
+    fill(12, votes_per=4)
+    for i, dao in enumerate(("alpha", "beta")):
+        networks.add_dao("devnet", {"id": dao, "governor": "0x" + f"{i + 1:02x}" * 20, "token": "0x" + "34" * 20})
+    alice = Vault().add_mnemonic("alice", ABOUT, passphrase)
+    akash = reprefix(alice.addresses["cosmos"], "akash")
+    val = "akashvaloper1qx9knjqah8s0l4rhwmapsd6cuah4948jy0gf0t"
+    with open_archive() as ar, ar.conn:
+        store.upsert_source(ar, "akash", network="akash", family="cosmos", kind="gov-v1", chain_id="akashnet-2",
+                            extra={"name": "Akash", "symbol": "AKT", "decimals": 6, "denom": "uakt"})
+        ar.conn.execute("UPDATE sources SET synced_at=? WHERE id='akash'", (NOW - 7200,))
+        store.upsert_stake_targets(ar, "akash", [StakeTarget(id=val, name="cosmosrescue", status="bonded",
+                                                             commission="0.05", power=399_745_659_305)])
+        common = {"source": "akash", "address": akash, "target": val, "target_name": "cosmosrescue",
+                  "symbol": "AKT", "decimals": 6}
+        store.replace_stakes(ar, "akash", akash, [
+            StakePosition(**common, amount=10_000_000, rewards=123_456),
+            StakePosition(**common, amount=2_500_000, kind="unbonding", completes_at=NOW + 86400 * 14)])
+        store.set_balances(ar, "akash", akash, {"AKT": 50_000_000})
+    return {"alice": alice.addresses["evm"], "akash": akash}

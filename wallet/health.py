@@ -174,3 +174,23 @@ def holdings(account: Any, sources: list[str]) -> list[Holding]:
             ad.close()
         out.append(h)
     return out
+
+
+def archived_holdings(account: Any) -> list[Holding]:
+    """The balances that syncs stored in the archive for this account (offline: no node is asked)."""
+    from wallet.cache import open_archive, query
+    from wallet.cli.common import my_addresses
+    from wallet.units import Denom, format_amount
+
+    addrs = my_addresses([account.name])
+    out: dict[tuple[str, str], Holding] = {}
+    with open_archive(readonly=True) as ar:
+        rows = query.balances(ar, addrs)
+        extras = {s["id"]: s.get("extra") or {} for s in query.sources(ar)}
+    for r in rows:
+        h = out.setdefault((r["source"], r["address"]), Holding(source=r["source"], address=r["address"]))
+        ex = extras.get(r["source"], {})
+        dec = int(ex.get("decimals") or 0) if r["denom"] in (ex.get("symbol"), ex.get("denom")) else 0
+        sym = str(ex.get("symbol") or r["denom"]) if dec else str(r["denom"])
+        h.balances[sym] = format_amount(int(r["amount"]), Denom(sym, "base", dec), max_decimals=4) + " (archived)"
+    return list(out.values())
