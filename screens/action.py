@@ -105,8 +105,8 @@ class ActionDialog(ModalScreen[bool]):
             if self.kind == "move":
                 yield Label("To")
                 yield self._picker("dest", p.get("dest"))
-            if self.kind in ("stake", "unstake", "move"):
-                yield Label("Amount" + (" (blank = all)" if self.kind in ("unstake", "move") else "")
+            if self.kind in ("stake", "unstake", "move", "withdraw"):
+                yield Label("Amount" + (" (blank = all)" if self.kind in ("unstake", "move", "withdraw") else "")
                             + f", e.g. 1.5 — parsed by {self.source}")
                 yield Input(value=str(p.get("amount", "")), id="amount", compact=True, placeholder="amount")
                 with Horizontal(id="subnet-row", classes="row -hidden"):

@@ -286,17 +286,21 @@ class PolisApp(App[None]):
         self._checked = msg.checked > 0
         self.refresh_status()
 
-    def action_sync(self) -> None:
+    def action_sync(self, sources: list[str] | None = None) -> None:
+        """Sync every followed source, or only `sources` (a network just followed on Networks)."""
+        if self.offline:
+            self.notify("offline mode: nothing is synced", timeout=3)
+            return
         if self._sync is not None:
             self.notify("a sync is already running", timeout=3)
             return
         self._sync = (0, 1, "…")
         self._sync_error = ""
         self.refresh_status()
-        self._run_sync()
+        self._run_sync(sources)
 
     @work(thread=True, group="sync", exclusive=True, exit_on_error=False)
-    def _run_sync(self) -> None:
+    def _run_sync(self, only: list[str] | None = None) -> None:
         from textual.worker import get_current_worker
 
         from wallet.errors import PolisError
@@ -310,7 +314,7 @@ class PolisApp(App[None]):
             self.post_message(SyncProgress(src, done, total, text))
 
         try:
-            srcs = followed_sources()
+            srcs = only or followed_sources()
             out = sync_sources(srcs, progress=progress)
         except Exception as exc:  # shown in the status bar, never a traceback
             self.post_message(SyncFinished({"sync": str(exc)}, 0))

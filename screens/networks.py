@@ -21,6 +21,8 @@ from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog
 class NetworksScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h", "health", "Health", id="networks.health", tooltip="check every endpoint: chain id, latency, head"),
+        Binding("f", "follow", "Follow", id="networks.follow",
+                tooltip="follow a Snapshot space (snapshot/ens.eth) or a preset network/DAO (akash, bittensor)"),
         Binding("a", "add", "Add DAO", id="networks.add", tooltip="follow a Governor DAO on an EVM network"),
         Binding("delete,x", "remove", "Remove", id="networks.remove", tooltip="remove a DAO or network you added"),
     ]
@@ -37,10 +39,12 @@ class NetworksScreen(Screen[None]):
             self.health = health
 
     class Done(Message):
-        def __init__(self, text: str, error: bool = False) -> None:
+        def __init__(self, text: str, error: bool = False, sync: list[str] | None = None) -> None:
             super().__init__()
             self.text = text
             self.error = error
+            self.sync = sync
+            """Sources to sync now (just followed)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -151,6 +155,32 @@ class NetworksScreen(Screen[None]):
 
         self.app.push_screen(FormDialog("Follow a Governor DAO", fields, ok="Add"), got)
 
+    def action_follow(self) -> None:
+        key = self._current_key() or ""
+        n = self.nets.get(key)
+        value = f"{key}/" if n is not None and n.family == "snapshot" else key
+
+        def got(v: dict[str, str] | None) -> None:
+            if v is not None:
+                self._work_follow(v["source"])
+
+        self.app.push_screen(FormDialog("Follow a network, DAO or Snapshot space", [
+            Field("source", "Source: snapshot/SPACE (e.g. snapshot/ens.eth), akash, bittensor, ethereum/compound…",
+                  value=value)], ok="Follow", note="It is synced at once; S syncs everything later."), got)
+
+    @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
+    def _work_follow(self, text: str) -> None:
+        from wallet.errors import PolisError
+        from wallet.flows import follow_source
+
+        try:
+            source, needs_sync = follow_source(text)
+        except PolisError as exc:
+            hint = getattr(exc, "hint", "") or ""
+            self.post_message(self.Done(f"{exc}" + (f" ({hint})" if hint else ""), error=True))
+            return
+        self.post_message(self.Done(f"following {source}", sync=[source] if needs_sync else None))
+
     @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
     def _work_add(self, v: dict[str, str]) -> None:
         from pydantic import ValidationError
@@ -197,3 +227,5 @@ class NetworksScreen(Screen[None]):
     def on_networks_screen_done(self, msg: Done) -> None:
         self.notify(msg.text, title="Networks", severity="error" if msg.error else "information")
         self._list()
+        if msg.sync:
+            self.app.action_sync(msg.sync)  # type: ignore[attr-defined]

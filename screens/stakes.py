@@ -26,7 +26,9 @@ class StakesScreen(Screen[None]):
         Binding("s", "act('stake')", "Stake", id="stakes.stake", tooltip="stake to a validator / hotkey"),
         Binding("u", "act('unstake')", "Unstake", id="stakes.unstake", tooltip="unstake / undelegate"),
         Binding("m", "act('move')", "Move", id="stakes.move", tooltip="move stake / redelegate"),
-        Binding("c", "act('claim')", "Claim", id="stakes.claim", tooltip="claim rewards"),
+        Binding("c", "act('claim')", "Claim", id="stakes.claim", tooltip="claim rewards / a stake window"),
+        Binding("w", "act('withdraw')", "Withdraw", id="stakes.withdraw",
+                tooltip="take back pending stake (SingularityNET submission period)"),
         Binding("r", "reload", "Reload", id="stakes.reload", tooltip="read positions from the nodes again"),
     ]
 

@@ -264,3 +264,33 @@ def test_every_screen_opens_at_size(size) -> None:  # type: ignore[no-untyped-de
                 assert "Help" in screen_text(app) or True
 
     run(go())
+
+
+def test_follow_a_snapshot_space_from_the_networks_screen(polis_home) -> None:  # type: ignore[no-untyped-def]
+    from wallet import networks
+
+    fill(3)
+    # The hub answers nowhere (port 9): the follow is stored, the sync that follows fails in words.
+    networks.set_user_table("snapshot", {"rpc": ["http://127.0.0.1:9/graphql"], "extra": {
+        **networks.get_network("snapshot").extra, "backoff": 0.05, "max_wait": 1.0}})
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("4")
+            await wait_for(pilot, lambda: any(r[0] == "snapshot" for r in table_rows(app, "#networks")))
+            await pilot.press("f")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FormDialog" and app.screen.query("#f-source"))
+            await fill_form(pilot, app, source="snapshot/nope nope")
+            await wait_for(pilot, lambda: any("Snapshot space" in str(n.message) for n in app._notifications))
+            await pilot.press("f")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "FormDialog" and app.screen.query("#f-source"))
+            await fill_form(pilot, app, source="snapshot/ens.eth")
+            await wait_for(pilot, lambda: any(r[0] == "snapshot" and "ens.eth" in r[3]
+                                              for r in table_rows(app, "#networks")), what="followed")
+            await wait_for(pilot, lambda: "sync failed" in text_of(app, "#archive-bar"), timeout=30,
+                           what="the sync of the new space, failing in words")
+            assert "snapshot/ens.eth" in text_of(app, "#archive-bar")
+
+    run(go())
+    assert networks.get_network("snapshot").extra["spaces"] == ["ens.eth"]

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from wallet.keys.vault import AccountMeta
     from wallet.models import ActionResult, Plan
 
-KINDS = ("vote", "delegate", "stake", "unstake", "move", "claim")
+KINDS = ("vote", "delegate", "stake", "unstake", "move", "claim", "withdraw")
 
 
 @dataclass
@@ -138,6 +138,11 @@ def plan_action(req: ActionRequest, *, rpc_url: str | None = None) -> tuple[Adap
             plan = adapter.plan_move(meta, str(p.get("target", "")).strip(), str(p.get("dest", "")).strip(),
                                      _amount(adapter, p.get("amount"), allow_all=True),
                                      source_sub=p.get("subtarget") or None, dest_sub=p.get("dest_sub") or None)
+        elif req.kind == "withdraw":
+            withdraw = getattr(adapter, "plan_withdraw", None)
+            if withdraw is None or "withdraw" not in adapter.STAKE_ACTIONS:
+                raise BadInput(f"{req.source} has no separate withdraw; use unstake")
+            plan = withdraw(meta, str(p.get("target", "")).strip(), _amount(adapter, p.get("amount"), allow_all=True))
         else:
             plan = adapter.plan_claim(meta, str(p.get("target") or "").strip() or None)
     except BaseException:
@@ -307,3 +312,34 @@ def stake_choices(source: str, *, offline: bool = False) -> TargetChoices:
     if not targets and not note:
         note = "no stake targets known: type one, or sync this network"
     return TargetChoices(targets=targets, subnets=subnets, note=note)
+
+
+def follow_source(text: str) -> tuple[str, bool]:
+    """Follow what a user typed on the Networks screen: a Snapshot space ("snapshot/ens.eth") is added to
+    the network's spaces; a preset network or DAO source ("akash", "bittensor", "ethereum/compound") is
+    followed from its first sync. Returns (source, needs_sync). Governor DAOs by address use add_dao."""
+    import re
+
+    from wallet import networks
+
+    t = networks.canonical_source(text.strip())
+    key, _, sub = t.partition("/")
+    nets = networks.load_networks()
+    if key not in nets:
+        raise BadInput(f"unknown network {key!r}", hint="known: " + ", ".join(sorted(nets)))
+    net = nets[key]
+    if net.family == "snapshot":
+        from wallet.adapters.snapshot import SPACE_PATTERN, settings_of
+
+        if not sub or not re.match(SPACE_PATTERN, sub):
+            raise BadInput(f"name a Snapshot space: {key}/ens.eth")
+        settings_of(net)
+        spaces = list(net.extra.get("spaces", []))
+        if sub not in spaces:
+            networks.set_user_table(key, {"extra": {**net.extra, "spaces": [*spaces, sub]}})
+        return f"{key}/{sub}", True
+    source = t
+    if source not in net.sources():
+        raise BadInput(f"{t!r} is not a source of {key}", hint="sources: " + ", ".join(net.sources()) +
+                       (" — add a Governor DAO with its addresses (a)" if net.family == "evm" else ""))
+    return source, True
