@@ -175,22 +175,28 @@ def stake_event_rows(source: str, events: list[dict[str, Any]], mine: set[str], 
     """stake_events rows from decoded SubtensorModule events whose coldkey is one of `mine`."""
     import json
 
+    from wallet.errors import RpcError
+
     rows = []
-    for ev in events:
-        e = ev.get("event", ev)
-        if e.get("module_id") != "SubtensorModule" or e.get("event_id") not in STAKE_EVENTS:
+    for ev in events if isinstance(events, (list, tuple)) else ():
+        e = ev.get("event", ev) if isinstance(ev, dict) else None
+        if not isinstance(e, dict) or e.get("module_id") != "SubtensorModule" or e.get("event_id") not in STAKE_EVENTS:
             continue
-        a = list(e.get("attributes") or ())
+        attrs = e.get("attributes")
+        a = list(attrs) if isinstance(attrs, (list, tuple)) else []
         kind = STAKE_EVENTS[e["event_id"]]
+        if len(a) < (6 if kind == "move" else 5):
+            raise RpcError(f"SubtensorModule.{e['event_id']} has {len(a)} fields, not the layout Polis reads "
+                           "(a runtime upgrade?)")
         coldkey = str(a[0])
         if coldkey not in mine:
             continue
         if kind == "move":
             extra = {"from_hotkey": a[1], "from_netuid": a[2], "to_hotkey": a[3], "to_netuid": a[4]}
             rows.append((source, coldkey, kind, str(a[3]), str(a[4]), str(a[5]), block, tx, timestamp,
-                         json.dumps(extra)))
+                         json.dumps(extra, default=str)))
         else:
             extra = {"tao": str(a[2]), "alpha": str(a[3])}
             rows.append((source, coldkey, kind, str(a[1]), str(a[4]), str(a[2]), block, tx, timestamp,
-                         json.dumps(extra)))
+                         json.dumps(extra, default=str)))
     return rows
