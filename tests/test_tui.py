@@ -224,7 +224,7 @@ def test_networks_lists_presets_and_reports_unreachable(polis_home) -> None:  # 
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: "OFFLINE" in text_of(app, "#archive-bar"), timeout=30, what="offline banner")
             assert "devnet unreachable" in text_of(app, "#archive-bar")
-            assert inbox_count(app) == 3  # the archive stays browsable
+            await wait_for(pilot, lambda: inbox_count(app) == 3, what="the archive, still browsable")
             await pilot.press("4")
             await wait_for(pilot, lambda: any(r[0] == "devnet" and r[4] == "UNREACHABLE"
                                               for r in table_rows(app, "#networks")), timeout=40, what="health")
