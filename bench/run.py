@@ -179,6 +179,8 @@ def main() -> int:
     results["sync_5k"] = sync_bench(5_000, 200)
     if os.environ.get("BENCH_SKIP_50K") != "1":
         results["sync_50k"] = sync_bench(50_000, 200)
+    if os.environ.get("BENCH_SKIP_TUI") != "1":
+        results["tui_100k"] = __import__("bench.tui_bench", fromlist=["run_tui"]).run_tui()
     if os.environ.get("BENCH_SKIP_BATCH") != "1":
         results["batch"] = __import__("bench.batch_bench", fromlist=["run"]).run()
     if os.environ.get("BENCH_SKIP_COSMOS") != "1":
@@ -209,6 +211,9 @@ def main() -> int:
             budgets.append((f"{key}: full sync wall (incl. Python start-up) ≤ 1.5× cast logs", s["ratio wall / cast"] <= 1.5))
             budgets.append((f"{key}: no-op sync work ≤ 50 ms + one round trip",
                             s["no-op sync work ms"] <= 50 + s["one round trip ms"]))
+    tu = results.get("tui_100k")
+    if isinstance(tu, dict) and "budgets met" in tu:
+        budgets.append(("TUI: first paint ≤ 1 s, cursor and open ≤ 100 ms (medians)", tu["budgets met"]))
     bt = results.get("batch")
     if isinstance(bt, dict) and isinstance(bt.get("automine"), dict):
         budgets.append(("200 votes in one batch ≥ 5× faster than a cast send loop", bt["automine"]["speedup"] >= 5))

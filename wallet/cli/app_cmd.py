@@ -25,7 +25,7 @@ def _tui(args: argparse.Namespace) -> int:
         from wallet.errors import NotInteractive
 
         raise NotInteractive("the TUI needs a terminal", hint="use the headless commands, e.g. 'polis proposals list'")
-    open_tui()
+    open_tui(offline=True) if getattr(args, "offline", False) else open_tui()
     return 0
 
 

@@ -260,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # front ends ---------------------------------------------------------------------------------
     p = sub.add_parser("tui", help="open the terminal UI")
+    p.add_argument("--offline", action="store_true", help="never touch the network: browse the archive only")
     p = sub.add_parser("demo", help="start a local devnet with a seeded DAO, a demo key, sync, open the TUI")
     p.add_argument("--headless", action="store_true", help="print a summary and exit instead of opening the TUI")
     p.add_argument("--port", type=int, default=None, help="anvil port (default: a free one)")
