@@ -49,6 +49,7 @@ class Meter:
         self.per_test: dict[str, dict[str, Any]] = {}
         self.outcomes: dict[str, str] = {}
         self.durations: dict[str, float] = defaultdict(float)
+        self.errors: dict[str, str] = {}
 
     def install(self) -> None:
         sys.path.insert(0, str(REPO))
@@ -93,6 +94,8 @@ class Meter:
             prev = self.outcomes.get(report.nodeid)
             if prev in (None, "passed"):
                 self.outcomes[report.nodeid] = report.outcome
+            if report.outcome == "failed":
+                self.errors[report.nodeid] = str(report.longreprtext)[-1500:]
         if report.when == "teardown":
             self.per_test[report.nodeid] = dict(self.current)
 
@@ -143,27 +146,41 @@ def measure(fuzz_examples: int) -> dict[str, Any]:
     rows["fuzz"].update({"cases_by_target": fuzz_cases, "cases": sum(fuzz_cases.values()),
                          "examples_per_target": int(os.environ["FUZZ_EXAMPLES"])})
     rows["leaks"].update({"scenarios": len(leak_tests), "leaks_found": sum(o != "passed" for o in leak_tests.values())})
+    rows["errors"] = meter.errors
     rows["pytest_exit"] = int(code)
     rows["wall_s"] = round(wall, 1)
     return rows
 
 
-def scale_figures() -> dict[str, Any]:
-    sys.path.insert(0, str(REPO / "bench"))
-    import scale  # bench/scale.py
+SCALE_CHILD = """
+import json, os, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, {bench!r})
+import scale
+res = {{}}
+rss = scale.sync_rss(int(os.environ.get("SCALE_VOTES", "1000000")))
+res["sync votes"] = rss["votes"]
+res["sync peak RSS MB (≤ 250)"] = rss["peak_rss_mb"]
+res["sync wall s"] = rss["wall_s"]
+with tempfile.TemporaryDirectory() as d:
+    src, pid = scale.generate_archive(Path(d), int(os.environ.get("SCALE_PROPOSALS", "100000")),
+                                      int(os.environ.get("SCALE_ARCHIVE_VOTES", "1000000")))
+    env = {{"POLIS_HOME": d}}
+    res["list --search on 100k ms (≤ 100)"] = scale.timed([scale.POLIS, "proposals", "list", "--search", "oracle bridge"], env)
+    res["proposals show ms (≤ 100)"] = scale.timed([scale.POLIS, "proposals", "show", f"{{src}}:{{pid}}"], env)
+print("SCALE_JSON " + json.dumps(res))
+"""
 
-    res: dict[str, Any] = {}
-    rss = scale.sync_rss(int(os.environ.get("SCALE_VOTES", "1000000")))
-    res["sync votes"] = rss["votes"]
-    res["sync peak RSS MB (≤ 250)"] = rss["peak_rss_mb"]
-    res["sync wall s"] = rss["wall_s"]
-    with tempfile.TemporaryDirectory() as d:
-        src, pid = scale.generate_archive(Path(d), int(os.environ.get("SCALE_PROPOSALS", "100000")),
-                                          int(os.environ.get("SCALE_ARCHIVE_VOTES", "1000000")))
-        env = {"POLIS_HOME": d}
-        res["list --search on 100k ms (≤ 100)"] = scale.timed([scale.POLIS, "proposals", "list", "--search", "oracle bridge"], env)
-        res["proposals show ms (≤ 100)"] = scale.timed([scale.POLIS, "proposals", "show", f"{src}:{pid}"], env)
-    return res
+
+def scale_figures() -> dict[str, Any]:
+    """bench/scale.py in a fresh child: its peak RSS is getrusage(RUSAGE_CHILDREN), the largest child
+    ever waited for, so in this process it would report anvil from the crash tests instead of the sync."""
+    r = subprocess.run([sys.executable, "-c", SCALE_CHILD.format(bench=str(REPO / "bench"))], capture_output=True,
+                       text=True, cwd=REPO, env={k: v for k, v in os.environ.items() if k != "POLIS_HOME"})
+    for line in r.stdout.splitlines():
+        if line.startswith("SCALE_JSON "):
+            return json.loads(line[len("SCALE_JSON "):])
+    return {"error": r.stderr[-400:]}
 
 
 def table(rep: dict[str, Any]) -> str:
