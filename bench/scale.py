@@ -86,17 +86,21 @@ def sync_rss(votes: int = 1_000_000) -> dict[str, object]:
                                         "start_block": 1}, replace=True)
             os.environ.pop("POLIS_HOME")
             t0 = time.perf_counter()
-            proc = subprocess.Popen([POLIS, "sync", "devnet/scale", "--json"], env={**os.environ, "POLIS_HOME": d},
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            out, err = proc.communicate()
-            _, status, usage = os.wait4(proc.pid, 0) if False else (None, proc.returncode, None)
+            with tempfile.TemporaryFile() as outf, tempfile.TemporaryFile() as errf:
+                proc = subprocess.Popen([POLIS, "sync", "devnet/scale", "--json"], env={**os.environ, "POLIS_HOME": d},
+                                        stdout=outf, stderr=errf)
+                # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would count every earlier child)
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                outf.seek(0)
+                errf.seek(0)
+                out, err = outf.read(), errf.read()
             wall = time.perf_counter() - t0
             if proc.returncode != 0:
                 raise RuntimeError(err.decode()[-400:])
             import json
-            import resource
 
-            rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            rss_mb = usage.ru_maxrss / 1024
             doc = json.loads(out)
             return {"votes": doc["reports"][0]["votes"], "wall_s": round(wall, 1),
                     "peak_rss_mb": round(rss_mb, 1), "budget_mb": 250}

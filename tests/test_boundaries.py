@@ -46,7 +46,7 @@ def test_offline_list_imports_no_network_or_crypto_library(tmp_path) -> None:
             "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
             "    main(['proposals', 'list', '--offline'])")
     mods = _modules_after(code)
-    assert not {"web3", "eth_abi", "eth_account", "eth_keyfile", "httpx", "bip_utils", "textual"} & mods
+    assert not {"web3", "eth_abi", "eth_account", "eth_keyfile", "httpx", "bip_utils", "textual", "pydantic"} & mods
 
 
 def test_money_is_never_float() -> None:

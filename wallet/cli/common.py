@@ -45,7 +45,7 @@ def my_addresses(names: list[str] | None = None) -> list[str]:
     if cosmos:
         # Votes are archived under each chain's own bech32 prefix (akash1…, fetch1…).
         from wallet.keys.cosmos_keys import reprefix
-        from wallet.networks import raw_tables
+        from wallet.network_tables import raw_tables
 
         prefixes = sorted({str(t.get("extra", {}).get("bech32_prefix")) for t in raw_tables().values()
                            if t.get("family") == "cosmos" and t.get("extra", {}).get("bech32_prefix")})

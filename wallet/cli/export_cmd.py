@@ -18,7 +18,7 @@ VOTE_FIELDS = ["source", "proposal_id", "voter", "choice", "weight", "reason", "
 
 def run(args: argparse.Namespace) -> int:
     from wallet.cache import open_archive, query
-    from wallet.networks import canonical_source
+    from wallet.network_tables import canonical_source
 
     args.network = [canonical_source(n) for n in args.network]
     with open_archive(readonly=True) as ar:

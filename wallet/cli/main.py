@@ -27,12 +27,42 @@ def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = Fals
         p.add_argument("--passphrase-file", metavar="PATH", help="read the vault passphrase from this file")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Sink:
+    """Stands in for the argument tree of every command but the one being run: building all of
+    them costs ~10 ms a start, and only the top-level names and help lines are ever needed."""
+
+    def __getattr__(self, name: str) -> object:
+        return lambda *args, **kwargs: self
+
+
+class _OnlySubparsers:
+    """Subparsers that build the full tree of one noun only (every noun when `only` is "*")."""
+
+    def __init__(self, real: argparse._SubParsersAction, only: str) -> None:  # type: ignore[type-arg]
+        self._real = real
+        self._only = only
+
+    def add_parser(self, name: str, **kwargs: object) -> argparse.ArgumentParser:
+        if self._only in ("*", name):
+            return self._real.add_parser(name, **kwargs)  # type: ignore[arg-type]
+        self._real.add_parser(name, help=kwargs.get("help"))  # type: ignore[arg-type]
+        return _Sink()  # type: ignore[return-value]
+
+
+def _noun_of(argv: list[str] | None) -> str:
+    for tok in argv or []:
+        if not tok.startswith("-"):
+            return tok if tok in COMMANDS else "*"
+    return ""
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given argv, only the command being run gets its full argument tree."""
     ap = argparse.ArgumentParser(prog="polis", description="Governance and staking wallet for open AI networks.",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--version", action="store_true", help="print the version")
     ap.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    sub = ap.add_subparsers(dest="noun", metavar="COMMAND")
+    sub = _OnlySubparsers(ap.add_subparsers(dest="noun", metavar="COMMAND"), _noun_of(argv) if argv is not None else "*")
 
     # keys ---------------------------------------------------------------------------------------
     keys = sub.add_parser("keys", help="create, import and manage keys in the vault")
@@ -83,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = ks.add_parser("forget", help="remove this account's passphrase from the OS keyring")
     p.add_argument("name")
     _common(p, json=False)
-    import_module("wallet.cli.btcli_cmd").add_parser(ks)  # light: argparse only at import
+    if not isinstance(ks, _Sink):
+        import_module("wallet.cli.btcli_cmd").add_parser(ks)  # light: argparse only at import
 
     # networks -----------------------------------------------------------------------------------
     nets = sub.add_parser("networks", help="networks and DAOs Polis follows")
@@ -315,7 +346,8 @@ def _setup_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.version:
         from wallet import __version__

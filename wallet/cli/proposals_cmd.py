@@ -12,7 +12,7 @@ from wallet.textsafe import clean
 
 
 def run(args: argparse.Namespace) -> int:
-    from wallet.networks import canonical_source
+    from wallet.network_tables import canonical_source
 
     if isinstance(getattr(args, "network", None), list):
         args.network = [canonical_source(n) for n in args.network]

@@ -8,15 +8,13 @@ just "network".
 from __future__ import annotations
 
 import re
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wallet.errors import BadInput
-from wallet.paths import atomic_write, config_dir
+from wallet.paths import atomic_write
 from wallet.units import Denom
 
 
@@ -100,51 +98,14 @@ class NetworkConfig(BaseModel):
         return out
 
 
-def user_networks_path() -> Path:
-    return config_dir() / "networks.toml"
-
-
-def _read_toml(text: str, origin: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"{origin}: {exc}") from None
-
-
-def _preset_tables() -> dict[str, dict[str, Any]]:
-    tables: dict[str, dict[str, Any]] = {}
-    for entry in sorted(resources.files(__package__).iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".toml"):
-            tables.update(_read_toml(entry.read_text(), entry.name).get("networks", {}))
-    return tables
-
-
-def _user_tables() -> dict[str, dict[str, Any]]:
-    path = user_networks_path()
-    if not path.exists():
-        return {}
-    return _read_toml(path.read_text(), str(path)).get("networks", {})
-
-
-def raw_tables() -> dict[str, dict[str, Any]]:
-    """Presets overlaid with the user's file, as plain TOML tables (no validation: cheap)."""
-    merged = _preset_tables()
-    for key, table in _user_tables().items():
-        merged[key] = {**merged.get(key, {}), **{k: v for k, v in table.items() if k != "daos"}}
-    return merged
-
-
-def canonical_source(text: str) -> str:
-    """A source filter with a network alias replaced by the network's key ("fetchhub" → "fetchai"),
-    read from the raw tables so offline commands stay light."""
-    key, sep, rest = text.partition("/")
-    tables = raw_tables()
-    if key not in tables:
-        for k, t in tables.items():
-            if key in (t.get("aliases") or []):
-                key = k
-                break
-    return key + sep + rest
+from wallet.network_tables import (  # noqa: E402  (light TOML layer, re-exported)
+    _preset_tables,
+    _read_toml,
+    _user_tables,
+    canonical_source,
+    raw_tables,
+    user_networks_path,
+)
 
 
 def load_networks() -> dict[str, NetworkConfig]:

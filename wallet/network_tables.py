@@ -1,0 +1,65 @@
+"""The networks as raw TOML tables: presets beside `wallet/networks/` overlaid with the user's file.
+
+No validation and no pydantic here, so offline commands (proposals, export) can resolve aliases and
+prefixes in a millisecond; `wallet.networks` validates the same tables into models.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from wallet.errors import BadInput
+from wallet.paths import config_dir
+
+PRESET_DIR = Path(__file__).resolve().parent / "networks"
+
+
+def user_networks_path() -> Path:
+    return config_dir() / "networks.toml"
+
+
+def _read_toml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"{origin}: {exc}") from None
+
+
+def _preset_tables() -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for entry in sorted(PRESET_DIR.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            tables.update(_read_toml(entry.read_text(), entry.name).get("networks", {}))
+    return tables
+
+
+def _user_tables() -> dict[str, dict[str, Any]]:
+    path = user_networks_path()
+    if not path.exists():
+        return {}
+    return _read_toml(path.read_text(), str(path)).get("networks", {})
+
+
+def raw_tables() -> dict[str, dict[str, Any]]:
+    """Presets overlaid with the user's file, as plain TOML tables (no validation: cheap)."""
+    merged = _preset_tables()
+    for key, table in _user_tables().items():
+        merged[key] = {**merged.get(key, {}), **{k: v for k, v in table.items() if k != "daos"}}
+    return merged
+
+
+def canonical_source(text: str) -> str:
+    """A source filter with a network alias replaced by the network's key ("fetchhub" → "fetchai"),
+    read from the raw tables so offline commands stay light."""
+    key, sep, rest = text.partition("/")
+    tables = raw_tables()
+    if key not in tables:
+        for k, t in tables.items():
+            if key in (t.get("aliases") or []):
+                key = k
+                break
+    return key + sep + rest
+
+
