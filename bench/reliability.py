@@ -221,9 +221,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-def run() -> dict[str, Any]:
-    """For bench/run.py: the report in a child process (pytest in-process would share its state)."""
-    r = subprocess.run([sys.executable, str(Path(__file__)), "--json"], capture_output=True, text=True, cwd=REPO)
+def run(scale: bool | None = None) -> dict[str, Any]:
+    """For bench/run.py: the report in a child process (pytest in-process would share its state).
+    `scale` False skips the scale part (bench/run.py measures it itself); default: RELIABILITY_NO_SCALE."""
+    if scale is None:
+        scale = os.environ.get("RELIABILITY_NO_SCALE") != "1"
+    args = [sys.executable, str(Path(__file__)), "--json"] + ([] if scale else ["--no-scale"])
+    r = subprocess.run(args, capture_output=True, text=True, cwd=REPO)
     sys.stdout.write(r.stdout.split("RELIABILITY_JSON ")[0])
     for line in r.stdout.splitlines():
         if line.startswith("RELIABILITY_JSON "):

@@ -196,6 +196,11 @@ def main() -> int:
         results["bittensor"] = __import__("bench.bittensor_bench", fromlist=["run"]).run()
     if os.environ.get("BENCH_SKIP_SCALE") != "1":
         results["scale"] = scale_bench()
+    if os.environ.get("BENCH_SKIP_RELIABILITY") != "1":
+        # faults injected / survived, fuzz cases, crash trials, leaks (it runs the scale part itself
+        # unless told not to: the figures above already have it)
+        os.environ.setdefault("RELIABILITY_NO_SCALE", "1")
+        results["reliability"] = __import__("bench.reliability", fromlist=["run"]).run()
     out = REPO / "bench" / "results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

@@ -64,7 +64,11 @@ def test_sigkill_during_sync_then_rerun(anvil, dao, tmp_path, monkeypatch) -> No
             db.close()
         r = subprocess.run([*polis_cmd(), "sync", src, "--json"], env=env, capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        assert dump(home) == want, f"trial {trial}"
+        got = dump(home)
+        if got != want:
+            bad_props = [a for a, b in zip(got[0], want[0], strict=False) if a != b][:3]
+            pytest.fail(f"trial {trial}: {len(got[0])}/{len(want[0])} proposals, {len(got[1])}/{len(want[1])} votes; "
+                        f"first differing proposals: {bad_props}; rerun said: {r.stdout[-300:]}")
 
 
 WRITER = """
