@@ -98,6 +98,9 @@ def checksum(address_hex40: str) -> str:
 
 
 _checksum_cache: dict[str, str] = {}
+CHECKSUM_CACHE_SIZE = 20_000
+"""Voters repeat across proposals; a bounded cache keeps most of the gain (~3 µs a keccak) while a
+sync of millions of distinct voters stays within its memory budget (~180 bytes an entry)."""
 
 
 def address_from_word(word: bytes | str) -> str:
@@ -105,8 +108,9 @@ def address_from_word(word: bytes | str) -> str:
     got = _checksum_cache.get(h)
     if got is None:
         got = checksum(h)
-        if len(_checksum_cache) < 200_000:
-            _checksum_cache[h] = got
+        if len(_checksum_cache) >= CHECKSUM_CACHE_SIZE:
+            _checksum_cache.clear()
+        _checksum_cache[h] = got
     return got
 
 
