@@ -114,7 +114,10 @@ class Context:
 
         if self._unlock is None or not accounts:
             return
-        metas = {name: self.meta(name) for name in accounts}
+        try:
+            metas = {name: self.meta(name) for name in accounts}
+        except PolisError:
+            return  # an unknown account is reported by the step that names it
         unlock = self._unlock
         box: dict[str, Any] = {}
 
@@ -149,9 +152,8 @@ class Context:
         return self._signers[key]
 
     def close(self) -> None:
-        ahead = getattr(self, "_ahead", None)
-        if ahead is not None:
-            ahead[0].join()
+        # An unlock still running (a run with nothing left to sign) is a daemon thread that touches
+        # neither the archive nor the network: it is left to finish on its own.
         for ad in self._adapters.values():
             ad.close()
 
@@ -308,34 +310,34 @@ class BatchRunner:
 
         steps = check(self.plan)
         with open_archive() as ar:
-            journal.ensure(ar)
-            with _lock(self.plan.digest):
-                run, created = journal.start(ar, self.plan, steps)
-                rows = journal.actions(ar, self.plan.digest)
-                open_steps = [s for s in steps if rows[s.index]["state"] in journal.OPEN_STATES]
-                if not open_steps:
-                    journal.finish(ar, self.plan.digest, report(ar, self.plan.digest, steps))
-                    rep = report(ar, self.plan.digest, steps)
-                    rep["already_finished"] = True
-                    return rep
-                unlock = self._unlocker()
-                ctx = Context(ar, self.plan.digest, steps, self.plan.model.run, unlock=unlock,
-                              on_event=self.on_event)
-                try:
-                    # One unlock per account, started at once in a worker (scrypt takes about a second)
-                    # while the actions are planned; the first signature waits for it, so a wrong
-                    # passphrase still stops the run before anything is signed.
-                    wanted = {}
-                    for name in dict.fromkeys(s.account for s in open_steps):
-                        wanted[name] = ctx.adapter(next(s.source for s in open_steps if s.account == name)).KEY_FAMILY
-                    ctx.unlock_ahead(wanted)
+            ctx = Context(ar, self.plan.digest, steps, self.plan.model.run, unlock=self._unlocker(),
+                          on_event=self.on_event)
+            # One unlock per account, started at once in a worker (scrypt takes about a second) while
+            # the journal is read and the actions are planned; the first signature waits for it, so a
+            # wrong passphrase still stops the run before anything is signed. A run with nothing left
+            # to do never waits for it (nor needs a passphrase).
+            wanted = {}
+            for name in dict.fromkeys(s.account for s in steps):
+                wanted[name] = ctx.adapter(next(s.source for s in steps if s.account == name)).KEY_FAMILY
+            ctx.unlock_ahead(wanted)
+            try:
+                journal.ensure(ar)
+                with _lock(self.plan.digest):
+                    run, created = journal.start(ar, self.plan, steps)
+                    rows = journal.actions(ar, self.plan.digest)
+                    open_steps = [s for s in steps if rows[s.index]["state"] in journal.OPEN_STATES]
+                    if not open_steps:
+                        journal.finish(ar, self.plan.digest, report(ar, self.plan.digest, steps))
+                        rep = report(ar, self.plan.digest, steps)
+                        rep["already_finished"] = True
+                        return rep
                     self._execute(ctx, open_steps)
-                finally:
-                    ctx.close()
-                rep = report(ar, self.plan.digest, steps, ctx.pending_notes)
-                rep["resumed"] = not created
-                rep["finished"] = journal.finish(ar, self.plan.digest, rep)
-                return rep
+                    rep = report(ar, self.plan.digest, steps, ctx.pending_notes)
+                    rep["resumed"] = not created
+                    rep["finished"] = journal.finish(ar, self.plan.digest, rep)
+                    return rep
+            finally:
+                ctx.close()
 
     resume = run
     """Resuming is running again: the journal and the chain decide what is left."""
