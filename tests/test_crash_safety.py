@@ -113,7 +113,7 @@ def test_two_syncs_at_once_both_finish(anvil, dao, tmp_path, monkeypatch) -> Non
     monkeypatch.setenv("POLIS_HOME", str(home))
     src = add_devnet_dao(anvil.url, dep)
     env = {**os.environ, "POLIS_HOME": str(home), "POLIS_SYNC_FIRST_RANGE": "2"}
-    procs = [subprocess.Popen([*polis_cmd(), "sync", src, "--json"], env=env, stdout=subprocess.PIPE,
+    procs = [subprocess.Popen([*polis_cmd(), "--debug", "sync", src, "--json"], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outs, strict=True):

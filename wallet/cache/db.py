@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from wallet.cache.schema import MIGRATIONS, SCHEMA_VERSION
@@ -50,6 +51,23 @@ def migrate(conn: sqlite3.Connection) -> None:
         raise
 
 
+def _ensure_wal(conn: sqlite3.Connection) -> None:
+    """Switch a new archive to WAL. The switch takes a lock that SQLite's busy handler does not wait
+    for, so two processes opening a new archive at once (CLI sync beside the TUI) retry it here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.01
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def open_archive(path: Path | None = None, *, readonly: bool = False) -> Archive:
     """Open (creating and migrating if needed). Read-only opens never create a file."""
     path = path or archive_path()
@@ -60,7 +78,7 @@ def open_archive(path: Path | None = None, *, readonly: bool = False) -> Archive
     ensure_private_dir(path.parent)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _ensure_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     migrate(conn)
