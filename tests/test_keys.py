@@ -286,3 +286,46 @@ def test_keyring_absent_is_a_clear_error(cli, env_passphrase) -> None:
         assert r.code == 1 and "no OS keyring" in r.err
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.parametrize("kdf", ["scrypt", "pbkdf2"])
+def test_keystore_reads_eth_keyfile_output_and_eth_keyfile_reads_ours(kdf: str) -> None:
+    from eth_keyfile import create_keyfile_json, decode_keyfile_json
+
+    from wallet.keys import keystore
+
+    key = bytes.fromhex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
+    theirs = create_keyfile_json(key, b"pass phrase", kdf=kdf, iterations=1024 if kdf == "scrypt" else 2000)
+    assert keystore.decrypt(theirs, "pass phrase") == key
+    ours = keystore.encrypt(JUNK.encode(), "pass phrase")
+    assert decode_keyfile_json(ours, b"pass phrase") == JUNK.encode()
+    from wallet.errors import VaultError, WrongPassphrase
+
+    with pytest.raises(WrongPassphrase):
+        keystore.decrypt(theirs, "wrong")
+    bad = json.loads(json.dumps(theirs))
+    bad["crypto"]["kdfparams"]["n" if kdf == "scrypt" else "c"] = 2**40
+    with pytest.raises(VaultError):
+        keystore.decrypt(bad, "pass phrase")
+
+
+def test_evm_signer_bytes_equal_eth_account() -> None:
+    from eth_account import Account
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from wallet.keys.signer import EvmSigner
+
+    key = bytes.fromhex("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+    ours, ref = EvmSigner(key), Account.from_key(key)
+    assert ours.address == ref.address
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.integers(0, 2**64 - 1), st.integers(0, 2**40), st.integers(0, 2**40), st.integers(21_000, 30_000_000),
+           st.integers(0, 2**80), st.binary(max_size=300), st.sampled_from([1, 31337, 11155111]))
+    def check(nonce, prio, extra, gas, value, data, chain) -> None:
+        tx = {"to": "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "data": "0x" + data.hex(), "value": value, "gas": gas,
+              "maxFeePerGas": prio + extra, "maxPriorityFeePerGas": prio, "chainId": chain, "type": 2, "nonce": nonce}
+        assert ours.sign_transaction(tx) == bytes(ref.sign_transaction(tx).raw_transaction)
+
+    check()

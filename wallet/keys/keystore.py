@@ -1,13 +1,15 @@
 """Keystore v3 (scrypt + AES-128-CTR + keccak MAC) for any secret bytes.
 
 eth-keyfile's encoder only accepts 32-byte secp256k1 keys, but a vault also stores mnemonics. The
-JSON written here is the same format, and decoding goes through eth-keyfile itself, so any keystore v3
-tool can check our files. scrypt n defaults to 2**18 (~1 s); POLIS_SCRYPT_N may lower it for tests.
+JSON written here is the same format, so any keystore v3 tool (eth-keyfile, geth, cast) reads our
+files, and ours reads theirs; tests check both directions against eth-keyfile.
+scrypt n defaults to 2**18 (~1 s); POLIS_SCRYPT_N may lower it for tests.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import uuid
@@ -31,8 +33,11 @@ def scrypt_n() -> int:
 
 def encrypt(secret: bytes, passphrase: str, *, address: str | None = None) -> dict[str, Any]:
     from Crypto.Cipher import AES
+    from Crypto.Hash import keccak as _keccak
     from Crypto.Util import Counter
-    from eth_utils import keccak
+
+    def keccak(data: bytes) -> bytes:
+        return _keccak.new(digest_bits=256, data=data).digest()
 
     if not passphrase:
         raise VaultError("an empty passphrase is not allowed")
@@ -61,26 +66,60 @@ def encrypt(secret: bytes, passphrase: str, *, address: str | None = None) -> di
 
 
 def decrypt(doc: dict[str, Any], passphrase: str, *, origin: str = "keystore") -> bytes:
-    """Decrypt a keystore v3 document; wrong passphrase and corrupt files get distinct errors."""
-    from eth_keyfile import decode_keyfile_json
+    """Decrypt a keystore v3 document (scrypt or pbkdf2, AES-128-CTR, keccak MAC); a wrong passphrase
+    and a corrupt file get distinct errors.
 
+    Decoded here rather than by eth-keyfile, whose import costs ~0.6 s (it loads py_ecc's BLS code)
+    on every command that signs; tests check both ways against eth-keyfile.
+    """
     try:
         crypto = doc.get("crypto") or doc.get("Crypto")
         if not isinstance(crypto, dict) or "ciphertext" not in crypto or "kdfparams" not in crypto:
             raise KeyError("crypto")
         if doc.get("version") != 3:
             raise VaultError(f"{origin}: only keystore version 3 is supported")
-        if "crypto" not in doc:
-            doc = {**doc, "crypto": crypto}
-        return bytes(decode_keyfile_json(doc, passphrase.encode()))
+        if crypto.get("cipher", "aes-128-ctr") != "aes-128-ctr":
+            raise VaultError(f"{origin}: cipher {crypto.get('cipher')!r} is not supported")
+        derived = _derive(crypto["kdf"], crypto["kdfparams"], passphrase.encode(), origin)
+        ciphertext = bytes.fromhex(crypto["ciphertext"])
+        from Crypto.Hash import keccak
+
+        mac = keccak.new(digest_bits=256, data=derived[16:32] + ciphertext).digest()
+        if not hmac.compare_digest(mac, bytes.fromhex(crypto["mac"])):
+            raise WrongPassphrase(f"wrong passphrase for {origin}")
+        from Crypto.Cipher import AES
+        from Crypto.Util import Counter
+
+        iv = int.from_bytes(bytes.fromhex(crypto["cipherparams"]["iv"]), "big")
+        return AES.new(derived[:16], AES.MODE_CTR, counter=Counter.new(128, initial_value=iv)).decrypt(ciphertext)
     except VaultError:
         raise
-    except ValueError as exc:
-        if "MAC mismatch" in str(exc):
-            raise WrongPassphrase(f"wrong passphrase for {origin}") from None
-        raise VaultError(f"{origin} is corrupt or unreadable ({type(exc).__name__})") from None
-    except (KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError, ValueError, OverflowError, MemoryError):
         raise VaultError(f"{origin} is corrupt or not a keystore v3 file") from None
+
+
+_MAX_SCRYPT_N = 2**20
+_MAX_PBKDF2_ROUNDS = 10_000_000
+
+
+def _derive(kdf: str, params: dict[str, Any], password: bytes, origin: str) -> bytes:
+    salt = bytes.fromhex(params["salt"])
+    dklen = int(params.get("dklen", 32))
+    if dklen < 32 or dklen > 64:
+        raise ValueError("dklen")
+    if kdf == "scrypt":
+        n, r, p = int(params["n"]), int(params["r"]), int(params["p"])
+        if n < 2 or n & (n - 1) or n > _MAX_SCRYPT_N or not 1 <= r <= 64 or not 1 <= p <= 16:
+            raise VaultError(f"{origin}: scrypt parameters out of range")
+        return hashlib.scrypt(password, salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=2**31 - 1)
+    if kdf == "pbkdf2":
+        if params.get("prf", "hmac-sha256") != "hmac-sha256":
+            raise VaultError(f"{origin}: pbkdf2 {params.get('prf')!r} is not supported")
+        rounds = int(params["c"])
+        if not 1 <= rounds <= _MAX_PBKDF2_ROUNDS:
+            raise VaultError(f"{origin}: pbkdf2 round count out of range")
+        return hashlib.pbkdf2_hmac("sha256", password, salt, rounds, dklen)
+    raise VaultError(f"{origin}: key derivation {kdf!r} is not supported")
 
 
 def load_json(raw: bytes, origin: str) -> dict[str, Any]:
