@@ -13,9 +13,9 @@ from wallet.adapters import evm_codec as codec
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm_sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
-from wallet.models import ActionResult, Plan, PlanCheck
 
 if TYPE_CHECKING:
+    from wallet.models import ActionResult, Plan, PlanCheck
     from wallet.adapters.evm_rpc import JsonRpc
     from wallet.cache.db import Archive
     from wallet.keys.signer import Signer
@@ -283,6 +283,8 @@ class EvmGovernorAdapter(Adapter):
 
     def _fees(self, frm: str, to: str, data: str, res: list[Any] | None = None) -> tuple[dict[str, Any], list[PlanCheck]]:
         """Simulate and price a transaction; `res` are the answers to `_fee_calls` when already fetched."""
+        from wallet.models import PlanCheck  # pydantic: only when acting
+
         if res is None:
             res = self.rpc.batch(self._fee_calls(frm, to, data))
         if isinstance(res[0], RpcError):
@@ -307,6 +309,8 @@ class EvmGovernorAdapter(Adapter):
 
     def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
                   weights: dict[str, str] | None = None) -> Plan:
+        from wallet.models import Plan, PlanCheck  # pydantic: only when acting
+
         from wallet.units import Denom, format_amount
 
         if weights:
@@ -398,6 +402,8 @@ class EvmGovernorAdapter(Adapter):
                     payload={"tx": tx, "support": support, "reason": reason}, target=proposal_id)
 
     def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
+        from wallet.models import Plan, PlanCheck  # pydantic: only when acting
+
         from wallet.addresses import parse_evm_address
         from wallet.units import Denom, format_amount
 
@@ -446,6 +452,8 @@ class EvmGovernorAdapter(Adapter):
             raise ActionFailed(f"the node rejected the transaction: {exc}") from None
 
     def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:
+        from wallet.models import ActionResult  # pydantic: only when acting
+
         deadline = time.monotonic() + timeout
         delay = 0.05
         while True:
@@ -461,6 +469,8 @@ class EvmGovernorAdapter(Adapter):
 
     def result_from_receipt(self, plan: Plan, tx_hash: str, receipt: dict[str, Any]) -> ActionResult:
         """The outcome of an included transaction from its receipt (a batch fetches many at once)."""
+        from wallet.models import ActionResult  # pydantic: only when acting
+
         ok = receipt.get("status") == "0x1"
         fee = int(receipt.get("gasUsed", "0x0"), 16) * int(receipt.get("effectiveGasPrice", "0x0"), 16)
         return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=int(receipt["blockNumber"], 16),

@@ -8,7 +8,6 @@ just "network".
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -98,9 +97,8 @@ class NetworkConfig(BaseModel):
         return out
 
 
-from wallet.network_tables import (  # noqa: E402  (light TOML layer, re-exported)
+from wallet.network_tables import (  # noqa: E402,F401  (the light TOML layer; re-exported here)
     _preset_tables,
-    _read_toml,
     _user_tables,
     canonical_source,
     raw_tables,
