@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wallet.adapters.cosmos_errors import LcdError
+from wallet.adapters.http_retry import retry_after
 from wallet.errors import NodeUnreachable
 
 log = logging.getLogger("polis.cosmos")
@@ -85,7 +86,7 @@ class Lcd:
                     resp.close()
                 if resp.status_code in RETRYABLE_STATUS:
                     last = f"HTTP {resp.status_code}"
-                    wait = _retry_after(resp.headers.get("retry-after"), delay)
+                    wait = retry_after(resp.headers.get("retry-after"), delay)
                     if wait > self.max_wait:
                         raise NodeUnreachable(f"{self.url} is rate limiting (asks to wait {wait:.0f} s)")
                 else:
@@ -154,12 +155,3 @@ def _error(path: str, status: int, doc: Any) -> LcdError:
             code = doc["code"]
         message = str(doc.get("message") or doc.get("error") or message)
     return LcdError(f"{path}: {message[:400]}", status=status, code=code)
-
-
-def _retry_after(value: str | None, default: float) -> float:
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))  # Retry-After seconds
-    except ValueError:
-        return default

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from wallet.adapters import evm_codec as codec
 from wallet.adapters.base import Adapter, Progress, SyncReport
+from wallet.adapters.evm_rpc import LazyRpcClient
 from wallet.adapters.evm_sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
@@ -56,7 +57,7 @@ def _revert_reason(exc: RpcError) -> str:
     return str(exc)
 
 
-class EvmGovernorAdapter(Adapter):
+class EvmGovernorAdapter(LazyRpcClient, Adapter):
     family = "evm"
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = (("1", "for"), ("0", "against"), ("2", "abstain"))
     VOTE_REASON = True
@@ -72,22 +73,7 @@ class EvmGovernorAdapter(Adapter):
         self._kind: str | None = None if dao.kind == "auto" else dao.kind
         self._clock: str | None = None
 
-    # --- plumbing --------------------------------------------------------------------------------
-    @property
-    def rpc(self) -> JsonRpc:
-        if self._rpc is None:
-            from wallet.adapters.evm_rpc import JsonRpc
-
-            self._rpc = JsonRpc(self.rpc_url)
-        return self._rpc
-
-    def prepare(self) -> None:
-        _ = self.rpc
-
-    def close(self) -> None:
-        if self._rpc is not None:
-            self._rpc.close()
-            self._rpc = None
+    # --- plumbing (the lazy `rpc` client, `prepare` and `close` come from LazyRpcClient) ----------
 
     def verify_chain_id(self, chain_id: int) -> None:
         if chain_id != int(self.network.chain_id):

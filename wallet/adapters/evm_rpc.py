@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from wallet.adapters.http_retry import retry_after
 from wallet.errors import NodeUnreachable, RpcError
 
 log = logging.getLogger("polis.rpc")
@@ -66,7 +67,7 @@ class JsonRpc:
                 resp = self._client.post(self.url, content=body)
                 if resp.status_code in RETRYABLE_STATUS:
                     last = f"HTTP {resp.status_code}"
-                    wait = _retry_after(resp.headers.get("retry-after"), delay)
+                    wait = retry_after(resp.headers.get("retry-after"), delay)
                 else:
                     resp.raise_for_status()
                     try:
@@ -234,10 +235,22 @@ def _result(reply: Any) -> Any:
     return reply["result"]
 
 
-def _retry_after(value: str | None, default: float) -> float:
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))  # Retry-After seconds
-    except ValueError:
-        return default
+class LazyRpcClient:
+    """Adapter plumbing: one JsonRpc client to `self.rpc_url`, created on first use (httpx loads then)."""
+
+    rpc_url: str
+    _rpc: JsonRpc | None = None
+
+    @property
+    def rpc(self) -> JsonRpc:
+        if self._rpc is None:
+            self._rpc = JsonRpc(self.rpc_url)
+        return self._rpc
+
+    def prepare(self) -> None:
+        _ = self.rpc
+
+    def close(self) -> None:
+        if self._rpc is not None:
+            self._rpc.close()
+            self._rpc = None

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from email.utils import parsedate_to_datetime
 from typing import Any
 
+from wallet.adapters.http_retry import retry_after
 from wallet.errors import ActionFailed, NodeUnreachable, RpcError
 
 log = logging.getLogger("polis.snapshot")
@@ -42,20 +42,6 @@ Q_MY_VOTE = (
     "query MyVote($proposal: String!, $voter: String!) {"
     " votes(first: 1, where: {proposal: $proposal, voter: $voter}) { " + VOTE_FIELDS + " } }")
 Q_SPACE = "query Space($id: String!) { space(id: $id) { id name symbol network } }"
-
-
-def retry_after(value: str | None, default: float) -> float:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))  # delta-seconds
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return default
 
 
 class SnapshotHttp:

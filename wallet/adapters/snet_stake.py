@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from wallet.adapters import evm_codec as codec
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
+from wallet.adapters.evm_rpc import LazyRpcClient
 from wallet.adapters.snet_windows import StakeInfo, Window, day, selector
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 from wallet.models import ActionResult, Plan, PlanCheck
@@ -86,7 +87,7 @@ def _bool_opt(options: dict[str, str] | None, key: str) -> bool | None:
     raise BadInput(f"--opt {key}= takes true or false, not {raw!r}")
 
 
-class SnetStakeAdapter(Adapter):
+class SnetStakeAdapter(LazyRpcClient, Adapter):
     family = "snet_stake"
     KEY_FAMILY = "evm"
     STAKING = True
@@ -103,19 +104,7 @@ class SnetStakeAdapter(Adapter):
         self._rpc: JsonRpc | None = None
         self._steps: dict[str, list[str]] = {}
 
-    # --- plumbing --------------------------------------------------------------------------------
-    @property
-    def rpc(self) -> JsonRpc:
-        if self._rpc is None:
-            from wallet.adapters.evm_rpc import JsonRpc
-
-            self._rpc = JsonRpc(self.rpc_url)
-        return self._rpc
-
-    def close(self) -> None:
-        if self._rpc is not None:
-            self._rpc.close()
-            self._rpc = None
+    # --- plumbing (the lazy `rpc` client, `prepare` and `close` come from LazyRpcClient) ----------
 
     @property
     def token_denom(self) -> Denom:
