@@ -28,7 +28,7 @@ def run() -> dict[str, object]:
 def _run() -> dict[str, object]:
     from tests.cosmos_fixtures import ABOUT, ME_AKASH, start
     from tests.cosmos_node import Chain
-    from wallet.adapters import cosmos_msgs as m
+    from wallet.adapters.cosmos import messages as m
     from wallet.keys.cosmos_keys import CosmosSigner, cosmos_private_key
     from wallet.keys.derive import mnemonic_seed
 

@@ -1,7 +1,7 @@
 """A loopback Cosmos SDK LCD node double for the Cosmos adapter's tests.
 
 Real HTTP on 127.0.0.1 with cosmos-sdk's REST response shapes (the captures in
-shared/fixtures/cosmos are the templates), gov v1 + v1beta1 or v1beta1-only, pagination with
+tests/data/cosmos are the templates), gov v1 + v1beta1 or v1beta1-only, pagination with
 next_key. Transactions are decoded from `tx_bytes` with cosmpy's protobufs; the double runs the ante
 checks a node runs (decode, signer, public key ↔ address, sequence, fee ≥ gas × min gas price,
 secp256k1 signature over the SignDoc with its own chain id and the account number, low-S, spendable
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "cosmos"
+FIXTURES = Path(__file__).resolve().parent / "data" / "cosmos"
 OPTIONS = {1: "VOTE_OPTION_YES", 2: "VOTE_OPTION_ABSTAIN", 3: "VOTE_OPTION_NO", 4: "VOTE_OPTION_NO_WITH_VETO"}
 STATUS_NAME = {1: "PROPOSAL_STATUS_DEPOSIT_PERIOD", 2: "PROPOSAL_STATUS_VOTING_PERIOD", 3: "PROPOSAL_STATUS_PASSED",
                4: "PROPOSAL_STATUS_REJECTED", 5: "PROPOSAL_STATUS_FAILED"}

@@ -2,7 +2,7 @@
 
 - Hub `POST /graphql`: a real GraphQL executor (graphql-core) over a subset of the hub's schema, so a
   query with a wrong field, argument or variable type fails as it would on hub.snapshot.org. Data are
-  the real hub records in ../shared/fixtures/snapshot (votes verbatim; trimmed proposals completed
+  the real hub records in tests/data/snapshot (votes verbatim; trimmed proposals completed
   with times and scores computed from those votes) plus proposals a test adds.
 - Sequencer `POST /sequencer`: takes `{address, sig, data}`; recovers the EIP-712 signer with
   eth-account (not with Polis' own encoder), checks it is `from` and `address`, the domain, that the
@@ -24,9 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "snapshot"
-if not FIXTURES.is_dir():  # a CI clone keeps shared/ beside the repository
-    FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "snapshot"
+FIXTURES = Path(__file__).resolve().parent / "data" / "snapshot"
 
 SDL = """
 scalar Any
@@ -59,7 +57,7 @@ type Vote {
 }
 """
 
-# Independent of wallet.adapters.snapshot_eip712: what the sequencer expects per vote type.
+# Independent of wallet.adapters.snapshot.messages: what the sequencer expects per vote type.
 EXPECTED_CHOICE_TYPE = {"single-choice": "uint32", "basic": "uint32", "approval": "uint32[]",
                         "ranked-choice": "uint32[]", "weighted": "string", "quadratic": "string"}
 SIDEKICK_SPACE = "sidekick.eth"

@@ -167,7 +167,7 @@ def test_wrong_genesis_hash_is_refused(bt_ready: SubstrateNode, bt_keys, cli) ->
 
 def test_genesis_pinned_on_first_connect(bt_node: SubstrateNode, cli) -> None:  # noqa: F811
     from wallet import networks
-    from wallet.adapters.bittensor_client import pinned_genesis
+    from wallet.adapters.bittensor.client import pinned_genesis
 
     networks.set_user_table("bittensor-local", {"rpc": [bt_node.url]})
     assert cli("validators", "-n", "bittensor-local").code == 0

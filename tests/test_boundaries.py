@@ -11,7 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CORE_MODULES = [
     "wallet.cli.main", "wallet.cache", "wallet.cache.query", "wallet.keys.vault", "wallet.keys.unlock",
-    "wallet.adapters.evm_governor", "wallet.actions", "wallet.sync", "wallet.networks", "wallet.demo",
+    "wallet.adapters.evm.adapter", "wallet.actions", "wallet.sync", "wallet.networks", "wallet.demo",
 ]
 
 

@@ -177,7 +177,7 @@ def test_stale_sequence_is_retried_once(akash: Env) -> None:
 def test_wrong_chain_or_account_number_fails_signature_verification(akash: Env) -> None:
     import base64
 
-    from wallet.adapters import cosmos_msgs as m
+    from wallet.adapters.cosmos import messages as m
 
     signer = akash.signer()
     acc = akash.node.chain.accounts[akash.me]

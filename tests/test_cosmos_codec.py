@@ -14,7 +14,7 @@ from tests.cosmos_node import fixture
 
 
 def test_real_v1_proposal_list_and_341_parse() -> None:
-    from wallet.adapters.cosmos_models import proposal_fields
+    from wallet.adapters.cosmos.models import proposal_fields
 
     doc = fixture("akash_gov_v1_proposals_list.getblock.json")
     assert doc["pagination"]["next_key"] == "AAAAAAAAAVQ="  # the reverse-paged capture: 340 comes next
@@ -30,7 +30,7 @@ def test_real_v1_proposal_list_and_341_parse() -> None:
 
 
 def test_real_tally_validator_and_empty_lists_parse() -> None:
-    from wallet.adapters.cosmos_models import Rewards, TallyV1, Validator, tally_rows
+    from wallet.adapters.cosmos.models import Rewards, TallyV1, Validator, tally_rows
 
     t = tally_rows(TallyV1.model_validate(fixture("akash_gov_v1_proposal_341_tally.getblock.json")["tally"]))
     assert t == [{"choice": "yes", "weight": "35102265275414"}, {"choice": "no", "weight": "8545777331"},
@@ -42,7 +42,7 @@ def test_real_tally_validator_and_empty_lists_parse() -> None:
 
 
 def test_v1beta1_deposit_period_proposal_has_no_voting_window() -> None:
-    from wallet.adapters.cosmos_models import proposal_fields
+    from wallet.adapters.cosmos.models import proposal_fields
 
     raw = {"proposal_id": "7", "content": {"@type": "/cosmos.gov.v1beta1.TextProposal", "title": "T",
                                            "description": "D"},
@@ -56,7 +56,7 @@ def test_v1beta1_deposit_period_proposal_has_no_voting_window() -> None:
 
 
 def test_module_account_capture_decodes_and_vesting_schedules() -> None:
-    from wallet.adapters.cosmos_vesting import decode_account
+    from wallet.adapters.cosmos.vesting import decode_account
 
     fee = decode_account(fixture("akash_auth_v1beta1_account_moduleaccount_fee_collector.getblock.json")["account"],
                          "uakt")
@@ -94,7 +94,7 @@ def test_module_account_capture_decodes_and_vesting_schedules() -> None:
     ({"yes": "abc"}, "not a decimal"),
 ])
 def test_weights_must_sum_to_exactly_one(weights: dict[str, str], error: str) -> None:
-    from wallet.adapters.cosmos_msgs import parse_weights
+    from wallet.adapters.cosmos.messages import parse_weights
     from wallet.errors import BadInput
 
     with pytest.raises(BadInput, match=error):
@@ -102,7 +102,7 @@ def test_weights_must_sum_to_exactly_one(weights: dict[str, str], error: str) ->
 
 
 def test_weights_are_normalised_in_option_order() -> None:
-    from wallet.adapters.cosmos_msgs import parse_weights
+    from wallet.adapters.cosmos.messages import parse_weights
 
     assert parse_weights({"no": "0.3", "YES": ".7"}) == [("yes", "0.700000000000000000"), ("no", "0.300000000000000000")]
     third = "0.333333333333333333"
@@ -114,7 +114,7 @@ def test_weighted_vote_wire_format_per_gov_version() -> None:
     from cosmpy.protos.cosmos.gov.v1 import tx_pb2 as g1
     from cosmpy.protos.cosmos.gov.v1beta1 import tx_pb2 as g0
 
-    from wallet.adapters import cosmos_msgs as m
+    from wallet.adapters.cosmos import messages as m
 
     opts = m.parse_weights({"yes": "0.7", "no": "0.3"})
     v1 = g1.MsgVoteWeighted.FromString(m.to_proto(m.weighted_vote_msg("v1", "5", ME_AKASH, opts, "why")).SerializeToString())
@@ -128,7 +128,7 @@ def test_signed_tx_verifies_over_the_sign_doc() -> None:
     import ecdsa
     from cosmpy.protos.cosmos.tx.v1beta1.tx_pb2 import AuthInfo, SignDoc, TxBody, TxRaw
 
-    from wallet.adapters import cosmos_msgs as m
+    from wallet.adapters.cosmos import messages as m
     from wallet.keys.cosmos_keys import CosmosSigner, cosmos_private_key
     from wallet.keys.derive import mnemonic_seed
 
@@ -155,20 +155,20 @@ def test_signed_tx_verifies_over_the_sign_doc() -> None:
     (base64.b64encode(b"334000000000000000").decode(), "0.334"), ("0.5", "0.5"), ("", ""),
 ])
 def test_gov_param_decimals_in_every_form(sent: str, expected: str) -> None:
-    from wallet.adapters.cosmos_sync import parse_dec
+    from wallet.adapters.cosmos.sync import parse_dec
 
     assert parse_dec(sent) == expected
 
 
 def test_times_with_nanoseconds_and_go_zero_time() -> None:
-    from wallet.adapters.cosmos_models import ts
+    from wallet.adapters.cosmos.models import ts
 
     assert ts("2026-09-18T15:22:26.035897772Z") == 1789744946
     assert ts("0001-01-01T00:00:00Z") is None and ts(None) is None and ts("garbage") is None
 
 
 def test_error_codes_become_clear_messages() -> None:
-    from wallet.adapters.cosmos_errors import explain, sdk_code_of
+    from wallet.adapters.cosmos.errors import explain, sdk_code_of
 
     assert sdk_code_of("sdk", 32, "") == 32
     assert sdk_code_of("", 2, "failed: account sequence mismatch, expected 4, got 3: incorrect account sequence") == 32

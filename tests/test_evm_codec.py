@@ -8,7 +8,7 @@ from eth_utils import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wallet.adapters import evm_codec as codec
+from wallet.adapters.evm import codec as codec
 
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
 uint = st.integers(min_value=0, max_value=2**256 - 1)

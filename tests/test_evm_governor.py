@@ -230,7 +230,7 @@ def test_headless_without_passphrase_fails_before_network(cli, anvil, seeded_dao
 
 
 def test_reorg_rolls_back_and_matches_chain(cli, anvil, seeded_dao) -> None:
-    from wallet.adapters.evm_codec import TOPIC_VOTE_CAST
+    from wallet.adapters.evm.codec import TOPIC_VOTE_CAST
     from wallet.devnet.seed import cast_votes, mine
 
     dep, seed = seeded_dao("oz", n_voters=30, with_states=False, active_votes=5)

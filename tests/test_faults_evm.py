@@ -27,7 +27,7 @@ def test_sync_through_faults_matches_a_clean_sync(cli, anvil, seeded_dao, tmp_pa
     with FaultProxy(anvil.url, rate=0.2, seed=seed, stall=1.0) as proxy:
         add_devnet_dao(proxy.url, dep)
         # a small first range makes many requests, so many faults
-        from wallet.adapters.evm_rpc import JsonRpc
+        from wallet.adapters.evm.client import JsonRpc
 
         monkeypatch.setenv("POLIS_SYNC_FIRST_RANGE", "1")
         monkeypatch.setitem(JsonRpc.logs.__kwdefaults__, "target_logs", 8)

@@ -182,7 +182,7 @@ def _cosmos_proposal() -> Any:
 @FUZZ
 @given(_cosmos_proposal(), st.sampled_from(["v1", "v1beta1"]))
 def test_cosmos_proposal_model(raw: dict[str, Any], version: str) -> None:
-    from wallet.adapters.cosmos_models import proposal_fields
+    from wallet.adapters.cosmos.models import proposal_fields
 
     _count("cosmos model")
     got = _only_polis_errors(proposal_fields, raw, version, "uakt")
@@ -194,7 +194,7 @@ def test_cosmos_proposal_model(raw: dict[str, Any], version: str) -> None:
 @given(json_values, st.sampled_from(["Validator", "VoteRecord", "DelegationResponse", "Rewards", "Unbonding",
                                       "RedelegationResponse", "TxResponse", "GovParams", "TallyV1", "TallyV1beta1"]))
 def test_cosmos_models(raw: Any, name: str) -> None:
-    from wallet.adapters import cosmos_models as m
+    from wallet.adapters.cosmos import models as m
 
     _count("cosmos model")
     obj = _only_polis_errors(m.parse_node, getattr(m, name), raw)
@@ -223,9 +223,9 @@ def _hub_row() -> Any:
 @FUZZ
 @given(st.lists(_hub_row(), max_size=3) | json_values)
 def test_snapshot_hub_records(rows: Any) -> None:
-    from wallet.adapters import snapshot_choice as sc
-    from wallet.adapters.snapshot_models import HubProposal, HubVote, checked
-    from wallet.adapters.snapshot_sync import proposal_fields, vote_row
+    from wallet.adapters.snapshot import choices as sc
+    from wallet.adapters.snapshot.models import HubProposal, HubVote, checked
+    from wallet.adapters.snapshot.sync import proposal_fields, vote_row
 
     _count("snapshot model")
     props = _only_polis_errors(checked, rows, HubProposal, "proposal") or []
@@ -245,7 +245,7 @@ def test_snapshot_hub_records(rows: Any) -> None:
 def test_substrate_event_rows_from_random_events(blob: bytes) -> None:
     """Bittensor decoding: random bytes as System.Events through the real finney metadata, then the
     adapter's event reader; only a PolisError or the codec's clean refusal."""
-    from wallet.adapters import bittensor_reads as reads
+    from wallet.adapters.bittensor import reads as reads
 
     _count("bittensor decoding")
     codec = _finney_codec()
@@ -285,7 +285,7 @@ def _as_node_events(events: Any) -> list[dict[str, Any]]:
 @FUZZ
 @given(json_values)
 def test_bittensor_event_reader_on_arbitrary_json(events: Any) -> None:
-    from wallet.adapters import bittensor_reads as reads
+    from wallet.adapters.bittensor import reads as reads
 
     _count("bittensor decoding")
     ev = events if isinstance(events, list) else [events]

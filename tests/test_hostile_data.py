@@ -152,7 +152,7 @@ def _peak_kib(fn) -> tuple[object, int]:  # type: ignore[no-untyped-def]
 
 
 def test_lcd_refuses_deep_nesting_and_oversized_answers() -> None:
-    from wallet.adapters.cosmos_rest import Lcd
+    from wallet.adapters.cosmos.client import Lcd
     from wallet.errors import NodeUnreachable, PolisError, RpcError
 
     raw = RawServer()
@@ -175,7 +175,7 @@ def test_lcd_refuses_deep_nesting_and_oversized_answers() -> None:
 
 
 def test_cosmos_models_bound_text_and_refuse_absurd_numbers() -> None:
-    from wallet.adapters.cosmos_models import parse_node, proposal_fields, ProposalV1, Validator
+    from wallet.adapters.cosmos.models import parse_node, proposal_fields, ProposalV1, Validator
     from wallet.errors import RpcError
 
     base = {"id": "7", "status": "PROPOSAL_STATUS_PASSED", "title": "t" * 5_000_000, "summary": "s" * 3_000_000,
@@ -196,8 +196,8 @@ def test_cosmos_models_bound_text_and_refuse_absurd_numbers() -> None:
 
 
 def test_snapshot_hub_absurd_numbers_and_shapes_are_refused() -> None:
-    from wallet.adapters.snapshot_models import HubProposal, HubVote, checked
-    from wallet.adapters.snapshot_sync import vp_base
+    from wallet.adapters.snapshot.models import HubProposal, HubVote, checked
+    from wallet.adapters.snapshot.sync import vp_base
     from wallet.errors import RpcError
 
     t0 = time.monotonic()

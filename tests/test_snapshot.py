@@ -226,7 +226,7 @@ def test_dry_run_shows_what_is_signed(voting: SnapshotDouble, voter: str, cli) -
     assert r.code == 0, r.err
     plan = r.json()["plan"]
     assert "Bob > Alice > Dave > Carol" in " ".join(plan["summary"])
-    from wallet.adapters import snapshot_eip712 as eip712
+    from wallet.adapters.snapshot import messages as eip712
 
     assert plan["payload"]["digest"] == "0x" + eip712.digest(plan["payload"]["document"]).hex()
     assert plan["payload"]["digest"] in " ".join(plan["summary"]) and plan["fee_estimate"] is None
@@ -259,7 +259,7 @@ def test_same_vote_twice_is_already_done_and_changes_are_allowed(voting: Snapsho
 
 def test_sequencer_refuses_duplicates_forgeries_and_stale_plans(voting: SnapshotDouble, voter: str) -> None:
     from wallet.adapters import adapter_for
-    from wallet.adapters.snapshot_client import post_envelope
+    from wallet.adapters.snapshot.client import post_envelope
     from wallet.errors import ActionFailed, ActionRefused
     from wallet.keys.signer import EvmSigner
     from wallet.keys.vault import Vault

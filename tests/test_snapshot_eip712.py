@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.snapshot_hub import FIXTURES
-from wallet.adapters import snapshot_choice as sc
-from wallet.adapters import snapshot_eip712 as eip712
+from wallet.adapters.snapshot import choices as sc
+from wallet.adapters.snapshot import messages as eip712
 from wallet.errors import BadInput
 
 KEY = bytes.fromhex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")

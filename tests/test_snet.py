@@ -11,13 +11,13 @@ import pytest
 
 from wallet.devnet.snet import AGIX
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "singularitynet"
+FIXTURES = Path(__file__).resolve().parent / "data" / "singularitynet"
 STAKER_KEY = "8da4ef21b864d2cc526dbdb2a120bd2874c36c9d0a1fb7f8c63d7f7a8b41de8f"
 NET = "snetdev"
 
 
 def test_event_topics_are_the_mainnet_contracts() -> None:
-    from wallet.adapters.snet_windows import TOPICS
+    from wallet.adapters.snet.windows import TOPICS
 
     events = json.loads((FIXTURES / "TokenStake.networks.json").read_text())["1"]["events"]
     names = {"submit": "SubmitStake", "withdraw": "WithdrawStake", "request_claim": "RequestForClaim",

@@ -10,7 +10,7 @@ _HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
 def to_checksum(address: str) -> str:
-    from wallet.adapters.evm_codec import checksum
+    from wallet.adapters.evm.codec import checksum
 
     return checksum(address.lower().removeprefix("0x"))
 

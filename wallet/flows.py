@@ -329,7 +329,7 @@ def follow_source(text: str) -> tuple[str, bool]:
         raise BadInput(f"unknown network {key!r}", hint="known: " + ", ".join(sorted(nets)))
     net = nets[key]
     if net.family == "snapshot":
-        from wallet.adapters.snapshot import SPACE_PATTERN, settings_of
+        from wallet.adapters.snapshot.adapter import SPACE_PATTERN, settings_of
 
         if not sub or not re.match(SPACE_PATTERN, sub):
             raise BadInput(f"name a Snapshot space: {key}/ens.eth")

@@ -63,7 +63,7 @@ def check_network(key: str, *, timeout: float = 3.0) -> Health:
     url = net.rpc[0]
     if net.family != "evm":
         return _check_generic(key, url, timeout)
-    from wallet.adapters.evm_rpc import JsonRpc
+    from wallet.adapters.evm.client import JsonRpc
 
     rpc = JsonRpc(url, timeout=timeout, retries=0)
     try:

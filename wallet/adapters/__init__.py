@@ -12,11 +12,11 @@ if TYPE_CHECKING:
     from wallet.networks import DaoConfig, NetworkConfig
 
 BUILTIN = {
-    "evm_governor": "wallet.adapters.evm_governor:EvmGovernorAdapter",
-    "cosmos": "wallet.adapters.cosmos:CosmosAdapter",
-    "bittensor": "wallet.adapters.bittensor:BittensorAdapter",
-    "snapshot": "wallet.adapters.snapshot:SnapshotAdapter",
-    "snet_stake": "wallet.adapters.snet_stake:SnetStakeAdapter",
+    "evm_governor": "wallet.adapters.evm.adapter:EvmGovernorAdapter",
+    "cosmos": "wallet.adapters.cosmos.adapter:CosmosAdapter",
+    "bittensor": "wallet.adapters.bittensor.adapter:BittensorAdapter",
+    "snapshot": "wallet.adapters.snapshot.adapter:SnapshotAdapter",
+    "snet_stake": "wallet.adapters.snet.adapter:SnetStakeAdapter",
 }
 FAMILY_DEFAULT = {"evm": "evm_governor", "cosmos": "cosmos", "substrate": "bittensor", "snapshot": "snapshot"}
 

@@ -88,7 +88,7 @@ def _already(args: argparse.Namespace, exc: AlreadyDone) -> int:
 
 def _refuse_changed_vote(source: str, pid: str, meta, choice: str) -> None:  # type: ignore[no-untyped-def]
     """OZ Governors do not say how an account voted; the archive does. A different choice is refused."""
-    from wallet.adapters.evm_governor import SUPPORT_LABEL, parse_support
+    from wallet.adapters.evm.adapter import SUPPORT_LABEL, parse_support
     from wallet.cache import open_archive, query
     from wallet.errors import ActionRefused
 

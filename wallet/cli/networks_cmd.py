@@ -66,7 +66,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    from wallet.adapters.evm_rpc import JsonRpc
+    from wallet.adapters.evm.client import JsonRpc
     from wallet.errors import PolisError
 
     out_: list[dict[str, object]] = []
@@ -90,7 +90,7 @@ def _follow_space(args: argparse.Namespace, key: str, space: str) -> int:
     import re
 
     from wallet import networks
-    from wallet.adapters.snapshot import SPACE_PATTERN, settings_of
+    from wallet.adapters.snapshot.adapter import SPACE_PATTERN, settings_of
 
     net = networks.get_network(key)
     if net.family != "snapshot":
@@ -113,7 +113,7 @@ def _follow_space(args: argparse.Namespace, key: str, space: str) -> int:
 
 def _hub_health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     """A Snapshot hub has no chain: ask it for a trivial GraphQL answer and time it."""
-    from wallet.adapters.snapshot_client import Hub, SnapshotHttp
+    from wallet.adapters.snapshot.client import Hub, SnapshotHttp
     from wallet.errors import PolisError
 
     rows: list[dict[str, object]] = []
@@ -174,7 +174,7 @@ def _network_table(args: argparse.Namespace, key: str) -> dict[str, object]:
         if not (args.prefix and args.denom and args.symbol and args.decimals is not None):
             raise BadInput("a Cosmos network needs --prefix, --denom, --symbol and --decimals "
                            "(e.g. --prefix cosmos --denom uatom --symbol ATOM --decimals 6)")
-        from wallet.adapters.cosmos_settings import settings_of
+        from wallet.adapters.cosmos.settings import settings_of
 
         extra = {"bech32_prefix": args.prefix, "valoper_prefix": args.valoper_prefix or f"{args.prefix}valoper",
                  "gas_price": args.gas_price, "gov": args.gov}

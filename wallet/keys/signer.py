@@ -61,7 +61,7 @@ class EvmSigner:
     def __init__(self, private_key: bytes) -> None:
         from coincurve import PrivateKey, PublicKey
 
-        from wallet.adapters.evm_codec import checksum
+        from wallet.adapters.evm.codec import checksum
 
         self.__key = PrivateKey(bytes(private_key))
         pub = PublicKey.from_secret(bytes(private_key)).format(compressed=False)[1:]

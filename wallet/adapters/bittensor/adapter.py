@@ -1,0 +1,194 @@
+"""Bittensor (subtensor): TAO balances, dynamic-TAO stake on hotkeys and subnets, delegates, and
+governance as far as the runtime has any.
+
+Split by concern: `client` (connection, genesis pin), `reads` (storage reads),
+`messages` (calls, signing), `governance` (detection from metadata), `plans`
+(pre-signing checks and summaries).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, ClassVar
+
+from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
+from wallet.adapters.bittensor.plans import PlansMixin
+from wallet.errors import ActionFailed, BadInput
+
+if TYPE_CHECKING:
+    from wallet.adapters.bittensor.client import Client
+    from wallet.cache.db import Archive
+    from wallet.keys.signer import Signer
+    from wallet.keys.vault import AccountMeta
+    from wallet.models import ActionResult, Plan
+    from wallet.networks import DaoConfig, NetworkConfig
+
+
+class BittensorAdapter(PlansMixin, Adapter):
+    family = "substrate"
+    KEY_FAMILY = "substrate"
+    VOTE_CHOICES = (("aye", "Aye"), ("nay", "Nay"))
+    STAKING = True
+    MULTI_ACTION_TX = True
+    STAKE_ACTIONS = ("stake", "unstake", "move")
+
+    def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
+                 source: str | None = None) -> None:
+        from wallet.adapters.bittensor.client import extra_of
+
+        super().__init__(network, dao, rpc_url=rpc_url, source=source)
+        self.extra = extra_of(network)
+        self._client: Client | None = None
+        self._receipts: dict[str, object] = {}
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            from wallet.adapters.bittensor.client import Client
+
+            self._client = Client(self.rpc_url, self.network.key, self.extra)
+            # Every use starts by checking the genesis hash (and pins it on a first connection):
+            # reads from the wrong chain would mislead as surely as a signature would cost.
+            self._client.check_chain()
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # --- identity and amounts ------------------------------------------------------------------
+    def check_chain(self) -> None:
+        self.client.check_chain()
+
+    def address_of(self, account: AccountMeta) -> str:
+        from wallet.keys.substrate_keys import normalise_address
+
+        return normalise_address(super().address_of(account), self.extra.ss58_format)
+
+    def _ss58(self, text: str, what: str = "hotkey") -> str:
+        from wallet.keys.substrate_keys import normalise_address
+
+        try:
+            return normalise_address(text, self.extra.ss58_format)
+        except BadInput as exc:
+            raise BadInput(f"bad {what}: {exc}") from None
+
+    def _symbol(self) -> tuple[str, int]:
+        return self.network.denom.symbol, self.network.denom.decimals
+
+    # --- reads ---------------------------------------------------------------------------------
+    def balances(self, address: str) -> dict[str, int]:
+        from wallet.adapters.bittensor import reads as reads
+
+        return {self.network.denom.base: reads.holdings(self.client, self._ss58(address, "address"), only=[]).free}
+
+    def stakes(self, address: str) -> list[StakePosition]:
+        from wallet.adapters.bittensor import reads as reads
+
+        addr = self._ss58(address, "address")
+        held = reads.holdings(self.client, addr)
+        symbol, decimals = self._symbol()
+        out = []
+        for p in held.positions:
+            sn = p.subnet
+            out.append(StakePosition(
+                source=self.source, address=addr, target=p.hotkey, target_name="", subtarget=str(p.netuid),
+                amount=p.tao_value, symbol=symbol, decimals=decimals,
+                extra={"alpha": str(p.alpha), "alpha_symbol": sn.symbol if sn else "", "price": sn.price_text() if sn else "",
+                       "price_source": sn.price_source if sn else "", "subnet_name": sn.name if sn else "",
+                       "take": reads.take_text(p.take), "free": str(held.free)}))
+        return out
+
+    def stake_targets(self) -> list[StakeTarget]:
+        from wallet.adapters.bittensor import reads as reads
+
+        targets = [StakeTarget(id=hk, name="", status="delegate", commission=reads.take_text(take))
+                   for hk, take in reads.delegates(self.client)]
+        nets = reads.subnets(self.client, reads.netuids(self.client))
+        for n, sn in sorted(nets.items()):
+            targets.append(StakeTarget(id=f"subnet:{n}", name=sn.name, status="subnet", power=sn.tao_in,
+                                       extra={"kind": "subnet", "netuid": n, "price": sn.price_text(), "symbol": sn.symbol,
+                                              "tao_in": str(sn.tao_in), "alpha_in": str(sn.alpha_in)}))
+        return targets
+
+    def voting_power(self, address: str, proposal_id: str) -> int:
+        """One senator, one vote: 1 if a hotkey of this coldkey sits in the Senate, else 0."""
+        return 1 if self._senate_hotkey(self._ss58(address, "address"), required=False) else 0
+
+    def has_voted(self, address: str, proposal_id: str) -> bool:
+        from wallet.adapters.bittensor import governance as gov
+
+        hk = self._senate_hotkey(self._ss58(address, "address"), required=False)
+        for p in gov.proposals(self.client) if self._governance()[0] == "triumvirate" else []:
+            if p["id"] == proposal_id:
+                return hk in p["ayes"] or hk in p["nays"]
+        return False
+
+    def _governance(self) -> tuple[str, str | None]:
+        from wallet.adapters.bittensor import governance as gov
+
+        return gov.detect(self.client.pallets())
+
+    # --- sync ----------------------------------------------------------------------------------
+    def sync(self, archive: Archive, progress: Progress | None = None) -> SyncReport:
+        from wallet.adapters.bittensor import sync as bittensor_sync
+
+        return bittensor_sync.sync(self, archive, progress)
+
+    # --- results -------------------------------------------------------------------------------
+    def submit(self, plan: Plan, signer: Signer) -> str:
+        from wallet.adapters.bittensor import messages as tx
+
+        genesis = self.client.check_chain()
+        tx.require(genesis == plan.payload.get("genesis"), "the chain's genesis hash changed since the plan was made")
+        tx.require(getattr(signer, "address", None) == plan.address and hasattr(signer, "public_key"),
+                   f"the signer is not {plan.address}")
+        calls = [(p, f, a) for p, f, a in plan.payload["calls"]]
+        era = int(plan.payload.get("era_period") or self.extra.era_period)
+        ext, receipt = tx.sign_and_submit(self.client, calls, signer, era)
+        tx_hash = "0x" + bytes(ext.extrinsic_hash).hex()
+        self._receipts[tx_hash] = receipt
+        return tx_hash
+
+    def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:
+        from wallet.adapters.bittensor import messages as tx
+        from wallet.models import ActionResult
+
+        receipt = self._receipts.get(tx_hash)
+        if receipt is None:
+            raise ActionFailed(f"no inclusion seen for {tx_hash}")
+        try:
+            ok = bool(receipt.is_success)  # type: ignore[attr-defined]
+            events = tx.events_of(receipt)
+            block = int(self.client.call("get_block_number", receipt.block_hash))  # type: ignore[attr-defined]
+            fee = receipt.total_fee_amount  # type: ignore[attr-defined]
+            err = receipt.error_message  # type: ignore[attr-defined]
+        except Exception as exc:
+            raise self.client.error(exc) from None
+        error = None
+        if not ok:
+            error = (f"{err.get('type', '')}.{err.get('name', '')}: {err.get('docs', '')}".strip(". :")
+                     if isinstance(err, dict) else str(err or "extrinsic failed"))
+        return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=block, fee_paid=fee, error=error,
+                            detail={"events": json.loads(json.dumps(events, default=str)),
+                                    "block_hash": str(receipt.block_hash)})  # type: ignore[attr-defined]
+
+    def record(self, archive: Archive, result: ActionResult) -> None:
+        from wallet.adapters.bittensor import reads as reads
+        from wallet.cache import store
+
+        plan = result.plan
+        rows = reads.stake_event_rows(self.source, result.detail.get("events", []), {plan.address},
+                                      block=result.block, tx=result.tx_hash, timestamp=int(time.time()))
+        with archive.conn:
+            if rows:
+                store.insert_stake_events(archive, rows)
+            if plan.kind in ("stake", "unstake", "move", "batch"):
+                store.replace_stakes(archive, self.source, plan.address, self.stakes(plan.address))
+            if plan.kind == "vote" and result.ok:
+                voter = plan.payload["calls"][0][2]["hotkey"]  # the senate hotkey, as sync records it
+                store.insert_votes(archive, [(self.source, plan.target, voter, plan.payload.get("choice", ""),
+                                              "1", "", result.block, result.tx_hash, None, int(time.time()))])
+                store.refresh_vote_counts(archive, self.source, [plan.target])

@@ -1,0 +1,1 @@
+"""EVM Governor family: OpenZeppelin Governor and GovernorBravo over raw JSON-RPC."""

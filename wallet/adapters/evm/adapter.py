@@ -1,0 +1,488 @@
+"""OpenZeppelin Governor (v4/v5) and Compound GovernorBravo: sync, reads, vote and delegate plans.
+
+Both emit the same event topics; they differ in ids (hash vs counter), tallies (`proposalVotes` vs
+`proposals(id)`), receipts (`hasVoted` vs `getReceipt`) and quorum (`quorum(t)` vs `quorumVotes()`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from wallet.adapters.evm import codec as codec
+from wallet.adapters.base import Adapter, Progress, SyncReport
+from wallet.adapters.evm.client import LazyRpcClient
+from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
+from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
+
+if TYPE_CHECKING:
+    from wallet.models import ActionResult, Plan, PlanCheck
+    from wallet.adapters.evm.client import JsonRpc
+    from wallet.cache.db import Archive
+    from wallet.keys.signer import Signer
+    from wallet.keys.vault import AccountMeta
+    from wallet.networks import DaoConfig, NetworkConfig
+
+_CHOICE_ALIASES = {"for": 1, "yes": 1, "y": 1, "1": 1, "against": 0, "no": 0, "n": 0, "0": 0,
+                   "abstain": 2, "2": 2}
+
+
+def parse_support(choice: str) -> int:
+    key = str(choice).strip().lower()
+    if key not in _CHOICE_ALIASES:
+        raise BadInput(f"unknown choice {choice!r}: use for, against or abstain")
+    return _CHOICE_ALIASES[key]
+
+
+def _word(result: Any) -> int:
+    if isinstance(result, Exception):
+        raise result
+    data = codec.hexbytes(result)
+    return codec.decode_words(data, 1)[0]
+
+
+def _words(result: Any, n: int) -> list[int]:
+    if isinstance(result, Exception):
+        raise result
+    return codec.decode_words(codec.hexbytes(result), n)
+
+
+def _revert_reason(exc: RpcError) -> str:
+    data = exc.data if isinstance(exc.data, str) else ""
+    if data.startswith("0x08c379a0"):
+        try:
+            return codec.decode_string_result(codec.hexbytes(data)[4:])
+        except codec.DecodeError:
+            pass
+    return str(exc)
+
+
+class EvmGovernorAdapter(LazyRpcClient, Adapter):
+    family = "evm"
+    VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = (("1", "for"), ("0", "against"), ("2", "abstain"))
+    VOTE_REASON = True
+    DELEGATION = True
+
+    def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
+                 source: str | None = None) -> None:
+        if dao is None:
+            raise BadInput(f"network {network.key!r}: the EVM Governor adapter needs a DAO")
+        super().__init__(network, dao, rpc_url=rpc_url, source=source)
+        self.dao: DaoConfig = dao
+        self._rpc: JsonRpc | None = None
+        self._kind: str | None = None if dao.kind == "auto" else dao.kind
+        self._clock: str | None = None
+
+    # --- plumbing (the lazy `rpc` client, `prepare` and `close` come from LazyRpcClient) ----------
+
+    def verify_chain_id(self, chain_id: int) -> None:
+        if chain_id != int(self.network.chain_id):
+            raise ActionRefused(
+                f"the node at {self.rpc_url} is on chain id {chain_id}, but {self.network.key} is chain id "
+                f"{self.network.chain_id}; refusing to use it",
+                hint="check the network's rpc URL ('polis networks show') or pass --rpc")
+
+    def check_chain(self) -> None:
+        self.verify_chain_id(int(self.rpc.call("eth_chainId"), 16))
+
+    def _call(self, sig: str, *words: str, to: str | None = None, block: str | int = "latest") -> bytes:
+        return self.rpc.eth_call(to or self.dao.governor, codec.call_data(sig, *words), block)
+
+    def kind(self) -> str:
+        if self._kind is None:
+            try:
+                codec.decode_string_result(self._call("COUNTING_MODE()"))
+                self._kind = "oz"
+            except (RpcError, codec.DecodeError):
+                try:
+                    self._call("quorumVotes()")
+                    self._kind = "bravo"
+                except (RpcError, codec.DecodeError):
+                    raise BadInput(f"{self.dao.governor} on {self.network.key} answers neither as an "
+                                   "OpenZeppelin Governor nor as a GovernorBravo") from None
+        return self._kind
+
+    def clock_mode(self) -> str:
+        if self._clock is None:
+            self._clock = "blocknumber"
+            if self.kind() == "oz":
+                try:
+                    mode = codec.decode_string_result(self._call("CLOCK_MODE()"))
+                    if "mode=timestamp" in mode:
+                        self._clock = "timestamp"
+                except (RpcError, codec.DecodeError):
+                    pass
+        return self._clock
+
+    def restore(self, source_row: dict[str, Any]) -> None:
+        """Reuse what an earlier sync learnt (kind, clock) so a no-op sync is one round trip."""
+        extra = source_row.get("extra") or {}
+        if self._kind is None and source_row.get("kind") in ("oz", "bravo"):
+            self._kind = source_row["kind"]
+        if self._clock is None and extra.get("clock") in ("blocknumber", "timestamp") \
+                and extra.get("governor") == self.dao.governor:
+            self._clock = extra["clock"]
+
+    def source_extra(self) -> dict[str, Any]:
+        return {"name": self.dao.name or self.dao.id, "symbol": self.dao.token_symbol,
+                "decimals": self.dao.token_decimals, "governor": self.dao.governor, "token": self.dao.token,
+                "clock": self.clock_mode(), "explorer": self.network.explorer}
+
+    # --- sync ------------------------------------------------------------------------------------
+    def sync(self, archive: Archive, progress: Progress | None = None) -> SyncReport:
+        return sync_dao(self, archive, progress)
+
+    def proposal_fields(self, pc: codec.ProposalCreated, block: int, ts: int | None) -> dict[str, Any]:
+        actions = [self.describe_action(t, v, s, c) for t, v, s, c in
+                   zip(pc.targets, pc.values, pc.signatures, pc.calldatas, strict=True)]
+        return {
+            "title": title_of(pc.description), "body": pc.description, "proposer": pc.proposer,
+            "status": "pending", "native_status": "Pending", "start_point": pc.vote_start,
+            "end_point": pc.vote_end, "clock": self.clock_mode(), "created_block": block, "created_at": ts,
+            "choices": [{"key": k, "label": label} for k, label in self.VOTE_CHOICES], "actions": actions,
+        }
+
+    def describe_action(self, target: str, value: int, signature: str, calldata: bytes) -> dict[str, Any]:
+        from wallet.units import Denom, format_amount
+
+        data = calldata
+        if signature:  # Bravo style: the selector comes from the signature, calldata holds the arguments
+            known = next((sel for sel, (name, types, _n) in codec.KNOWN_CALLS.items()
+                          if f"{name}({','.join(types)})" == signature.replace(" ", "")), None)
+            data = bytes.fromhex(known) + calldata if known else b""
+        decoded = codec.decode_call(data) if data else None
+        out: dict[str, Any] = {"target": target, "value": str(value), "signature": signature,
+                               "calldata": "0x" + calldata.hex(), "args": [], "summary": ""}
+        token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
+        if decoded:
+            name, args, names = decoded
+            types = codec.KNOWN_CALLS[data[:4].hex()][1]
+            out["signature"] = f"{name}({','.join(types)})"
+            out["args"] = [str(a) if isinstance(a, int) else a for a in args]
+            shown = []
+            for n, a in zip(names, args, strict=True):
+                if n == "amount" and target.lower() == self.dao.token.lower() and isinstance(a, int):
+                    shown.append(f"{n}={format_amount(a, token)}")
+                else:
+                    shown.append(f"{n}={a}")
+            where = self.dao.token_symbol if target.lower() == self.dao.token.lower() else (
+                "Governor" if target.lower() == self.dao.governor.lower() else target)
+            out["summary"] = f"{where}.{name}({', '.join(shown)})"
+        else:
+            sel = calldata[:4].hex() if len(calldata) >= 4 and not signature else ""
+            out["summary"] = f"call {target} {signature or ('0x' + sel if sel else '')} ({len(calldata)} bytes)"
+        if value:
+            out["summary"] += f" with {format_amount(value, self.network.denom.denom())}"
+        return out
+
+    def refresh_calls(self, pid: str, start_point: int | None) -> list[tuple[str, list[Any]]]:
+        gov = self.dao.governor
+        pidw = codec.enc_uint(int(pid))
+
+        def call(sig: str, *w: str) -> tuple[str, list[Any]]:
+            return ("eth_call", [{"to": gov, "data": codec.call_data(sig, *w)}, "latest"])
+
+        if self.kind() == "bravo":
+            return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes()")]
+        calls = [call("state(uint256)", pidw), call("proposalVotes(uint256)", pidw)]
+        if start_point is not None:
+            calls.append(call("quorum(uint256)", codec.enc_uint(start_point)))
+        return calls
+
+    def parse_refresh(self, results: list[Any]) -> dict[str, Any]:
+        state = _word(results[0])
+        fields: dict[str, Any] = {}
+        if state < len(STATE_NAMES):
+            fields["status"] = STATE_STATUS[state]
+            fields["native_status"] = STATE_NAMES[state]
+        if self.kind() == "bravo":
+            w = _words(results[1], 10)
+            f_, a_, ab_ = w[5], w[6], w[7]
+        else:
+            a_, f_, ab_ = _words(results[1], 3)
+        fields["tally"] = [{"choice": "for", "weight": str(f_)}, {"choice": "against", "weight": str(a_)},
+                           {"choice": "abstain", "weight": str(ab_)}]
+        if len(results) > 2 and not isinstance(results[2], Exception):
+            fields["quorum"] = _word(results[2])
+        return fields
+
+    # --- reads -----------------------------------------------------------------------------------
+    def state(self, pid: str) -> int:
+        return codec.decode_words(self._call("state(uint256)", codec.enc_uint(int(pid))), 1)[0]
+
+    def snapshot(self, pid: str) -> int:
+        if self.kind() == "bravo":
+            return codec.decode_words(self._call("proposals(uint256)", codec.enc_uint(int(pid))), 10)[3]
+        return codec.decode_words(self._call("proposalSnapshot(uint256)", codec.enc_uint(int(pid))), 1)[0]
+
+    def voting_power(self, address: str, proposal_id: str) -> int:
+        snap = self.snapshot(proposal_id)
+        return self.power_at(address, snap)
+
+    def power_at(self, address: str, timepoint: int) -> int:
+        a, t = codec.enc_address(address), codec.enc_uint(timepoint)
+        try:
+            if self.kind() == "bravo":
+                raise RpcError("bravo")
+            return codec.decode_words(self._call("getVotes(address,uint256)", a, t), 1)[0]
+        except RpcError:
+            pass
+        for sig in ("getPastVotes(address,uint256)", "getPriorVotes(address,uint256)"):
+            try:
+                return codec.decode_words(self._call(sig, a, t, to=self.dao.token), 1)[0]
+            except RpcError:
+                continue
+        return 0
+
+    def receipt(self, address: str, proposal_id: str) -> tuple[bool, int | None]:
+        """(has voted, support if known)."""
+        pidw, a = codec.enc_uint(int(proposal_id)), codec.enc_address(address)
+        if self.kind() == "bravo":
+            voted, support, _votes = codec.decode_words(self._call("getReceipt(uint256,address)", pidw, a), 3)
+            return bool(voted), support if voted else None
+        return bool(codec.decode_words(self._call("hasVoted(uint256,address)", pidw, a), 1)[0]), None
+
+    def has_voted(self, address: str, proposal_id: str) -> bool:
+        return self.receipt(address, proposal_id)[0]
+
+    def delegations(self, address: str) -> dict[str, object]:
+        a = codec.enc_address(address)
+        res = self.rpc.batch([
+            ("eth_call", [{"to": self.dao.token, "data": codec.call_data("delegates(address)", a)}, "latest"]),
+            ("eth_call", [{"to": self.dao.token, "data": codec.call_data("balanceOf(address)", a)}, "latest"]),
+            ("eth_call", [{"to": self.dao.token, "data": codec.call_data("getVotes(address)", a)}, "latest"]),
+        ])
+        delegate = codec.address_from_word(codec.hexbytes(res[0])[-32:]) if not isinstance(res[0], Exception) else None
+        return {"delegate": delegate, "balance": _word(res[1]), "votes": _word(res[2]) if not isinstance(res[2], Exception) else None}
+
+    def balances(self, address: str) -> dict[str, int]:
+        wei = int(self.rpc.call("eth_getBalance", address, "latest"), 16)
+        bal = codec.decode_words(self._call("balanceOf(address)", codec.enc_address(address), to=self.dao.token), 1)[0]
+        return {self.network.denom.symbol: wei, self.dao.token_symbol: bal}
+
+    # --- writes ----------------------------------------------------------------------------------
+    @staticmethod
+    def _fee_calls(frm: str, to: str, data: str) -> list[tuple[str, list[Any]]]:
+        return [("eth_estimateGas", [{"from": frm, "to": to, "data": data}]),
+                ("eth_getBlockByNumber", ["latest", False]),
+                ("eth_maxPriorityFeePerGas", []), ("eth_getBalance", [frm, "latest"])]
+
+    def _fees(self, frm: str, to: str, data: str, res: list[Any] | None = None) -> tuple[dict[str, Any], list[PlanCheck]]:
+        """Simulate and price a transaction; `res` are the answers to `_fee_calls` when already fetched."""
+        from wallet.models import PlanCheck  # pydantic: only when acting
+
+        if res is None:
+            res = self.rpc.batch(self._fee_calls(frm, to, data))
+        if isinstance(res[0], RpcError):
+            raise ActionRefused(f"the node's simulation of this transaction reverts: {_revert_reason(res[0])}")
+        gas = int(int(res[0], 16) * 12 // 10) + 10_000
+        base = int(res[1].get("baseFeePerGas", "0x0"), 16) if isinstance(res[1], dict) else 0
+        prio = int(res[2], 16) if isinstance(res[2], str) else 10**9
+        max_fee = 2 * base + prio
+        tx = {"to": to, "data": data, "value": 0, "gas": gas, "maxFeePerGas": max_fee,
+              "maxPriorityFeePerGas": prio, "chainId": int(self.network.chain_id), "type": 2}
+        balance = int(res[3], 16) if isinstance(res[3], str) else 0
+        need = gas * max_fee
+        denom = self.network.denom.denom()
+        from wallet.units import format_amount
+
+        if balance < need:
+            raise ActionRefused(f"{frm} has {format_amount(balance, denom)}, but the fee may need up to "
+                                f"{format_amount(need, denom)}")
+        checks = [PlanCheck(name="simulation", ok=True, detail=f"eth_estimateGas: {int(res[0], 16):,} gas"),
+                  PlanCheck(name="fee balance", ok=True, detail=f"balance {format_amount(balance, denom, max_decimals=6)}")]
+        return tx, checks
+
+    def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
+                  weights: dict[str, str] | None = None) -> Plan:
+        from wallet.models import Plan, PlanCheck  # pydantic: only when acting
+
+        from wallet.units import Denom, format_amount
+
+        if weights:
+            raise BadInput("Governor votes are not weighted: choose for, against or abstain")
+        support = parse_support(choice)
+        label = SUPPORT_LABEL[support]
+        address = account.addresses.get("evm")
+        if not address:
+            raise BadInput(f"account {account.name!r} has no EVM address")
+        try:
+            pid_int = int(proposal_id)
+        except ValueError:
+            raise BadInput(f"proposal id {proposal_id!r} is not a number") from None
+        # Three round trips in all: chain id, state, receipt and snapshot together; then power,
+        # simulation and fee data together (a batch run plans hundreds of votes this way).
+        gov, pidw, addrw = self.dao.governor, codec.enc_uint(pid_int), codec.enc_address(address)
+        bravo = self.kind() == "bravo"
+
+        def gcall(sig: str, *w: str, to: str = gov) -> tuple[str, list[Any]]:
+            return ("eth_call", [{"to": to, "data": codec.call_data(sig, *w)}, "latest"])
+
+        first = self.rpc.batch([
+            ("eth_chainId", []), gcall("state(uint256)", pidw),
+            gcall("getReceipt(uint256,address)", pidw, addrw) if bravo else gcall("hasVoted(uint256,address)", pidw, addrw),
+            gcall("proposals(uint256)", pidw) if bravo else gcall("proposalSnapshot(uint256)", pidw)])
+        if isinstance(first[0], Exception):
+            raise first[0]
+        self.verify_chain_id(int(first[0], 16))
+        checks = [PlanCheck(name="chain id", ok=True, detail=f"{self.network.chain_id}")]
+        try:
+            state = _word(first[1])
+        except (RpcError, codec.DecodeError):
+            raise ActionRefused(f"proposal {proposal_id} does not exist on {self.source}") from None
+        if state != 1:
+            name = STATE_NAMES[state] if state < len(STATE_NAMES) else str(state)
+            raise ActionRefused(f"proposal {proposal_id} is {name}, not Active: votes are not accepted",
+                                hint="see 'polis proposals show' for its voting window")
+        checks.append(PlanCheck(name="proposal state", ok=True, detail="Active"))
+        if bravo:
+            voted_w, prior_w, _votes = _words(first[2], 3)
+            voted, prior = bool(voted_w), (prior_w if voted_w else None)
+            snap = _words(first[3], 10)[3]
+        else:
+            voted, prior = bool(_word(first[2])), None
+            snap = _word(first[3])
+        if voted:
+            prior_label = SUPPORT_LABEL.get(prior, "") if prior is not None else ""
+            if prior is None or prior == support:
+                raise AlreadyDone(f"{account.name} ({address}) has already voted"
+                                  + (f" {prior_label.upper()}" if prior_label else "")
+                                  + f" on proposal {proposal_id}; nothing sent")
+            raise ActionRefused(f"{account.name} has already voted {prior_label.upper()} on proposal "
+                                f"{proposal_id}; a Governor vote cannot be changed")
+        checks.append(PlanCheck(name="not yet voted", ok=True))
+        if reason:
+            data = "0x" + codec.SEL["castVoteWithReason(uint256,uint8,string)"] + _encode_vote_reason(pid_int, support, reason)
+            fn = f'castVoteWithReason({proposal_id}, {support}, "{reason[:60]}{"…" if len(reason) > 60 else ""}")'
+        else:
+            data = codec.call_data("castVote(uint256,uint8)", codec.enc_uint(pid_int), codec.enc_uint(support))
+            fn = f"castVote({proposal_id}, {support})"
+        snapw = codec.enc_uint(snap)
+        power_call = (gcall("getPastVotes(address,uint256)", addrw, snapw, to=self.dao.token) if bravo
+                      else gcall("getVotes(address,uint256)", addrw, snapw))
+        second = self.rpc.batch([power_call, *self._fee_calls(address, gov, data)])
+        try:
+            power = _word(second[0])
+        except (RpcError, codec.DecodeError):
+            power = self.power_at(address, snap)
+        token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
+        if power <= 0:
+            raise ActionRefused(f"{account.name} ({address}) has no voting power at the proposal's snapshot "
+                                f"({self.clock_mode()} {snap})",
+                                hint="voting power comes from delegated tokens: 'polis delegate --to self' "
+                                     "before a proposal's snapshot")
+        checks.append(PlanCheck(name="voting power", ok=True, detail=format_amount(power, token)))
+        tx, fee_checks = self._fees(address, gov, data, second[1:])
+        summary = [
+            f"Vote {label.upper()} on {self.dao.name or self.source} proposal {proposal_id}",
+            f"with {format_amount(power, token)} of voting power",
+            f"from {account.name} {address}",
+            f"calls {fn} on Governor {self.dao.governor} (chain {self.network.chain_id})",
+        ]
+        if reason:
+            summary.insert(2, f"reason: {reason}")
+        return Plan(kind="vote", network=self.network.key, source=self.source, account=account.name,
+                    address=address, summary=summary, checks=checks + fee_checks,
+                    fee_estimate=tx["gas"] * (tx["maxFeePerGas"] // 2 + tx["maxPriorityFeePerGas"] // 2),
+                    fee_symbol=self.network.denom.symbol, fee_decimals=self.network.denom.decimals,
+                    payload={"tx": tx, "support": support, "reason": reason}, target=proposal_id)
+
+    def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
+        from wallet.models import Plan, PlanCheck  # pydantic: only when acting
+
+        from wallet.addresses import parse_evm_address
+        from wallet.units import Denom, format_amount
+
+        address = account.addresses.get("evm")
+        if not address:
+            raise BadInput(f"account {account.name!r} has no EVM address")
+        to = address if delegatee.lower() in ("self", "me") else parse_evm_address(delegatee, "delegatee")
+        self.check_chain()
+        info = self.delegations(address)
+        token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
+        if info["delegate"] and str(info["delegate"]).lower() == to.lower():
+            raise AlreadyDone(f"{account.name} already delegates its {self.dao.token_symbol} votes to {to}; nothing sent")
+        balance = int(info["balance"] or 0)  # type: ignore[call-overload]
+        checks = [PlanCheck(name="chain id", ok=True, detail=str(self.network.chain_id)),
+                  PlanCheck(name="token balance", ok=True, detail=format_amount(balance, token)
+                            + ("" if balance else " (delegating 0 gives the delegate no power yet)"))]
+        data = codec.call_data("delegate(address)", codec.enc_address(to))
+        tx, fee_checks = self._fees(address, self.dao.token, data)
+        who = "itself" if to.lower() == address.lower() else to
+        summary = [f"Delegate the {self.dao.token_symbol} voting power of {account.name} ({address}) to {who}",
+                   f"currently delegated to {info['delegate'] or 'nobody'}",
+                   f"amount: all {format_amount(balance, token)} (ERC20Votes delegates the whole balance)",
+                   f"calls delegate({to}) on token {self.dao.token} (chain {self.network.chain_id})"]
+        return Plan(kind="delegate", network=self.network.key, source=self.source, account=account.name,
+                    address=address, summary=summary, checks=checks + fee_checks,
+                    fee_estimate=tx["gas"] * (tx["maxFeePerGas"] // 2 + tx["maxPriorityFeePerGas"] // 2),
+                    fee_symbol=self.network.denom.symbol, fee_decimals=self.network.denom.decimals,
+                    payload={"tx": tx, "delegatee": to}, target=to)
+
+    def submit(self, plan: Plan, signer: Signer) -> str:
+        if signer.address.lower() != plan.address.lower():
+            raise ActionRefused("the unlocked key does not match the planned sender")
+        self.check_chain()
+        tx = dict(plan.payload["tx"])
+        tx["nonce"] = int(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), 16)
+        raw = signer.sign_transaction(tx)
+        from Crypto.Hash import keccak
+
+        tx_hash = "0x" + keccak.new(digest_bits=256, data=raw).hexdigest()
+        try:
+            return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex()))
+        except RpcError as exc:
+            # A retried send whose first attempt did reach the node: the same bytes are already known.
+            if "already known" in str(exc).lower() or self.rpc.call("eth_getTransactionByHash", tx_hash):
+                return tx_hash
+            raise ActionFailed(f"the node rejected the transaction: {exc}") from None
+
+    def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:
+        from wallet.models import ActionResult  # pydantic: only when acting
+
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            receipt = self.rpc.call("eth_getTransactionReceipt", tx_hash)
+            if receipt:
+                break
+            if time.monotonic() > deadline:
+                return ActionResult(plan=plan, ok=False, tx_hash=tx_hash,
+                                    error=f"not included after {int(timeout)} s; check later with the tx hash")
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        return self.result_from_receipt(plan, tx_hash, receipt)
+
+    def result_from_receipt(self, plan: Plan, tx_hash: str, receipt: dict[str, Any]) -> ActionResult:
+        """The outcome of an included transaction from its receipt (a batch fetches many at once)."""
+        from wallet.models import ActionResult  # pydantic: only when acting
+
+        ok = receipt.get("status") == "0x1"
+        fee = int(receipt.get("gasUsed", "0x0"), 16) * int(receipt.get("effectiveGasPrice", "0x0"), 16)
+        return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=int(receipt["blockNumber"], 16),
+                            fee_paid=fee, error=None if ok else "the transaction reverted",
+                            detail={"logs": receipt.get("logs", [])})
+
+    def record(self, archive: Archive, result: ActionResult) -> None:
+        """Store the vote or delegation from the receipt's logs at once, and refresh the tally."""
+        self.record_many(archive, [result])
+
+    def record_many(self, archive: Archive, results: list[ActionResult]) -> None:
+        """All receipts' logs in one write, then one refresh of every proposal they touched."""
+        from wallet.adapters.evm.sync import _apply_logs, _refresh
+
+        logs = [lg for r in results if r.ok for lg in r.detail.get("logs", [])]
+        if not logs:
+            return
+        rep = SyncReport(source=self.source)
+        touched: set[str] = set()
+        _apply_logs(self, archive, logs, rep, touched, set())
+        if touched:
+            head = int(self.rpc.call("eth_blockNumber"), 16)
+            _refresh(self, archive, touched, set(), head, rep)
+
+
+def _encode_vote_reason(pid: int, support: int, reason: str) -> str:
+    raw = reason.encode()
+    padded = raw + b"\0" * (-len(raw) % 32)
+    return codec.enc_uint(pid) + codec.enc_uint(support) + codec.enc_uint(96) + codec.enc_uint(len(raw)) + padded.hex()

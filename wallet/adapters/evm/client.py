@@ -1,0 +1,256 @@
+"""Raw Ethereum JSON-RPC over httpx: batching, bounded timeouts and retries, adaptive log ranges.
+
+web3's provider stack costs ~0.5 s to import and ~6x more per get_logs call (measured, see
+PROTOCOLS.md); sync only needs eth_getLogs, eth_call and a few heads, so it speaks JSON-RPC itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from wallet.adapters.http import retry_after
+from wallet.errors import NodeUnreachable, RpcError
+
+log = logging.getLogger("polis.rpc")
+
+RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
+# Messages public nodes use when a getLogs range or result set is too big.
+RANGE_ERRORS = ("range", "limit", "too many", "exceed", "block range", "query returned more than",
+                "response size", "timeout", "10000 results")
+
+
+def _loads(raw: bytes) -> Any:
+    import orjson
+
+    return orjson.loads(raw)
+
+
+class JsonRpc:
+    def __init__(self, url: str, *, timeout: float | None = None, retries: int = 4, backoff: float = 0.25,
+                 headers: dict[str, str] | None = None) -> None:
+        import httpx
+
+        if timeout is None:  # seconds per request; POLIS_RPC_TIMEOUT overrides the default of 20
+            timeout = float(os.environ.get("POLIS_RPC_TIMEOUT") or 20.0)
+        self.url = url
+        self.retries = retries
+        self.backoff = backoff
+        self._id = 0
+        # Loading the CA bundle costs ~20 ms; a plain-http node (a local devnet) needs none.
+        tls = url.lower().startswith("https:")
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), verify=tls,
+                                    headers={"content-type": "application/json", **(headers or {})})
+        self.round_trips = 0
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> JsonRpc:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _post(self, body: bytes) -> Any:
+        import httpx
+
+        delay = self.backoff
+        last: str = ""
+        for attempt in range(self.retries + 1):
+            try:
+                self.round_trips += 1
+                resp = self._client.post(self.url, content=body)
+                if resp.status_code in RETRYABLE_STATUS:
+                    last = f"HTTP {resp.status_code}"
+                    wait = retry_after(resp.headers.get("retry-after"), delay)
+                else:
+                    resp.raise_for_status()
+                    try:
+                        return _loads(resp.content)
+                    except ValueError:
+                        last = "garbled JSON from the node"
+                        wait = delay
+            except httpx.HTTPStatusError as exc:
+                raise NodeUnreachable(f"{self.url} answered HTTP {exc.response.status_code}") from None
+            except httpx.ConnectError as exc:
+                # Refused or unresolvable: retrying at length rarely helps; two quick tries.
+                last = type(exc).__name__
+                wait = delay
+                if attempt >= 1:
+                    break
+            except (httpx.TransportError, httpx.TimeoutException) as exc:
+                last = type(exc).__name__
+                wait = delay
+            if attempt < self.retries:
+                log.debug("rpc retry %d after %s", attempt + 1, last)
+                time.sleep(min(wait, 30.0) * (1 + random.random() * 0.1))
+                delay *= 2
+        raise NodeUnreachable(f"node {self.url} is unreachable ({last})")
+
+    def call(self, method: str, *params: Any, retry_errors: bool = True) -> Any:
+        """One call; JSON-RPC errors that say "try later" are retried with backoff (bounded)."""
+        import orjson
+
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            self._id += 1
+            reply = self._post(orjson.dumps({"jsonrpc": "2.0", "id": self._id, "method": method,
+                                             "params": list(params)}))
+            try:
+                return _result(reply)
+            except RpcError as exc:
+                if not (retry_errors and is_transient(exc)) or attempt == self.retries:
+                    raise
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def batch(self, calls: list[tuple[str, list[Any]]], *, size: int = 500) -> list[Any]:
+        """Send many calls in batches; each result is the value or an RpcError instance. Items that
+        failed with a transient error (or went missing from the answer) are asked again, bounded."""
+        out: list[Any] = [None] * len(calls)
+        todo = list(range(len(calls)))
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            for i in range(0, len(todo), size):
+                idx = todo[i:i + size]
+                for k, res in zip(idx, self._batch_once([calls[j] for j in idx]), strict=True):
+                    out[k] = res
+            todo = [k for k in todo if isinstance(out[k], RpcError) and is_transient(out[k])]
+            if not todo or attempt == self.retries:
+                break
+            log.debug("re-asking %d batch items after transient errors", len(todo))
+            time.sleep(delay)
+            delay *= 2
+        return out
+
+    def _batch_once(self, chunk: list[tuple[str, list[Any]]]) -> list[Any]:
+        import orjson
+
+        first = self._id + 1
+        payload = [{"jsonrpc": "2.0", "id": first + k, "method": m, "params": p} for k, (m, p) in enumerate(chunk)]
+        self._id += len(chunk)
+        reply = self._post(orjson.dumps(payload))
+        if isinstance(reply, dict) and reply.get("error"):
+            err = reply["error"]
+            e = RpcError(str(err.get("message", err))[:500], code=err.get("code") if isinstance(err, dict) else None)
+            return [e] * len(chunk)
+        if not isinstance(reply, list):
+            return [RpcError("malformed JSON-RPC batch reply")] * len(chunk)
+        by_id = {r.get("id"): r for r in reply if isinstance(r, dict)}
+        out: list[Any] = []
+        for k in range(len(chunk)):
+            r = by_id.get(first + k)
+            if r is None:
+                out.append(RpcError("missing reply in batch"))
+            else:
+                try:
+                    out.append(_result(r))
+                except RpcError as exc:
+                    out.append(exc)
+        return out
+
+    # --- helpers ---------------------------------------------------------------------------------
+    def eth_call(self, to: str, data: str, block: str | int = "latest", sender: str | None = None) -> bytes:
+        tx: dict[str, Any] = {"to": to, "data": data}
+        if sender:
+            tx["from"] = sender
+        res = self.call("eth_call", tx, block if isinstance(block, str) else hex(block))
+        return bytes.fromhex(str(res)[2:])
+
+    def logs(self, addresses: list[str], topics: list[Any], start: int, end: int, *, max_range: int,
+             on_chunk: Callable[[int, int, int], None] | None = None, target_logs: int = 10_000,
+             first_range: int = 16) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+        """Yield (from, to, logs) range by range, in block order.
+
+        The range adapts to the log density so one answer stays near `target_logs` (memory stays
+        bounded on a busy contract, round trips few on a quiet one): it doubles after a light answer,
+        shrinks in proportion after a heavy one, and halves whenever the node rejects a range.
+        """
+        size = max(1, min(first_range, max_range))
+        ceiling = max_range  # lowered for good once the node rejects a range
+        transient_left = 8 * (self.retries + 1)
+        lo = start
+        while lo <= end:
+            hi = min(lo + size - 1, end)
+            try:
+                got = self.call("eth_getLogs", {"address": addresses, "topics": topics,
+                                                "fromBlock": hex(lo), "toBlock": hex(hi)}, retry_errors=False)
+            except RpcError as exc:
+                msg = str(exc).lower()
+                ratey = "rate" in msg or "too many requests" in msg or exc.code == 429
+                rangey = any(k in msg for k in RANGE_ERRORS) or exc.code in (-32005, -32602)
+                if rangey and not ratey and hi > lo:
+                    size = ceiling = max(1, (hi - lo + 1) // 2)
+                    log.debug("splitting log range %d-%d: %s", lo, hi, msg[:80])
+                    continue
+                if (ratey or rangey or is_transient(exc)) and transient_left > 0:
+                    transient_left -= 1
+                    time.sleep(self.backoff)
+                    continue
+                raise
+            if not isinstance(got, list):
+                raise RpcError("eth_getLogs returned no list")
+            if on_chunk:
+                on_chunk(lo, hi, len(got))
+            yield lo, hi, got
+            span = hi - lo + 1
+            n = len(got)
+            del got
+            if n > target_logs:
+                size = max(1, span * target_logs // n)
+            elif n < target_logs // 4 and span == size:
+                size = min(ceiling, size * 2)
+            lo = hi + 1
+
+
+TRANSIENT_CODES = {-32005, -32603, -32002, -32097, 429}
+TRANSIENT_WORDS = ("rate limit", "too many requests", "timeout", "timed out", "busy", "try again",
+                   "temporar", "header not found", "missing reply", "malformed", "internal error", "overload")
+
+
+def is_transient(exc: RpcError) -> bool:
+    """A node error that a later retry may not repeat (rate limits, overload, a lagging backend)."""
+    msg = str(exc).lower()
+    if "revert" in msg:
+        return False
+    return exc.code in TRANSIENT_CODES or any(w in msg for w in TRANSIENT_WORDS)
+
+
+def _result(reply: Any) -> Any:
+    if not isinstance(reply, dict) or "jsonrpc" not in reply and "result" not in reply and "error" not in reply:
+        raise RpcError("malformed JSON-RPC reply")
+    err = reply.get("error")
+    if err:
+        if not isinstance(err, dict):
+            raise RpcError(str(err)[:500])
+        raise RpcError(str(err.get("message", err))[:500], code=err.get("code"), data=err.get("data"))
+    if "result" not in reply:
+        raise RpcError("malformed JSON-RPC reply (no result)")
+    return reply["result"]
+
+
+class LazyRpcClient:
+    """Adapter plumbing: one JsonRpc client to `self.rpc_url`, created on first use (httpx loads then)."""
+
+    rpc_url: str
+    _rpc: JsonRpc | None = None
+
+    @property
+    def rpc(self) -> JsonRpc:
+        if self._rpc is None:
+            self._rpc = JsonRpc(self.rpc_url)
+        return self._rpc
+
+    def prepare(self) -> None:
+        _ = self.rpc
+
+    def close(self) -> None:
+        if self._rpc is not None:
+            self._rpc.close()
+            self._rpc = None

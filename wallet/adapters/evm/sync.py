@@ -1,0 +1,318 @@
+"""Incremental sync of one Governor DAO into the archive.
+
+One round trip decides whether there is anything to do (chain id, head, stored block hashes for reorg
+detection). Logs are fetched in ranges and written chunk by chunk, each chunk with its cursor in one
+transaction, so an interrupted sync resumes where it stopped. Sync stays `confirmations` blocks behind
+head; a changed block hash rolls the archive back to the last block that still matches.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from wallet.adapters.evm import codec as codec
+from wallet.adapters.base import Progress, SyncReport
+from wallet.cache import query, store
+from wallet.errors import RpcError
+
+if TYPE_CHECKING:
+    from wallet.adapters.evm.adapter import EvmGovernorAdapter
+    from wallet.cache.db import Archive
+
+log = logging.getLogger("polis.sync")
+
+STATE_NAMES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
+STATE_STATUS = ("pending", "active", "canceled", "rejected", "passed", "queued", "expired", "executed")
+SUPPORT_LABEL = {0: "against", 1: "for", 2: "abstain"}
+FINAL = {"canceled", "rejected", "expired", "executed"}
+HASH_CHECKS = 12
+
+
+def title_of(description: str) -> str:
+    for line in description.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return "(untitled)"
+
+
+def _hash_points(safe_head: int, floor: int) -> list[int]:
+    """Block numbers whose hashes we keep: head, head-1, head-2, head-4, ... (log-spaced)."""
+    pts = {safe_head}
+    step = 1
+    while safe_head - step >= floor and len(pts) < HASH_CHECKS:
+        pts.add(safe_head - step)
+        step *= 2
+    return sorted(p for p in pts if p >= max(floor, 0))
+
+
+def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = None) -> SyncReport:
+    rpc = ad.rpc
+    src = ad.source
+    rep = SyncReport(source=src)
+    trips0 = rpc.round_trips
+    row = query.source(ar, src)
+    if row:
+        ad.restore(row)
+    stored = query.block_hashes(ar, src)
+    check = sorted(stored, reverse=True)[:HASH_CHECKS]
+    replies = rpc.batch([("eth_chainId", []), ("eth_blockNumber", [])]
+                        + [("eth_getBlockByNumber", [hex(n), False]) for n in check])
+    for r in replies[:2]:
+        if isinstance(r, Exception):
+            raise r
+    ad.verify_chain_id(int(replies[0], 16))
+    head = int(replies[1], 16)
+    safe_head = max(0, head - ad.network.confirmations)
+    start = ad.dao.start_block if ad.dao else 0
+    cursor = row["cursor"] if row and row["cursor"] is not None else start - 1
+
+    # Reorg check: the highest stored block whose hash still matches is the last trusted one.
+    fork: int | None = None
+    for n, blk in zip(check, replies[2:], strict=True):
+        if isinstance(blk, dict) and blk.get("hash") == stored[n]:
+            if n != check[0]:
+                fork = n
+            break
+    else:
+        if check:
+            fork = start - 1
+    if fork is not None:
+        rep.reorg_depth = max(0, cursor - fork)
+        log.warning("reorg on %s: rolling back to block %d", src, fork)
+        with ar.conn:
+            store.rewind(ar, src, fork)
+            if fork < start:
+                ar.conn.execute("DELETE FROM block_hashes WHERE source=?", (src,))
+        cursor = min(cursor, fork)
+
+    with ar.conn:
+        store.upsert_source(ar, src, network=ad.network.key, family="evm", kind=ad.kind(),
+                            chain_id=ad.network.chain_id, extra=ad.source_extra())
+    if cursor >= safe_head:
+        with ar.conn:
+            store.touch_source(ar, src)
+        rep.noop = True
+        rep.round_trips = rpc.round_trips - trips0
+        return rep
+
+    rep.from_point, rep.to_point = cursor + 1, safe_head
+    touched: set[str] = set()
+    new_ids: set[str] = set()
+    total = safe_head - cursor
+
+    def on_chunk(lo: int, hi: int, n: int) -> None:
+        if progress:
+            progress(hi - cursor, total, f"blocks {lo}–{hi}: {n} events")
+
+    addresses = [ad.dao.governor, ad.dao.token] if ad.dao else []
+    topics = [codec.GOVERNOR_TOPICS + codec.TOKEN_TOPICS]
+    governor = ad.dao.governor.lower() if ad.dao else ""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polis-refresh") as pool:
+        # Proposals still open in the archive are refreshed whatever the logs say; new ones as soon
+        # as their chunk arrives. Both batches run while the logs are decoded and written.
+        jobs = []
+        open_rows = _archived_rows(ar, src)
+        if open_rows:
+            jobs.append(_RefreshJob(ad, open_rows, head, pool))
+        for lo, hi, logs in rpc.logs(addresses, topics, cursor + 1, safe_head,
+                                     max_range=ad.network.max_log_range, on_chunk=on_chunk,
+                                     first_range=int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 16)):
+            created = {k: v for k, v in _created_rows(logs, governor).items() if k not in open_rows}
+            if created:
+                jobs.append(_RefreshJob(ad, created, head, pool))
+            _apply_logs(ad, ar, logs, rep, touched, new_ids, cursor=(src, hi, head))
+            del logs
+        with ar.conn:
+            for job in jobs:
+                job.write(ad, ar, rep, new_ids)
+    points = _hash_points(safe_head, max(start, 0))
+    blocks = rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in points])
+    hashes = {n: b["hash"] for n, b in zip(points, blocks, strict=True) if isinstance(b, dict)}
+    with ar.conn:
+        store.save_block_hashes(ar, src, hashes)
+        store.set_cursor(ar, src, safe_head, head)
+    rep.round_trips = rpc.round_trips - trips0
+    return rep
+
+
+def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]], rep: SyncReport,
+                touched: set[str], new_ids: set[str], cursor: tuple[str, int, int] | None = None) -> int | None:
+    """Decode and store one chunk of logs; with `cursor` (source, block, head) the chunk's cursor
+    moves in the same transaction, so an interrupted sync resumes after the last whole chunk."""
+    src = ad.source
+    governor = ad.dao.governor.lower() if ad.dao else ""
+    votes: list[tuple[Any, ...]] = []
+    delegations: list[tuple[Any, ...]] = []
+    powers: list[tuple[Any, ...]] = []
+    proposals: list[tuple[str, dict[str, Any]]] = []
+    status_updates: list[tuple[str, dict[str, Any]]] = []
+    last_block: int | None = None
+    pid_text: dict[int, str] = {}  # uint256 -> decimal text is ~1 µs; a chunk repeats few ids
+    vote_topics = (codec.TOPIC_VOTE_CAST, codec.TOPIC_VOTE_CAST_WITH_PARAMS)
+    for lg in logs:
+        try:
+            topics = lg["topics"]
+            t0 = topics[0]
+            block = int(lg["blockNumber"], 16)
+            idx = int(lg["logIndex"], 16)
+            ts = int(lg["blockTimestamp"], 16) if lg.get("blockTimestamp") else None
+            is_gov = lg["address"].lower() == governor
+            if t0 in vote_topics and is_gov:
+                pid_n, support, weight, reason = codec.decode_vote_cast_hex(lg["data"])
+                pid = pid_text.get(pid_n)
+                if pid is None:
+                    pid = pid_text[pid_n] = str(pid_n)
+                    touched.add(pid)
+                votes.append((src, pid, codec.address_from_word(topics[1]), SUPPORT_LABEL.get(support, str(support)),
+                              str(weight), reason, block, lg["transactionHash"], idx, ts))
+            elif t0 == codec.TOPIC_DELEGATE_VOTES_CHANGED and not is_gov:
+                prev, new = codec.decode_words(codec.hexbytes(lg["data"]), 2)
+                powers.append((src, codec.address_from_word(topics[1]), str(prev), str(new), block, idx))
+            elif t0 == codec.TOPIC_DELEGATE_CHANGED and not is_gov:
+                delegations.append((src, codec.address_from_word(topics[1]), codec.address_from_word(topics[2]),
+                                    codec.address_from_word(topics[3]), block, idx))
+            elif t0 == codec.TOPIC_PROPOSAL_CREATED and is_gov:
+                pc = codec.decode_proposal_created(codec.hexbytes(lg["data"]))
+                pid = str(pc.proposal_id)
+                proposals.append((pid, ad.proposal_fields(pc, block, ts)))
+                new_ids.add(pid)
+                touched.add(pid)
+            elif t0 == codec.TOPIC_PROPOSAL_QUEUED and is_gov:
+                pid, eta = codec.decode_words(codec.hexbytes(lg["data"]), 2)
+                status_updates.append((str(pid), {"queued_eta": eta, "queued_block": block}))
+                touched.add(str(pid))
+            elif t0 == codec.TOPIC_PROPOSAL_EXECUTED and is_gov:
+                (pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
+                status_updates.append((str(pid), {"executed_at": ts, "executed_block": block}))
+                touched.add(str(pid))
+            elif t0 == codec.TOPIC_PROPOSAL_CANCELED and is_gov:
+                (pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
+                status_updates.append((str(pid), {"canceled_at": ts, "canceled_block": block}))
+                touched.add(str(pid))
+            else:
+                continue
+            rep.events += 1
+            last_block = block
+        except (codec.DecodeError, KeyError, IndexError, TypeError, ValueError) as exc:
+            rep.warnings.append(f"skipped an undecodable log ({exc.__class__.__name__}: {str(exc)[:80]})")
+    with ar.conn:
+        for pid, fields in proposals:
+            store.upsert_proposal(ar, src, pid, fields)
+        for pid, fields in status_updates:
+            store.upsert_proposal(ar, src, pid, fields)
+        if votes:
+            store.insert_votes(ar, votes)
+        if delegations:
+            store.insert_delegation_events(ar, delegations)
+        if powers:
+            store.insert_power_events(ar, powers)
+        if cursor is not None:
+            store.set_cursor(ar, cursor[0], cursor[1], cursor[2], finished=False)
+    rep.votes += len(votes)
+    rep.new_proposals += len(proposals)
+    return last_block
+
+
+Row = tuple[int | None, int | None, int | None, int | None]
+"""(start_point, end_point, created_block, created_at) of a proposal to refresh."""
+
+
+class _RefreshJob:
+    """State/tally/quorum calls and block timestamps for some proposals, sent as one batch — in a
+    worker thread during a sync, so the node answers while the main thread decodes and writes logs."""
+
+    def __init__(self, ad: EvmGovernorAdapter, rows: dict[str, Row], head: int, pool: Any = None) -> None:
+        self.rows = rows
+        self.head = head
+        self.ids = sorted(rows)
+        self.clock_ts = ad.clock_mode() == "timestamp"
+        calls: list[tuple[str, list[Any]]] = []
+        self.spans: list[tuple[int, int]] = []
+        need_blocks: set[int] = {head}
+        for pid in self.ids:
+            start_p, end_p, cblock, cat = rows[pid]
+            mine = ad.refresh_calls(pid, start_p)
+            self.spans.append((len(calls), len(calls) + len(mine)))
+            calls.extend(mine)
+            if cat is None and cblock is not None:
+                need_blocks.add(cblock)
+            if not self.clock_ts:
+                need_blocks.update(p for p in (start_p, end_p) if p is not None and p <= head)
+        self.n_calls = len(calls)
+        self.blist = sorted(need_blocks)
+        request = calls + [("eth_getBlockByNumber", [hex(n), False]) for n in self.blist]
+        self.future = pool.submit(ad.rpc.batch, request) if pool else None
+        self._results = None if pool else ad.rpc.batch(request)
+
+    def write(self, ad: EvmGovernorAdapter, ar: Archive, rep: SyncReport, new_ids: set[str]) -> None:
+        results = self.future.result() if self.future else self._results
+        assert results is not None
+        block_ts = {n: int(b["timestamp"], 16) for n, b in zip(self.blist, results[self.n_calls:], strict=True)
+                    if isinstance(b, dict)}
+        head, head_ts, bt = self.head, block_ts.get(self.head, int(time.time())), ad.network.block_time
+
+        def to_ts(point: int | None) -> int | None:
+            if point is None or self.clock_ts:
+                return point
+            return block_ts.get(point, head_ts + (point - head) * bt)
+
+        for (lo, hi), pid in zip(self.spans, self.ids, strict=True):
+            start_p, end_p, cblock, cat = self.rows[pid]
+            fields: dict[str, Any] = {"start_ts": to_ts(start_p), "end_ts": to_ts(end_p)}
+            if cat is None and cblock in block_ts:
+                fields["created_at"] = block_ts[cblock]
+            try:
+                fields.update(ad.parse_refresh(results[lo:hi]))
+            except (RpcError, codec.DecodeError, IndexError, TypeError, ValueError) as exc:
+                rep.warnings.append(f"could not refresh proposal {pid}: {str(exc)[:80]}")
+            store.upsert_proposal(ar, ad.source, pid, fields)
+            if pid not in new_ids:
+                rep.updated_proposals += 1
+        store.refresh_vote_counts(ar, ad.source, self.ids)
+
+
+def _archived_rows(ar: Archive, source: str, ids: set[str] | None = None) -> dict[str, Row]:
+    """Rows of still-open proposals (ids None) or of the given ids."""
+    if ids is None:
+        cur = ar.conn.execute(
+            "SELECT id, start_point, end_point, created_block, created_at FROM proposals WHERE source=? "
+            "AND status NOT IN ('canceled','rejected','expired','executed')", (source,))
+    else:
+        cur = ar.conn.execute(
+            f"SELECT id, start_point, end_point, created_block, created_at FROM proposals WHERE source=? "
+            f"AND id IN ({','.join('?' for _ in ids)})", [source, *ids])
+    return {r[0]: tuple(r[1:]) for r in cur.fetchall()}  # type: ignore[misc]
+
+
+def _created_rows(logs: list[dict[str, Any]], governor: str) -> dict[str, Row]:
+    """Ids and voting window of the ProposalCreated logs of a chunk, read from the head words only."""
+    out: dict[str, Row] = {}
+    for lg in logs:
+        try:
+            if lg["topics"][0] != codec.TOPIC_PROPOSAL_CREATED or lg["address"].lower() != governor:
+                continue
+            data = lg["data"]
+            if len(data) < 2 + 64 * 9:
+                continue
+            pid = int(data[2:66], 16)
+            start_p, end_p = int(data[2 + 64 * 6:2 + 64 * 7], 16), int(data[2 + 64 * 7:2 + 64 * 8], 16)
+            ts = int(lg["blockTimestamp"], 16) if lg.get("blockTimestamp") else None
+            out[str(pid)] = (start_p, end_p, int(lg["blockNumber"], 16), ts)
+        except (KeyError, IndexError, TypeError, ValueError):
+            continue
+    return out
+
+
+def _refresh(ad: EvmGovernorAdapter, ar: Archive, ids: set[str], new_ids: set[str], head: int,
+             rep: SyncReport) -> None:
+    """Re-read state, tally and quorum of the given proposals now (used after an action)."""
+    rows = _archived_rows(ar, ad.source, ids)
+    if rows:
+        job = _RefreshJob(ad, rows, head)
+        with ar.conn:
+            job.write(ad, ar, rep, new_ids)

@@ -1,0 +1,1 @@
+"""SingularityNET family: the AGIX TokenStake contract's stake windows, built on the EVM client."""
