@@ -8,7 +8,7 @@ STAMP_PY := $(VENV)/.installed
 STAMP_JS := devnet/node_modules/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup demo demo-headless test bench clean
+.PHONY: setup demo demo-headless test lint bench clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -30,6 +30,10 @@ demo-headless: setup
 
 test: setup
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: $(STAMP_PY)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench/.venv/.installed:
 	$(PYTHON) -m venv bench/.venv

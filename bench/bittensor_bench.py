@@ -24,8 +24,8 @@ BTCLI = REPO / "bench/.venv/bin/btcli"
 
 
 def run(runs: int = 5) -> dict[str, object]:
-    from tests.bittensor_fixtures import MNEMONIC, derive, seed_chain, use_node
-    from tests.substrate_node import SubstrateNode
+    from tests.doubles.substrate_node import SubstrateNode
+    from tests.plugins.bittensor import MNEMONIC, derive, seed_chain, use_node
 
     res: dict[str, object] = {}
     with SubstrateNode() as node, tempfile.TemporaryDirectory() as d:

@@ -26,8 +26,8 @@ def run() -> dict[str, object]:
 
 
 def _run() -> dict[str, object]:
-    from tests.cosmos_fixtures import ABOUT, ME_AKASH, start
-    from tests.cosmos_node import Chain
+    from tests.doubles.cosmos_node import Chain
+    from tests.plugins.cosmos import ABOUT, ME_AKASH, start
     from wallet.adapters.cosmos import messages as m
     from wallet.keys.cosmos_keys import CosmosSigner, cosmos_private_key
     from wallet.keys.derive import mnemonic_seed

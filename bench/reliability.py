@@ -21,7 +21,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -53,8 +52,7 @@ class Meter:
 
     def install(self) -> None:
         sys.path.insert(0, str(REPO))
-        from tests import faults
-        from tests import substrate_node
+        from tests import faults, substrate_node
 
         meter = self
         close = faults.FaultProxy.close

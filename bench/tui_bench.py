@@ -61,7 +61,7 @@ def _send_key(app, key: str) -> None:  # type: ignore[no-untyped-def]
 
 async def _measure(opens: int = 12, moves: int = 60) -> dict[str, float]:
     from screens.app import make_app
-    from tests.tui_data import NOW
+    from tests.plugins.tui_data import NOW
 
     out: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -110,7 +110,7 @@ def run_tui(n: int = N_PROPOSALS) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="polis-tui-bench-") as home:
         os.environ["POLIS_HOME"] = home
         try:
-            from tests.tui_data import fill
+            from tests.plugins.tui_data import fill
 
             t = time.perf_counter()
             fill(n)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.devnet_fixtures import anvil, compiled, dao, seeded_dao  # noqa: F401  (fixtures)
+from tests.plugins.devnet import anvil, compiled, dao, seeded_dao  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
 PASSPHRASE = "correct horse battery staple"

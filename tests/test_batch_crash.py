@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.test_batch_evm import assert_each_voted_once, active_proposals, import_voter, journal_rows, nonce, vote_plan
+from tests.test_batch_evm import active_proposals, assert_each_voted_once, import_voter, journal_rows, nonce, vote_plan
 
 pytestmark = pytest.mark.anvil
 

@@ -182,7 +182,6 @@ def test_headless_api_with_progress_events(cli, anvil, tmp_path: Path) -> None:
     with an event callback; no prompt, no environment passphrase."""
     from tests.conftest import PASSPHRASE
     from wallet.batch import BatchRunner, dry_run, load
-
     from wallet.keys.vault import Vault
 
     voter = Vault().add_mnemonic("me", JUNK_MNEMONIC, PASSPHRASE, index=7).addresses["evm"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixture)
+from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixture)
 from tests.test_batch_evm import POWER, active_proposals, nonce
 
 pytestmark = pytest.mark.anvil

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bittensor_fixtures import MNEMONIC, TAO, bt_keys, bt_node, bt_ready, derive, pub_hex, use_node  # noqa: F401
-from tests.substrate_node import SubstrateNode
+from tests.doubles.substrate_node import SubstrateNode
+from tests.plugins.bittensor import MNEMONIC, TAO, bt_keys, bt_node, bt_ready, derive, pub_hex, use_node  # noqa: F401
 
 
 def _alpha(node: SubstrateNode, hotkey: str, coldkey: str, netuid: int) -> int:
@@ -221,9 +221,9 @@ def test_governance_detected_listed_and_voted(bt_keys, env_passphrase, cli) -> N
     proposals, and a senator's coldkey votes through SubtensorModule.vote."""
     from scalecodec.base import ScaleBytes  # noqa: F401
 
-    from tests.bittensor_fixtures import seed_chain
     from tests.conftest import PASSPHRASE
-    from tests.substrate_gov_metadata import governance_metadata
+    from tests.doubles.substrate_gov_metadata import governance_metadata
+    from tests.plugins.bittensor import seed_chain
     from wallet.keys.vault import Vault
 
     Vault().add_mnemonic("tao", MNEMONIC, PASSPHRASE)

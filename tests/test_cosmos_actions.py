@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cosmos_fixtures import REAL_VALOPER, Env, akash, fetch_v1beta1  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import REAL_VALOPER, Env, akash, fetch_v1beta1  # noqa: F401  (fixtures)
 
 
 def _run(env: Env, plan):  # type: ignore[no-untyped-def]
@@ -213,11 +213,10 @@ def test_node_error_codes_become_clear_messages(akash: Env) -> None:
 def test_vesting_account_decodes_and_only_spendable_coins_pay_fees(akash: Env) -> None:
     import time
 
+    from tests.conftest import PASSPHRASE
+    from tests.plugins.cosmos import ABOUT
     from wallet.errors import ActionRefused
     from wallet.keys.vault import Vault
-
-    from tests.conftest import PASSPHRASE
-    from tests.cosmos_fixtures import ABOUT
 
     meta = Vault().add_mnemonic("vest", ABOUT, PASSPHRASE, index=1)
     ad = akash.adapter()

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.cosmos_fixtures import ABOUT, ME_AKASH, REAL_VALOPER
-from tests.cosmos_node import fixture
+from tests.doubles.cosmos_node import fixture
+from tests.plugins.cosmos import ABOUT, ME_AKASH, REAL_VALOPER
 
 
 def test_real_v1_proposal_list_and_341_parse() -> None:

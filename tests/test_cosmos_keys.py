@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from tests.conftest import PASSPHRASE
-from tests.cosmos_fixtures import ABOUT, ME_AKASH, ME_COSMOS
+from tests.plugins.cosmos import ABOUT, ME_AKASH, ME_COSMOS
 
 
 def test_about_mnemonic_derives_the_published_cosmos_address() -> None:

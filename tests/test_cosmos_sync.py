@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cosmos_fixtures import REAL_VALOPER, Env, akash, fetch_v1beta1  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import REAL_VALOPER, Env, akash, fetch_v1beta1  # noqa: F401  (fixtures)
 
 
 def _sync(env: Env):  # type: ignore[no-untyped-def]
@@ -125,9 +125,8 @@ def test_persistent_fault_fails_cleanly_without_partial_state(akash: Env, cli) -
 def test_timeouts_are_bounded(akash: Env) -> None:
     import time
 
-    from wallet.errors import NodeUnreachable
-
     from wallet import networks
+    from wallet.errors import NodeUnreachable
 
     extra = dict(networks.get_network("akash").extra, timeout=0.3)
     networks.set_user_table("akash", {"extra": extra})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import add_devnet_dao
-from tests.faults import FaultProxy
+from tests.doubles.faults import FaultProxy
 
 pytestmark = pytest.mark.anvil
 

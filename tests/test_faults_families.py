@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from tests.archive_dump import dump
-from tests.bittensor_fixtures import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
-from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixtures)
-from tests.faults import FaultProxy
+from tests.doubles.archive_dump import dump
+from tests.doubles.faults import FaultProxy
+from tests.plugins.bittensor import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixtures)
 
 HTTP_FAULTS = ("drop", "stall", "http500", "http503", "http429", "truncate", "garble")
 
@@ -60,7 +60,7 @@ def test_cosmos_sync_through_faults_matches_a_clean_sync(akash: Env, tmp_path, m
 
 @pytest.mark.parametrize("seed", [21, 22])
 def test_snapshot_sync_through_faults_matches_a_clean_sync(tmp_path, monkeypatch, cli, seed: int) -> None:  # type: ignore[no-untyped-def]
-    from tests.snapshot_hub import SIDEKICK_SPACE, SnapshotDouble
+    from tests.doubles.snapshot_hub import SIDEKICK_SPACE, SnapshotDouble
     from wallet import networks
 
     source = f"snapshot/{SIDEKICK_SPACE}"
@@ -93,8 +93,8 @@ def test_snapshot_sync_through_faults_matches_a_clean_sync(tmp_path, monkeypatch
 
 @pytest.mark.parametrize("seed", [31])
 def test_bittensor_sync_through_faults_matches_a_clean_sync(bt_ready, bt_keys, cli, seed: int) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    from tests.bittensor_fixtures import use_node
-    from tests.substrate_node import Faults
+    from tests.doubles.substrate_node import Faults
+    from tests.plugins.bittensor import use_node
     from wallet import networks
 
     r = cli("stake", "add", bt_keys.hotkeys[0], "1.5 TAO", "--subnet", "1", "-n", "bittensor", "--yes")
@@ -121,7 +121,7 @@ def test_bittensor_sync_through_faults_matches_a_clean_sync(bt_ready, bt_keys, c
 
 
 def test_bittensor_dead_node_gives_up_within_bounds(bt_ready) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    from tests.substrate_node import Faults
+    from tests.doubles.substrate_node import Faults
     from wallet import networks
     from wallet.sync import sync_sources
 

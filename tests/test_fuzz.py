@@ -264,7 +264,7 @@ _CODEC: Any = None
 def _finney_codec() -> Any:
     global _CODEC
     if _CODEC is None:
-        from tests.substrate_codec import FINNEY_METADATA, Codec, metadata_bytes
+        from tests.doubles.substrate_codec import FINNEY_METADATA, Codec, metadata_bytes
 
         _CODEC = Codec(metadata_bytes(FINNEY_METADATA))
     return _CODEC

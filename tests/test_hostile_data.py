@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests.bittensor_fixtures import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
-from tests.cosmos_fixtures import Env, akash  # noqa: F401  (fixtures)
+from tests.plugins.bittensor import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixtures)
 
 EVIL = "Fund\x1b]8;;http://evil.example\x07click\x1b]8;;\x07\x1b[2J\x1b[31mred\rover\u202eevil\u2066x\u2069\x9b31m\x08!"
 DANGEROUS = ("\x1b", "\r", "\x07", "\x08", "\u202e", "\u2066", "\u2069", "\x9b")
@@ -58,7 +58,7 @@ def test_cosmos_hostile_titles_summaries_votes_and_monikers(akash: Env, cli) -> 
 
 
 def test_snapshot_hostile_titles_bodies_and_reasons(cli) -> None:  # type: ignore[no-untyped-def]
-    from tests.snapshot_hub import SnapshotDouble
+    from tests.doubles.snapshot_hub import SnapshotDouble
     from wallet import networks
 
     snap = SnapshotDouble(fixtures=False).start()
@@ -175,7 +175,7 @@ def test_lcd_refuses_deep_nesting_and_oversized_answers() -> None:
 
 
 def test_cosmos_models_bound_text_and_refuse_absurd_numbers() -> None:
-    from wallet.adapters.cosmos.models import parse_node, proposal_fields, ProposalV1, Validator
+    from wallet.adapters.cosmos.models import ProposalV1, Validator, parse_node, proposal_fields
     from wallet.errors import RpcError
 
     base = {"id": "7", "status": "PROPOSAL_STATUS_PASSED", "title": "t" * 5_000_000, "summary": "s" * 3_000_000,

@@ -13,10 +13,10 @@ import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from tests.bittensor_fixtures import MNEMONIC as TAO_MNEMONIC
-from tests.bittensor_fixtures import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
 from tests.conftest import PASSPHRASE
-from tests.cosmos_fixtures import ABOUT, Env, akash  # noqa: F401  (fixtures)
+from tests.plugins.bittensor import MNEMONIC as TAO_MNEMONIC
+from tests.plugins.bittensor import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import ABOUT, Env, akash  # noqa: F401  (fixtures)
 
 SNAP_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 BTCLI_PASSWORD = "btcli-coldkey-Pass-to-scan"
@@ -39,7 +39,7 @@ def scan(home: Path, outputs: list[str], needles: list[str], raw: list[bytes]) -
 
 
 def test_no_secret_leaks_in_any_family(akash: Env, bt_ready, bt_keys, cli, tmp_path, monkeypatch, request) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    from tests.snapshot_hub import SnapshotDouble
+    from tests.doubles.snapshot_hub import SnapshotDouble
     from wallet import networks
     from wallet.keys.cosmos_keys import cosmos_private_key
     from wallet.keys.derive import mnemonic_seed

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import time
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 
-from tests.snapshot_hub import FIXTURES, SIDEKICK_SPACE, SnapshotDouble
+from tests.doubles.snapshot_hub import FIXTURES, SIDEKICK_SPACE, SnapshotDouble
 
 KEY_HEX = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 SOURCE = f"snapshot/{SIDEKICK_SPACE}"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.snapshot_hub import FIXTURES
+from tests.doubles.snapshot_hub import FIXTURES
 from wallet.adapters.snapshot import choices as sc
 from wallet.adapters.snapshot import messages as eip712
 from wallet.errors import BadInput

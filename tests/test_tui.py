@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.tui_data import HOSTILE_TITLE, ME, NOW, fill
-from tests.tui_helpers import screen_text, table_rows, text_of, wait_for
+from tests.plugins.tui_data import ME, NOW, fill
+from tests.plugins.tui_helpers import screen_text, table_rows, text_of, wait_for
 
 
 def make(**kw):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from tests.conftest import PASSPHRASE, add_devnet_dao
-from tests.tui_helpers import table_rows, text_of, wait_for
+from tests.plugins.tui_helpers import table_rows, text_of, wait_for
 
 pytestmark = pytest.mark.anvil
 

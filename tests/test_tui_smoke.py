@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui_data import fill
+from tests.plugins.tui_data import fill
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

@@ -2,7 +2,7 @@
 accounts, networks, help — in each of the three themes, at 80×24.
 
 Deterministic: the app's clock is fixed (`NOW`), the archive is written from fixed data
-(`tests.tui_data.world`), the app runs in offline mode (no health checks, positions and balances from the
+(`tests.plugins.tui_data.world`), the app runs in offline mode (no health checks, positions and balances from the
 archive), every Input's cursor is steady (no blink), and POLIS_HOME is a fresh temporary directory (no
 user config is discovered). Update with `pytest tests/test_tui_snapshots.py --snapshot-update` and
 review the SVGs in tests/__snapshots__/test_tui_snapshots/.
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSPHRASE
-from tests.tui_data import NOW, world
-from tests.tui_helpers import text_of, wait_for
+from tests.plugins.tui_data import NOW, world
+from tests.plugins.tui_helpers import text_of, wait_for
 
 pytest.importorskip("pytest_textual_snapshot")
 

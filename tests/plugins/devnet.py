@@ -1,5 +1,5 @@
 """Reusable pytest fixtures for the anvil devnet. Import into conftest.py with
-`from tests.devnet_fixtures import *` (or list "tests.devnet_fixtures" in pytest_plugins).
+`from tests.plugins.devnet import *` (or list "tests.plugins.devnet" in pytest_plugins).
 
 - `compiled` (session): the compiled artifacts; fails (never skips) when devnet/node_modules is missing.
 - `anvil` (session): a fresh anvil on a free loopback port, stopped at the end of the session.

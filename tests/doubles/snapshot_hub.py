@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parent / "data" / "snapshot"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "snapshot"
 
 SDL = """
 scalar Any

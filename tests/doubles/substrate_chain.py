@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.substrate_codec import Codec
+from tests.doubles.substrate_codec import Codec
 
 RAO = 10**9
 SHARE = 1 << 64  # U64F64 scaling

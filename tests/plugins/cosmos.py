@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSPHRASE
-from tests.cosmos_node import Chain, CosmosNode, fixture
+from tests.doubles.cosmos_node import Chain, CosmosNode, fixture
 
 ABOUT = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 ME_COSMOS = "cosmos19rl4cm2hmr8afy4kldpxz3fka4jguq0auqdal4"  # cosmjs' vector for ABOUT at m/44'/118'/0'/0/0

@@ -14,7 +14,7 @@ import copy
 from functools import lru_cache
 from typing import Any
 
-from tests.substrate_codec import FINNEY_METADATA, Codec
+from tests.doubles.substrate_codec import FINNEY_METADATA, Codec
 
 
 def _find(types: list[dict[str, Any]], pred: Any) -> int:

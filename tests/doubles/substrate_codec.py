@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parent / "data" / "bittensor"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "bittensor"
 FINNEY_METADATA = FIXTURES / "finney_metadata_v15.hex"
 OLDER_METADATA = FIXTURES / "older_runtime_metadata_v15.hex"
 RECORDINGS = FIXTURES / "finney_ws_recordings.json"

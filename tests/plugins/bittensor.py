@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.substrate_node import SubstrateNode
+from tests.doubles.substrate_node import SubstrateNode
 
 MNEMONIC = "bottom drive obey lake curtain smoke basket hold race lonely fit walk"
 TAO = 10**9

@@ -22,8 +22,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.substrate_chain import Chain, DispatchError, Event
-from tests.substrate_codec import FINNEY_METADATA, RECORDINGS, Codec, blake2, metadata_bytes, option_opaque, read_compact
+from tests.doubles.substrate_chain import Chain, DispatchError, Event
+from tests.doubles.substrate_codec import (
+    FINNEY_METADATA,
+    RECORDINGS,
+    Codec,
+    blake2,
+    metadata_bytes,
+    option_opaque,
+    read_compact,
+)
 
 
 def _recordings() -> tuple[dict[tuple[str, str], Any], dict[str, Any]]:

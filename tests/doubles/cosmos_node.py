@@ -19,14 +19,14 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-FIXTURES = Path(__file__).resolve().parent / "data" / "cosmos"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "cosmos"
 OPTIONS = {1: "VOTE_OPTION_YES", 2: "VOTE_OPTION_ABSTAIN", 3: "VOTE_OPTION_NO", 4: "VOTE_OPTION_NO_WITH_VETO"}
 STATUS_NAME = {1: "PROPOSAL_STATUS_DEPOSIT_PERIOD", 2: "PROPOSAL_STATUS_VOTING_PERIOD", 3: "PROPOSAL_STATUS_PASSED",
                4: "PROPOSAL_STATUS_REJECTED", 5: "PROPOSAL_STATUS_FAILED"}
@@ -43,7 +43,7 @@ def fixture(name: str) -> Any:
 def iso(t: float | None) -> str | None:
     if t is None:
         return None
-    return datetime.fromtimestamp(t, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z"
+    return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z"
 
 
 def bech32(prefix: str, payload: bytes) -> str:
