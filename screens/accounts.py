@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from screens.widgets.archive_bar import StatusArea
-from screens.widgets.footer import KeyFooter
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
+from screens.widgets.footer import KeyFooter
 
 
 class AccountsScreen(Screen[None]):

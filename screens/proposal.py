@@ -70,17 +70,16 @@ class ProposalScreen(Screen[None]):
         yield Static(Text("loading…"), id="p-title")
         yield Static("", id="p-meta")
         with TabbedContent(initial="tab-overview"):
-            with TabPane("Overview", id="tab-overview"):
-                with VerticalScroll(id="overview"):
-                    yield Static("Timeline", classes="section-title")
-                    yield Static(id="timeline")
-                    yield Static("Tally", classes="section-title")
-                    yield TallyBars(id="tally")
-                    yield Static("My vote", classes="section-title")
-                    yield Static(id="my-vote")
-                    yield Static(id="my-power")
-                    yield Static("Actions (what it executes)", classes="section-title")
-                    yield Static(id="actions")
+            with TabPane("Overview", id="tab-overview"), VerticalScroll(id="overview"):
+                yield Static("Timeline", classes="section-title")
+                yield Static(id="timeline")
+                yield Static("Tally", classes="section-title")
+                yield TallyBars(id="tally")
+                yield Static("My vote", classes="section-title")
+                yield Static(id="my-vote")
+                yield Static(id="my-power")
+                yield Static("Actions (what it executes)", classes="section-title")
+                yield Static(id="actions")
             yield TabPane("Description", id="tab-description")
             yield TabPane("Votes", id="tab-votes")
         yield StatusArea()

@@ -29,7 +29,6 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
             confirm: Confirm | None, assume_yes: bool = False, timeout: float = 120.0,
             on_step: Callable[[str, str], None] | None = None) -> ActionResult:
     """Run a checked plan. `confirm` is None when nobody can be asked (then `assume_yes` is required)."""
-    from wallet.models import ActionResult
 
     def step(name: str, detail: str = "") -> None:
         if on_step:

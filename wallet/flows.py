@@ -51,8 +51,7 @@ class Capabilities:
 
 
 def capabilities(source: str) -> Capabilities:
-    from wallet.adapters import adapter_class
-    from wallet.adapters import FAMILY_DEFAULT
+    from wallet.adapters import FAMILY_DEFAULT, adapter_class
     from wallet.networks import resolve_source
 
     net, dao = resolve_source(source)
@@ -192,7 +191,7 @@ def run_plan(adapter: Adapter, plan: Plan, *, passphrase: str | None, passphrase
     record. A typed `passphrase` wins over the policy's sources."""
     from wallet.actions import execute
     from wallet.cache import open_archive
-    from wallet.keys.unlock import UnlockPolicy, Unlocked
+    from wallet.keys.unlock import Unlocked, UnlockPolicy
     from wallet.keys.vault import Vault
 
     vault = Vault()
@@ -218,8 +217,7 @@ def run_plan(adapter: Adapter, plan: Plan, *, passphrase: str | None, passphrase
 
 def explain(exc: BaseException) -> tuple[str, str]:
     """(what happened, what to do) for an error shown in a dialog; never a traceback."""
-    from wallet.errors import (ActionFailed, ActionRefused, NodeUnreachable, NotInteractive, VaultError,
-                               WrongPassphrase)
+    from wallet.errors import ActionFailed, ActionRefused, NodeUnreachable, NotInteractive, VaultError, WrongPassphrase
 
     msg = str(exc) or type(exc).__name__
     hint = getattr(exc, "hint", None) or ""

@@ -288,7 +288,7 @@ class BatchRunner:
         self.on_event = on_event
 
     def _unlocker(self) -> Callable[[AccountMeta, str], Signer]:
-        from wallet.keys.unlock import UnlockPolicy, Unlocked
+        from wallet.keys.unlock import Unlocked, UnlockPolicy
         from wallet.keys.vault import Vault
 
         vault = Vault()

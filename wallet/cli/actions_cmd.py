@@ -14,6 +14,15 @@ def run(args: argparse.Namespace) -> int:
     return _vote(args) if args.noun == "vote" else _delegate(args)
 
 
+def _family(source: str | None) -> str | None:
+    """The key family the source's adapter signs with (declared on its class; no network)."""
+    if not source:
+        return None
+    from wallet.flows import capabilities
+
+    return capabilities(source).key_family
+
+
 def _preflight(args: argparse.Namespace, meta) -> None:  # type: ignore[no-untyped-def]
     """Fail fast, before any network call, when a run could not finish without a prompt."""
     if meta.watch_only:
@@ -112,7 +121,7 @@ def _vote(args: argparse.Namespace) -> int:
                 raise
             pid = args.id  # not synced yet, but the user named the source and a full id
     v = vault()
-    meta = pick_account(v, args.account)
+    meta = pick_account(v, args.account, _family(source))
     _preflight(args, meta)
     adapter = adapter_for(source, rpc_url=args.rpc)
     if not adapter.VOTE_REASON and args.reason:
@@ -137,7 +146,7 @@ def _delegate(args: argparse.Namespace) -> int:
     source = resolve_source_arg(args.network)
     assert source is not None
     v = vault()
-    meta = pick_account(v, args.account)
+    meta = pick_account(v, args.account, _family(source))
     _preflight(args, meta)
     adapter = adapter_for(source, rpc_url=args.rpc)
     if not adapter.DELEGATION:

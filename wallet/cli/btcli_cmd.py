@@ -30,9 +30,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from wallet.cli.common import policy, vault
+    from wallet.errors import NotInteractive
     from wallet.keys import btcli_import
     from wallet.keys.unlock import OPTIONS_HELP, read_passphrase_file
-    from wallet.errors import NotInteractive
 
     pol = policy(args)
     v = vault()

@@ -30,8 +30,9 @@ def vault() -> Vault:
     return v
 
 
-def pick_account(v: Vault, name: str | None) -> AccountMeta:
-    return v.get(name) if name else v.default()
+def pick_account(v: Vault, name: str | None, family: str | None = None) -> AccountMeta:
+    """The named account, or the vault's only signing account (for `family`); watch-only ones never count."""
+    return v.get(name) if name else v.default(family)
 
 
 def my_addresses(names: list[str] | None = None) -> list[str]:

@@ -33,7 +33,7 @@ def _read_secret_input(what: str, path: str | None) -> str:
         return getpass.getpass(f"{what}: ").strip()
     data = sys.stdin.read().strip() if not sys.stdin.closed else ""
     if not data:
-        raise NotInteractive(f"no {what} given", hint=f"pipe it on stdin or use the --…-file option")
+        raise NotInteractive(f"no {what} given", hint="pipe it on stdin or use the --…-file option")
     return data
 
 

@@ -86,7 +86,7 @@ def _list(args: argparse.Namespace) -> int:
             for net in nets:
                 try:
                     ad = _adapter(net)
-                except PolisError as exc:
+                except PolisError:
                     if args.network:
                         raise
                     continue

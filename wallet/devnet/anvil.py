@@ -101,7 +101,7 @@ class RpcClient:
 _url_clients: dict[str, RpcClient] = {}
 
 
-def as_client(rpc: "Anvil | RpcClient | str") -> RpcClient:
+def as_client(rpc: Anvil | RpcClient | str) -> RpcClient:
     """Accept an Anvil, an RpcClient or a URL."""
     if isinstance(rpc, Anvil):
         return rpc.client
@@ -177,7 +177,7 @@ class Anvil:
             args += ["--block-time", str(self.block_time)]
         return args + self.extra_args
 
-    def start(self) -> "Anvil":
+    def start(self) -> Anvil:
         if self.process is not None and self.process.poll() is None:
             return self
         import httpx
@@ -255,7 +255,7 @@ class Anvil:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def __enter__(self) -> "Anvil":
+    def __enter__(self) -> Anvil:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

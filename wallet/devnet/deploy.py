@@ -80,7 +80,7 @@ def checksum(address: str) -> str:
     return to_checksum_address(address)
 
 
-def call(rpc: "Anvil | RpcClient | str", to: str, signature: str, *args: Any, returns: Sequence[str] = ("uint256",),
+def call(rpc: Anvil | RpcClient | str, to: str, signature: str, *args: Any, returns: Sequence[str] = ("uint256",),
          block: str = "latest") -> Any:
     """eth_call `signature` on `to`; one return type gives a scalar, several a tuple."""
     from wallet.devnet.anvil import as_client
@@ -93,7 +93,7 @@ def call(rpc: "Anvil | RpcClient | str", to: str, signature: str, *args: Any, re
 # ------------------------------------------------------------------------ transactions
 
 
-def send_tx(rpc: "Anvil | RpcClient | str", tx: dict[str, Any], *, timeout_blocks: int = 3) -> dict[str, Any]:
+def send_tx(rpc: Anvil | RpcClient | str, tx: dict[str, Any], *, timeout_blocks: int = 3) -> dict[str, Any]:
     """Send one transaction with eth_sendTransaction, make sure it is mined, return its receipt.
 
     Raises DevnetError if it reverted. Works whether automine is on or off.
@@ -120,7 +120,7 @@ def send_tx(rpc: "Anvil | RpcClient | str", tx: dict[str, Any], *, timeout_block
     return receipt
 
 
-def transact(rpc: "Anvil | RpcClient | str", sender: str, to: str, signature: str, *args: Any,
+def transact(rpc: Anvil | RpcClient | str, sender: str, to: str, signature: str, *args: Any,
              value: int = 0, gas: int | None = None) -> dict[str, Any]:
     tx: dict[str, Any] = {"from": sender, "to": to, "data": encode_call(signature, *args)}
     if value:
@@ -130,7 +130,7 @@ def transact(rpc: "Anvil | RpcClient | str", sender: str, to: str, signature: st
     return send_tx(rpc, tx)
 
 
-def deploy_contract(rpc: "Anvil | RpcClient | str", sender: str, artifact: dict, ctor: str = "", *args: Any) -> tuple[str, int]:
+def deploy_contract(rpc: Anvil | RpcClient | str, sender: str, artifact: dict, ctor: str = "", *args: Any) -> tuple[str, int]:
     """Deploy `artifact`; `ctor` is the constructor's type list, e.g. "(string,string)". Returns (address, block)."""
     data = artifact["bytecode"]
     if ctor:
@@ -172,7 +172,7 @@ class DaoDeployment:
 
 
 def deploy_dao(
-    rpc: "Anvil | RpcClient | str",
+    rpc: Anvil | RpcClient | str,
     kind: str = "oz",
     voting_delay: int = 1,
     voting_period: int | None = None,

@@ -108,19 +108,19 @@ class _Proposal:
 # ------------------------------------------------------------------------ rpc plumbing
 
 
-def _client(rpc: "Anvil | RpcClient | str") -> "RpcClient":
+def _client(rpc: Anvil | RpcClient | str) -> RpcClient:
     from wallet.devnet.anvil import as_client
 
     return as_client(rpc)
 
 
-def mine(rpc: "Anvil | RpcClient | str", blocks: int) -> None:
+def mine(rpc: Anvil | RpcClient | str, blocks: int) -> None:
     """Mine `blocks` empty blocks at once (anvil_mine)."""
     if blocks > 0:
         _client(rpc).rpc("anvil_mine", hex(blocks))
 
 
-def advance_time(rpc: "Anvil | RpcClient | str", seconds: int) -> None:
+def advance_time(rpc: Anvil | RpcClient | str, seconds: int) -> None:
     """Move the chain clock `seconds` ahead and mine a block carrying the new time."""
     client = _client(rpc)
     if seconds > 0:
@@ -128,17 +128,17 @@ def advance_time(rpc: "Anvil | RpcClient | str", seconds: int) -> None:
     client.rpc("evm_mine")
 
 
-def _latest(client: "RpcClient") -> tuple[int, int]:
+def _latest(client: RpcClient) -> tuple[int, int]:
     block = client.rpc("eth_getBlockByNumber", "latest", False)
     return int(block["number"], 16), int(block["timestamp"], 16)
 
 
-def _clock(client: "RpcClient", dep: DaoDeployment) -> int:
+def _clock(client: RpcClient, dep: DaoDeployment) -> int:
     number, ts = _latest(client)
     return ts if dep.is_timestamp else number
 
 
-def advance_clock_past(rpc: "Anvil | RpcClient | str", dep: DaoDeployment, timepoint: int) -> None:
+def advance_clock_past(rpc: Anvil | RpcClient | str, dep: DaoDeployment, timepoint: int) -> None:
     """Mine until the latest block's clock (number or timestamp) is > `timepoint`, so views at
     "latest" and every later transaction see the clock past it."""
     client = _client(rpc)
@@ -150,12 +150,12 @@ def advance_clock_past(rpc: "Anvil | RpcClient | str", dep: DaoDeployment, timep
         mine(client, timepoint + 1 - number)
 
 
-def set_automine(client: "RpcClient", on: bool) -> None:
+def set_automine(client: RpcClient, on: bool) -> None:
     client.rpc("evm_setAutomine", on)
 
 
 def send_batched(
-    rpc: "Anvil | RpcClient | str",
+    rpc: Anvil | RpcClient | str,
     txs: Sequence[dict[str, Any]],
     *,
     per_block: int = RPC_BATCH,
@@ -211,7 +211,7 @@ def send_batched(
     return [{"transactionHash": h, "logs": logs_by_tx[h]} for h in hashes]
 
 
-def _with_nonces(client: "RpcClient", txs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _with_nonces(client: RpcClient, txs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Give explicit nonces to senders with several transactions: anvil serves a JSON-RPC batch
     concurrently, so its own nonce filling would hand the same nonce out twice."""
     counts: dict[str, int] = {}
@@ -261,7 +261,7 @@ def grant_recipient(i: int = 0) -> str:
     return checksum("0x" + keccak(b"polis-devnet-grantee:" + str(i).encode())[12:].hex())
 
 
-def fund_and_delegate(rpc: "Anvil | RpcClient | str", dep: DaoDeployment, holders: list[str], amount: int) -> None:
+def fund_and_delegate(rpc: Anvil | RpcClient | str, dep: DaoDeployment, holders: list[str], amount: int) -> None:
     """Give each holder ETH for gas and `amount` token units (mintBatch), then self-delegate."""
     client = _client(rpc)
     client.rpc("anvil_autoImpersonateAccount", True)
@@ -356,7 +356,7 @@ def _read_created(receipts: Sequence[dict[str, Any]], proposals: Sequence[_Propo
         p.id, p.vote_start, p.vote_end = fields[0], fields[6], fields[7]
 
 
-def _propose_all(client: "RpcClient", dep: DaoDeployment, proposals: Sequence[_Proposal],
+def _propose_all(client: RpcClient, dep: DaoDeployment, proposals: Sequence[_Proposal],
                  extra_after: Sequence[dict[str, Any]] = (), per_block: int = RPC_BATCH) -> None:
     receipts = send_batched(client, [_propose_tx(dep, p) for p in proposals] + list(extra_after), per_block=per_block)
     _read_created(receipts[: len(proposals)], proposals)
@@ -370,7 +370,7 @@ def _vote_tx(dep: DaoDeployment, voter: str, proposal_id: int, support: int, rea
     return _tx(voter, dep.governor, data, GAS_VOTE)
 
 
-def _per_block(client: "RpcClient", dep: DaoDeployment, n_txs: int, deadline: int) -> int:
+def _per_block(client: RpcClient, dep: DaoDeployment, n_txs: int, deadline: int) -> int:
     """Transactions per block so that `n_txs` are all mined before `deadline` (block mode)."""
     if dep.is_timestamp:
         return RPC_BATCH
@@ -381,7 +381,7 @@ def _per_block(client: "RpcClient", dep: DaoDeployment, n_txs: int, deadline: in
 
 
 def cast_votes(
-    rpc: "Anvil | RpcClient | str",
+    rpc: Anvil | RpcClient | str,
     dep: DaoDeployment,
     proposal_id: str | int,
     voters: list[str],
@@ -418,7 +418,7 @@ def _pattern_votes(dep: DaoDeployment, p: _Proposal, voters: Sequence[str], patt
 
 
 def seed_dao(
-    rpc: "Anvil | RpcClient | str",
+    rpc: Anvil | RpcClient | str,
     dep: DaoDeployment,
     n_voters: int = 200,
     votes_per_proposal: int | None = None,
@@ -511,7 +511,7 @@ def seed_dao(
 
 
 def seed_large(
-    rpc: "Anvil | RpcClient | str",
+    rpc: Anvil | RpcClient | str,
     dep: DaoDeployment,
     n_proposals: int = 200,
     n_votes: int = 5_000,

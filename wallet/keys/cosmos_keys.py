@@ -90,7 +90,7 @@ def parse_address(text: str, prefix: str, what: str = "address") -> str:
     """An account address with exactly `prefix` (20- or 32-byte payload), lower-cased."""
     hrp, payload = decode_bech32(text)
     if hrp != prefix:
-        hint = f" (a validator? use it as a validator, not an account)" if hrp == prefix + "valoper" else ""
+        hint = " (a validator? use it as a validator, not an account)" if hrp == prefix + "valoper" else ""
         raise BadInput(f"{what} {text!r} has the prefix {hrp!r}, but this network uses {prefix!r}{hint}")
     if len(payload) not in (20, 32):
         raise BadInput(f"{what} {text!r} has a {len(payload)}-byte payload; accounts have 20 or 32")

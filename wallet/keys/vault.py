@@ -100,13 +100,27 @@ class Vault:
         names = ", ".join(a.name for a in accounts) or "none yet: 'polis keys new NAME'"
         raise BadInput(f"no account {name_or_address!r} in the vault (accounts: {names})")
 
-    def default(self) -> AccountMeta:
-        accounts = [a for a in self.accounts()]
-        if len(accounts) == 1:
-            return accounts[0]
+    def signers(self, family: str | None = None) -> list[AccountMeta]:
+        """Accounts that can sign (never watch-only ones), with an address of `family` when it is given."""
+        return [a for a in self.accounts() if not a.watch_only and (family is None or a.addresses.get(family))]
+
+    def default(self, family: str | None = None) -> AccountMeta:
+        """The account a write uses when none is named: the only one that can sign (for `family`).
+        Watch-only accounts never count, so `keys import cold --watch …` beside one key changes nothing."""
+        accounts = self.accounts()
         if not accounts:
             raise BadInput("the vault is empty: create a key with 'polis keys new NAME' or import one")
-        raise BadInput("several accounts in the vault: choose one with --account NAME")
+        signers = self.signers(family)
+        if len(signers) == 1:
+            return signers[0]
+        if not signers:
+            watch = [a.name for a in accounts if a.watch_only]
+            what = f" for {family}" if family else ""
+            raise BadInput(f"no account in the vault can sign{what}"
+                           + (f" ({', '.join(watch)} {'is' if len(watch) == 1 else 'are'} watch-only)" if watch else ""),
+                           hint="create a key with 'polis keys new NAME' or import one")
+        raise BadInput(f"several accounts can sign ({', '.join(a.name for a in signers)}): "
+                       "choose one with --account NAME")
 
     def _keystore_path(self, meta: AccountMeta) -> Path:
         return self.root / f"{meta.id}.keystore.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
 from wallet.adapters.bittensor.plans import PlansMixin

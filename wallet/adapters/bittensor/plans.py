@@ -75,8 +75,8 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
 
     def _finish(self, kind: str, account: AccountMeta, address: str, genesis: str, calls: list[Any],
                 summary: list[str], checks: list[PlanCheck], target: str, *, spend: int = 0) -> Plan:
-        from wallet.adapters.bittensor import reads as reads
         from wallet.adapters.bittensor import messages as tx
+        from wallet.adapters.bittensor import reads as reads
         from wallet.keys.substrate_keys import ss58_decode
 
         fee = tx.fee_of(self.client, calls, ss58_decode(address), address)
@@ -142,8 +142,8 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
 
     def plan_unstake(self, account: AccountMeta, target: str, amount: int | None, *, subtarget: str | None = None,
                      options: dict[str, str] | None = None) -> Plan:
-        from wallet.adapters.bittensor import reads as reads
         from wallet.adapters.bittensor import messages as tx
+        from wallet.adapters.bittensor import reads as reads
 
         opts = tx.parse_options(options)
         hotkey = self._ss58(target)

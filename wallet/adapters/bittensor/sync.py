@@ -35,7 +35,6 @@ def _my_addresses(ad: BittensorAdapter) -> list[str]:
 
 
 def sync(ad: BittensorAdapter, archive: Archive, progress: Progress | None = None) -> SyncReport:
-    from wallet.adapters.bittensor import governance as gov
     from wallet.adapters.bittensor import reads as reads
     from wallet.cache import query, store
 

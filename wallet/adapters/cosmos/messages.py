@@ -113,14 +113,16 @@ def to_proto(msg: dict[str, Any]) -> Any:
 
         return g0.MsgVote(proposal_id=int(msg["proposal_id"]), voter=msg["voter"], option=_option_num(msg["option"]))
     if t == "/cosmos.gov.v1.MsgVoteWeighted":
-        from cosmpy.protos.cosmos.gov.v1 import gov_pb2, tx_pb2 as g1
+        from cosmpy.protos.cosmos.gov.v1 import gov_pb2
+        from cosmpy.protos.cosmos.gov.v1 import tx_pb2 as g1
 
         return g1.MsgVoteWeighted(
             proposal_id=int(msg["proposal_id"]), voter=msg["voter"], metadata=msg.get("metadata", ""),
             options=[gov_pb2.WeightedVoteOption(option=_option_num(o["option"]), weight=o["weight"])
                      for o in msg["options"]])
     if t == "/cosmos.gov.v1beta1.MsgVoteWeighted":
-        from cosmpy.protos.cosmos.gov.v1beta1 import gov_pb2 as b_gov, tx_pb2 as g0
+        from cosmpy.protos.cosmos.gov.v1beta1 import gov_pb2 as b_gov
+        from cosmpy.protos.cosmos.gov.v1beta1 import tx_pb2 as g0
 
         # v1beta1 weights are gogoproto LegacyDec: on the wire the integer of weight × 10^18.
         return g0.MsgVoteWeighted(

@@ -10,8 +10,8 @@ import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from wallet.adapters.cosmos import messages as m
 from wallet.adapters.base import Adapter
+from wallet.adapters.cosmos import messages as m
 from wallet.adapters.cosmos.errors import LcdError, explain
 from wallet.errors import ActionRefused, AlreadyDone, BadInput
 from wallet.models import Plan, PlanCheck

@@ -17,8 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.cosmos.errors import LcdError
-from wallet.adapters.cosmos.models import (GovParams, TallyV1, TallyV1beta1, VoteRecord, parse_node, proposal_fields,
-                                           tally_rows)
+from wallet.adapters.cosmos.models import (
+    GovParams,
+    TallyV1,
+    TallyV1beta1,
+    VoteRecord,
+    parse_node,
+    proposal_fields,
+    tally_rows,
+)
 from wallet.cache import query, store
 
 if TYPE_CHECKING:

@@ -9,18 +9,18 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from wallet.adapters.evm import codec as codec
 from wallet.adapters.base import Adapter, Progress, SyncReport
+from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient
 from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
 if TYPE_CHECKING:
-    from wallet.models import ActionResult, Plan, PlanCheck
     from wallet.adapters.evm.client import JsonRpc
     from wallet.cache.db import Archive
     from wallet.keys.signer import Signer
     from wallet.keys.vault import AccountMeta
+    from wallet.models import ActionResult, Plan, PlanCheck
     from wallet.networks import DaoConfig, NetworkConfig
 
 _CHOICE_ALIASES = {"for": 1, "yes": 1, "y": 1, "1": 1, "against": 0, "no": 0, "n": 0, "0": 0,
@@ -296,7 +296,6 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
                   weights: dict[str, str] | None = None) -> Plan:
         from wallet.models import Plan, PlanCheck  # pydantic: only when acting
-
         from wallet.units import Denom, format_amount
 
         if weights:
@@ -388,9 +387,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                     payload={"tx": tx, "support": support, "reason": reason}, target=proposal_id)
 
     def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
-        from wallet.models import Plan, PlanCheck  # pydantic: only when acting
-
         from wallet.addresses import parse_evm_address
+        from wallet.models import Plan, PlanCheck  # pydantic: only when acting
         from wallet.units import Denom, format_amount
 
         address = account.addresses.get("evm")

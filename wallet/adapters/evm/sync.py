@@ -14,8 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from wallet.adapters.evm import codec as codec
 from wallet.adapters.base import Progress, SyncReport
+from wallet.adapters.evm import codec as codec
 from wallet.cache import query, store
 from wallet.errors import RpcError
 

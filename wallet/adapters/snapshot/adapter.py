@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.snapshot import choices as sc
 from wallet.adapters.snapshot import messages as eip712
-from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput
 from wallet.models import ActionResult, Choice, Plan, PlanCheck
 

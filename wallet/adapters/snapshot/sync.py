@@ -13,8 +13,8 @@ import time
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from wallet.adapters.snapshot import choices as sc
 from wallet.adapters.base import Progress, SyncReport
+from wallet.adapters.snapshot import choices as sc
 from wallet.adapters.snapshot.client import Q_PROPOSALS, Q_VOTES
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from wallet.adapters.evm import codec as codec
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
+from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient
 from wallet.adapters.snet.windows import StakeInfo, Window, day, selector
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
