@@ -6,11 +6,12 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := devnet/node_modules/.installed
+STAMP_ORACLES := tests/js/node_modules/.installed
 PYTEST_ARGS ?=
 
 .PHONY: setup demo demo-headless test lint bench clean
 
-setup: $(STAMP_PY) $(STAMP_JS)
+setup: $(STAMP_PY) $(STAMP_JS) $(STAMP_ORACLES)
 
 $(STAMP_PY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,11 @@ $(STAMP_PY): pyproject.toml
 
 $(STAMP_JS): devnet/package.json devnet/package-lock.json
 	cd devnet && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# cosmjs, @polkadot/types and snapshot.js: the reference libraries the oracle tests check Polis's bytes with
+$(STAMP_ORACLES): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: setup
@@ -44,4 +50,4 @@ bench: setup bench/.venv/.installed
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) devnet/node_modules devnet/build .pytest_cache
+	rm -rf $(VENV) devnet/node_modules tests/js/node_modules devnet/build .pytest_cache
