@@ -11,7 +11,8 @@ from pathlib import Path
 
 from wallet.devnet import DevnetError, devnet_dir
 
-ARTIFACT_NAMES = ("PolisToken", "PolisTokenTs", "PolisGovernor", "TimelockController", "PolisBravo")
+ARTIFACT_NAMES = ("PolisToken", "PolisTokenTs", "PolisGovernor", "TimelockController", "PolisBravo", "PolisAlpha",
+                  "PolisComp", "PolisFractional", "PolisLateQuorum")
 
 _memo: dict[str, dict[str, dict]] = {}
 
@@ -41,7 +42,7 @@ def artifacts_path() -> Path:
 
 
 def compile_contracts(force: bool = False) -> dict[str, dict]:
-    """Return {name: {"abi": [...], "bytecode": "0x..."}} for the five devnet contracts.
+    """Return {name: {"abi": [...], "bytecode": "0x..."}} for the devnet contracts.
 
     Compiles on first use and caches in `devnet/build/artifacts.json`, keyed by a hash of the
     sources, compile.js and the solc / OpenZeppelin versions installed.
@@ -51,7 +52,7 @@ def compile_contracts(force: bool = False) -> dict[str, dict]:
     if not (node_modules / "solc").is_dir() or not (node_modules / "@openzeppelin" / "contracts").is_dir():
         raise DevnetError(
             f"the devnet npm packages are missing in {node_modules}",
-            hint="run `npm ci` in devnet/",
+            hint=f"run `npm ci` in {root}",
         )
     key = _cache_key(root)
     if not force and key in _memo:
@@ -81,7 +82,7 @@ def compile_contracts(force: bool = False) -> dict[str, dict]:
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
         detail = (proc.stderr or proc.stdout).strip()
-        raise DevnetError(f"compiling the devnet contracts failed:\n{detail}", hint="run `npm ci` in devnet/")
+        raise DevnetError(f"compiling the devnet contracts failed:\n{detail}", hint=f"run `npm ci` in {root}")
     compiled = json.loads(tmp.read_text())
     tmp.unlink(missing_ok=True)
     artifacts = compiled["artifacts"]

@@ -1,5 +1,7 @@
 """Deploy a Polis test DAO on a devnet: "oz" (Governor + TimelockController, block clock),
-"oz_timestamp" (same on an ERC-6372 timestamp token) or "bravo" (PolisBravo, its own treasury)."""
+"oz_timestamp" (same on an ERC-6372 timestamp token), "oz_fractional" (GovernorCountingFractional),
+"oz_late_quorum" (GovernorPreventLateQuorum), "bravo" (PolisBravo, its own treasury) or "alpha"
+(PolisAlpha, GovernorAlpha's interface, on PolisComp: a Comp-style token with 6 decimals)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,22 @@ from wallet.devnet import DevnetError
 if TYPE_CHECKING:
     from wallet.devnet.anvil import Anvil, RpcClient
 
-KINDS = ("oz", "oz_timestamp", "bravo")
+KINDS = ("oz", "oz_timestamp", "oz_fractional", "oz_late_quorum", "bravo", "alpha")
+COMPOUND_KINDS = ("bravo", "alpha")
+OZ_GOVERNORS = {"oz": "PolisGovernor", "oz_timestamp": "PolisGovernor", "oz_fractional": "PolisFractional",
+                "oz_late_quorum": "PolisLateQuorum"}
 
 TOKEN_UNIT = 10**18
-ADMIN_SUPPLY = 10_000_000 * TOKEN_UNIT  # minted to the deployer, self-delegated
-TREASURY_SUPPLY = 1_000_000 * TOKEN_UNIT  # minted to the timelock (OZ) or the governor (Bravo)
+ADMIN_TOKENS = 10_000_000  # whole tokens minted to the deployer, self-delegated
+TREASURY_TOKENS = 1_000_000  # whole tokens minted to the timelock (OZ) or the governor (Bravo, Alpha)
+ADMIN_SUPPLY = ADMIN_TOKENS * TOKEN_UNIT  # of an 18-decimal token
+TREASURY_SUPPLY = TREASURY_TOKENS * TOKEN_UNIT
+ALPHA_DECIMALS = 6  # the Comp-style token of an "alpha" DAO
+LATE_QUORUM_EXTENSION = 20  # blocks a late quorum keeps an "oz_late_quorum" proposal open
 TIMELOCK_DELAY = 60  # seconds, OZ TimelockController minDelay and Bravo queue delay
 BRAVO_GRACE_PERIOD = 600  # seconds after eta before a queued Bravo proposal is Expired
-DEFAULT_VOTING_PERIOD = {"oz": 50, "oz_timestamp": 86_400, "bravo": 50}
+DEFAULT_VOTING_PERIOD = {"oz": 50, "oz_timestamp": 86_400, "oz_fractional": 50, "oz_late_quorum": 50,
+                         "bravo": 50, "alpha": 50}
 
 ZERO_ADDRESS = "0x" + "00" * 20
 DEFAULT_ADMIN_ROLE = "0x" + "00" * 32
@@ -144,7 +154,7 @@ def deploy_contract(rpc: Anvil | RpcClient | str, sender: str, artifact: dict, c
 
 @dataclass
 class DaoDeployment:
-    kind: str  # "oz" | "oz_timestamp" | "bravo"
+    kind: str  # one of KINDS
     token: str
     governor: str
     timelock: str | None
@@ -158,6 +168,8 @@ class DaoDeployment:
     quorum_percent: int = 4
     token_name: str = ""
     token_symbol: str = ""
+    token_decimals: int = 18
+    vote_extension: int = 0  # GovernorPreventLateQuorum's extension ("oz_late_quorum"), in clock units
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -165,6 +177,20 @@ class DaoDeployment:
     @property
     def is_bravo(self) -> bool:
         return self.kind == "bravo"
+
+    @property
+    def is_alpha(self) -> bool:
+        return self.kind == "alpha"
+
+    @property
+    def is_compound(self) -> bool:
+        """Compound-style governor (Bravo or Alpha): sequential ids, signatures + calldatas, own treasury."""
+        return self.kind in COMPOUND_KINDS
+
+    @property
+    def unit(self) -> int:
+        """Base units of one whole token."""
+        return 10**self.token_decimals
 
     @property
     def is_timestamp(self) -> bool:
@@ -182,9 +208,12 @@ def deploy_dao(
     *,
     proposal_threshold: int = 0,
     bravo_grace_period: int = BRAVO_GRACE_PERIOD,
+    token_decimals: int | None = None,
+    vote_extension: int = LATE_QUORUM_EXTENSION,
 ) -> DaoDeployment:
-    """Deploy a token and governor of `kind`. voting_period defaults to 50 blocks (oz, bravo)
-    or 86,400 seconds (oz_timestamp: its clock follows wall time, so short periods run out)."""
+    """Deploy a token and governor of `kind`. voting_period defaults to 50 blocks (block clocks)
+    or 86,400 seconds (oz_timestamp: its clock follows wall time, so short periods run out).
+    `token_decimals` (Comp-style token of "alpha" only) defaults to 6."""
     from wallet.devnet.anvil import as_client
     from wallet.devnet.compile import compile_contracts
 
@@ -197,16 +226,24 @@ def deploy_dao(
     chain_id = int(client.rpc("eth_chainId"), 16)
     admin = checksum(client.rpc("eth_accounts")[0])
 
-    token_art = art["PolisTokenTs" if kind == "oz_timestamp" else "PolisToken"]
-    token, deploy_block = deploy_contract(client, admin, token_art, "(string,string)", token_name, token_symbol)
-    transact(client, admin, token, "mint(address,uint256)", admin, ADMIN_SUPPLY)
+    decimals = 18
+    if kind == "alpha":
+        decimals = ALPHA_DECIMALS if token_decimals is None else token_decimals
+        token, deploy_block = deploy_contract(client, admin, art["PolisComp"], "(string,string,uint8)",
+                                              token_name, token_symbol, decimals)
+    else:
+        token_art = art["PolisTokenTs" if kind == "oz_timestamp" else "PolisToken"]
+        token, deploy_block = deploy_contract(client, admin, token_art, "(string,string)", token_name, token_symbol)
+    unit = 10**decimals
+    transact(client, admin, token, "mint(address,uint256)", admin, ADMIN_TOKENS * unit)
     transact(client, admin, token, "delegate(address)", admin)
 
     timelock: str | None = None
-    if kind == "bravo":
-        quorum_votes = (ADMIN_SUPPLY + TREASURY_SUPPLY) * quorum_percent // 100
+    if kind in COMPOUND_KINDS:
+        quorum_votes = (ADMIN_TOKENS + TREASURY_TOKENS) * unit * quorum_percent // 100
         governor, _ = deploy_contract(
-            client, admin, art["PolisBravo"], "(address,uint256,uint256,uint256,uint256,uint256,uint256)",
+            client, admin, art["PolisAlpha" if kind == "alpha" else "PolisBravo"],
+            "(address,uint256,uint256,uint256,uint256,uint256,uint256)",
             token, voting_delay, voting_period, proposal_threshold, quorum_votes, TIMELOCK_DELAY, bravo_grace_period,
         )
         treasury = governor
@@ -215,16 +252,22 @@ def deploy_dao(
             client, admin, art["TimelockController"], "(uint256,address[],address[],address)",
             TIMELOCK_DELAY, [], [ZERO_ADDRESS], admin,
         )
-        governor, _ = deploy_contract(
-            client, admin, art["PolisGovernor"], "(address,address,uint48,uint32,uint256,uint256)",
-            token, timelock, voting_delay, voting_period, proposal_threshold, quorum_percent,
-        )
+        if kind == "oz_late_quorum":
+            governor, _ = deploy_contract(
+                client, admin, art["PolisLateQuorum"], "(address,address,uint48,uint32,uint256,uint256,uint48)",
+                token, timelock, voting_delay, voting_period, proposal_threshold, quorum_percent, vote_extension,
+            )
+        else:
+            governor, _ = deploy_contract(
+                client, admin, art[OZ_GOVERNORS[kind]], "(address,address,uint48,uint32,uint256,uint256)",
+                token, timelock, voting_delay, voting_period, proposal_threshold, quorum_percent,
+            )
         for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
             role_id = keccak_hex(role)
             transact(client, admin, timelock, "grantRole(bytes32,address)", bytes.fromhex(role_id[2:]), governor)
         transact(client, admin, timelock, "renounceRole(bytes32,address)", bytes(32), admin)
         treasury = timelock
-    transact(client, admin, token, "mint(address,uint256)", treasury, TREASURY_SUPPLY)
+    transact(client, admin, token, "mint(address,uint256)", treasury, TREASURY_TOKENS * unit)
 
     return DaoDeployment(
         kind=kind,
@@ -241,4 +284,6 @@ def deploy_dao(
         quorum_percent=quorum_percent,
         token_name=token_name,
         token_symbol=token_symbol,
+        token_decimals=decimals,
+        vote_extension=vote_extension if kind == "oz_late_quorum" else 0,
     )

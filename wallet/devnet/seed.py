@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from wallet.devnet.anvil import Anvil, RpcClient
 
 RPC_BATCH = 500  # transactions per JSON-RPC batch request
-VOTER_AMOUNT = 100 * TOKEN_UNIT
+VOTER_TOKENS = 100  # whole tokens each seeded voter gets
+VOTER_AMOUNT = VOTER_TOKENS * TOKEN_UNIT  # of an 18-decimal token
 VOTER_ETH = 10 * 10**18
 GAS_VOTE = 300_000
 GAS_DELEGATE = 200_000
@@ -301,8 +302,13 @@ def _description(key: str, n: int, amount_tokens: int, recipient: str, setter: s
 def _build_proposal(dep: DaoDeployment, key: str, n: int, description: str | None = None) -> _Proposal:
     amount_tokens = 500 + 250 * (n % 17)
     recipient = grant_recipient(n % 5)
-    amount = amount_tokens * TOKEN_UNIT
-    if dep.is_bravo:
+    amount = amount_tokens * dep.unit
+    if dep.is_alpha:  # GovernorAlpha has no setters: the second action is a token approval
+        signatures = ["transfer(address,uint256)", "approve(address,uint256)"]
+        calldatas = [encode_args("f(address,uint256)", [recipient, amount]),
+                     encode_args("f(address,uint256)", [recipient, amount])]
+        setter_text = f"approve({recipient}, {amount_tokens})"
+    elif dep.is_bravo:
         setter_sig, setter_args = "_setVotingPeriod(uint256)", [dep.voting_period]
         setter_text = f"_setVotingPeriod({dep.voting_period})"
         signatures = ["transfer(address,uint256)", setter_sig]
@@ -319,11 +325,12 @@ def _build_proposal(dep: DaoDeployment, key: str, n: int, description: str | Non
             selector(setter_sig) + encode_args(setter_sig, setter_args),
         ]
     text = description if description is not None else _description(key, n, amount_tokens, recipient, setter_text)
-    return _Proposal(key, text, [dep.token, dep.governor], [0, 0], signatures, calldatas)
+    second = dep.token if dep.is_alpha else dep.governor
+    return _Proposal(key, text, [dep.token, second], [0, 0], signatures, calldatas)
 
 
 def _propose_tx(dep: DaoDeployment, p: _Proposal) -> dict[str, Any]:
-    if dep.is_bravo:
+    if dep.is_compound:
         data = encode_call(
             "propose(address[],uint256[],string[],bytes[],string)",
             p.targets, p.values, p.signatures, p.calldatas, p.description,
@@ -340,7 +347,7 @@ def _oz_call(name: str, p: _Proposal) -> str:
 
 def _govern_tx(dep: DaoDeployment, name: str, p: _Proposal) -> dict[str, Any]:
     """queue / execute / cancel a proposal, sent by the admin (its proposer)."""
-    data = encode_call(f"{name}(uint256)", p.id) if dep.is_bravo else _oz_call(name, p)
+    data = encode_call(f"{name}(uint256)", p.id) if dep.is_compound else _oz_call(name, p)
     return _tx(dep.admin, dep.governor, data, GAS_GOVERN)
 
 
@@ -363,11 +370,39 @@ def _propose_all(client: RpcClient, dep: DaoDeployment, proposals: Sequence[_Pro
 
 
 def _vote_tx(dep: DaoDeployment, voter: str, proposal_id: int, support: int, reason: str) -> dict[str, Any]:
+    if dep.is_alpha:  # bool support, no abstain, no reasons: abstain patterns vote against
+        return _tx(voter, dep.governor, encode_call("castVote(uint256,bool)", proposal_id, support == 1), GAS_VOTE)
     if reason:
         data = encode_call("castVoteWithReason(uint256,uint8,string)", proposal_id, support, reason)
     else:
         data = encode_call("castVote(uint256,uint8)", proposal_id, support)
     return _tx(voter, dep.governor, data, GAS_VOTE)
+
+
+def fractional_params(against: int, for_: int, abstain: int) -> bytes:
+    """GovernorCountingFractional's vote params: abi.encodePacked(uint128 against, uint128 for, uint128 abstain)."""
+    return b"".join(int(v).to_bytes(16, "big") for v in (against, for_, abstain))
+
+
+def _fractional_tx(dep: DaoDeployment, voter: str, proposal_id: int, split: tuple[int, int, int],
+                   reason: str = "") -> dict[str, Any]:
+    data = encode_call("castVoteWithReasonAndParams(uint256,uint8,string,bytes)", proposal_id, 255, reason,
+                       fractional_params(*split))
+    return _tx(voter, dep.governor, data, GAS_VOTE)
+
+
+def cast_fractional(rpc: Anvil | RpcClient | str, dep: DaoDeployment, proposal_id: str | int,
+                    votes: Sequence[tuple[str, tuple[int, int, int]]], reason: str = "") -> int:
+    """Cast partial votes (voter, (against, for, abstain) in base units) on a fractional Governor; a
+    voter may appear several times until their weight is used. Returns the number cast."""
+    client = _client(rpc)
+    client.rpc("anvil_autoImpersonateAccount", True)
+    send_batched(client, [_fractional_tx(dep, v, int(proposal_id), split, reason) for v, split in votes])
+    return len(votes)
+
+
+FRACTIONAL_SPLITS = ((10, 30, 0), (5, 0, 15))
+"""Two partial votes, in whole tokens, by each of the seeded fractional voters (60 of their 100 used)."""
 
 
 def _per_block(client: RpcClient, dep: DaoDeployment, n_txs: int, deadline: int) -> int:
@@ -427,7 +462,7 @@ def seed_dao(
     descriptions: list[str] | None = None,
     *,
     voter_offset: int = 0,
-    voter_amount: int = VOTER_AMOUNT,
+    voter_amount: int | None = None,
 ) -> SeedReport:
     """Fund `n_voters` voters and leave one proposal in each state.
 
@@ -443,12 +478,12 @@ def seed_dao(
     client.rpc("anvil_autoImpersonateAccount", True)
     first_block = int(client.rpc("eth_blockNumber"), 16) + 1
     voters = voter_addresses(n_voters, voter_offset)
-    fund_and_delegate(client, dep, voters, voter_amount)
+    fund_and_delegate(client, dep, voters, VOTER_TOKENS * dep.unit if voter_amount is None else voter_amount)
     per_prop = n_voters if votes_per_proposal is None else min(votes_per_proposal, n_voters)
-    base = int(call(client, dep.governor, "proposalCount()")) if dep.is_bravo else 0
+    base = int(call(client, dep.governor, "proposalCount()")) if dep.is_compound else 0
 
     keys = ["executed", "queued", "succeeded", "defeated", "canceled"] if with_states else []
-    if with_states and dep.is_bravo:
+    if with_states and dep.is_compound:
         keys.append("expired")
     all_keys = keys + ["active", "pending"]
     texts = {k: (descriptions[i] if descriptions and i < len(descriptions) else None) for i, k in enumerate(all_keys)}
@@ -460,7 +495,7 @@ def seed_dao(
     if keys:
         closed = [props[k] for k in keys]
         cancel_txs = []
-        if dep.is_bravo:
+        if dep.is_compound:
             for i, p in enumerate(closed):
                 p.id = base + 1 + i
         cancel_txs.append(_govern_tx(dep, "cancel", props["canceled"]))
@@ -479,13 +514,13 @@ def seed_dao(
         votes += len(vote_txs)
         advance_clock_past(client, dep, max(p.vote_end for p in closed))
 
-        if dep.is_bravo:
+        if dep.is_compound:
             send_batched(client, [_govern_tx(dep, "queue", props["expired"])])
             grace = int(call(client, dep.governor, "gracePeriod()"))
             delay = int(call(client, dep.governor, "queueDelay()"))
             advance_time(client, delay + grace + 1)
         send_batched(client, [_govern_tx(dep, "queue", props["executed"]), _govern_tx(dep, "queue", props["queued"])])
-        delay = int(call(client, dep.governor, "queueDelay()")) if dep.is_bravo else TIMELOCK_DELAY
+        delay = int(call(client, dep.governor, "queueDelay()")) if dep.is_compound else TIMELOCK_DELAY
         advance_time(client, delay + 1)
         send_batched(client, [_govern_tx(dep, "execute", props["executed"])])
 
@@ -497,6 +532,11 @@ def seed_dao(
         txs = _pattern_votes(dep, active, active_voters, PASS_PATTERN, None, salt=7)
         send_batched(client, txs)
         votes += len(txs)
+    if dep.kind == "oz_fractional":  # three voters split part of their weight, twice each
+        splitters = voters[len(active_voters):len(active_voters) + 3]
+        votes += cast_fractional(client, dep, active.id, [
+            (v, tuple(t * dep.unit for t in split)) for v in splitters for split in FRACTIONAL_SPLITS],  # type: ignore[misc]
+            reason="split vote")
     _propose_all(client, dep, [props["pending"]])
 
     last_block = int(client.rpc("eth_blockNumber"), 16)
@@ -517,7 +557,7 @@ def seed_large(
     n_votes: int = 5_000,
     *,
     voter_offset: int = 1_000_000,
-    voter_amount: int = VOTER_AMOUNT,
+    voter_amount: int | None = None,
 ) -> LargeSeedReport:
     """Benchmark fill: `n_proposals` proposals and `n_votes` votes spread evenly over them.
 
@@ -530,7 +570,7 @@ def seed_large(
     per_prop = math.ceil(n_votes / n_proposals) if n_proposals else 0
     voters = voter_addresses(per_prop, voter_offset)
     if voters:
-        fund_and_delegate(client, dep, voters, voter_amount)
+        fund_and_delegate(client, dep, voters, VOTER_TOKENS * dep.unit if voter_amount is None else voter_amount)
     serial = int(client.rpc("eth_blockNumber"), 16) * 1000
     props = [_build_proposal(dep, f"bench-{i}", serial + i) for i in range(n_proposals)]
     # Large proposals: fit ~250 per block by gas limit.
