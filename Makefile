@@ -8,8 +8,9 @@ STAMP_PY := $(VENV)/.installed
 STAMP_JS := devnet/node_modules/.installed
 STAMP_ORACLES := tests/js/node_modules/.installed
 PYTEST_ARGS ?=
+BINDIR ?= $(HOME)/.local/bin
 
-.PHONY: setup demo demo-headless test lint bench clean
+.PHONY: setup install demo demo-headless test lint bench clean
 
 setup: $(STAMP_PY) $(STAMP_JS) $(STAMP_ORACLES)
 
@@ -27,6 +28,13 @@ $(STAMP_JS): devnet/package.json devnet/package-lock.json
 $(STAMP_ORACLES): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# `polis` on the PATH: the venv's entry point linked into $(BINDIR) (~/.local/bin unless given).
+install: $(STAMP_PY)
+	mkdir -p "$(BINDIR)"
+	ln -sfn "$(CURDIR)/$(VENV)/bin/polis" "$(BINDIR)/polis"
+	@echo "installed: $(BINDIR)/polis"
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: $(BINDIR) is not on your PATH; add it (export PATH=\"$(BINDIR):\$$PATH\" in ~/.profile) or run: source $(VENV)/bin/activate";; esac
 
 demo: setup
 	$(VENV)/bin/polis demo

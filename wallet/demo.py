@@ -38,15 +38,22 @@ def demo_home() -> Path:
 def start_demo(*, port: int | None = None, voters: int = 200, home: Path | None = None,
                say: Callable[[str], None] = lambda s: None) -> DemoEnv:
     from wallet import networks
+    from wallet.devnet import source_devnet
     from wallet.devnet.anvil import Anvil
     from wallet.devnet.compile import compile_contracts
     from wallet.devnet.deploy import deploy_dao
+    from wallet.devnet.install import ensure_devnet
     from wallet.devnet.seed import fund_and_delegate, seed_dao
     from wallet.keys import derive
     from wallet.keys.vault import Vault
     from wallet.paths import atomic_write
     from wallet.sync import sync_sources
 
+    # An installed Polis unpacks the devnet into the user's data dir (npm ci on the first run); pin
+    # that folder before POLIS_HOME moves to the demo's own home below.
+    devnet = ensure_devnet(say)
+    if source_devnet() is None:
+        os.environ["POLIS_DEVNET_DIR"] = str(devnet)
     home = home or demo_home()
     if home.exists():
         shutil.rmtree(home)

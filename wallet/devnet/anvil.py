@@ -131,7 +131,15 @@ def anvil_binary() -> Path:
     found = shutil.which("anvil")
     if found:
         return Path(found)
-    raise DevnetError(f"anvil not found at {candidate}", hint="run `npm ci` in devnet/")
+    raise DevnetError(f"anvil not found at {candidate}", hint=f"run `npm ci` in {devnet_dir()}")
+
+
+def no_disk_state_args(states_in_memory: int | None = None) -> list[str]:
+    """anvil flags that keep its state in memory only: without them anvil persists old block states
+    under ~/.foundry/anvil/tmp and a fork's RPC cache under ~/.foundry/cache/rpc. `states_in_memory`
+    bounds the historical states kept (None: anvil's choice; calls at older blocks then fail)."""
+    prune = ["--prune-history"] + ([str(states_in_memory)] if states_in_memory else [])
+    return prune + ["--no-storage-caching"]
 
 
 def free_port() -> int:
@@ -150,8 +158,11 @@ class Anvil:
         block_time: float | None = None,
         gas_limit: int = 1_000_000_000,
         extra_args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
     ) -> None:
+        """`gas_limit` 0 keeps anvil's own (a fork's: the forked chain's); `env` replaces the process's."""
         self._requested_port = port
+        self.env = env
         self.port: int = port or 0
         self.chain_id = chain_id
         self.block_time = block_time
@@ -170,9 +181,10 @@ class Anvil:
             "--host", "127.0.0.1",
             "--port", str(port),
             "--chain-id", str(self.chain_id),
-            "--gas-limit", str(self.gas_limit),
             "--order", "fifo",
         ]  # fmt: skip
+        if self.gas_limit:
+            args += ["--gas-limit", str(self.gas_limit)]
         if self.block_time:
             args += ["--block-time", str(self.block_time)]
         return args + self.extra_args
@@ -194,6 +206,7 @@ class Anvil:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    env=self.env,
                 )
             self.port = port
             self.url = f"http://127.0.0.1:{port}"
