@@ -7,13 +7,57 @@ Command bodies live in sibling modules and are imported only when their command 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
 import sys
 from importlib import import_module
+from typing import Any, NoReturn
+
+from wallet.cli import argtypes
 
 EPILOG = """exit codes: 0 ok · 1 action failed or refused · 2 bad input or usage ·
 3 needs a passphrase or confirmation but not interactive · 4 node unreachable
 data: POLIS_HOME (or the platform's config/data dirs); NO_COLOR disables colour"""
+
+
+class PolisParser(argparse.ArgumentParser):
+    """No abbreviated options (`--passphrase` must never be read as `--passphrase-file`), and a usage
+    error is one line on stderr (a JSON error object on stdout under --json), exit 2."""
+
+    json_errors = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        report_error("usage", 2, f"{self.prog}: {message} (see '{self.prog} --help')", None, json_mode=self.json_errors)
+        sys.exit(2)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def report_error(code: str, exit_code: int, message: str, hint: str | None, *, json_mode: bool) -> None:
+    """One error, as one line (plus a hint line) on stderr, or under --json as an object on stdout:
+    {"error": {"code", "exit_code", "message", "hint"}}."""
+    from wallet.textsafe import clean
+
+    message, hint = clean(message), clean(hint) if hint else None
+    if json_mode and sys.stdout is not None:
+        import json
+
+        doc = {"error": {"code": code, "exit_code": exit_code, "message": message, "hint": hint}}
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    from wallet.cli.output import err, style
+
+    err(style("error:", "31;1", sys.stderr) + " " + message)
+    if hint:
+        err("hint: " + hint)
 
 
 def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = False, unlock: bool = False) -> None:
@@ -23,6 +67,8 @@ def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = Fals
         p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
         p.add_argument("--dry-run", action="store_true", help="check and show the plan, change nothing")
         p.add_argument("--rpc", metavar="URL", help="use this node instead of the network's first rpc")
+        p.add_argument("--max-fee", metavar="AMOUNT",
+                       help="refuse to sign when the fee may exceed this (e.g. '0.01 ETH'; default: the network's max_fee)")
     if unlock or write:
         p.add_argument("--passphrase-file", metavar="PATH", help="read the vault passphrase from this file")
 
@@ -38,7 +84,7 @@ class _Sink:
 class _OnlySubparsers:
     """Subparsers that build the full tree of one noun only (every noun when `only` is "*")."""
 
-    def __init__(self, real: argparse._SubParsersAction, only: str) -> None:  # type: ignore[type-arg]
+    def __init__(self, real: argparse._SubParsersAction, only: str) -> None:
         self._real = real
         self._only = only
 
@@ -58,11 +104,12 @@ def _noun_of(argv: list[str] | None) -> str:
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given argv, only the command being run gets its full argument tree."""
-    ap = argparse.ArgumentParser(prog="polis", description="Governance and staking wallet for open AI networks.",
+    ap = PolisParser(prog="polis", description="Governance and staking wallet for open AI networks.",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--version", action="store_true", help="print the version")
     ap.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    sub = _OnlySubparsers(ap.add_subparsers(dest="noun", metavar="COMMAND"), _noun_of(argv) if argv is not None else "*")
+    sub = _OnlySubparsers(ap.add_subparsers(dest="noun", metavar="COMMAND"),
+                          _noun_of(argv) if argv is not None else "*")
 
     # keys ---------------------------------------------------------------------------------------
     keys = sub.add_parser("keys", help="create, import and manage keys in the vault")
@@ -84,7 +131,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     src.add_argument("--watch", metavar="ADDRESS", help="watch-only: an address, no key")
     p.add_argument("--keystore-passphrase-file", metavar="PATH",
                    help="the keystore's own passphrase (default: the vault passphrase sources)")
-    p.add_argument("--index", type=int, default=0, help="HD account index (default 0)")
+    p.add_argument("--index", type=argtypes.hd_index, default=0, help="HD account index (0..2^31-1, default 0)")
     _common(p, unlock=True)
     p = ks.add_parser("list", help="list accounts (no unlock needed)")
     _common(p)
@@ -163,10 +210,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                        "rejected, failed, canceled, queued, executed, expired, or open/closed (repeatable)")
         p.add_argument("--needs-my-vote", action="store_true", help="active and not voted by any vault account")
         p.add_argument("--search", metavar="WORDS", help="full-text search in titles and descriptions")
-        p.add_argument("--closing-within", type=float, metavar="DAYS", help="open and closing within DAYS")
-        p.add_argument("--order", choices=("newest", "oldest", "closing"), default="closing" if verb == "due" else "newest")
-        p.add_argument("--limit", type=int, default=50)
-        p.add_argument("--offset", type=int, default=0)
+        p.add_argument("--closing-within", type=argtypes.days, metavar="DAYS", help="open and closing within DAYS")
+        p.add_argument("--order", choices=("newest", "oldest", "closing"),
+                       default="closing" if verb == "due" else "newest")
+        p.add_argument("--limit", type=argtypes.bounded_int(1), default=50)
+        p.add_argument("--offset", type=argtypes.bounded_int(0), default=0)
         p.add_argument("--account", "-a", action="append", default=[], help="whose votes count as mine (default: all)")
         p.add_argument("--refresh", action="store_true", help="sync the sources first (falls back to the archive)")
         p.add_argument("--offline", action="store_true", help="never touch the network (the default)")
@@ -183,8 +231,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--network", "-n", metavar="SOURCE")
     p.add_argument("--search", metavar="TEXT", help="voter address part, reason text, or a choice")
     p.add_argument("--order", choices=("weight", "time", "recent"), default="weight")
-    p.add_argument("--limit", type=int, default=100)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=argtypes.bounded_int(1), default=100)
+    p.add_argument("--offset", type=argtypes.bounded_int(0), default=0)
     _common(p)
 
     # actions ------------------------------------------------------------------------------------
@@ -244,7 +292,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     stake_opts(p)
     p = sub.add_parser("validators", help="validators, delegates or stake windows of a network")
     p.add_argument("--network", "-n", required=True, metavar="NETWORK")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=argtypes.bounded_int(1), default=50)
     p.add_argument("--offline", action="store_true")
     _common(p)
 
@@ -275,6 +323,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("sync", help="bring the archive up to date (all followed sources or the named ones)")
     p.add_argument("targets", nargs="*", metavar="TARGET", help="network or network/dao")
     p.add_argument("--rpc", metavar="URL")
+    p.add_argument("--accept-deep-reorg", action="store_true",
+                   help="roll the archive back even for a reorg deeper than the network's reorg_depth")
     _common(p)
     p = sub.add_parser("export", help="export proposals or votes from the archive as CSV or JSON")
     p.add_argument("what", choices=("proposals", "votes"))
@@ -284,7 +334,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--voter", metavar="ADDRESS", help="votes of one voter only")
     p.add_argument("--out", "-o", metavar="PATH", help="write to a file (default stdout)")
     p = sub.add_parser("history", help="the journal of actions sent from this machine")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=argtypes.bounded_int(1), default=20)
     _common(p)
     p = sub.add_parser("status", help="what the archive holds and how fresh each source is")
     _common(p)
@@ -294,8 +344,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="never touch the network: browse the archive only")
     p = sub.add_parser("demo", help="start a local devnet with a seeded DAO, a demo key, sync, open the TUI")
     p.add_argument("--headless", action="store_true", help="print a summary and exit instead of opening the TUI")
-    p.add_argument("--port", type=int, default=None, help="anvil port (default: a free one)")
-    p.add_argument("--voters", type=int, default=200)
+    p.add_argument("--port", type=argtypes.bounded_int(1, 65535), default=None, help="anvil port (default: a free one)")
+    p.add_argument("--voters", type=argtypes.bounded_int(1, 100_000), default=200)
     p.add_argument("--keep", action="store_true", help="with --headless: keep the devnet running until Ctrl-C")
     _common(p)
     return ap
@@ -345,8 +395,48 @@ def _setup_logging() -> None:
         pass
 
 
+class _ClosedStdin:
+    """Stands in for a closed standard input: reads as empty, is not a terminal, and says so."""
+
+    polis_closed = True
+    closed = False
+
+    def read(self, *_: object) -> str:
+        return ""
+
+    def readline(self, *_: object) -> str:
+        return ""
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "standard input is closed")
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
+
+
+def _file_error(exc: OSError) -> str | None:
+    """A one-line message for a file-system error worth reporting as such (disk full, no such folder,
+    permission denied …); None for anything else (a socket error is not the user's input)."""
+    if exc.errno in _WRITE_ERRNOS:
+        return f"cannot write{' ' + str(exc.filename) if exc.filename else ''}: {exc.strerror} (nothing was changed)"
+    if exc.filename is not None and exc.errno is not None:
+        return f"{exc.filename}: {exc.strerror}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    json_mode = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
+    PolisParser.json_errors = json_mode
+    if sys.stdout is None:
+        if sys.stderr is not None:
+            sys.stderr.write("error: standard output is closed; redirect it (e.g. > /dev/null) instead\n")
+        return 2
+    if sys.stdin is None:
+        sys.stdin = _ClosedStdin()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.version:
@@ -365,23 +455,37 @@ def main(argv: list[str] | None = None) -> int:
         module = import_module(target)
         return int(module.run(args) or 0)
     except PolisError as exc:
-        from wallet.cli.output import err, style
-        from wallet.textsafe import clean
-
-        err(style("error:", "31;1", sys.stderr) + " " + clean(str(exc)))
-        if exc.hint:
-            err("hint: " + clean(exc.hint))
+        report_error(_snake(type(exc).__name__), exc.exit_code, str(exc), exc.hint, json_mode=json_mode)
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # an internal bug: say so without dumping locals or arguments
-        if args.debug:
-            raise
-        sys.stderr.write(f"internal error: {type(exc).__name__} (run with --debug for the traceback)\n")
-        return 70
+    except OSError as exc:
+        message = _file_error(exc)
+        if message is None:
+            return _internal(exc, args, json_mode)
+        report_error("file_error", 2, message, None, json_mode=json_mode)
+        return 2
+    except RecursionError:
+        report_error("bad_input", 2, "the input is nested too deeply", None, json_mode=json_mode)
+        return 2
+    except Exception as exc:
+        if type(exc).__module__ == "sqlite3" and "disk is full" in str(exc):
+            report_error("file_error", 2, "cannot write the archive: the disk is full (nothing was changed)", None,
+                         json_mode=json_mode)
+            return 2
+        return _internal(exc, args, json_mode)
+
+
+def _internal(exc: BaseException, args: argparse.Namespace, json_mode: bool) -> int:
+    """An internal bug: say so without dumping locals or arguments."""
+    if args.debug:
+        raise exc
+    report_error("internal", 70, f"internal error: {type(exc).__name__}", "run with --debug for the traceback",
+                 json_mode=json_mode)
+    return 70
 
 
 if __name__ == "__main__":  # pragma: no cover
