@@ -12,6 +12,10 @@ from wallet.errors import BadInput, PolisError
 
 log = logging.getLogger("polis.sync")
 
+DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError, UnicodeError)
+"""What decoding a malformed node answer raises (struct, int(), dict access); never a Polis bug path
+that should pass silently: the traceback goes to polis.log."""
+
 
 @dataclass
 class SyncOutcome:
@@ -67,14 +71,22 @@ def followed_sources() -> list[str]:
 
 
 def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None = None,
-                 progress: Callable[[str, int, int, str], None] | None = None) -> SyncOutcome:
+                 progress: Callable[[str, int, int, str], None] | None = None,
+                 accept_deep_reorg: bool = False) -> SyncOutcome:
+    """Sync each source in turn; one that fails (unreachable, refused, undecodable answers) is reported
+    in `errors` and the others still sync."""
     from wallet.adapters import adapter_for
     from wallet.cache import open_archive
 
     outcome = SyncOutcome()
     with open_archive(archive_path) as ar:
         for src in sources:
-            adapter = adapter_for(src, rpc_url=rpc_url)
+            try:
+                adapter = adapter_for(src, rpc_url=rpc_url)
+            except PolisError as exc:
+                outcome.errors[src] = str(exc)
+                continue
+            adapter.accept_deep_reorg = accept_deep_reorg
             try:
                 cb = (lambda d, t, m, s=src: progress(s, d, t, m)) if progress else None
                 adapter.prepare()
@@ -86,6 +98,13 @@ def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None =
             except PolisError as exc:
                 outcome.errors[src] = str(exc)
                 log.info("sync of %s failed: %s", src, exc)
+            except DECODE_ERRORS as exc:
+                # A node answer of the wrong shape or size (an absurd number, a string for a list):
+                # this source failed, the archive keeps what committed chunks wrote, the rest sync on.
+                if ar.conn.in_transaction:
+                    ar.conn.rollback()
+                outcome.errors[src] = f"the node sent data Polis cannot decode ({type(exc).__name__}: {str(exc)[:120]})"
+                log.warning("sync of %s: undecodable node data", src, exc_info=True)
             finally:
                 adapter.close()
     return outcome

@@ -95,6 +95,8 @@ class Adapter(ABC):
     OFFCHAIN: ClassVar[bool] = False
     STAKE_ACTIONS: ClassVar[tuple[str, ...]] = ()
     """Subset of ("stake", "unstake", "move", "claim", "withdraw") the adapter can plan."""
+    accept_deep_reorg: bool = False
+    """Set by `polis sync --accept-deep-reorg`: a sync may roll back further than the network's reorg_depth."""
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
                  source: str | None = None) -> None:

@@ -30,7 +30,8 @@ def _sync(args: argparse.Namespace) -> int:
         bar(done, total, msg)
 
     t0 = time.perf_counter()
-    outcome = sync_sources(sources, rpc_url=args.rpc, progress=progress)
+    outcome = sync_sources(sources, rpc_url=args.rpc, progress=progress,
+                           accept_deep_reorg=getattr(args, "accept_deep_reorg", False))
     for bar in bars.values():
         bar.finish()
     elapsed_ms = round((time.perf_counter() - t0) * 1000)
@@ -39,7 +40,9 @@ def _sync(args: argparse.Namespace) -> int:
                    "errors": outcome.errors})
     else:
         for r in outcome.reports:
-            if r.noop:
+            if r.noop and r.warnings:
+                out(f"{r.source}: not synced, archive kept")
+            elif r.noop:
                 out(f"{r.source}: up to date")
             else:
                 out(f"{r.source}: blocks {r.from_point}–{r.to_point}: {r.new_proposals} new proposals, "

@@ -68,6 +68,17 @@ class NetworkConfig(BaseModel):
     confirmations: int = Field(default=12, ge=0)
     """Sync stays this many blocks behind head (reorg safety)."""
     max_log_range: int = Field(default=50_000, ge=1)
+    reorg_depth: int = Field(default=64, ge=0, le=1_000_000)
+    """Deepest reorg a sync acts on by itself (blocks behind its last synced block); a deeper one, or
+    one the node cannot prove (a block object whose parent chain links to a block the archive holds),
+    changes nothing unless the user passes `polis sync --accept-deep-reorg`."""
+    max_fee: str = ""
+    """Absolute cap on one action's fee, in the native unit ("0.05 ETH", "1 AKT"); empty = a tenth of
+    one native unit. A plan's `[policy] max_fee` or `--max-fee` may lower or raise it per run."""
+    max_fee_multiple: int = Field(default=4, ge=1, le=1000)
+    """EVM: max fee per gas may be at most this many times the latest block's base fee (at least 1 gwei)."""
+    max_gas: int = Field(default=0, ge=0)
+    """Largest gas one action may use (0 = the family's default: the block gas limit on EVM, 10,000,000 on Cosmos)."""
     denom: DenomConfig
     daos: list[DaoConfig] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)

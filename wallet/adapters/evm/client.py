@@ -209,6 +209,18 @@ class JsonRpc:
             lo = hi + 1
 
 
+def quantity(value: Any, what: str, *, limit: int = 2**63) -> int:
+    """A JSON-RPC hex quantity ("0x1b4") below `limit`, or RpcError naming what it was."""
+    if isinstance(value, str) and value[:2] in ("0x", "0X") and 2 < len(value) <= 66:
+        try:
+            n = int(value, 16)
+        except ValueError:
+            n = -1
+        if 0 <= n < limit:
+            return n
+    raise RpcError(f"the node answered an impossible {what}: {str(value)[:40]!r}")
+
+
 TRANSIENT_CODES = {-32005, -32603, -32002, -32097, 429}
 TRANSIENT_WORDS = ("rate limit", "too many requests", "timeout", "timed out", "busy", "try again",
                    "temporar", "header not found", "missing reply", "malformed", "internal error", "overload")

@@ -3,7 +3,7 @@
 One round trip decides whether there is anything to do (chain id, head, stored block hashes for reorg
 detection). Logs are fetched in ranges and written chunk by chunk, each chunk with its cursor in one
 transaction, so an interrupted sync resumes where it stopped. Sync stays `confirmations` blocks behind
-head; a changed block hash rolls the archive back to the last block that still matches.
+head; a reorg the node proves rolls the archive back to the last block that still matches (reorg.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.evm import codec as codec
+from wallet.adapters.evm import reorg
+from wallet.adapters.evm.client import quantity
 from wallet.cache import query, store
 from wallet.errors import RpcError
 
@@ -65,22 +67,21 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
     for r in replies[:2]:
         if isinstance(r, Exception):
             raise r
-    ad.verify_chain_id(int(replies[0], 16))
-    head = int(replies[1], 16)
+    ad.verify_chain_id(quantity(replies[0], "chain id", limit=2**256))
+    head = quantity(replies[1], "block number")
     safe_head = max(0, head - ad.network.confirmations)
     start = ad.dao.start_block if ad.dao else 0
     cursor = row["cursor"] if row and row["cursor"] is not None else start - 1
 
-    # Reorg check: the highest stored block whose hash still matches is the last trusted one.
-    fork: int | None = None
-    for n, blk in zip(check, replies[2:], strict=True):
-        if isinstance(blk, dict) and blk.get("hash") == stored[n]:
-            if n != check[0]:
-                fork = n
-            break
-    else:
-        if check:
-            fork = start - 1
+    # Reorg check: acted on only when the node proves it (wallet/adapters/evm/reorg.py).
+    verdict = reorg.verify(rpc, stored, check, replies[2:], cursor=cursor, start=start,
+                           max_depth=ad.network.reorg_depth, accept_deep=ad.accept_deep_reorg)
+    rep.warnings.extend(verdict.warnings)
+    if verdict.skip:
+        rep.noop = True
+        rep.round_trips = rpc.round_trips - trips0
+        return rep
+    fork = verdict.fork
     if fork is not None:
         rep.reorg_depth = max(0, cursor - fork)
         log.warning("reorg on %s: rolling back to block %d", src, fork)
@@ -132,7 +133,7 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
                 job.write(ad, ar, rep, new_ids)
     points = _hash_points(safe_head, max(start, 0))
     blocks = rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in points])
-    hashes = {n: b["hash"] for n, b in zip(points, blocks, strict=True) if isinstance(b, dict)}
+    hashes = reorg.hashes_of(points, blocks)
     with ar.conn:
         store.save_block_hashes(ar, src, hashes)
         store.set_cursor(ar, src, safe_head, head)

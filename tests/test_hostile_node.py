@@ -1,0 +1,117 @@
+"""A node that answers plausibly wrong cannot cost the archive, money or a bounded run time.
+
+A hostile JSON-RPC server (tests/doubles/hostile_node.py) sits in front of a real anvil with a seeded
+Governor DAO. For each mode: the archive is byte-identical before and after, nothing is signed (or the
+fee is refused), and the command ends within its deadline.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import JUNK_MNEMONIC, add_devnet_dao
+from tests.doubles.archive_dump import dump
+from tests.doubles.hostile_node import HostileNode
+
+pytestmark = pytest.mark.anvil
+
+
+@pytest.fixture
+def synced(cli, anvil, seeded_dao):
+    """(node, source): a seeded DAO synced once through an honest HostileNode, archive not empty."""
+    dep, seed = seeded_dao("oz", n_voters=12)
+    with HostileNode(anvil.url) as node:
+        src = add_devnet_dao(node.url, dep)
+        r = cli("sync", src, "--json")
+        assert r.code == 0, r.err
+        assert r.json()["reports"][0]["votes"] > 0
+        yield node, src, dep, seed
+
+
+@pytest.mark.parametrize("mode", ["null_blocks", "refuse_blocks"])
+def test_unverifiable_hashes_keep_the_archive(cli, anvil, synced, mode: str) -> None:
+    node, src, _dep, _seed = synced
+    from wallet.devnet.seed import mine
+
+    mine(anvil, 3)
+    before = dump()
+    node.mode = mode
+    r = cli("sync", src, "--json")
+    assert r.code == 0, r.err
+    rep = r.json()["reports"][0]
+    assert any("cannot verify block hashes" in w and "archive kept" in w for w in rep["warnings"]), rep
+    assert rep["reorg_depth"] == 0
+    assert dump() == before
+    text = cli("sync", src)
+    assert "cannot verify block hashes" in text.err and "archive kept" in text.out
+    node.mode = "honest"  # the next honest answer syncs on
+    again = cli("sync", src, "--json").json()["reports"][0]
+    assert not again["warnings"] and again["reorg_depth"] == 0 and not again["noop"]
+
+
+def test_wrong_hashes_everywhere_is_no_proof(cli, synced) -> None:
+    node, src, _dep, _seed = synced
+    before = dump()
+    node.mode = "wrong_hashes"
+    r = cli("sync", src, "--json")
+    assert r.code == 1
+    assert "archive kept" in r.json()["errors"][src]
+    assert dump() == before
+
+
+def test_proven_reorg_deeper_than_allowed_needs_the_option(cli, anvil, seeded_dao) -> None:
+    from wallet import networks
+    from wallet.devnet.seed import cast_votes, mine
+
+    dep, seed = seeded_dao("oz", n_voters=30, with_states=False, active_votes=5)
+    src = add_devnet_dao(anvil.url, dep)
+    networks.set_user_table("devnet", {"reorg_depth": 2})
+    pid = seed.proposals["active"]
+    snap = anvil.rpc("evm_snapshot")
+    cast_votes(anvil, dep, pid, seed.voters[10:20], supports=[0] * 10)
+    mine(anvil, 8)
+    assert cli("sync", src).code == 0
+    anvil.rpc("evm_revert", snap)
+    cast_votes(anvil, dep, pid, seed.voters[20:23], supports=[2] * 3)
+    mine(anvil, 30)
+    before = dump()
+    deep = cli("sync", src, "--json")
+    assert deep.code == 1 and "reorg_depth of 2" in deep.json()["errors"][src]
+    assert dump() == before
+    ok = cli("sync", src, "--accept-deep-reorg", "--json")
+    assert ok.code == 0, ok.err
+    assert ok.json()["reports"][0]["reorg_depth"] > 2
+    votes = cli("proposals", "votes", f"{src}:{pid}", "--json", "--limit", "100").json()["votes"]
+    assert len(votes) == 5 + 3
+
+
+def test_absurd_numbers_fail_one_source_and_the_rest_sync(cli, anvil, synced, seeded_dao) -> None:
+    node, src, _dep, _seed = synced
+    dep2, _ = seeded_dao("oz", n_voters=4, with_states=False, active_votes=2)
+    from wallet import networks
+
+    networks.add_network("devnet2", {"family": "evm", "chain_id": 31337, "rpc": [anvil.url], "confirmations": 0,
+                                     "denom": {"symbol": "ETH", "base": "wei", "decimals": 18}})
+    networks.add_dao("devnet2", {"id": "other", "governor": dep2.governor, "token": dep2.token,
+                                 "start_block": dep2.deploy_block})
+    before = dump()
+    node.mode = "absurd_numbers"
+    t0 = time.monotonic()
+    r = cli("sync", src, "devnet2/other", "--json")
+    assert time.monotonic() - t0 < 10
+    assert r.code == 1, r.err
+    doc = r.json()
+    assert set(doc["errors"]) == {src}
+    assert "block number" in doc["errors"][src]
+    assert [x["source"] for x in doc["reports"]] == ["devnet2/other"] and doc["reports"][0]["votes"] == 2
+    after = dump()
+    assert {k: [row for row in v if src in row] for k, v in after.items()} == \
+        {k: [row for row in v if src in row] for k, v in before.items()}
+
+
+def _voter(cli) -> str:
+    r = cli("keys", "import", "me", "--mnemonic", "--index", "7", "--json", stdin=JUNK_MNEMONIC)
+    assert r.code == 0, r.err
+    return r.json()["addresses"]["evm"]
