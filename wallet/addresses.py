@@ -29,3 +29,17 @@ def parse_evm_address(text: str, what: str = "address") -> str:
 
 def short(address: str, n: int = 6) -> str:
     return address if len(address) <= 2 * n + 3 else f"{address[:n + 2]}…{address[-4:]}"
+
+
+_BECH32 = re.compile(r"^[a-z][a-z0-9]{0,82}1[02-9ac-hj-np-z]{38,90}$")
+_SS58 = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{46,48}$")
+
+
+def check_address_shape(text: str, what: str = "address") -> str:
+    """An address of any family Polis archives, checked by shape only (filters of offline reads):
+    EVM 0x + 40 hex, Cosmos bech32, or Substrate SS58. Anything else is BadInput."""
+    s = (text or "").strip()
+    if _HEX40.match(s) or _BECH32.match(s.lower()) and (s == s.lower() or s == s.upper()) or _SS58.match(s):
+        return s
+    raise BadInput(f"{what} {text!r} is not an address (0x + 40 hex digits, a bech32 address such as "
+                   "cosmos1…, or an SS58 address)")

@@ -63,3 +63,41 @@ def canonical_source(text: str) -> str:
     return key + sep + rest
 
 
+
+
+def _archived_sources() -> list[str]:
+    from wallet.cache import open_archive
+
+    with open_archive(readonly=True) as ar:
+        return [str(r[0]) for r in ar.conn.execute("SELECT id FROM sources")]
+
+
+def checked_source(text: str) -> str:
+    """`canonical_source` for a filter the user typed (`-n devnet/polis`): a network, alias or source
+    that neither the networks nor the archive know is BadInput naming the known ones, so a typo in a
+    cron job never reads as "nothing due"."""
+    import difflib
+
+    source = canonical_source(text.strip())
+    key, _, sub = source.partition("/")
+    tables = raw_tables()
+    table = tables.get(key)
+    if table is not None and not sub:
+        return source
+    archived = _archived_sources()
+    if source in archived or any(a.startswith(source + "/") for a in archived):
+        return source
+    if table is None:
+        names = sorted(set(tables) | {a.partition("/")[0] for a in archived})
+        close = difflib.get_close_matches(key, names, n=1)
+        raise BadInput(f"unknown network {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                       + f"; known: {', '.join(names)}")
+    known = [f"{key}/{d.get('id')}" for d in table.get("daos", []) or []]
+    known += [f"{key}/{s}" for s in (table.get("extra", {}) or {}).get("spaces", []) or []]
+    known += [a for a in archived if a.startswith(key + "/")]
+    for t in _user_tables().get(key, {}).get("daos", []) or []:
+        known.append(f"{key}/{t.get('id')}")
+    known = sorted(set(known))
+    if source in known:
+        return source
+    raise BadInput(f"unknown source {source!r}; known on {key}: {', '.join(known) or 'none'}")

@@ -7,6 +7,7 @@ config and data dirs (XDG on Linux: ~/.config/polis, ~/.local/share/polis). `POL
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -46,10 +47,8 @@ def log_path() -> Path:
 def ensure_private_dir(path: Path) -> Path:
     """Create a directory readable only by its owner (0700)."""
     path.mkdir(parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(OSError):
         os.chmod(path, 0o700)
-    except OSError:
-        pass
     return path
 
 
@@ -66,10 +65,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     try:
         dfd = os.open(path.parent, os.O_RDONLY)
@@ -79,3 +76,101 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.close(dfd)
     except OSError:
         pass
+
+
+def _refuse_target(path: Path, *, new_only: bool) -> None:
+    """The one check of an output path the user named: its folder exists, and it is not a folder,
+    device, pipe or symlink (or, with `new_only`, nothing at all)."""
+    import stat
+
+    from wallet.errors import BadInput
+
+    parent = path.parent
+    if not parent.is_dir():
+        raise BadInput(f"cannot write {path}: the folder {parent} does not exist")
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise BadInput(f"cannot write {path}: it is a folder; name a file inside it")
+    if stat.S_ISLNK(st.st_mode):
+        raise BadInput(f"cannot write {path}: it is a symbolic link; name the file itself")
+    if not stat.S_ISREG(st.st_mode):
+        raise BadInput(f"cannot write {path}: it is not a regular file (a device or pipe?)")
+    if new_only:
+        raise BadInput(f"{path} already exists; Polis writes secrets only to new files")
+
+
+def check_new_target(path: str | Path) -> Path:
+    """Refuse early (before a passphrase prompt) a path `write_new_private` would refuse."""
+    p = Path(path)
+    _refuse_target(p, new_only=True)
+    return p
+
+
+def write_new_private(path: str | Path, data: bytes) -> Path:
+    """Create `path` as a new regular file of mode 0600 holding `data`. Refuses anything already at
+    the path (files, folders, devices, symlinks: O_EXCL|O_NOFOLLOW, so no race replaces one); a failed
+    write (a full disk) removes the partial file."""
+    import errno
+
+    from wallet.errors import BadInput
+
+    p = Path(path)
+    _refuse_target(p, new_only=True)
+    try:
+        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        raise BadInput(f"{p} already exists; Polis writes secrets only to new files") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BadInput(f"cannot write {p}: it is a symbolic link") from None
+        raise BadInput(f"cannot write {p}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(p)
+        raise
+    return p
+
+
+class ReplacingWriter:
+    """A text file the user named for output (an export): checked up front, written beside the target
+    and renamed over it only when complete, so a full disk or an error leaves the old file (or none)."""
+
+    def __init__(self, path: str | Path, *, newline: str | None = "") -> None:
+        self.path = Path(path)
+        _refuse_target(self.path, new_only=False)
+        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self._newline = newline
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        from wallet.errors import BadInput
+
+        try:
+            self.fh = open(self.tmp, "x", newline=self._newline, encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot write {self.path}: {exc.strerror}") from None
+        return self.fh
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        try:
+            self.fh.close()
+            if kind is None:
+                os.replace(self.tmp, self.path)
+                return
+        except BaseException:
+            self._drop()
+            raise
+        self._drop()
+
+    def _drop(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)

@@ -1,4 +1,9 @@
-"""`polis export proposals|votes`: CSV or JSON from the archive, streamed row by row."""
+"""`polis export proposals|votes`: CSV or JSON from the archive, streamed row by row.
+
+Titles, bodies and reasons are strangers' text: control and bidi characters are removed (JSON escapes
+them instead, keeping the data), and a CSV cell that a spreadsheet would run as a formula (starting
+with = + - @, a tab or a CR) is prefixed with a quote, as OWASP recommends for CSV injection.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import sys
 from typing import Any, TextIO
 
 from wallet.errors import BadInput
-from wallet.textsafe import json_escape
+from wallet.textsafe import clean, json_escape
 
 PROPOSAL_FIELDS = ["source", "id", "title", "status", "native_status", "proposer", "created_at", "start_ts",
                    "end_ts", "start_point", "end_point", "quorum", "tally", "vote_count", "body"]
@@ -18,9 +23,15 @@ VOTE_FIELDS = ["source", "proposal_id", "voter", "choice", "weight", "reason", "
 
 def run(args: argparse.Namespace) -> int:
     from wallet.cache import open_archive, query
-    from wallet.network_tables import canonical_source
+    from wallet.network_tables import checked_source
+    from wallet.paths import ReplacingWriter
 
-    args.network = [canonical_source(n) for n in args.network]
+    args.network = [checked_source(n) for n in args.network]
+    if args.voter is not None:
+        from wallet.addresses import check_address_shape
+
+        args.voter = check_address_shape(args.voter, "--voter")
+    target = ReplacingWriter(args.out) if args.out else None
     with open_archive(readonly=True) as ar:
         where, params = [], []
         for s in args.network:
@@ -43,12 +54,11 @@ def run(args: argparse.Namespace) -> int:
             sql = f"SELECT {', '.join(VOTE_FIELDS)} FROM votes WHERE {clause} ORDER BY source, block, log_index"
             fields = VOTE_FIELDS
         cur = ar.conn.execute(sql, params)
-        stream: TextIO = open(args.out, "w", newline="") if args.out else sys.stdout
-        try:
-            n = _write(stream, args.format, fields, cur)
-        finally:
-            if args.out:
-                stream.close()
+        if target is None:
+            n = _write(sys.stdout, args.format, fields, cur)
+        else:
+            with target as stream:
+                n = _write(stream, args.format, fields, cur)
     if args.out:
         sys.stderr.write(f"wrote {n} {args.what} to {args.out}\n")
     return 0
@@ -60,7 +70,7 @@ def _write(stream: TextIO, fmt: str, fields: list[str], cur: Any) -> int:
         w = csv.writer(stream)
         w.writerow(fields)
         for row in cur:
-            w.writerow(row)
+            w.writerow([csv_cell(c) for c in row])
             n += 1
         return n
     stream.write("[")
@@ -72,3 +82,15 @@ def _write(stream: TextIO, fmt: str, fields: list[str], cur: Any) -> int:
         n += 1
     stream.write("\n]\n" if n else "]\n")
     return n
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell safe for terminals and spreadsheets: text cleaned of control/bidi characters (line
+    breaks kept, the CSV writer quotes them) and a leading formula character neutralised with `'`."""
+    if not isinstance(value, str):
+        return value
+    value = clean(value, multiline=True)
+    return "'" + value if value.startswith(_FORMULA_START) else value

@@ -27,11 +27,14 @@ def _read_secret_input(what: str, path: str | None) -> str:
             return Path(path).read_text().strip()
         except OSError as exc:
             raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    if getattr(sys.stdin, "polis_closed", False) or sys.stdin.closed:
+        raise BadInput(f"standard input is closed: no {what} to read",
+                       hint="pipe it on stdin or use the --…-file option")
     if interactive():
         import getpass
 
         return getpass.getpass(f"{what}: ").strip()
-    data = sys.stdin.read().strip() if not sys.stdin.closed else ""
+    data = sys.stdin.read().strip()
     if not data:
         raise NotInteractive(f"no {what} given", hint="pipe it on stdin or use the --…-file option")
     return data
@@ -52,28 +55,67 @@ def _new(args: argparse.Namespace) -> int:
     validate_name(args.name)
     if any(a.name == args.name for a in v.accounts()):
         raise BadInput(f"an account named {args.name!r} already exists")
+    show = _show_mode(args)
+    if args.out:
+        from wallet.paths import check_new_target
+
+        check_new_target(args.out)
     pol = policy(args)
     passphrase = pol.new_passphrase(args.name)
     phrase = derive.generate_mnemonic(args.words)
     if args.verify:
-        if not interactive():
-            raise NotInteractive("--verify needs a terminal")
-        _show_mnemonic(phrase)
-        input("Write the words down, then press Enter to verify them… ")
-        sys.stdout.write("\x1b[2J\x1b[H")
-        words = phrase.split()
-        for i in sorted(secrets.SystemRandom().sample(range(len(words)), 3)):
-            if input(f"Word #{i + 1}: ").strip().lower() != words[i]:
-                raise BadInput("that word does not match; nothing was saved, run 'keys new' again")
-    meta = v.add_mnemonic(args.name, phrase, passphrase, origin="new")
+        _verify(phrase)
+    if args.out:
+        from wallet.paths import write_new_private
+
+        write_new_private(args.out, (phrase + "\n").encode())
+    try:
+        meta = v.add_mnemonic(args.name, phrase, passphrase, origin="new")
+    except BaseException:
+        if args.out:
+            Path(args.out).unlink(missing_ok=True)
+        raise
+    if args.out:
+        err(f"wrote the recovery phrase of {meta.name} to {args.out} (mode 0600)")
     if args.json:
         # Secrets never go into JSON output: back the phrase up with 'keys export NAME --out FILE'.
         emit_json({**_meta_json(meta), "backup": f"polis keys export {meta.name} --out FILE"})
         return 0
-    if not args.no_show and not args.verify:
+    if show == "print":
         _show_mnemonic(phrase)
+    elif show == "withheld":
+        err("the recovery phrase was not printed because stdout is not a terminal; back it up with "
+            f"'polis keys export {meta.name} --out FILE' (or run 'keys new' with --show or --out)")
     out(f"created {meta.name}: {meta.addresses['evm']}")
     return 0
+
+
+def _show_mode(args: argparse.Namespace) -> str:
+    """How a new mnemonic is shown: "print" (a terminal, or --show), "withheld" (a pipe or file without
+    --show), "none" (--no-show, --out, --verify shows it itself, --json never carries secrets)."""
+    if args.show and (args.no_show or args.json):
+        raise BadInput("--show cannot be combined with --no-show or --json (JSON output never carries secrets)")
+    if args.verify and not (interactive() and sys.stdout.isatty()):
+        raise NotInteractive("--verify needs a terminal (stdin and stdout)")
+    if args.no_show or args.out or args.verify or args.json:
+        return "none"
+    return "print" if args.show or sys.stdout.isatty() else "withheld"
+
+
+def _verify(phrase: str) -> None:
+    """Show the words on the terminal's alternate screen (so they never enter the scrollback), then
+    ask for three of them back."""
+    sys.stdout.write("\x1b[?1049h\x1b[2J\x1b[H")
+    try:
+        _show_mnemonic(phrase)
+        input("Write the words down, then press Enter to verify them… ")
+    finally:
+        sys.stdout.write("\x1b[2J\x1b[H\x1b[?1049l")
+        sys.stdout.flush()
+    words = phrase.split()
+    for i in sorted(secrets.SystemRandom().sample(range(len(words)), 3)):
+        if input(f"Word #{i + 1}: ").strip().lower() != words[i]:
+            raise BadInput("that word does not match; nothing was saved, run 'keys new' again")
 
 
 def _show_mnemonic(phrase: str) -> None:
@@ -90,7 +132,7 @@ def _import(args: argparse.Namespace) -> int:
     validate_name(args.name)
     if any(a.name == args.name for a in v.accounts()):
         raise BadInput(f"an account named {args.name!r} already exists")
-    if args.watch:
+    if args.watch is not None:
         from wallet.addresses import parse_evm_address
 
         meta = v.add_watch(args.name, {"evm": parse_evm_address(args.watch)})
@@ -199,9 +241,11 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from wallet.keys import keystore
-    from wallet.paths import atomic_write
+    from wallet.paths import check_new_target, write_new_private
 
     v = vault()
+    if args.out:
+        check_new_target(args.out)
     m = v.get(args.name)
     if m.watch_only:
         raise BadInput(f"{m.name} is watch-only: there is no secret to export")
@@ -225,7 +269,7 @@ def _export(args: argparse.Namespace) -> int:
         doc = keystore.encrypt(unlocked.private_key("evm"), passphrase, address=m.addresses.get("evm"))
         text = json.dumps(doc)
     if args.out:
-        atomic_write(Path(args.out), (text + "\n").encode(), 0o600)
+        write_new_private(args.out, (text + "\n").encode())
         err(f"wrote the {fmt} of {m.name} to {args.out} (mode 0600)")
     else:
         sys.stdout.write(text + "\n")

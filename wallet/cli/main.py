@@ -119,6 +119,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--words", type=int, choices=(12, 24), default=24)
     p.add_argument("--verify", action="store_true", help="ask for three words back before saving")
     p.add_argument("--no-show", action="store_true", help="do not print the mnemonic (back it up with 'keys export')")
+    p.add_argument("--show", action="store_true",
+                   help="print the mnemonic even when stdout is not a terminal (a pipe or file)")
+    p.add_argument("--out", metavar="PATH", help="write the mnemonic to this new file (mode 0600) instead")
     _common(p, unlock=True)
     p = ks.add_parser("import", help="import a mnemonic, raw private key, keystore JSON or a watch-only address")
     p.add_argument("name")
