@@ -12,12 +12,12 @@ from wallet.textsafe import clean
 
 
 def run(args: argparse.Namespace) -> int:
-    from wallet.network_tables import canonical_source
+    from wallet.network_tables import checked_source
 
     if isinstance(getattr(args, "network", None), list):
-        args.network = [canonical_source(n) for n in args.network]
+        args.network = [checked_source(n) for n in args.network]
     elif getattr(args, "network", None):
-        args.network = canonical_source(args.network)
+        args.network = checked_source(args.network)
     return {"list": _list, "due": _list, "show": _show, "votes": _votes}[args.verb](args)
 
 
