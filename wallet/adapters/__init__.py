@@ -1,9 +1,15 @@
-"""Adapter registry: built-in families by name, outside ones through the `polis.adapters` entry points."""
+"""Adapter registry: one table, the `polis.adapters` entry points.
+
+Polis's own adapters are entry points of the polis-wallet distribution (pyproject.toml); a plug-in
+package registers more under the same group. Names resolve to "module:attribute" strings and a
+module is imported only when its adapter is built, so start-up never pays for the registry. Running
+from a source tree without installed metadata, the same table is read from pyproject.toml.
+"""
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wallet.errors import BadInput
 
@@ -11,33 +17,73 @@ if TYPE_CHECKING:
     from wallet.adapters.base import Adapter
     from wallet.networks import DaoConfig, NetworkConfig
 
-BUILTIN = {
-    "evm_governor": "wallet.adapters.evm.adapter:EvmGovernorAdapter",
-    "cosmos": "wallet.adapters.cosmos.adapter:CosmosAdapter",
-    "bittensor": "wallet.adapters.bittensor.adapter:BittensorAdapter",
-    "snapshot": "wallet.adapters.snapshot.adapter:SnapshotAdapter",
-    "snet_stake": "wallet.adapters.snet.adapter:SnetStakeAdapter",
-}
+GROUP = "polis.adapters"
+DISTRIBUTION = "polis-wallet"
 FAMILY_DEFAULT = {"evm": "evm_governor", "cosmos": "cosmos", "substrate": "bittensor", "snapshot": "snapshot"}
 
 
-def adapter_class(name: str) -> type[Adapter]:
-    target = BUILTIN.get(name)
-    if target is None:
-        from importlib.metadata import entry_points
+class UnknownAdapter(BadInput):
+    """No installed adapter has this name (a typo in a network's `adapter`, or a plug-in not installed)."""
 
-        for ep in entry_points(group="polis.adapters"):
-            if ep.name == name:
-                return ep.load()  # type: ignore[no-any-return]
-        known = sorted(set(BUILTIN) | {ep.name for ep in entry_points(group="polis.adapters")})
-        raise BadInput(f"no adapter named {name!r} (installed: {', '.join(known)})")
+    def __init__(self, name: str, installed: list[str]) -> None:
+        super().__init__(f"no adapter named {name!r} (installed: {', '.join(installed) or 'none'})",
+                         hint="check the network's `adapter` setting, or install the package that provides it")
+        self.name = name
+        self.installed = installed
+
+
+_own: dict[str, str] | None = None
+
+
+def _pyproject_table() -> dict[str, str]:
+    import tomllib
+    from pathlib import Path
+
+    try:
+        doc = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+        return {str(k): str(v) for k, v in doc["project"]["entry-points"][GROUP].items()}
+    except (OSError, KeyError, AttributeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def builtin_adapters() -> dict[str, str]:
+    """Polis's own adapters, name → "module:attribute", from its installed metadata (one distribution
+    is read, not every installed one), else from pyproject.toml in a source tree."""
+    global _own
+    if _own is None:
+        from importlib.metadata import PackageNotFoundError, distribution
+
+        try:
+            _own = {ep.name: ep.value for ep in distribution(DISTRIBUTION).entry_points if ep.group == GROUP}
+        except PackageNotFoundError:
+            _own = _pyproject_table()
+    return _own
+
+
+def installed_adapters() -> dict[str, str]:
+    """Every adapter: Polis's own, then plug-ins from other distributions (a built-in name wins)."""
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.value for ep in entry_points(group=GROUP)}
+    return {**found, **builtin_adapters()}
+
+
+def adapter_class(name: str) -> type[Adapter]:
+    """The adapter class registered as `name`; UnknownAdapter (exit 2) names the installed ones."""
+    target = builtin_adapters().get(name)
+    if target is None:
+        target = installed_adapters().get(name)
+    if target is None:
+        raise UnknownAdapter(name, sorted(installed_adapters()))
     module, _, attr = target.partition(":")
     try:
-        return getattr(import_module(module), attr)  # type: ignore[no-any-return]
+        cls: type[Adapter] = getattr(import_module(module.strip()), attr.split("[")[0].strip())
     except ModuleNotFoundError as exc:
-        if exc.name == module:
-            raise BadInput(f"the {name!r} adapter is not available in this build") from None
+        if exc.name and module.strip().startswith(exc.name):
+            raise BadInput(f"the {name!r} adapter points at {module.strip()}, which is not installed",
+                           hint="reinstall Polis (or the plug-in that provides it)") from None
         raise
+    return cls
 
 
 def adapter_for(source: str, *, rpc_url: str | None = None) -> Adapter:
@@ -49,7 +95,31 @@ def adapter_for(source: str, *, rpc_url: str | None = None) -> Adapter:
     return make_adapter(net, dao, rpc_url=rpc_url, source=f"{net.key}/{rest}" if rest else net.key)
 
 
+def adapter_name(net: NetworkConfig, dao: DaoConfig | None) -> str:
+    """The registry name of the adapter a network (or one of its DAOs) uses."""
+    return dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.family, net.family))
+
+
+def source_adapter_class(source: str, archived: dict[str, Any] | None = None) -> type[Adapter] | None:
+    """The adapter class of an archive source, without building it (no network): from the configured
+    networks, else from the archived source row (a network the user removed), else None."""
+    from wallet.errors import PolisError
+    from wallet.networks import resolve_source
+
+    try:
+        net, dao = resolve_source(source)
+        return adapter_class(adapter_name(net, dao))
+    except PolisError:
+        pass
+    row = archived or {}
+    kind = str(row.get("kind") or "")
+    name = kind if kind in builtin_adapters() else FAMILY_DEFAULT.get(str(row.get("family")))
+    try:
+        return adapter_class(name) if name else None
+    except PolisError:
+        return None
+
+
 def make_adapter(net: NetworkConfig, dao: DaoConfig | None, rpc_url: str | None = None,
                  source: str | None = None) -> Adapter:
-    name = dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.family, net.family))
-    return adapter_class(name)(net, dao, rpc_url=rpc_url, source=source)
+    return adapter_class(adapter_name(net, dao))(net, dao, rpc_url=rpc_url, source=source)
