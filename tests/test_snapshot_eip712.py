@@ -21,8 +21,23 @@ def test_real_sequencer_envelope_recovers_its_signer() -> None:
     env = json.loads((FIXTURES / "signed_vote_envelope.sequencer.json").read_text())
     d = env["data"]
     assert eip712.recover(eip712.digest(d), bytes.fromhex(env["sig"][2:])) == env["address"]
-    # our own type list for a single-choice vote on a 0x proposal is exactly the one the sequencer used
-    assert eip712.vote_types("single-choice", d["message"]["proposal"]) == d["types"]["Vote"]
+    # the recorded envelope is snapshot.js 0.12's layout: still verifiable, no longer what Polis signs
+    assert eip712.legacy_vote_types("single-choice", d["message"]["proposal"]) == d["types"]["Vote"]
+    assert eip712.known_layout(d["types"]["Vote"], d["message"]["proposal"])
+    current = eip712.vote_types("single-choice", d["message"]["proposal"])
+    assert [f["type"] for f in current if f["name"] in ("from", "proposal")] == ["string", "string"]
+    assert eip712.known_layout(current, d["message"]["proposal"])
+    assert not eip712.known_layout(current[:-1], d["message"]["proposal"])
+
+
+def test_reason_and_app_lengths_are_checked_before_signing() -> None:
+    msg = {"from": "0x" + "11" * 20, "space": "s.eth", "timestamp": 1, "proposal": "0x" + "22" * 32, "choice": 1,
+           "reason": "é" * 5_000, "app": "a" * 24, "metadata": "{}"}
+    assert eip712.document(msg, "single-choice")["message"]["reason"] == "é" * 5_000
+    with pytest.raises(BadInput, match="5,001 characters"):
+        eip712.document({**msg, "reason": "x" * 5_001}, "single-choice")
+    with pytest.raises(BadInput, match="at most 24"):
+        eip712.document({**msg, "app": "a" * 25}, "single-choice")
 
 
 def test_tampered_envelope_recovers_someone_else() -> None:

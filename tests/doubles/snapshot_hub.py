@@ -5,8 +5,9 @@
   the real hub records in tests/data/snapshot (votes verbatim; trimmed proposals completed
   with times and scores computed from those votes) plus proposals a test adds.
 - Sequencer `POST /sequencer`: takes `{address, sig, data}`; recovers the EIP-712 signer with
-  eth-account (not with Polis' own encoder), checks it is `from` and `address`, the domain, that the
-  `choice` type and value are valid for the proposal's vote type, the proposal is active, the
+  eth-account (not with Polis' own encoder), checks it is `address` and that `from` equals `address`
+  exactly (checksummed), the domain, a Vote layout the sequencer lists, reason ≤ 5,000 and app ≤ 24
+  characters, that the `choice` type and value are valid for the proposal's vote type, the proposal is active, the
   timestamp is fresh, the voter has power; refuses duplicates; stores the vote so the hub serves it.
 - Score `POST /score`: JSON-RPC `get_vp` from a table of powers a test sets.
 - Faults: `fail(path, status, count, retry_after=…)` answers the next `count` requests on a path with
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -61,6 +63,29 @@ type Vote {
 EXPECTED_CHOICE_TYPE = {"single-choice": "uint32", "basic": "uint32", "approval": "uint32[]",
                         "ranked-choice": "uint32[]", "weighted": "string", "quadratic": "string"}
 SIDEKICK_SPACE = "sidekick.eth"
+
+
+def _vote_fields(from_type: str, proposal_type: str, choice_type: str) -> list[dict[str, str]]:
+    names = [("from", from_type), ("space", "string"), ("timestamp", "uint64"), ("proposal", proposal_type),
+             ("choice", choice_type), ("reason", "string"), ("app", "string"), ("metadata", "string")]
+    return [{"name": n, "type": t} for n, t in names]
+
+
+def _known_layout(fields: Any, proposal: str) -> bool:
+    """The Vote layouts the sequencer takes: snapshot.js ≥ 0.14.18 (from string, proposal string) and the
+    older ones it still lists (from address; proposal bytes32 for 0x ids)."""
+    proposals = ("string", "bytes32") if re.fullmatch(r"0x[0-9a-fA-F]{64}", proposal) else ("string",)
+    return any(fields == _vote_fields(f, p, c) for f in ("string", "address") for p in proposals
+               for c in ("uint32", "uint32[]", "string"))
+
+
+def _checksum(address: str) -> str:
+    from eth_utils import to_checksum_address
+
+    try:
+        return str(to_checksum_address(address))
+    except ValueError:
+        return ""
 
 
 def _valid_choice(kind: str, n: int, c: Any) -> bool:
@@ -365,8 +390,13 @@ class SnapshotDouble:
             return refuse("wrong envelope format")
         if domain != {"name": "snapshot", "version": "0.1.4"} or list(types) != ["Vote"]:
             return refuse("wrong domain or types")
-        if str(msg.get("from", "")).lower() != str(address).lower():
-            return refuse("wrong from")
+        if not _known_layout(types["Vote"], str(msg.get("proposal", ""))):
+            return refuse("wrong types")  # the sequencer keeps a table of the type hashes it accepts
+        if msg.get("from") != address or _checksum(str(address)) != address:
+            return refuse("wrong from")  # compared exactly: both checksummed, as snapshot.js sends them
+        reason, app = msg.get("reason", ""), msg.get("app", "")
+        if not isinstance(reason, str) or len(reason) > 5_000 or not isinstance(app, str) or len(app) > 24:
+            return refuse("wrong vote format")  # snapshot.js schemas/vote.json: reason ≤ 5,000, app ≤ 24
         try:
             signable = encode_typed_data(full_message={
                 "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"}],

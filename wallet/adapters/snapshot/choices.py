@@ -5,7 +5,8 @@ Choices are 1-based. The rules follow snapshot.js `src/voting/*` `isValidChoice`
 - approval: a list of distinct integers in 1..n (Polis also asks for at least one);
 - ranked-choice: every choice exactly once, best first ("1>3>2" or "1,3,2");
 - weighted, quadratic: {choice: weight} with keys in 1..n and every weight > 0, signed as the JSON
-  string `{"1":2,"3":1}` (keys ascending, no spaces, like JSON.stringify).
+  string `{"1":2,"3":1}` exactly as snapshot.js' JSON.stringify writes it (keys ascending, no spaces,
+  numbers as JavaScript prints them: `1e-7`, `1e+21`); a weight a JavaScript number cannot hold is refused.
 """
 
 from __future__ import annotations
@@ -72,11 +73,39 @@ def _weights_from_text(text: str) -> dict[str, str]:
     return out
 
 
-def _number_text(w: Decimal) -> str:
-    """A JSON number for a positive Decimal: integral ones without a point ("2", not "2.0")."""
-    if w == w.to_integral_value():
-        return str(int(w))
-    return format(w.normalize(), "f")
+def js_number(x: float) -> str:
+    """`String(x)` / `JSON.stringify(x)` of a finite JavaScript number (ECMAScript Number::toString):
+    the shortest round-trip digits (Python's repr finds the same ones), plain from 1e-6 up to 1e21,
+    exponent form (`1e-7`, `1.5e+21`) outside."""
+    if x == 0:
+        return "0"
+    sign, digits_t, exp = Decimal(repr(abs(x))).normalize().as_tuple()
+    digits = "".join(map(str, digits_t))
+    k = len(digits)
+    n = k + int(exp)  # x = 0.digits × 10^n
+    neg = "-" if x < 0 else ""
+    if k <= n <= 21:
+        return neg + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return neg + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return neg + "0." + "0" * -n + digits
+    e = n - 1
+    mant = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{neg}{mant}e{'+' if e >= 0 else '-'}{abs(e)}"
+
+
+def _number_text(w: Decimal, key: str) -> str:
+    """The weight as JSON.stringify writes the JavaScript number it parses to; BadInput when that number
+    is not the weight the user typed (more digits than a double holds, or out of its range)."""
+    x = float(w)
+    if x == 0 or x == float("inf"):
+        raise BadInput(f"weight of choice {key} ({w}) is outside what a JavaScript number holds")
+    text = js_number(x)
+    if Decimal(text) != w:
+        raise BadInput(f"weight of choice {key} ({w}) has more digits than a JavaScript number holds: "
+                       f"Snapshot would count it as {text}; give at most 15 significant digits")
+    return text
 
 
 def parse(vote_type: str, choices: list[str], text: str, weights: dict[str, str] | None = None) -> Any:
@@ -90,13 +119,13 @@ def parse(vote_type: str, choices: list[str], text: str, weights: dict[str, str]
         raw = weights if weights else _weights_from_text(text)
         if not raw:
             raise BadInput("a weighted vote needs at least one CHOICE=WEIGHT")
-        parsed: dict[int, Decimal] = {}
+        parsed: dict[int, str] = {}
         for k, v in raw.items():
             i = _index(k, choices, vote_type)
             if i in parsed:
                 raise BadInput(f"choice {i} appears twice in the weights")
-            parsed[i] = _weight(v, k)
-        return "{" + ",".join(f'"{i}":{_number_text(parsed[i])}' for i in sorted(parsed)) + "}"
+            parsed[i] = _number_text(_weight(v, k), k)
+        return "{" + ",".join(f'"{i}":{parsed[i]}' for i in sorted(parsed)) + "}"
     if weights:
         raise BadInput(f"{vote_type} votes are not weighted: give the choice as CHOICE")
     if vote_type in ("single-choice", "basic"):

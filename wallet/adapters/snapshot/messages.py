@@ -5,9 +5,12 @@ hashes it independently so a plan can name the digest it signs and `submit` can 
 signature recovers the planned address before anything is posted. keccak comes from pycryptodome
 (fast import). Checked against a real sequencer envelope in tests/test_snapshot_eip712.py.
 
-Facts (snapshot.js `src/sign`): domain {name: "snapshot", version: "0.1.4"}, no chainId; type `Vote`
-with `choice` as uint32 (single-choice, basic), uint32[] (approval, ranked-choice) or string (the
-JSON of weighted and quadratic votes); `proposal` is bytes32 for 0x ids and string for older IPFS ids.
+Facts (snapshot.js `src/sign/types.ts`): domain {name: "snapshot", version: "0.1.4"}, no chainId; type
+`Vote` with `choice` as uint32 (single-choice, basic), uint32[] (approval, ranked-choice) or string (the
+JSON of weighted and quadratic votes). Polis signs the layout of snapshot.js 0.14.18 and later (checked
+against 0.17.5 in tests/test_oracle_snapshot.py): `from: string` (since 0.13.0) and `proposal: string`
+for every id (0.14.18 dropped the bytes32 types). The sequencer still accepts the older type hashes
+(snapshot.js 0.12: `from: address`, `proposal: bytes32` for 0x ids), so `LEGACY_LAYOUTS` stay verifiable.
 """
 
 from __future__ import annotations
@@ -34,22 +37,59 @@ def keccak(data: bytes) -> bytes:
     return _k.new(digest_bits=256, data=data).digest()
 
 
-def vote_types(vote_type: str, proposal_id: str) -> list[dict[str, str]]:
-    """The `Vote` struct's fields for a proposal of this vote type."""
+SNAPSHOT_JS_LAYOUT = "0.14.18"
+"""The snapshot.js release whose `Vote` types Polis signs (unchanged up to 0.17.5)."""
+
+REASON_MAX = 5_000
+APP_MAX = 24
+"""The sequencer's vote schema (snapshot.js `schemas/vote.json`): reason and app lengths in characters."""
+
+
+def _fields(from_type: str, proposal_type: str, choice: str) -> list[dict[str, str]]:
+    return [{"name": "from", "type": from_type}, {"name": "space", "type": "string"},
+            {"name": "timestamp", "type": "uint64"}, {"name": "proposal", "type": proposal_type},
+            {"name": "choice", "type": choice}, {"name": "reason", "type": "string"},
+            {"name": "app", "type": "string"}, {"name": "metadata", "type": "string"}]
+
+
+def vote_types(vote_type: str, proposal_id: str = "") -> list[dict[str, str]]:
+    """The `Vote` struct's fields snapshot.js ≥ 0.14.18 signs for a proposal of this vote type."""
     choice = CHOICE_TYPE.get(vote_type)
     if choice is None:
         from wallet.errors import BadInput
 
         raise BadInput(f"unknown Snapshot vote type {vote_type!r} (known: {', '.join(CHOICE_TYPE)})")
-    proposal = "bytes32" if _BYTES32.match(proposal_id) else "string"
-    return [{"name": "from", "type": "address"}, {"name": "space", "type": "string"},
-            {"name": "timestamp", "type": "uint64"}, {"name": "proposal", "type": proposal},
-            {"name": "choice", "type": choice}, {"name": "reason", "type": "string"},
-            {"name": "app", "type": "string"}, {"name": "metadata", "type": "string"}]
+    return _fields("string", "string", choice)
+
+
+def legacy_vote_types(vote_type: str, proposal_id: str) -> list[dict[str, str]]:
+    """The snapshot.js 0.12 layout (`from: address`, bytes32 proposal for 0x ids), still accepted."""
+    return _fields("address", "bytes32" if _BYTES32.match(proposal_id) else "string", CHOICE_TYPE[vote_type])
+
+
+def known_layout(fields: list[dict[str, str]], proposal_id: str) -> bool:
+    """True when `fields` are one of the Vote layouts the sequencer accepts (current or legacy)."""
+    choices = set(CHOICE_TYPE.values())
+    ok = [_fields(f, p, c) for f in ("string", "address") for p in ("string", "bytes32") for c in choices]
+    if not _BYTES32.match(proposal_id):
+        ok = [x for x in ok if x[3]["type"] == "string"]
+    return fields in ok
+
+
+def check_lengths(reason: str, app: str) -> None:
+    """BadInput unless the sequencer's schema takes this reason and app."""
+    from wallet.errors import BadInput
+
+    if len(reason) > REASON_MAX:
+        raise BadInput(f"the reason is {len(reason):,} characters; Snapshot takes at most {REASON_MAX:,}")
+    if len(app) > APP_MAX:
+        raise BadInput(f"the app name {app!r} is {len(app)} characters; Snapshot takes at most {APP_MAX}")
 
 
 def document(message: dict[str, Any], vote_type: str) -> dict[str, Any]:
-    """The full EIP-712 document {types, primaryType, domain, message} for `sign_typed_data`."""
+    """The full EIP-712 document {types, primaryType, domain, message} for `sign_typed_data`.
+    BadInput when the sequencer would refuse the reason or app length ("wrong vote format")."""
+    check_lengths(str(message.get("reason", "")), str(message.get("app", "")))
     return {"types": {"EIP712Domain": DOMAIN_TYPE, "Vote": vote_types(vote_type, str(message["proposal"]))},
             "primaryType": "Vote", "domain": dict(DOMAIN), "message": message}
 

@@ -1,0 +1,65 @@
+"""snapshot.js + ethers as the oracle of every Snapshot envelope Polis posts: for each vote type the
+typed data equals what snapshot.js signs for the same vote (so the signature equals ethers' over it),
+ethers recovers the voter, and the message passes snapshot.js' vote schema as the sequencer checks it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.plugins import oracles
+from tests.test_snapshot import CASES, KEY_HEX, VSOURCE, _open_proposals, _pid, _sync, snap, voter, voting  # noqa: F401
+
+
+def _envelopes(double: Any) -> list[dict[str, Any]]:
+    return [json.loads(r["body"]) for r in double.requests("/sequencer")]
+
+
+def test_every_vote_type_is_what_snapshot_js_signs(voting, voter: str, cli) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
+    extra = [("weighted", "-", "1=0.0000001,2=1e21,3=3"), ("quadratic", "-", "1=0.1,2=0.30000000000000004")]
+    runs = [(kind, text, weights, i) for i, (kind, _c, text, weights, _s) in enumerate(CASES)]
+    runs += [(kind, text, w, next(i for i, c in enumerate(CASES) if c[0] == kind)) for kind, text, w in extra]
+    for kind, text, weights, i in runs:
+        args = ["vote", f"{VSOURCE}:{_pid(0xA0 + i)}", text, "--reason", f"oracle {kind} ✓", "--yes", "--json"]
+        if weights:
+            args += ["--weights", weights]
+        r = cli(*args)
+        assert r.code == 0, (kind, r.err)
+    envs = _envelopes(voting)
+    assert len(envs) == len(runs)
+    out = oracles.run("snapshot", {"cases": [{"envelope": e, "type": kind, "private_key": "0x" + KEY_HEX}
+                                             for e, (kind, *_r) in zip(envs, runs, strict=True)]})
+    assert out["version"] == "0.17.5"
+    for case, (kind, *_r) in zip(out["cases"], runs, strict=True):
+        assert case["errors"] == [], (kind, case["errors"])
+        assert case["recovered"] == voter
+    weighted = [e["data"]["message"]["choice"] for e in envs[-2:]]
+    assert weighted == ['{"1":1e-7,"2":1e+21,"3":3}', '{"1":0.1,"2":0.30000000000000004}']
+
+
+def test_weights_are_written_as_javascript_writes_numbers() -> None:
+    import random
+    import struct
+
+    from wallet.adapters.snapshot.choices import js_number
+
+    rng = random.Random(14)
+    xs = [struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(3000)]
+    xs = [abs(x) for x in xs if x == x and abs(x) != float("inf")]
+    xs += [10.0**e for e in range(-9, 25)] + [1.5 * 10.0**e for e in range(-9, 25)] + [0.1, 0.30000000000000004, 12.5]
+    theirs = oracles.run("snapshot", {"numbers": [repr(x) for x in xs]})["numbers"]
+    assert [js_number(x) for x in xs] == theirs
+
+
+def test_weights_a_javascript_number_cannot_hold_are_refused() -> None:
+    import pytest
+
+    from wallet.adapters.snapshot import choices as sc
+    from wallet.errors import BadInput
+
+    assert sc.parse("weighted", ["a", "b"], "-", {"1": "0.0000001", "2": "1e21"}) == '{"1":1e-7,"2":1e+21}'
+    for bad in ("0.12345678901234567890", "1e400", "1e-400", "9007199254740993"):
+        with pytest.raises(BadInput, match="JavaScript number"):
+            sc.parse("weighted", ["a", "b"], "-", {"1": bad})
