@@ -18,6 +18,10 @@ class PolisError(Exception):
     hint: str | None = None
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        if "://" in message:  # a node URL may carry credentials or an API key: never in a message
+            from wallet.urls import redact_text
+
+            message = redact_text(message)
         super().__init__(message)
         if hint is not None:
             self.hint = hint

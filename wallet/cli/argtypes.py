@@ -56,5 +56,17 @@ def days(text: str) -> float:
     return value
 
 
+def node_url(text: str) -> str:
+    """A node URL (the rule lives in wallet.urls: http(s)/ws(s), a host, a valid port)."""
+    from wallet.errors import BadInput
+    from wallet.urls import check_url
+
+    try:
+        return check_url(text, "--rpc URL")
+    except BadInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 hd_index.__name__ = "index"
+node_url.__name__ = "URL"
 days.__name__ = "days"

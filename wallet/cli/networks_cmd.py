@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from wallet.cli.output import emit_json, out, table
+from wallet.cli.output import emit_json, err, out, table
 from wallet.errors import BadInput
 
 
@@ -14,13 +14,40 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _net_json(n) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """A network as shown: URLs redacted (userinfo, keys) and secret-looking settings masked."""
+    from wallet.urls import redact
+
     d = n.model_dump()
+    d["rpc"] = [redact(u) for u in n.rpc]
+    d["extra"] = _masked(d.get("extra") or {})
     d["sources"] = n.sources()
     return d
 
 
+_SECRET_KEY = ("key", "token", "secret", "password", "auth")
+
+
+def _masked(extra: dict[str, object]) -> dict[str, object]:
+    """Settings with secret-looking names (api_key, token …; not *_env, which name a variable) masked."""
+    from wallet.urls import MASK, redact
+
+    out_: dict[str, object] = {}
+    for k, v in extra.items():
+        lower = k.lower()
+        if isinstance(v, dict):
+            out_[k] = _masked(v)
+        elif any(w in lower for w in _SECRET_KEY) and not lower.endswith("_env") and v not in ("", None):
+            out_[k] = MASK
+        elif isinstance(v, str) and "://" in v:
+            out_[k] = redact(v)
+        else:
+            out_[k] = v
+    return out_
+
+
 def _list(args: argparse.Namespace) -> int:
     from wallet.networks import load_networks
+    from wallet.urls import redact
 
     nets = load_networks()
     if args.json:
@@ -33,7 +60,7 @@ def _list(args: argparse.Namespace) -> int:
             rows.append([f"  {n.key}/{d.id}", d.kind, d.governor, d.name or d.id, d.token_symbol])
         if n.family == "snapshot":
             for src in n.sources():
-                rows.append([f"  {src}", "space", n.rpc[0], src.partition("/")[2], "followed"])
+                rows.append([f"  {src}", "space", redact(n.rpc[0]), src.partition("/")[2], "followed"])
     table(["NAME", "FAMILY/KIND", "CHAIN / GOVERNOR", "TITLE", "ORIGIN"], rows)
     return 0
 
@@ -68,6 +95,7 @@ def _show(args: argparse.Namespace) -> int:
 def _health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     from wallet.adapters.evm.client import JsonRpc
     from wallet.errors import PolisError
+    from wallet.urls import redact
 
     out_: list[dict[str, object]] = []
     if n.family == "snapshot":
@@ -78,10 +106,10 @@ def _health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
             with JsonRpc(url, timeout=5.0, retries=0) as rpc:
                 cid, head = rpc.batch([("eth_chainId", []), ("eth_blockNumber", [])])
             cid_i, head_i = int(cid, 16), int(head, 16)
-            out_.append({"rpc": url, "ok": True, "chain_id": cid_i, "chain_ok": cid_i == int(n.chain_id),
+            out_.append({"rpc": redact(url), "ok": True, "chain_id": cid_i, "chain_ok": cid_i == int(n.chain_id),
                          "head": head_i, "latency_ms": round((time.perf_counter() - t0) * 1000)})
         except (PolisError, TypeError, ValueError) as exc:
-            out_.append({"rpc": url, "ok": False, "error": str(exc)[:120]})
+            out_.append({"rpc": redact(url), "ok": False, "error": str(exc)[:120]})
     return out_
 
 
@@ -115,6 +143,7 @@ def _hub_health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     """A Snapshot hub has no chain: ask it for a trivial GraphQL answer and time it."""
     from wallet.adapters.snapshot.client import Hub, SnapshotHttp
     from wallet.errors import PolisError
+    from wallet.urls import redact
 
     rows: list[dict[str, object]] = []
     for url in n.rpc:
@@ -122,10 +151,10 @@ def _hub_health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
         http = SnapshotHttp(timeout=5.0, retries=0)
         try:
             Hub(http, url).query("query Ping { __typename }", {})
-            rows.append({"rpc": url, "ok": True, "chain_id": n.chain_id, "chain_ok": True, "head": "-",
+            rows.append({"rpc": redact(url), "ok": True, "chain_id": n.chain_id, "chain_ok": True, "head": "-",
                          "latency_ms": round((time.perf_counter() - t0) * 1000)})
         except PolisError as exc:
-            rows.append({"rpc": url, "ok": False, "error": str(exc)[:120]})
+            rows.append({"rpc": redact(url), "ok": False, "error": str(exc)[:120]})
         finally:
             http.close()
     return rows
@@ -133,18 +162,24 @@ def _hub_health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
 
 def _add(args: argparse.Namespace) -> int:
     from wallet import networks
+    from wallet.urls import link_local_warning
 
     key, _, dao_id = args.name.partition("/")
+    networks.check_name(key)
+    for url in args.rpc or []:
+        if warning := link_local_warning(url):
+            err(f"warning: {warning}")
     space = getattr(args, "space", None)
     if getattr(args, "family", "evm") == "snapshot" or space:
         if dao_id and space and dao_id != space:
             raise BadInput(f"give the space once: {args.name} or --space {space}")
         if not (dao_id or space):
             raise BadInput("name the space: 'polis networks add snapshot/ens.eth' or --space ens.eth")
-        return _follow_space(args, key, dao_id or space)
+        return _follow_space(args, key, dao_id or str(space))
     if dao_id and key in networks.load_networks() and networks.get_network(key).family == "snapshot":
         return _follow_space(args, key, dao_id)
     if dao_id:
+        networks.check_name(args.name)
         if not args.governor or not args.token:
             raise BadInput("a DAO needs --governor ADDRESS and --token ADDRESS")
         cfg = networks.add_dao(key, {

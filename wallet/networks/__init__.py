@@ -10,17 +10,51 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from wallet.errors import BadInput
 from wallet.paths import atomic_write
 from wallet.units import Denom
 
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
+"""Network and DAO names: lowercase letters, digits, '.', '_' and '-', starting with a letter or digit,
+at most 63 characters; a DAO is NETWORK/NAME. Nothing a shell, TOML or a terminal would read specially."""
+NAME_RULE = "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters"
+TEXT_MAX = 100
+CHAIN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+"""Non-EVM chain ids (Cosmos "cosmoshub-4", Substrate/Snapshot names)."""
+EVM_CHAIN_ID_MAX = 2**256 - 1
+
+
+def check_name(text: str) -> tuple[str, str]:
+    """A name the user gives to `networks add`: "NETWORK" or "NETWORK/DAO", each part by NAME_PATTERN."""
+    parts = text.split("/")
+    if len(parts) > 2 or not all(re.fullmatch(NAME_PATTERN, p) for p in parts):
+        shown = text if len(text) <= 70 else text[:67] + "…"
+        raise BadInput(f"bad name {shown!r}: use NETWORK or NETWORK/DAO, each {NAME_RULE}")
+    return parts[0], parts[1] if len(parts) == 2 else ""
+
+
+def check_text(value: str, what: str, limit: int = TEXT_MAX) -> str:
+    """A display text the user gives (a title, a symbol): bounded, one line, no control characters."""
+    if len(value) > limit:
+        raise BadInput(f"{what} is longer than {limit} characters")
+    if re.search(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]", value):
+        raise BadInput(f"{what} contains control characters")
+    return value
+
+
+def _pydantic_error(exc: ValidationError, what: str) -> BadInput:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return BadInput(f"{what}: {where + ': ' if where else ''}{msg}")
+
 
 class DenomConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    symbol: str
-    base: str
+    symbol: str = Field(pattern=r"^[A-Za-z0-9._/-]{1,16}$")
+    base: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]{1,127}$")
     decimals: int = Field(ge=0, le=36)
 
     def denom(self) -> Denom:
@@ -31,14 +65,14 @@ class DaoConfig(BaseModel):
     """A governance contract pair on an EVM network."""
 
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,62}$")
+    id: str = Field(pattern=NAME_PATTERN)
     name: str = ""
     adapter: str = "evm_governor"
     kind: Literal["oz", "bravo", "auto"] = "auto"
     """"oz" (OpenZeppelin Governor), "bravo" (Compound GovernorBravo) or "auto" (detect on first sync)."""
     governor: str
     token: str
-    token_symbol: str = "VOTES"
+    token_symbol: str = Field(default="VOTES", pattern=r"^[A-Za-z0-9._/-]{1,16}$")
     token_decimals: int = Field(default=18, ge=0, le=36)
     start_block: int = Field(default=0, ge=0)
     """First block to scan for events (the deployment block)."""
@@ -63,9 +97,9 @@ class NetworkConfig(BaseModel):
     """EVM: integer chain id; Cosmos: chain id string; Substrate: genesis hash."""
     rpc: list[str] = Field(min_length=1)
     explorer: str = ""
-    block_time: int = Field(default=12, ge=1)
+    block_time: int = Field(default=12, ge=1, le=86_400)
     """Seconds per block, to estimate block-clock deadlines."""
-    confirmations: int = Field(default=12, ge=0)
+    confirmations: int = Field(default=12, ge=0, le=10_000)
     """Sync stays this many blocks behind head (reorg safety)."""
     max_log_range: int = Field(default=50_000, ge=1)
     reorg_depth: int = Field(default=64, ge=0, le=1_000_000)
@@ -78,7 +112,8 @@ class NetworkConfig(BaseModel):
     max_fee_multiple: int = Field(default=4, ge=1, le=1000)
     """EVM: max fee per gas may be at most this many times the latest block's base fee (at least 1 gwei)."""
     max_gas: int = Field(default=0, ge=0)
-    """Largest gas one action may use (0 = the family's default: the block gas limit on EVM, 10,000,000 on Cosmos)."""
+    """Largest gas of one transaction (0 = the family's default: 2,000,000 on EVM, never above the block gas
+    limit; 10,000,000 on Cosmos)."""
     denom: DenomConfig
     daos: list[DaoConfig] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
@@ -90,6 +125,34 @@ class NetworkConfig(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)
     """Family-specific settings, validated by the family's adapter (Cosmos: bech32 prefixes, gas
     price; Substrate: ss58 format, genesis hash; Snapshot: hub/sequencer/score URLs, `spaces`)."""
+
+    @field_validator("rpc")
+    @classmethod
+    def _urls(cls, v: list[str]) -> list[str]:
+        from wallet.urls import check_url
+
+        try:
+            return [check_url(u, "rpc URL") for u in v]
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("explorer")
+    @classmethod
+    def _explorer(cls, v: str) -> str:
+        if v and not re.match(r"^https?://[^\s\x00-\x1f]+$", v):
+            raise ValueError(f"the explorer {v!r} must be an http(s) URL")
+        return v
+
+    @model_validator(mode="after")
+    def _chain_id(self) -> NetworkConfig:
+        cid = self.chain_id
+        if self.family == "evm":
+            if not isinstance(cid, int) or isinstance(cid, bool) or not 1 <= cid <= EVM_CHAIN_ID_MAX:
+                raise ValueError(f"an EVM chain id is a whole number in 1..2^256-1, not {str(cid)[:40]!r}")
+        elif not isinstance(cid, str) or not re.fullmatch(CHAIN_ID_PATTERN, cid):
+            raise ValueError(f"a {self.family} chain id is 1-64 letters, digits, '.', '_' or '-', "
+                             f"not {str(cid)[:40]!r}")
+        return self
 
     def dao(self, dao_id: str) -> DaoConfig:
         for d in self.daos:
@@ -186,15 +249,24 @@ def all_sources() -> list[str]:
 def _write_user(tables: dict[str, dict[str, Any]]) -> None:
     import tomli_w
 
-    atomic_write(user_networks_path(), tomli_w.dumps({"networks": tables}).encode(), mode=0o644)
+    # 0600 in a 0700 folder: a user's node URLs may carry credentials or API keys.
+    from wallet.paths import ensure_private_dir
+
+    ensure_private_dir(user_networks_path().parent)
+    atomic_write(user_networks_path(), tomli_w.dumps({"networks": tables}).encode(), mode=0o600)
 
 
 def add_network(key: str, table: dict[str, Any]) -> NetworkConfig:
-    if "/" in key or not key:
-        raise BadInput(f"bad network name {key!r}")
+    _, dao_part = check_name(key)
+    if dao_part:
+        raise BadInput(f"bad network name {key!r}: a network name has no '/'")
     if key in _preset_tables():
         raise BadInput(f"{key!r} is a preset network; pick another name")
-    cfg = NetworkConfig.model_validate({**table, "key": key}) if table else None
+    check_text(str(table.get("name", "")), "the title")
+    try:
+        cfg = NetworkConfig.model_validate({**table, "key": key}) if table else None
+    except ValidationError as exc:
+        raise _pydantic_error(exc, f"network {key!r}") from None
     tables = _user_tables()
     if key in tables:
         raise BadInput(f"network {key!r} already exists; remove it first")
@@ -218,9 +290,14 @@ def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoC
         raise BadInput(f"DAOs are added to EVM networks; {network!r} is {net.family}")
     from wallet.addresses import parse_evm_address
 
+    check_name(f"{network}/{dao.get('id', '')}")
+    check_text(str(dao.get("name", "")), "the title")
     dao = {**dao, "governor": parse_evm_address(str(dao.get("governor", "")), "governor"),
            "token": parse_evm_address(str(dao.get("token", "")), "token")}
-    cfg = DaoConfig.model_validate(dao)
+    try:
+        cfg = DaoConfig.model_validate(dao)
+    except ValidationError as exc:
+        raise _pydantic_error(exc, f"DAO {network}/{dao.get('id')}") from None
     if not replace and any(d.id == cfg.id for d in net.daos):
         raise BadInput(f"{network}/{cfg.id} already exists; remove it first")
     tables = _user_tables()
