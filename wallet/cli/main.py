@@ -66,7 +66,8 @@ def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = Fals
     if write:
         p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
         p.add_argument("--dry-run", action="store_true", help="check and show the plan, change nothing")
-        p.add_argument("--rpc", metavar="URL", help="use this node instead of the network's first rpc")
+        p.add_argument("--rpc", metavar="URL", type=argtypes.node_url,
+                       help="use this node instead of the network's first rpc")
         p.add_argument("--max-fee", metavar="AMOUNT",
                        help="refuse to sign when the fee may exceed this (e.g. '0.01 ETH'; default: the network's max_fee)")
     if unlock or write:
@@ -180,7 +181,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--family", choices=("evm", "cosmos", "snapshot"), default="evm")
     p.add_argument("--space", metavar="SPACE", help="Snapshot space to follow, e.g. ens.eth")
     p.add_argument("--chain-id", help="EVM: a number; Cosmos: the chain id string (e.g. cosmoshub-4)")
-    p.add_argument("--rpc", action="append", metavar="URL")
+    p.add_argument("--rpc", action="append", metavar="URL", type=argtypes.node_url)
     p.add_argument("--symbol", default=None, help="display unit (ETH, ATOM …)")
     p.add_argument("--denom", metavar="BASE", help="Cosmos base denom, e.g. uatom")
     p.add_argument("--prefix", metavar="HRP", help="Cosmos bech32 account prefix, e.g. cosmos")
@@ -325,7 +326,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     # sync, export, history -----------------------------------------------------------------------
     p = sub.add_parser("sync", help="bring the archive up to date (all followed sources or the named ones)")
     p.add_argument("targets", nargs="*", metavar="TARGET", help="network or network/dao")
-    p.add_argument("--rpc", metavar="URL")
+    p.add_argument("--rpc", metavar="URL", type=argtypes.node_url)
     p.add_argument("--accept-deep-reorg", action="store_true",
                    help="roll the archive back even for a reorg deeper than the network's reorg_depth")
     _common(p)
@@ -374,15 +375,21 @@ COMMANDS = {
 
 def _setup_logging() -> None:
     """Warnings to stderr; everything at POLIS_LOG_LEVEL (default INFO) to polis.log in the data dir.
-    Log records carry addresses, hashes and URLs, never secrets."""
+    Log records carry addresses, hashes and URLs (redacted: no userinfo or keys), never secrets;
+    third-party libraries log at WARNING only."""
     import logging
 
     root = logging.getLogger()
     if root.handlers:
         return
+    from wallet.urls import RedactingFilter, quiet_third_party_loggers
+
     level = getattr(logging, os.environ.get("POLIS_LOG_LEVEL", "INFO").upper(), logging.INFO)
     root.setLevel(level)
+    quiet_third_party_loggers()
+    redacting = RedactingFilter()
     console = logging.StreamHandler(sys.stderr)
+    console.addFilter(redacting)
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(console)
@@ -392,6 +399,7 @@ def _setup_logging() -> None:
         path = log_path()
         ensure_private_dir(path.parent)
         fh = logging.FileHandler(path, encoding="utf-8")
+        fh.addFilter(redacting)
         fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(fh)
     except OSError:
