@@ -95,6 +95,8 @@ class Adapter(ABC):
     OFFCHAIN: ClassVar[bool] = False
     STAKE_ACTIONS: ClassVar[tuple[str, ...]] = ()
     """Subset of ("stake", "unstake", "move", "claim", "withdraw") the adapter can plan."""
+    SIMULATION: ClassVar[bool] = False
+    """True when `polis proposals simulate` can run a proposal's actions on a local fork (EVM Governors)."""
     accept_deep_reorg: bool = False
     """Set by `polis sync --accept-deep-reorg`: a sync may roll back further than the network's reorg_depth."""
 

@@ -62,6 +62,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = (("1", "for"), ("0", "against"), ("2", "abstain"))
     VOTE_REASON = True
     DELEGATION = True
+    SIMULATION = True
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
                  source: str | None = None) -> None:
