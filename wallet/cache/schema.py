@@ -181,6 +181,40 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX proposals_id ON proposals (id)",
         "CREATE INDEX proposals_end ON proposals (end_ts)",
     ],
+    # 4: every partial vote of a fractional Governor (GovernorCountingFractional) with its split; the
+    # voter's row in `votes` holds their total so far (choice "split" when the parts differ)
+    [
+        """CREATE TABLE vote_parts (
+            source TEXT NOT NULL,
+            proposal_id TEXT NOT NULL,
+            voter TEXT NOT NULL,
+            block INTEGER NOT NULL,
+            log_index INTEGER NOT NULL,
+            against TEXT NOT NULL,
+            for_weight TEXT NOT NULL,
+            abstain TEXT NOT NULL,
+            weight TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            tx TEXT,
+            timestamp INTEGER,
+            PRIMARY KEY (source, proposal_id, voter, block, log_index)
+        ) WITHOUT ROWID""",
+    ],
+    # 5: the latest fork simulation of a proposal (`polis proposals simulate`); a new one replaces it
+    [
+        """CREATE TABLE simulations (
+            source TEXT NOT NULL,
+            proposal_id TEXT NOT NULL,
+            created INTEGER NOT NULL,       -- unix seconds
+            block INTEGER NOT NULL,         -- the forked block
+            head_hash TEXT NOT NULL,
+            path TEXT NOT NULL,             -- governor | executor
+            ok INTEGER NOT NULL,            -- every action succeeded
+            summary TEXT NOT NULL,
+            report TEXT NOT NULL,           -- the whole report as JSON
+            PRIMARY KEY (source, proposal_id)
+        ) WITHOUT ROWID""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -125,6 +125,9 @@ def rewind(ar: Archive, source: str, fork_block: int) -> None:
         c.execute(f"UPDATE proposals SET {col}=NULL, {ts}=NULL WHERE source=? AND {col}>?", (source, fork_block))
     c.execute("DELETE FROM block_hashes WHERE source=? AND number>?", (source, fork_block))
     c.execute("UPDATE sources SET cursor=? WHERE id=? AND cursor>?", (fork_block, source, fork_block))
+    from wallet.cache import vote_parts
+
+    vote_parts.rewind(ar, source, fork_block)
     refresh_vote_counts(ar, source)
 
 

@@ -68,8 +68,9 @@ class DaoConfig(BaseModel):
     id: str = Field(pattern=NAME_PATTERN)
     name: str = ""
     adapter: str = "evm_governor"
-    kind: Literal["oz", "bravo", "auto"] = "auto"
-    """"oz" (OpenZeppelin Governor), "bravo" (Compound GovernorBravo) or "auto" (detect on first sync)."""
+    kind: Literal["oz", "bravo", "alpha", "auto"] = "auto"
+    """"oz" (OpenZeppelin Governor), "bravo" (Compound GovernorBravo), "alpha" (GovernorAlpha) or "auto"
+    (detected by evidence on first use)."""
     governor: str
     token: str
     token_symbol: str = Field(default="VOTES", pattern=r"^[A-Za-z0-9._/-]{1,16}$")

@@ -1,0 +1,135 @@
+"""Which Governor a contract is, decided by evidence, and what each kind can do.
+
+One batch of read-only calls tells the kinds apart:
+
+- OpenZeppelin Governor: `COUNTING_MODE()` answers a string (GovernorCountingSimple,
+  GovernorCountingFractional, ...); `CLOCK_MODE()` says block number or timestamp (ERC-6372).
+- GovernorBravo: `proposals(uint256)` answers 10 words (id, proposer, eta, startBlock, endBlock,
+  forVotes, againstVotes, abstainVotes, canceled, executed) and `quorumVotes()` answers.
+- GovernorAlpha: `proposals(uint256)` answers 9 words (no abstainVotes) and `quorumVotes()` answers;
+  votes are bool (`castVote(uint256,bool)`, `VoteCast(address,uint256,bool,uint256)`), no reasons.
+
+`quorumVotes()` alone does not tell Bravo from Alpha (both have it). A public mapping getter answers
+its full width even for an id that does not exist, so `proposals(0)` works on an empty governor.
+Anything else is refused with the list of what was probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from wallet.adapters.evm import codec as codec
+from wallet.errors import BadInput, RpcError
+
+if TYPE_CHECKING:
+    from wallet.adapters.evm.client import JsonRpc
+
+COMPOUND_KINDS = ("bravo", "alpha")
+KIND_NAMES = ("oz", *COMPOUND_KINDS)
+
+
+@dataclass(frozen=True)
+class KindFacts:
+    name: str
+    title: str
+    choices: tuple[tuple[str, str], ...]
+    """(support key, label) this kind accepts."""
+    reason: bool
+    proposal_words: int
+    """Width of `proposals(id)` (Compound kinds); 0 for OpenZeppelin."""
+    tally_words: tuple[tuple[str, int], ...]
+    """(choice, word index in `proposals(id)`) for Compound kinds."""
+
+
+FACTS: dict[str, KindFacts] = {
+    "oz": KindFacts("oz", "OpenZeppelin Governor", (("1", "for"), ("0", "against"), ("2", "abstain")), True, 0, ()),
+    "bravo": KindFacts("bravo", "GovernorBravo", (("1", "for"), ("0", "against"), ("2", "abstain")), True, 10,
+                       (("for", 5), ("against", 6), ("abstain", 7))),
+    "alpha": KindFacts("alpha", "GovernorAlpha", (("1", "for"), ("0", "against")), False, 9,
+                       (("for", 5), ("against", 6))),
+}
+
+
+@dataclass(frozen=True)
+class Detected:
+    kind: str
+    counting_mode: str | None = None
+    clock_mode: str = "blocknumber"
+
+
+def _string(result: Any) -> str | None:
+    if isinstance(result, Exception) or not isinstance(result, str):
+        return None
+    try:
+        return codec.decode_string_result(codec.hexbytes(result))
+    except codec.DecodeError:
+        return None
+
+
+def _width(result: Any) -> int | None:
+    """Whole words in an eth_call answer, None when it failed."""
+    if isinstance(result, Exception) or not isinstance(result, str):
+        return None
+    try:
+        n = len(codec.hexbytes(result))
+    except codec.DecodeError:
+        return None
+    return n // 32 if n % 32 == 0 else None
+
+
+def detect(rpc: JsonRpc, governor: str, where: str) -> Detected:
+    """The kind of the contract at `governor`, from one batch; BadInput naming the probes when none fits."""
+    def call(sig: str, *words: str) -> tuple[str, list[Any]]:
+        return ("eth_call", [{"to": governor, "data": codec.call_data(sig, *words)}, "latest"])
+
+    res = rpc.batch([call("COUNTING_MODE()"), call("CLOCK_MODE()"), call("proposals(uint256)", codec.enc_uint(0)),
+                     call("quorumVotes()"), ("eth_getCode", [governor, "latest"])])
+    counting = _string(res[0])
+    if counting is not None and "support=" in counting:
+        clock = _string(res[1]) or ""
+        return Detected("oz", counting, "timestamp" if "mode=timestamp" in clock else "blocknumber")
+    width, quorum = _width(res[2]), _width(res[3])
+    if quorum == 1 and width == FACTS["bravo"].proposal_words:
+        return Detected("bravo")
+    if quorum == 1 and width == FACTS["alpha"].proposal_words:
+        return Detected("alpha")
+    code = res[4] if isinstance(res[4], str) else ""
+    if isinstance(res[0], RpcError) and isinstance(res[2], RpcError) and code in ("0x", ""):
+        raise BadInput(f"{governor} on {where} has no contract code: is the address or the network right?")
+    seen = [f"COUNTING_MODE() {'-> ' + repr(counting[:60]) if counting else 'no string'}",
+            f"proposals(0) {f'-> {width} words' if width is not None else 'no answer'}",
+            f"quorumVotes() {'answers' if quorum == 1 else 'no answer'}"]
+    raise BadInput(f"{governor} on {where} is not a Governor Polis knows: probed {'; '.join(seen)} "
+                   "(OpenZeppelin answers COUNTING_MODE(); GovernorBravo 10 words and GovernorAlpha 9 words "
+                   "from proposals(), both with quorumVotes())",
+                   hint="check the governor address; a proxy must be given by its own address")
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    symbol: str | None
+    decimals: int | None
+    votes_api: str
+    """"erc20votes" (getVotes/getPastVotes) or "comp" (getCurrentVotes/getPriorVotes)."""
+
+
+def read_token(rpc: JsonRpc, token: str) -> TokenInfo:
+    """symbol(), decimals() and which voting-power interface the token answers, in one batch."""
+    probe = "0x" + "00" * 20
+    def call(sig: str, *words: str) -> tuple[str, list[Any]]:
+        return ("eth_call", [{"to": token, "data": codec.call_data(sig, *words)}, "latest"])
+
+    res = rpc.batch([call("symbol()"), call("decimals()"), call("getVotes(address)", codec.enc_address(probe)),
+                     call("getCurrentVotes(address)", codec.enc_address(probe))])
+    symbol = _string(res[0])
+    if symbol is None and _width(res[0]) == 1:  # a few old tokens answer bytes32 (MKR)
+        symbol = codec.hexbytes(res[0]).rstrip(b"\0").decode("utf-8", "replace") or None
+    decimals: int | None = None
+    if _width(res[1]) == 1:
+        d = codec.decode_words(codec.hexbytes(res[1]), 1)[0]
+        decimals = d if d <= 36 else None
+    votes_api = "comp" if _width(res[2]) != 1 and _width(res[3]) == 1 else "erc20votes"
+    if symbol is not None:
+        symbol = "".join(c for c in symbol if c.isprintable()).strip()[:16] or None
+    return TokenInfo(symbol, decimals, votes_api)
