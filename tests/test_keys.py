@@ -78,7 +78,9 @@ def test_new_key_json_never_contains_the_mnemonic(cli, env_passphrase) -> None:
 
 
 def test_new_key_prints_mnemonic_once_and_files_are_private(cli, env_passphrase, polis_home: Path) -> None:
-    r = cli("keys", "new", "bob")
+    piped = cli("keys", "new", "carol")  # stdout is not a terminal: the words are withheld, and it says so
+    assert piped.code == 0 and "24. " not in piped.out and "not printed" in piped.err
+    r = cli("keys", "new", "bob", "--show")
     assert r.code == 0
     assert "24. " in r.out
     vault = polis_home / "data" / "vault"
