@@ -238,6 +238,16 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--limit", type=argtypes.bounded_int(1), default=100)
     p.add_argument("--offset", type=argtypes.bounded_int(0), default=0)
     _common(p)
+    p = ps.add_parser("simulate", help="run a proposal's actions on a local anvil fork: reverts, events, balances, "
+                      "settings (never signs)")
+    p.add_argument("id", help="ID, SOURCE:ID or a unique ID prefix")
+    p.add_argument("--network", "-n", metavar="SOURCE")
+    p.add_argument("--block", type=argtypes.bounded_int(0), metavar="N", help="fork at block N (default: the "
+                   "node's latest safe block)")
+    p.add_argument("--rpc", metavar="URL", type=argtypes.node_url, help="fork this node instead of the network's")
+    p.add_argument("--timeout", type=argtypes.bounded_int(5, 3600), default=300, metavar="SECONDS",
+                   help="stop the fork after this long (default 300)")
+    _common(p)
 
     # actions ------------------------------------------------------------------------------------
     p = sub.add_parser("vote", help="vote on a proposal")

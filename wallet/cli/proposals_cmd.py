@@ -18,6 +18,10 @@ def run(args: argparse.Namespace) -> int:
         args.network = [checked_source(n) for n in args.network]
     elif getattr(args, "network", None):
         args.network = checked_source(args.network)
+    if args.verb == "simulate":
+        from wallet.cli import simulate_cmd
+
+        return simulate_cmd.run(args)
     return {"list": _list, "due": _list, "show": _show, "votes": _votes}[args.verb](args)
 
 
@@ -141,12 +145,16 @@ def _show(args: argparse.Namespace) -> int:
         p = query.get_proposal(ar, src, pid)
         my_vote = query.vote_of(ar, src, pid, mine)
         source_row = query.source(ar, src) or {}
+        from wallet.simulate import latest as latest_simulation
+
+        simulation = latest_simulation(ar, src, pid)
         synced, note = _age_note(ar)
     symbol, decimals = _token(source_row.get("extra"))
     if args.json:
         p["my_vote"] = my_vote
         p["token"] = {"symbol": symbol, "decimals": decimals}
         p["archive"] = {"synced_at": source_row.get("synced_at")}
+        p["simulation"] = simulation
         emit_json(p)
         return 0
     denom = Denom(symbol or "votes", "base", decimals)
@@ -195,6 +203,10 @@ def _show(args: argparse.Namespace) -> int:
         out(style("Actions (what it executes)", "1"))
         for i, a in enumerate(p["actions"], 1):
             out(f"  {i}. {clean(a.get('summary') or a['target'])}")
+        from wallet.simulate import headline
+
+        out("  " + (headline(simulation) if simulation
+                    else "not simulated: 'polis proposals simulate' runs them on a fork"))
     out("")
     out(style("Description", "1"))
     for line in clean(p["body"], multiline=True).splitlines():

@@ -134,12 +134,12 @@ def anvil_binary() -> Path:
     raise DevnetError(f"anvil not found at {candidate}", hint=f"run `npm ci` in {devnet_dir()}")
 
 
-def no_disk_state_args(states_in_memory: int | None = None) -> list[str]:
+def no_disk_state_args(states_in_memory: int | None = None, *, fork: bool = False) -> list[str]:
     """anvil flags that keep its state in memory only: without them anvil persists old block states
-    under ~/.foundry/anvil/tmp and a fork's RPC cache under ~/.foundry/cache/rpc. `states_in_memory`
-    bounds the historical states kept (None: anvil's choice; calls at older blocks then fail)."""
+    under ~/.foundry/anvil/tmp and (`fork`) a fork's RPC cache under ~/.foundry/cache/rpc.
+    `states_in_memory` bounds the historical states kept (None: none; calls at older blocks then fail)."""
     prune = ["--prune-history"] + ([str(states_in_memory)] if states_in_memory else [])
-    return prune + ["--no-storage-caching"]
+    return prune + (["--no-storage-caching"] if fork else [])
 
 
 def free_port() -> int:

@@ -59,7 +59,7 @@ class Fork:
         args = ["--fork-url", self.rpc_url, "--fork-block-number", str(self.block),
                 "--timeout", str(int(self.request_timeout * 1000)), "--retries", "2",
                 "--block-base-fee-per-gas", "0", "--disable-min-priority-fee", "--silent",
-                *no_disk_state_args(STATES_IN_MEMORY)]
+                *no_disk_state_args(STATES_IN_MEMORY, fork=True)]
         # anvil's ~/.foundry goes to the temporary folder, whatever the flags leave out
         env = {**os.environ, "HOME": str(self._home)}
         anvil = Anvil(chain_id=self.chain_id, gas_limit=0, extra_args=args, env=env)
@@ -172,6 +172,7 @@ def _is_http_error(exc: BaseException) -> bool:
 
 def _reason(text: str) -> str:
     """The useful line of anvil's start-up failure output."""
+    text = text.split(" s: ", 1)[1] if text.startswith("anvil did not start within") else text
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     for ln in lines:
         low = ln.lower()

@@ -1,0 +1,200 @@
+"""`polis proposals simulate`: a second anvil forks the devnet anvil and runs real proposals' actions."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pytest
+
+from tests.conftest import add_devnet_dao
+
+pytestmark = pytest.mark.anvil
+
+RECIPIENT = "0x000000000000000000000000000000000000bEEF"
+KINDS = ["oz", "oz_direct", "bravo", "alpha"]
+
+
+def _deploy(anvil: Any, kind: str) -> Any:
+    from wallet.devnet.deploy import deploy_dao
+    from wallet.devnet.proposals import deploy_direct, fund_treasury
+
+    dep = deploy_direct(anvil) if kind == "oz_direct" else deploy_dao(anvil, kind)
+    fund_treasury(anvil, dep)
+    return dep
+
+
+def _add(anvil: Any, dep: Any, name: str) -> str:
+    from wallet import networks
+
+    src = add_devnet_dao(anvil.url, dep, name, kind="bravo" if dep.kind in ("bravo", "alpha") else "oz")
+    networks.add_dao("devnet", {"id": name, "name": name, "kind": "auto" if dep.kind == "alpha" else
+                                ("bravo" if dep.kind == "bravo" else "oz"), "governor": dep.governor,
+                                "token": dep.token, "token_symbol": "PDT", "token_decimals": dep.token_decimals,
+                                "start_block": dep.deploy_block}, replace=True)
+    return src
+
+
+def _scenario(anvil: Any, kind: str, name: str) -> tuple[Any, str, str, str]:
+    """A DAO with a passed 3-action proposal (pay 4,000 PDT, send 1 ETH, change a setting) and an open one
+    whose second action asks for more tokens than the treasury holds."""
+    from wallet.devnet.proposals import Call, pass_vote, propose, three_actions
+
+    dep = _deploy(anvil, kind)
+    unit = 10**dep.token_decimals
+    paid = propose(anvil, dep, three_actions(dep, RECIPIENT, amount=4_000 * unit, eth=10**18, new_delay=7),
+                   f"# Pay the {kind} grant\nthree actions")
+    pass_vote(anvil, dep, paid)
+    too_much = dep.token_decimals and 10**12 * unit
+    bad = propose(anvil, dep, [Call(dep.token, "transfer(address,uint256)", (RECIPIENT, 5 * unit)),
+                               Call(dep.token, "transfer(address,uint256)", (RECIPIENT, min(too_much, 2**95))),
+                               Call(RECIPIENT, "", (), 1)], f"# Too much ({kind})\nthe second action reverts")
+    anvil.rpc("anvil_mine", hex(40))  # the node's "safe" block (head − 32) is past the voting period
+    return dep, _add(anvil, dep, name), paid, bad
+
+
+def _simulate(cli: Any, ref: str, *extra: str) -> tuple[int, dict[str, Any]]:
+    r = cli("proposals", "simulate", ref, "--json", *extra)
+    assert r.code in (0, 1), r.err + r.out
+    return r.code, r.json()
+
+
+def _change(report: dict[str, Any], address: str, asset: str) -> int:
+    got = [int(c["delta"]) for c in report["balance_changes"]
+           if c["address"].lower() == address.lower() and c["asset"].lower() == asset.lower()]
+    return got[0] if got else 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_simulation_of_every_governor_kind(cli, anvil, kind: str) -> None:
+    dep, src, paid, bad = _scenario(anvil, kind, f"sim-{kind.replace('_', '-')}")
+    assert cli("sync", src, "--json").code == 0
+    unit = 10**dep.token_decimals
+    treasury_before = int(anvil.rpc("eth_getBalance", dep.treasury, "latest"), 16)
+
+    code, rep = _simulate(cli, f"{src}:{paid}")
+    assert code == 0 and rep["ok"] and rep["succeeded"] == rep["total"] == 3
+    assert rep["path"] == "governor", rep["notes"]
+    assert rep["executor"].lower() == (dep.timelock or dep.governor).lower()
+    # balances, exact, in base units and in the token's units
+    assert _change(rep, dep.treasury, dep.token) == -4_000 * unit
+    assert _change(rep, RECIPIENT, dep.token) == 4_000 * unit
+    assert _change(rep, dep.treasury, "native") == -10**18
+    assert _change(rep, RECIPIENT, "native") == 10**18
+    shown = {c["display"] for c in rep["balance_changes"]}
+    assert {"-4,000 PDT", "+4,000 PDT", "-1 ETH", "+1 ETH"} <= shown
+    assert "treasury −4,000 PDT" in rep["summary"] and rep["summary"].startswith("3/3 actions succeed")
+    transfer = next(e for e in rep["events"] if e.get("name") == "Transfer")
+    assert transfer["symbol"] == "PDT" and transfer["decimals"] == dep.token_decimals
+    assert transfer["args"]["to"] == RECIPIENT and transfer["display"] == "4,000 PDT"
+    assert all(a["gas_used"] is not None and a["status"] == "success" for a in rep["actions"])
+    # the governor setting, before and after
+    settings = {s["name"]: s for s in rep["settings"]}
+    if kind == "alpha":  # GovernorAlpha has no setters: the settings are read and unchanged
+        assert settings["quorum votes"]["before"] == settings["quorum votes"]["after"]
+        assert not any(s["changed"] for s in rep["settings"])
+    else:
+        assert (settings["voting delay"]["before"], settings["voting delay"]["after"]) == ("1", "7")
+        assert any(e.get("name") == "VotingDelaySet" for e in rep["events"])
+    if dep.timelock:
+        assert settings["timelock delay"]["before"] == settings["timelock delay"]["after"] == "60"
+    # the real chain did not move
+    assert int(anvil.rpc("eth_getBalance", dep.treasury, "latest"), 16) == treasury_before
+
+    code, rep = _simulate(cli, f"{src}:{bad}")
+    assert code == 1 and not rep["ok"] and rep["path"] == "executor"
+    assert [a["status"] for a in rep["actions"]] == ["success", "reverted", "not_run"]
+    revert = rep["actions"][1]["revert"]
+    assert revert["kind"] == "custom" and revert["reason"].startswith("ERC20InsufficientBalance(")
+    assert revert["selector"] == "0xe450d38c"
+    assert "action 2 reverts" in rep["summary"] and rep["summary"].startswith("1/3 actions succeed")
+
+
+def test_report_text_and_archive_offline(cli, tmp_path) -> None:
+    """Its own devnet, stopped before the archived report is shown."""
+    from wallet.devnet.anvil import Anvil
+
+    node = Anvil().start()
+    try:
+        dep, src, paid, _bad = _scenario(node, "oz", "offline")
+        assert cli("sync", src, "--json").code == 0
+        r = cli("proposals", "simulate", f"{src}:{paid}")
+        assert r.code == 0, r.err
+        assert "3/3 actions succeed · treasury −1 ETH · treasury −4,000 PDT · voting delay 1 → 7" in r.out
+        assert "voting delay         1 → 7   changed" in r.out and "Transfer 4,000 PDT" in r.out
+        assert "[ok] PDT.transfer(" in r.out
+    finally:
+        node.stop()
+    shown = cli("proposals", "show", f"{src}:{paid}")
+    assert shown.code == 0, shown.err
+    assert "simulated at block" in shown.out
+    assert "3/3 actions succeed · treasury −1 ETH · treasury −4,000 PDT" in shown.out
+    doc = cli("proposals", "show", f"{src}:{paid}", "--json").json()
+    assert doc["simulation"]["ok"] and doc["simulation"]["path"] == "governor"
+    # a new simulation replaces the old one (one row per proposal)
+    from wallet.cache import open_archive
+
+    with open_archive(readonly=True) as ar:
+        assert ar.conn.execute("SELECT count(*) FROM simulations").fetchone()[0] == 1
+
+
+def test_fork_at_block_and_refusals(cli, anvil) -> None:
+    dep, src, paid, _bad = _scenario(anvil, "bravo", "sim-refuse")
+    assert cli("sync", src, "--json").code == 0
+    head = int(anvil.rpc("eth_blockNumber"), 16)
+    code, rep = _simulate(cli, f"{src}:{paid}", "--block", str(head))
+    assert code == 0 and rep["block"] == head and rep["path"] == "governor"
+    r = cli("proposals", "simulate", f"{src}:{paid}", "--block", str(head + 1000))
+    assert r.code == 2 and "not between" in r.err
+    r = cli("proposals", "simulate", f"{src}:{paid}", "--rpc", "http://127.0.0.1:9")
+    assert r.code == 4, r.err
+
+
+def test_refuses_a_node_without_the_state(cli) -> None:
+    """A node that keeps no historical state cannot be forked at an older block: a clear refusal."""
+    from wallet.devnet.anvil import Anvil, no_disk_state_args
+
+    node = Anvil(extra_args=no_disk_state_args()).start()
+    try:
+        dep, src, paid, _bad = _scenario(node, "oz", "pruned")
+        assert cli("sync", src, "--json").code == 0
+        r = cli("proposals", "simulate", f"{src}:{paid}", "--block", str(dep.deploy_block + 1))
+        assert r.code == 1, r.out + r.err
+        assert "cannot" in r.err and "state" in r.err, r.err
+    finally:
+        node.stop()
+
+
+def test_fork_lifetime_and_cleanup(anvil) -> None:
+    from wallet.simulate.fork import Fork, SimulationTimeout
+
+    fork = Fork(anvil.url, int(anvil.rpc("eth_blockNumber"), 16), 31337, lifetime=1.0).start()
+    pid, home = fork.pid, fork._home
+    assert pid and home and home.is_dir()
+    assert int(fork.rpc("eth_blockNumber"), 16) >= 0
+    time.sleep(1.5)
+    with pytest.raises(SimulationTimeout):
+        fork.rpc("eth_blockNumber")
+    fork.stop()
+    assert not home.exists()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)
+
+
+def test_never_reads_the_vault_or_sends_to_the_node(cli, anvil, monkeypatch) -> None:
+    import wallet.keys.vault as vault
+
+    dep, src, paid, _bad = _scenario(anvil, "oz_direct", "sim-safe")
+    assert cli("sync", src, "--json").code == 0
+    nonce_before = anvil.rpc("eth_getTransactionCount", dep.admin, "latest")
+    head_before = int(anvil.rpc("eth_blockNumber"), 16)
+
+    def forbidden(*_a: Any, **_k: Any) -> None:
+        raise AssertionError("the simulation opened the vault")
+
+    monkeypatch.setattr(vault.Vault, "__init__", forbidden)
+    code, rep = _simulate(cli, f"{src}:{paid}")
+    assert code == 0 and rep["ok"] and rep["path"] == "governor"
+    assert int(anvil.rpc("eth_blockNumber"), 16) == head_before  # nothing was mined on the real node
+    assert anvil.rpc("eth_getTransactionCount", dep.admin, "latest") == nonce_before
