@@ -119,13 +119,12 @@ class AccountsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False)
     def _work_new(self, name: str, passphrase: str) -> None:
-        from wallet.errors import BadInput, PolisError
+        from wallet.errors import PolisError
         from wallet.keys import derive
-        from wallet.keys.vault import Vault
+        from wallet.keys.vault import Vault, check_new_passphrase
 
         try:
-            if len(passphrase) < 8:
-                raise BadInput("the passphrase must be at least 8 characters")
+            check_new_passphrase(passphrase)  # the vault's rule, before the mnemonic is made
             words = derive.generate_mnemonic(12)
             meta = Vault().add_mnemonic(name, words, passphrase, origin="new")
             self.post_message(self.Done(f"created {meta.name} {meta.addresses.get('evm', '')}", secret_words=words))
@@ -147,7 +146,7 @@ class AccountsScreen(Screen[None]):
     def _work_import(self, name: str, secret: str, passphrase: str) -> None:
         import re
 
-        from wallet.errors import BadInput, PolisError
+        from wallet.errors import PolisError
         from wallet.keys.vault import Vault
 
         v = Vault()
@@ -157,8 +156,6 @@ class AccountsScreen(Screen[None]):
 
                 meta = v.add_watch(name, {"evm": parse_evm_address(secret)})
             else:
-                if len(passphrase) < 8:
-                    raise BadInput("the passphrase must be at least 8 characters")
                 if re.fullmatch(r"(0x)?[0-9a-fA-F]{64}", secret):
                     meta = v.add_private_key(name, bytes.fromhex(secret.removeprefix("0x")), passphrase)
                 else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,6 +18,9 @@ from textual.screen import Screen
 
 from screens.widgets.archive_bar import StatusArea
 from wallet.settings import Settings, load_settings, remember_theme
+
+if TYPE_CHECKING:
+    from wallet.services.plan_context import ProposalContext
 
 
 def _load_themes() -> Any:
@@ -180,17 +183,23 @@ class PolisApp(App[None]):
 
     def open_action(self, kind: str, source: str, *, subject: str = "", params: dict[str, Any] | None = None,
                     choices: list[tuple[str, str]] | None = None, account: str | None = None,
-                    on_done: Callable[[], Any] | None = None, vote_type: str = "") -> None:
+                    on_done: Callable[[], Any] | None = None, vote_type: str = "",
+                    context: ProposalContext | None = None) -> None:
         from screens.action import ActionDialog
         from wallet.errors import PolisError
         from wallet.flows import capabilities
 
+        if self.offline:
+            # `polis tui --offline` promises never to touch the network; every action needs it.
+            self.notify(f"offline mode: to {kind} Polis needs the network (run 'polis tui' without --offline)",
+                        title="Needs the network", severity="warning")
+            return
         try:
             caps = capabilities(source)
         except PolisError as exc:
             self.notify(str(exc), title="Cannot act here", severity="error")
             return
-        account = account or self.pick_account(caps.key_family)
+        account = account or self.pick_account(caps.key_scheme)
         if account is None:
             self.notify("no account in the vault can sign here: create or import one on Accounts (3)",
                         severity="warning")
@@ -204,13 +213,22 @@ class PolisApp(App[None]):
 
         self.push_screen(ActionDialog(kind, source, account, caps, subject=subject, params=params,
                                       choices=choices or None, passphrase_file=self.passphrase_file,
-                                      vote_type=vote_type, offline=self.is_offline), done)
+                                      vote_type=vote_type, offline=self.is_offline, context=context), done)
 
     def open_vote(self, source: str, pid: str, *, choices: list[tuple[str, str]] | None = None,
                   subject: str = "", on_done: Callable[[], Any] | None = None, vote_type: str = "") -> None:
         from wallet.errors import PolisError
         from wallet.flows import capabilities
+        from wallet.services.plan_context import proposal_context
+        from wallet.services.proposal_state import refusal
 
+        if self.offline:
+            self.open_action("vote", source)  # says that voting needs the network
+            return
+        ctx = proposal_context(source, pid, now=self.now())
+        if ctx is not None and not ctx.state.accepts_votes:
+            self.notify(refusal(ctx.state, f"{ctx.title} ({ctx.short_id})"), title="No vote here", severity="warning")
+            return
         try:
             caps = capabilities(source)
             if not caps.choices and not choices:
@@ -224,8 +242,8 @@ class PolisApp(App[None]):
             return
         # Adapters with fixed choices (Governor, Cosmos) use theirs; per-proposal ones the archive's.
         use = caps.choices or choices or []
-        self.open_action("vote", source, subject=subject or f"proposal {pid}", params={"proposal": pid},
-                         choices=use, on_done=on_done, vote_type=vote_type)
+        self.open_action("vote", source, subject=subject or (ctx.title if ctx else f"proposal {pid}"),
+                         params={"proposal": pid}, choices=use, on_done=on_done, vote_type=vote_type, context=ctx)
 
     # --- archive state, offline, sync ------------------------------------------------------------
     def refresh_status(self, area: StatusArea | None = None) -> None:

@@ -150,3 +150,33 @@ def test_stake_window_lifecycle(anvil, snet, cli) -> None:  # type: ignore[no-un
     assert cli("sync", NET, "--json").json()["reports"][0]["noop"] is True
     shown = cli("validators", "-n", NET, "--json").json()
     assert shown[0]["id"] == str(idx) and shown[0]["status"] == "ended"
+
+
+def test_stake_withdraw_takes_back_pending_stake(anvil, snet, cli) -> None:  # type: ignore[no-untyped-def]
+    """`polis stake withdraw` (the TUI's withdraw): pending stake during submission, an amount or --all."""
+    from wallet.devnet.snet import open_window, travel_to, window_from_now
+
+    dep, addr = snet
+    w = window_from_now(anvil, lead=100)
+    idx = open_window(anvil, dep, w)
+    travel_to(anvil, w.start + 1)
+    assert cli("stake", "add", "current", "100", "-n", NET, "--yes").code == 0
+    dry = cli("stake", "withdraw", str(idx), "30", "-n", NET, "--dry-run", "--json")
+    assert dry.code == 0 and "withdrawStake" in " ".join(dry.json()["plan"]["summary"])
+    r = cli("stake", "withdraw", str(idx), "30", "-n", NET, "--yes", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["ok"] is True and _info(anvil, dep, idx, addr)[2] == 70 * AGIX
+    assert cli("stake", "withdraw", str(idx), "-n", NET, "--yes").code == 2  # an AMOUNT or --all
+    assert cli("stake", "withdraw", str(idx), "--all", "-n", NET, "--yes").code == 0
+    assert _info(anvil, dep, idx, addr)[2] == 0 and _agix(anvil, dep, addr) == 1_000 * AGIX
+    none = cli("stake", "withdraw", str(idx), "--all", "-n", NET, "--yes")
+    assert none.code == 1 and "nothing pending" in none.err
+
+
+def test_withdraw_is_refused_where_the_adapter_has_none(cli, snet) -> None:  # type: ignore[no-untyped-def]
+    from wallet.adapters.cosmos.adapter import CosmosAdapter
+    from wallet.adapters.snet.adapter import SnetStakeAdapter
+
+    assert "withdraw" in SnetStakeAdapter.STAKE_ACTIONS and "withdraw" not in CosmosAdapter.STAKE_ACTIONS
+    r = cli("stake", "withdraw", "1", "--all", "-n", "devnet", "--yes")
+    assert r.code == 2 and "Traceback" not in r.err

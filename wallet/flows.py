@@ -1,153 +1,35 @@
 """Plan and run one action for an interactive front end (the TUI's vote, delegate and stake dialogs).
 
-The CLI's `vote`/`delegate` commands do the same steps with argparse around them; this module is the
-form-shaped entry: an `ActionRequest` names what the user asked, `plan_action` asks the adapter for a
-checked, unsigned `Plan` (network I/O), `run_plan` unlocks with the passphrase the user typed (or the
-unlock policy's sources) and goes through `wallet.actions.execute`. No prompts here: the dialog already
-showed the plan and got the user's confirmation.
+The rules live in `wallet.services.requests` (the CLI and batch runs call the same functions); this
+module adds what a dialog needs around them: `run_plan` unlocks with the passphrase the user typed (or
+the unlock policy's sources) and goes through `wallet.actions.execute`, `explain` turns an error into
+two lines, `stake_choices` fills the pickers. No prompts here: the dialog already showed the plan and
+got the user's confirmation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wallet.errors import AlreadyDone, BadInput, PolisError
 
 if TYPE_CHECKING:
     from wallet.adapters.base import Adapter
-    from wallet.keys.vault import AccountMeta
     from wallet.models import ActionResult, Plan
 
-KINDS = ("vote", "delegate", "stake", "unstake", "move", "claim", "withdraw")
+from wallet.services.requests import (  # noqa: E402  (the form-shaped entry lives in the service layer)
+    KINDS,
+    ActionRequest,
+    Capabilities,
+    account_meta,
+    capabilities,
+    plan_action,
+)
 
-
-@dataclass
-class ActionRequest:
-    kind: str
-    """One of KINDS."""
-    source: str
-    """Archive source the action is on ("devnet/polis", "akash")."""
-    account: str
-    """Vault account name."""
-    params: dict[str, Any] = field(default_factory=dict)
-    """vote: choice, reason, weights · delegate: to · stake: target, amount, subtarget ·
-    unstake: target, amount ("" = all), subtarget · move: target, dest, amount · claim: target."""
-
-
-@dataclass
-class Capabilities:
-    """What a source's adapter declares, read without any network call."""
-
-    choices: list[tuple[str, str]]
-    reason: bool
-    weighted: bool
-    delegation: bool
-    staking: bool
-    stake_actions: tuple[str, ...]
-    offchain: bool
-    key_family: str
-
-
-def capabilities(source: str) -> Capabilities:
-    from wallet.adapters import FAMILY_DEFAULT, adapter_class
-    from wallet.networks import resolve_source
-
-    net, dao = resolve_source(source)
-    name = dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.family, net.family))
-    cls = adapter_class(name)
-    return Capabilities(choices=list(cls.VOTE_CHOICES), reason=cls.VOTE_REASON, weighted=cls.WEIGHTED_VOTES,
-                        delegation=cls.DELEGATION, staking=cls.STAKING,
-                        stake_actions=tuple(getattr(cls, "STAKE_ACTIONS", ())), offchain=cls.OFFCHAIN,
-                        key_family=getattr(cls, "KEY_FAMILY", "evm"))
-
-
-def account_meta(name: str) -> AccountMeta:
-    from wallet.keys.vault import Vault
-
-    meta = Vault().get(name)
-    if meta.watch_only:
-        raise BadInput(f"{meta.name} is watch-only: it cannot sign", hint="import its key or pick another account")
-    return meta
-
-
-def _amount(adapter: Adapter, text: Any, *, allow_all: bool = False) -> int | None:
-    s = str(text or "").strip()
-    if not s or s.lower() == "all":
-        if allow_all:
-            return None
-        raise BadInput("enter an amount, e.g. 1.5")
-    return adapter.parse_amount(s)
-
-
-def _refuse_changed_vote(source: str, pid: str, meta: AccountMeta, choice_label: str) -> None:
-    from wallet.cache import open_archive, query
-    from wallet.errors import ActionRefused
-
-    with open_archive(readonly=True) as ar:
-        prior = query.vote_of(ar, source, pid, list(meta.addresses.values()))
-    if prior and prior["choice"].lower() != choice_label.lower():
-        raise ActionRefused(f"{meta.name} already voted {prior['choice'].upper()} on proposal {pid}; "
-                            "this vote cannot be changed")
-
-
-def plan_action(req: ActionRequest, *, rpc_url: str | None = None) -> tuple[Adapter, Plan]:
-    """Build the adapter and its checked plan (network reads, simulation). The caller closes the adapter."""
-    from wallet.adapters import adapter_for
-
-    if req.kind not in KINDS:
-        raise BadInput(f"unknown action {req.kind!r}")
-    meta = account_meta(req.account)
-    adapter = adapter_for(req.source, rpc_url=rpc_url)
-    p = req.params
-    try:
-        if req.kind == "vote":
-            if not p.get("choice"):
-                raise BadInput("pick a choice")
-            if p.get("reason") and not adapter.VOTE_REASON:
-                raise BadInput(f"{req.source} does not record vote reasons")
-            kw: dict[str, Any] = {"reason": p.get("reason") or ""}
-            if p.get("weights"):
-                if not adapter.WEIGHTED_VOTES:
-                    raise BadInput(f"{req.source} does not take weighted votes")
-                kw["weights"] = p["weights"]
-            try:
-                plan = adapter.plan_vote(meta, str(p["proposal"]), str(p["choice"]), **kw)
-            except AlreadyDone:
-                if adapter.family == "evm":  # Governor votes are final; Cosmos and Snapshot votes may change
-                    label = dict(adapter.VOTE_CHOICES).get(str(p["choice"]), str(p["choice"]))
-                    _refuse_changed_vote(req.source, str(p["proposal"]), meta, label)
-                raise
-        elif req.kind == "delegate":
-            if not adapter.DELEGATION:
-                raise BadInput(f"{req.source} does not support delegation")
-            to = str(p.get("to") or "").strip()
-            if not to:
-                raise BadInput("enter a delegate address (or 'self')")
-            plan = adapter.plan_delegate(meta, to)
-        elif req.kind == "stake":
-            plan = adapter.plan_stake(meta, str(p.get("target", "")).strip(), _amount(adapter, p.get("amount")) or 0,
-                                      subtarget=p.get("subtarget") or None)
-        elif req.kind == "unstake":
-            plan = adapter.plan_unstake(meta, str(p.get("target", "")).strip(),
-                                        _amount(adapter, p.get("amount"), allow_all=True),
-                                        subtarget=p.get("subtarget") or None)
-        elif req.kind == "move":
-            plan = adapter.plan_move(meta, str(p.get("target", "")).strip(), str(p.get("dest", "")).strip(),
-                                     _amount(adapter, p.get("amount"), allow_all=True),
-                                     source_sub=p.get("subtarget") or None, dest_sub=p.get("dest_sub") or None)
-        elif req.kind == "withdraw":
-            withdraw = getattr(adapter, "plan_withdraw", None)
-            if withdraw is None or "withdraw" not in adapter.STAKE_ACTIONS:
-                raise BadInput(f"{req.source} has no separate withdraw; use unstake")
-            plan = withdraw(meta, str(p.get("target", "")).strip(), _amount(adapter, p.get("amount"), allow_all=True))
-        else:
-            plan = adapter.plan_claim(meta, str(p.get("target") or "").strip() or None)
-    except BaseException:
-        adapter.close()
-        raise
-    return adapter, plan
+__all__ = ["KINDS", "ActionRequest", "Capabilities", "account_meta", "capabilities", "plan_action", "plan_lines",
+           "passphrase_source", "run_plan", "explain", "TargetChoices", "stake_choices", "follow_source"]
 
 
 def plan_lines(plan: Plan) -> list[str]:
@@ -196,7 +78,7 @@ def run_plan(adapter: Adapter, plan: Plan, *, passphrase: str | None, passphrase
 
     vault = Vault()
     meta = vault.get(plan.account)
-    family = getattr(adapter, "KEY_FAMILY", "evm")
+    scheme = adapter.KEY_SCHEME
 
     def step(name: str, detail: str = "") -> None:
         if on_step:
@@ -208,7 +90,7 @@ def run_plan(adapter: Adapter, plan: Plan, *, passphrase: str | None, passphrase
             unlocked = Unlocked(meta, vault.read_secret(meta, passphrase))
         else:
             unlocked = UnlockPolicy(passphrase_file=passphrase_file, interactive=False).unlock(vault, meta)
-        return unlocked.signer(family)
+        return unlocked.signer(scheme)
 
     with open_archive() as ar:
         return execute(adapter, plan, archive=ar, unlock=unlock, confirm=None, assume_yes=True,

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wallet.errors import PolisError
+
+if TYPE_CHECKING:
+    from wallet.adapters.base import Adapter
+    from wallet.units import Denom
 
 
 @dataclass
@@ -118,28 +122,16 @@ class Holding:
     error: str = ""
 
 
-def balance_denom(adapter: object, key: str) -> Any:
-    """The Denom to format a balance key that an adapter returned: the network's denom (by symbol or
-    base name), the DAO's token, a staking token (SNET's AGIX), else the raw key in base units."""
-    from wallet.units import Denom
-
-    net = adapter.network.denom  # type: ignore[attr-defined]
-    if key in (net.symbol, net.base):
-        return Denom(net.symbol, net.base, net.decimals)
-    dao = getattr(adapter, "dao", None)
-    if dao is not None and key == dao.token_symbol:
-        return Denom(dao.token_symbol, "base", dao.token_decimals)
-    token = getattr(adapter, "token_denom", None)
-    if token is not None and key.split(" ")[0] == token.symbol:
-        return Denom(key, "base", token.decimals)
-    return Denom(key, "base", 0)
+def balance_denom(adapter: Adapter, key: str) -> Denom:
+    """The Denom to format a balance key that an adapter returned (declared by the adapter)."""
+    return adapter.balance_denom(key)
 
 
 def holdings(account: Any, sources: list[str]) -> list[Holding]:
     """Balances and current voting power of a vault account on each source, in each family's own
-    address form (bech32 prefix of the chain, SS58) and units."""
+    address form (bech32 prefix of the chain, SS58) and units (`wallet.services.power` reads the power)."""
     from wallet.adapters import adapter_for
-    from wallet.units import Denom, format_amount
+    from wallet.units import format_amount
 
     out = []
     for src in sources:
@@ -148,26 +140,19 @@ def holdings(account: Any, sources: list[str]) -> list[Holding]:
         except PolisError as exc:
             out.append(Holding(source=src, address="", error=str(exc)))
             continue
-        fam = getattr(ad, "KEY_FAMILY", "evm")
         h = Holding(source=src, address="")
         try:
-            if not account.addresses.get(fam):
-                raise PolisError(f"no {fam} key")
+            if not account.addresses.get(ad.KEY_SCHEME):
+                raise PolisError(f"no {ad.KEY_SCHEME} key")
             addr = h.address = ad.address_of(account)
-            dao = ad.dao
             for key, v in ad.balances(addr).items():
-                d = balance_denom(ad, key)
+                d = ad.balance_denom(key)
                 h.balances[d.symbol] = format_amount(int(v), d, max_decimals=4)
-            info = ad.delegations(addr)
-            if info.get("votes") is not None and dao is not None:
-                h.voting_power = format_amount(int(info["votes"]), Denom(dao.token_symbol, "base", dao.token_decimals),  # type: ignore[call-overload]
-                                               max_decimals=4)
-            elif ad.STAKING and fam != "evm":
-                staked = sum(p.amount for p in ad.stakes(addr) if p.kind == "staked")
-                if staked:
-                    h.voting_power = "staked " + format_amount(staked, balance_denom(ad, ad.network.denom.symbol),
-                                                               max_decimals=4)
-            h.delegate = str(info.get("delegate") or "")
+            got = ad.current_power(addr)
+            if got.power is not None and (got.power or not ad.STAKE_IS_POWER):
+                h.voting_power = ("staked " if ad.STAKE_IS_POWER else "") + format_amount(
+                    got.power, ad.token_denom, max_decimals=4)
+            h.delegate = got.delegate or ""
         except PolisError as exc:
             h.error = str(exc)
         finally:
@@ -179,7 +164,7 @@ def holdings(account: Any, sources: list[str]) -> list[Holding]:
 def archived_holdings(account: Any) -> list[Holding]:
     """The balances that syncs stored in the archive for this account (offline: no node is asked)."""
     from wallet.cache import open_archive, query
-    from wallet.cli.common import my_addresses
+    from wallet.services.addresses import my_addresses
     from wallet.units import Denom, format_amount
 
     addrs = my_addresses([account.name])

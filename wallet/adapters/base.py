@@ -7,16 +7,18 @@ do. Writes return unsigned `Plan`s; `wallet.actions` signs and submits them thro
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from wallet.cache.db import Archive
+    from wallet.fees import FeeQuote
     from wallet.keys.signer import Signer
     from wallet.keys.vault import AccountMeta
-    from wallet.models import ActionResult, Choice, Plan
+    from wallet.models import ActionResult, Choice, Plan, PlanCheck
     from wallet.networks import DaoConfig, NetworkConfig
+    from wallet.units import Denom
 
 Progress = Callable[[int, int, str], None]
 """(done, total, message): sync progress for a bar or a TUI worker."""
@@ -79,16 +81,39 @@ class StakePosition:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-class Adapter(ABC):
-    """Base of every protocol family (evm_governor, cosmos, substrate, snapshot, snet_stake)."""
+@dataclass
+class VotingPower:
+    """An account's current governance weight on one source, amounts in base units of `token_denom`."""
 
-    family: ClassVar[str]
-    KEY_FAMILY: ClassVar[str] = "evm"
-    """Which vault key family signs for this adapter (evm, cosmos, substrate)."""
+    delegate: str | None = None
+    """Who the account's votes are delegated to (itself, another address), None where the protocol has no
+    vote delegation or the account never delegated."""
+    power: int | None = None
+    """Votes the account can cast now (delegated to it, or its bonded stake); None when the protocol
+    only knows power per proposal (Snapshot) or has none."""
+    balance: int | None = None
+    """The account's balance of the governance token, when it is one."""
+    note: str = ""
+
+
+class Adapter(ABC):
+    """Base of every protocol family (evm_governor, cosmos, bittensor, snapshot, snet_stake).
+
+    Every fact about a family that a caller (CLI, TUI, batch, services) needs is declared here, with a
+    default, and overridden by the family: callers never branch on a family's name or probe for hooks.
+    """
+
+    NAME: ClassVar[str]
+    """The adapter's identity: its registry name ("evm_governor", "cosmos", "snet_stake", ...)."""
+    KEY_SCHEME: ClassVar[str] = "evm"
+    """Which vault key scheme signs for this adapter (evm, cosmos, substrate)."""
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = ()
     """(key, label) pairs a vote may take; empty when choices are per proposal (Snapshot)."""
     WEIGHTED_VOTES: ClassVar[bool] = False
     VOTE_REASON: ClassVar[bool] = False
+    VOTES_FINAL: ClassVar[bool] = False
+    """True when a cast vote can never be changed (Governors): asking for another choice is refused,
+    asking for the same one is "already voted". False where a new vote replaces the old (Cosmos, Snapshot)."""
     DELEGATION: ClassVar[bool] = False
     STAKING: ClassVar[bool] = False
     MULTI_ACTION_TX: ClassVar[bool] = False
@@ -99,6 +124,20 @@ class Adapter(ABC):
     """True when `polis proposals simulate` can run a proposal's actions on a local fork (EVM Governors)."""
     accept_deep_reorg: bool = False
     """Set by `polis sync --accept-deep-reorg`: a sync may roll back further than the network's reorg_depth."""
+    max_fee: str | None = None
+    """A fee cap for this run (`--max-fee`), over the network's `max_fee`."""
+    policy_max_fee: str | None = None
+    """A batch plan's `[policy] max_fee` for this adapter's network or source."""
+
+    def fee_check(self, quote: FeeQuote) -> PlanCheck:
+        """The plan's passed "fee cap" check, or FeeRefused with the numbers (wallet/fees.py)."""
+        from wallet.fees import check
+
+        return check(self.network, quote, override=self.max_fee, policy=self.policy_max_fee)
+    STAKE_IS_POWER: ClassVar[bool] = False
+    """True when bonded stake is the account's voting power (Cosmos validators, Bittensor hotkeys)."""
+    POLL_INTERVAL: ClassVar[float] = 1.0
+    """Seconds between polls for an inclusion; batch runs lower it per instance (`poll_interval`)."""
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
                  source: str | None = None) -> None:
@@ -107,6 +146,7 @@ class Adapter(ABC):
         self.source = source or (f"{network.key}/{dao.id}" if dao else network.key)
         """The archive source key: "ethereum/compound", "akash", "snapshot/ens.eth"."""
         self.rpc_url = rpc_url or network.rpc[0]
+        self.poll_interval: float = self.POLL_INTERVAL
 
     def close(self) -> None:
         """Release connections."""
@@ -135,6 +175,20 @@ class Adapter(ABC):
 
         return [Choice(key=k, label=label) for k, label in self.VOTE_CHOICES]
 
+    @classmethod
+    def read_choice(cls, choice: str, *, labels: Sequence[str] = (), vote_type: str = "",
+                    weights: dict[str, str] | None = None) -> str:
+        """How this family reads a typed choice, as the label a person checks ("yes" → "FOR"); no network.
+        `labels` and `vote_type` are the proposal's own (per-proposal choices). BadInput when unknown."""
+        from wallet.errors import BadInput
+
+        low = str(choice).strip().lower()
+        for key, label in cls.VOTE_CHOICES:
+            if low in (key.lower(), label.lower()):
+                return label.upper()
+        known = ", ".join(label for _k, label in cls.VOTE_CHOICES) or "none"
+        raise BadInput(f"unknown choice {choice!r}: use {known}")
+
     def delegations(self, address: str) -> dict[str, object]:
         return {}
 
@@ -149,19 +203,77 @@ class Adapter(ABC):
         """Validators / delegates / stake windows a user can choose from (network read)."""
         return []
 
+    @property
+    def token_denom(self) -> Denom:
+        """The unit amounts of this source are in (the network's coin; a DAO or staking token where it has one)."""
+        return self.network.denom.denom()
+
+    def balance_denom(self, key: str) -> Denom:
+        """The Denom to format a key of `balances()` with: the network's coin, this source's token, else base units."""
+        from wallet.units import Denom
+
+        net = self.network.denom
+        if key in (net.symbol, net.base):
+            return net.denom()
+        token = self.token_denom
+        if key.split(" ")[0] == token.symbol:
+            return Denom(key, token.base, token.decimals)
+        return Denom(key, "base", 0)
+
+    def current_power(self, address: str) -> VotingPower:
+        """The account's delegation and voting power now (network reads): `delegations()` where the
+        protocol delegates votes, the sum of its bonded stake where STAKE_IS_POWER."""
+        info = self.delegations(address)
+        votes, bal = info.get("votes"), info.get("balance")
+        out = VotingPower(delegate=str(info["delegate"]) if info.get("delegate") else None,
+                          power=int(str(votes)) if votes is not None else None,
+                          balance=int(str(bal)) if bal is not None else None)
+        if out.power is None and self.STAKE_IS_POWER:
+            out.power = sum(p.amount for p in self.stakes(address) if p.kind == "staked")
+            out.note = "bonded stake"
+        return out
+
+    @classmethod
+    def quorum_choices(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None
+                       ) -> frozenset[str] | None:
+        """The archived choice labels whose weight counts toward this proposal's quorum, or None when
+        every choice counts. Reads only archived data (`proposal` and its `source` row), never the network."""
+        return None
+
+    @classmethod
+    def counted_for_quorum(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None) -> int:
+        """The weight of the archived tally that counts toward the quorum, in base units."""
+        counted = cls.quorum_choices(proposal, source)
+        return sum(int(t["weight"]) for t in proposal.get("tally") or []
+                   if counted is None or str(t["choice"]).lower() in counted)
+
+    def parse_target(self, text: str, what: str = "target") -> str:
+        """A stake target (validator, hotkey, window) as the adapter writes it, or BadInput."""
+        from wallet.errors import BadInput
+
+        t = text.strip()
+        if not t:
+            raise BadInput(f"enter a {what}")
+        return t
+
     def parse_amount(self, text: str) -> int:
         """A user amount ("1.5 AKT", "1500000uakt", "2") in the network's base units."""
         from wallet.units import parse_amount
 
-        return parse_amount(text, self.network.denom.denom())
+        return parse_amount(text, self.token_denom)
+
+    def address_forms(self, address: str) -> list[str]:
+        """Every form the archive may hold this account's address in on this network (Cosmos: the
+        network's bech32 prefix), so "my vote" finds it."""
+        return [address]
 
     def address_of(self, account: AccountMeta) -> str:
         """The account's address on this network (Cosmos adapters re-prefix the bech32 address)."""
         from wallet.errors import BadInput
 
-        addr = account.addresses.get(self.KEY_FAMILY)
+        addr = account.addresses.get(self.KEY_SCHEME)
         if not addr:
-            raise BadInput(f"account {account.name!r} has no {self.KEY_FAMILY} key",
+            raise BadInput(f"account {account.name!r} has no {self.KEY_SCHEME} key",
                            hint="unlock it once (e.g. 'polis keys show NAME --derive') or import a mnemonic")
         return addr
 
@@ -174,7 +286,7 @@ class Adapter(ABC):
     def _unsupported(self, what: str) -> Plan:
         from wallet.errors import BadInput
 
-        raise BadInput(f"{self.source} ({self.family}) does not support {what}")
+        raise BadInput(f"{self.source} ({self.NAME}) does not support {what}")
 
     def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
         return self._unsupported("delegating voting power")
@@ -198,6 +310,10 @@ class Adapter(ABC):
         """Withdraw rewards (Cosmos), claim a stake window (SNET); `target` None means all."""
         return self._unsupported("claiming")
 
+    def plan_withdraw(self, account: AccountMeta, target: str, amount: int | None) -> Plan:
+        """Take back stake that is no longer locked (SNET: a closed window's stake); `amount` None: all."""
+        return self._unsupported("a separate withdraw (use unstake)")
+
     def combine(self, plans: list[Plan]) -> Plan:
         """Merge several plans of one account into one transaction (MULTI_ACTION_TX adapters)."""
         return self._unsupported("several actions in one transaction")
@@ -208,6 +324,30 @@ class Adapter(ABC):
 
     @abstractmethod
     def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult: ...
+
+    def result_from_receipt(self, plan: Plan, tx_hash: str, receipt: dict[str, Any]) -> ActionResult | None:
+        """The result of an action from a receipt a batched poll already fetched, or None when the adapter
+        needs its own `await_result` (no receipt form, or not this family's)."""
+        return None
+
+    # --- nonces ------------------------------------------------------------------------------------
+    def nonce_lane(self, address: str) -> str | None:
+        """The key of the nonce sequence that pipelined sends from `address` share (EVM: the network and the
+        address, across its DAOs), or None when this adapter's actions go one transaction at a time."""
+        return None
+
+    def account_nonce(self, address: str, *, pending: bool = False) -> int | None:
+        """The account's next nonce / sequence on chain (`pending`: counting the node's mempool), or None
+        when the protocol has none (off-chain votes)."""
+        return None
+
+    def send_raw(self, raw_hex: str) -> str:
+        """Broadcast signed transaction bytes (pipelined sends); returns what the node answered."""
+        raise NotImplementedError(f"{self.NAME} has no pipelined sends")
+
+    def receipts(self, tx_hashes: list[str]) -> list[dict[str, Any] | None]:
+        """Receipts of many transactions in one round trip where the protocol allows (pipelined sends)."""
+        raise NotImplementedError(f"{self.NAME} has no pipelined sends")
 
     def record(self, archive: Archive, result: ActionResult) -> None:
         """Write what an included action changed into the archive (the user's own vote, at once)."""

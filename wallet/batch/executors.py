@@ -1,6 +1,6 @@
 """How one group of actions (one account on one network) goes on chain.
 
-- `run_evm`: pipelined nonces. Plan every action, sign them all with consecutive nonces, commit the
+- `run_pipelined` (adapters that declare a `nonce_lane`: EVM): pipelined nonces. Plan every action, sign them all with consecutive nonces, commit the
   signed bytes and their hashes, send them one after another without waiting for receipts, then await
   every receipt in batched polls. A resumed run first settles what a killed run left behind: receipt by
   hash, else the account's nonce (used by another transaction → plan again), else re-broadcast the very
@@ -44,7 +44,11 @@ def plan_step(ctx: Context, step: Step, *, check_archive: bool = True) -> Plan:
         if a.weights:
             kw["weights"] = a.weights
         try:
-            return ad.plan_vote(meta, str(a.proposal), a.choice or "", **kw)
+            from wallet.services.plan_context import annotate_vote_plan
+
+            return annotate_vote_plan(ad.plan_vote(meta, str(a.proposal), a.choice or "", **kw), type(ad),
+                                      str(a.proposal), a.choice or "", weights=a.weights or None,
+                                      archive=ctx.archive)
         except AlreadyDone:
             if check_archive:
                 ctx.refuse_changed_vote(step)
@@ -142,7 +146,7 @@ def _finalise_many(ctx: Context, settled: list[tuple[Adapter, list[int], ActionR
             log.warning("could not record %d results locally: %s", len(results), exc)
 
 
-# --- EVM: pipelined nonces -----------------------------------------------------------------------
+# --- pipelined nonces (EVM) -----------------------------------------------------------------------
 
 def _keccak_hex(raw: bytes) -> str:
     from eth_utils import keccak
@@ -150,11 +154,10 @@ def _keccak_hex(raw: bytes) -> str:
     return "0x" + keccak(raw).hex()
 
 
-def run_evm(ctx: Context, steps: list[Step]) -> None:
+def run_pipelined(ctx: Context, steps: list[Step]) -> None:
     from wallet.models import Plan
 
     first = ctx.adapter(steps[0].source)
-    rpc = first.rpc  # type: ignore[attr-defined]
     address = steps[0].address
     first.check_chain()
     rows = ctx.rows()
@@ -163,8 +166,8 @@ def run_evm(ctx: Context, steps: list[Step]) -> None:
     carried = sorted((rows[s.index] for s in steps if rows[s.index]["state"] in ("signed", "sent")),
                      key=lambda r: r["nonce"])
     if carried:
-        latest = int(rpc.call("eth_getTransactionCount", address, "latest"), 16)
-        receipts = rpc.batch([("eth_getTransactionReceipt", [r["tx_hash"]]) for r in carried])
+        latest = int(first.account_nonce(address) or 0)
+        receipts = first.receipts([r["tx_hash"] for r in carried])
         for r, rc in zip(carried, receipts, strict=True):
             if isinstance(rc, dict):
                 continue  # included: awaited below
@@ -174,7 +177,7 @@ def run_evm(ctx: Context, steps: list[Step]) -> None:
                 continue
             if ctx.options.send_interval:
                 time.sleep(ctx.options.send_interval)
-            _broadcast(ctx, rpc, r["idx"], r["raw"], r["tx_hash"])
+            _broadcast(ctx, first, r["idx"], r["raw"], r["tx_hash"])
     # 2. plan, sign, commit, send — again if a send is rejected (the later nonces are re-signed)
     for _round in range(len(steps) + 1):
         rows = ctx.rows()
@@ -184,12 +187,12 @@ def run_evm(ctx: Context, steps: list[Step]) -> None:
         planned = _plan_all(ctx, todo)
         if not planned:
             break
-        signer = ctx.signer(steps[0].account, "evm")
+        signer = ctx.signer(steps[0].account, first.KEY_SCHEME)
         if signer.address.lower() != address.lower():
             raise PolisError("the unlocked key does not match the planned sender")
         rows = ctx.rows()
         in_flight = [r["nonce"] for r in rows.values() if r["idx"] in by_index and r["state"] in ("signed", "sent")]
-        nonce = max([int(rpc.call("eth_getTransactionCount", address, "pending"), 16)] + [n + 1 for n in in_flight])
+        nonce = max([int(first.account_nonce(address, pending=True) or 0)] + [n + 1 for n in in_flight])
         signed = []
         for s, p in planned:
             tx = {**p.payload["tx"], "nonce": nonce}
@@ -203,7 +206,7 @@ def run_evm(ctx: Context, steps: list[Step]) -> None:
             for k, (i, _n, raw, h, _p) in enumerate(signed):
                 if k and ctx.options.send_interval:
                     time.sleep(ctx.options.send_interval)
-                if not _broadcast(ctx, rpc, i, raw, h, sent):
+                if not _broadcast(ctx, first, i, raw, h, sent):
                     # Rejected: the later transactions would wait forever behind the gap; plan them again.
                     ctx.move_many([(j, "planned", {"raw": None, "tx_hash": None, "nonce": None, "plan": None})
                                    for j, *_ in signed[k + 1:]])
@@ -211,16 +214,16 @@ def run_evm(ctx: Context, steps: list[Step]) -> None:
         finally:
             ctx.move_many([(i, "sent", {}) for i in sent])
     # 3. await every receipt
-    _await_evm(ctx, rpc, [by_index[i] for i in sorted(by_index)], Plan)
+    _await_evm(ctx, first, [by_index[i] for i in sorted(by_index)], Plan)
 
 
-def _broadcast(ctx: Context, rpc: Any, idx: int, raw: str, tx_hash: str, sent: list[int] | None = None) -> bool:
+def _broadcast(ctx: Context, lane: Adapter, idx: int, raw: str, tx_hash: str, sent: list[int] | None = None) -> bool:
     """Send signed bytes; True when the node has them (now or before). A rejection settles the row.
     Accepted rows are moved to `sent` at once, or collected in `sent` for the caller to commit in one
     go: at resume `signed` and `sent` are handled alike (receipt, nonce, same bytes), so deferring that
     commit never risks a second send."""
     try:
-        got = rpc.call("eth_sendRawTransaction", "0x" + raw.removeprefix("0x"))
+        got = lane.send_raw(raw)
         if got and str(got).lower() != tx_hash.lower():
             log.warning("node answered hash %s for %s", got, tx_hash)
     except RpcError as exc:
@@ -228,7 +231,7 @@ def _broadcast(ctx: Context, rpc: Any, idx: int, raw: str, tx_hash: str, sent: l
         if any(k in msg for k in DUPLICATE):
             pass
         elif any(k in msg for k in NONCE_USED):
-            if not rpc.call("eth_getTransactionReceipt", tx_hash):
+            if not lane.receipts([tx_hash])[0]:
                 ctx.move(idx, "planned", raw=None, tx_hash=None, nonce=None, plan=None,
                          error="its nonce was used by another transaction; planned again")
                 return False
@@ -242,7 +245,7 @@ def _broadcast(ctx: Context, rpc: Any, idx: int, raw: str, tx_hash: str, sent: l
     return True
 
 
-def _await_evm(ctx: Context, rpc: Any, steps: list[Step], plan_cls: Any) -> None:
+def _await_evm(ctx: Context, lane: Adapter, steps: list[Step], plan_cls: Any) -> None:
     deadline = time.monotonic() + ctx.options.timeout
     delay = 0.02
     while True:
@@ -250,15 +253,14 @@ def _await_evm(ctx: Context, rpc: Any, steps: list[Step], plan_cls: Any) -> None
         waiting = [rows[s.index] for s in steps if rows[s.index]["state"] in ("sent", "signed")]
         if not waiting:
             return
-        receipts = rpc.batch([("eth_getTransactionReceipt", [r["tx_hash"]]) for r in waiting])
+        receipts = lane.receipts([r["tx_hash"] for r in waiting])
         settled = []
         for r, rc in zip(waiting, receipts, strict=True):
             if isinstance(rc, dict):
                 plan = plan_cls.model_validate_json(r["plan"])
                 ad = ctx.adapter(plan.source)
-                from_receipt = getattr(ad, "result_from_receipt", None)
-                result = (from_receipt(plan, r["tx_hash"], rc) if from_receipt
-                          else ad.await_result(plan, r["tx_hash"], timeout=5.0))
+                result = ad.result_from_receipt(plan, r["tx_hash"], rc) \
+                    or ad.await_result(plan, r["tx_hash"], timeout=5.0)
                 settled.append((ad, [r["idx"]], result))
         _finalise_many(ctx, settled)
         if time.monotonic() > deadline:
@@ -275,18 +277,7 @@ def _await_evm(ctx: Context, rpc: Any, steps: list[Step], plan_cls: Any) -> None
 
 def chain_marker(ad: Adapter, address: str) -> int | None:
     """The account's next nonce / sequence on chain, when the adapter can tell (else None)."""
-    hook = getattr(ad, "account_nonce", None)
-    if callable(hook):
-        return int(hook(address))
-    account = getattr(ad, "account", None)
-    if callable(account):
-        acc = account(address)
-        seq = getattr(acc, "sequence", None)
-        return int(seq) if seq is not None else None
-    rpc = getattr(ad, "rpc", None)
-    if rpc is not None and ad.family == "evm" and not ad.OFFCHAIN:
-        return int(rpc.call("eth_getTransactionCount", address, "latest"), 16)
-    return None
+    return ad.account_nonce(address)
 
 
 def run_chunked(ctx: Context, steps: list[Step]) -> None:
@@ -352,7 +343,7 @@ def _submit_chunk(ctx: Context, ad: Adapter, address: str, chunk: list[tuple[Ste
             for one in chunk:
                 _submit_chunk(ctx, ad, address, [one])
             return
-    signer = ctx.signer(chunk[0][0].account, ad.KEY_FAMILY)
+    signer = ctx.signer(chunk[0][0].account, ad.KEY_SCHEME)
     marker = chain_marker(ad, address)
     grp = uuid.uuid4().hex[:16]
     ctx.move_many([(i, "signed", {"grp": grp, "marker": marker, "plan": plan.model_dump(), "error": None})
@@ -368,4 +359,4 @@ def _submit_chunk(ctx: Context, ad: Adapter, address: str, chunk: list[tuple[Ste
     _finalise(ctx, ad, idx, ad.await_result(plan, tx_hash, timeout=ctx.options.timeout))
 
 
-__all__ = ["plan_step", "run_evm", "run_chunked", "chain_marker", "journal"]
+__all__ = ["plan_step", "run_pipelined", "run_chunked", "chain_marker", "journal"]

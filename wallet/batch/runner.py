@@ -62,13 +62,15 @@ def check(plan: PlanFile) -> list[Step]:
 
 
 def groups_of(ctx_adapter: Callable[[str], Adapter], steps: list[Step]) -> list[tuple[str, list[Step]]]:
-    """(executor, steps) per account and network, in the order the plan first names them. EVM
-    actions of one account share one nonce sequence across the network's DAOs."""
+    """(executor, steps) per account and network, in the order the plan first names them. Actions whose
+    adapter declares a nonce lane (EVM: one account's actions across the network's DAOs) share one
+    pipelined nonce sequence."""
     out: dict[tuple[str, str, str], list[Step]] = {}
     for s in steps:
         ad = ctx_adapter(s.source)
-        if ad.family == "evm" and not ad.OFFCHAIN and hasattr(ad, "rpc") and ad.KEY_FAMILY == "evm":
-            key = ("evm", s.network, s.address.lower())
+        lane = ad.nonce_lane(s.address)
+        if lane is not None:
+            key = ("pipelined", lane, "")
         else:
             key = ("chunked", s.source, s.address)
         out.setdefault(key, []).append(s)
@@ -96,8 +98,7 @@ class Context:
             from wallet.adapters import adapter_for
 
             ad = adapter_for(source)
-            if hasattr(ad, "poll_interval"):
-                ad.poll_interval = min(ad.poll_interval, 0.5)  # type: ignore[attr-defined]  # seconds
+            ad.poll_interval = min(ad.poll_interval, 0.5)  # seconds
             self._adapters[source] = ad
         return self._adapters[source]
 
@@ -318,7 +319,7 @@ class BatchRunner:
             # to do never waits for it (nor needs a passphrase).
             wanted = {}
             for name in dict.fromkeys(s.account for s in steps):
-                wanted[name] = ctx.adapter(next(s.source for s in steps if s.account == name)).KEY_FAMILY
+                wanted[name] = ctx.adapter(next(s.source for s in steps if s.account == name)).KEY_SCHEME
             ctx.unlock_ahead(wanted)
             try:
                 journal.ensure(ar)
@@ -343,14 +344,14 @@ class BatchRunner:
     """Resuming is running again: the journal and the chain decide what is left."""
 
     def _execute(self, ctx: Context, steps: list[Step]) -> None:
-        from wallet.batch.executors import run_chunked, run_evm
+        from wallet.batch.executors import run_chunked, run_pipelined
 
         for kind, group in groups_of(ctx.adapter, steps):
             if self.on_event:
                 self.on_event(Event("group", None, f"{group[0].source} · {group[0].account}",
                                     f"{len(group)} action(s)"))
             try:
-                (run_evm if kind == "evm" else run_chunked)(ctx, group)
+                (run_pipelined if kind == "pipelined" else run_chunked)(ctx, group)
             except NodeUnreachable as exc:
                 for s in group:
                     ctx.pending_notes.setdefault(s.index, str(exc))

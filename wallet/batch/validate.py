@@ -130,7 +130,7 @@ def _resolve(plan: PlanFile) -> list[Step]:
             bad("account", str(exc))
             continue
         step = Step(index=i, action=a, source=source, network=net.key, account=account, address=address,
-                    family=cls.family, line=plan.line(*loc),
+                    family=cls.NAME, line=plan.line(*loc),
                     options={**(nd.options if nd else {}), **a.options})
         if a.kind == "vote":
             step.reason = a.reason if a.reason is not None else ((nd.reason if nd else None) or "")

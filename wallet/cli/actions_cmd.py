@@ -14,13 +14,13 @@ def run(args: argparse.Namespace) -> int:
     return _vote(args) if args.noun == "vote" else _delegate(args)
 
 
-def _family(source: str | None) -> str | None:
-    """The key family the source's adapter signs with (declared on its class; no network)."""
+def _scheme(source: str | None) -> str | None:
+    """The key scheme the source's adapter signs with (declared on its class; no network)."""
     if not source:
         return None
-    from wallet.flows import capabilities
+    from wallet.services.requests import capabilities
 
-    return capabilities(source).key_family
+    return capabilities(source).key_scheme
 
 
 def _preflight(args: argparse.Namespace, meta) -> None:  # type: ignore[no-untyped-def]
@@ -41,17 +41,9 @@ def _preflight(args: argparse.Namespace, meta) -> None:  # type: ignore[no-untyp
 
 
 def parse_weights(text: str) -> dict[str, str]:
-    """"yes=0.7,no=0.3" -> {"yes": "0.7", "no": "0.3"}; the adapter checks they are valid for it."""
-    out: dict[str, str] = {}
-    for part in text.split(","):
-        key, sep, value = part.partition("=")
-        key, value = key.strip().lower(), value.strip()
-        if not sep or not key or not value:
-            raise BadInput(f"bad weight {part!r}: write CHOICE=WEIGHT, e.g. yes=0.7,no=0.3")
-        if key in out:
-            raise BadInput(f"choice {key!r} appears twice in the weights")
-        out[key] = value
-    return out
+    from wallet.services.requests import parse_weights as parse
+
+    return parse(text)
 
 
 def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: ignore[no-untyped-def]
@@ -75,7 +67,7 @@ def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: igno
             err(f"  {name} {detail}".rstrip())
 
     with open_archive() as ar:
-        result = execute(adapter, plan, archive=ar, unlock=lambda: pol.unlock(v, meta).signer(adapter.KEY_FAMILY),
+        result = execute(adapter, plan, archive=ar, unlock=lambda: pol.unlock(v, meta).signer(adapter.KEY_SCHEME),
                          confirm=ask_confirm if interactive() else None, assume_yes=args.yes, on_step=on_step)
     if args.json:
         emit_json({"ok": result.ok, "tx_hash": result.tx_hash, "block": result.block,
@@ -95,21 +87,9 @@ def _already(args: argparse.Namespace, exc: AlreadyDone) -> int:
     return 0
 
 
-def _refuse_changed_vote(source: str, pid: str, meta, choice: str) -> None:  # type: ignore[no-untyped-def]
-    """OZ Governors do not say how an account voted; the archive does. A different choice is refused."""
-    from wallet.adapters.evm.adapter import SUPPORT_LABEL, parse_support
-    from wallet.cache import open_archive, query
-    from wallet.errors import ActionRefused
-
-    with open_archive(readonly=True) as ar:
-        prior = query.vote_of(ar, source, pid, list(meta.addresses.values()))
-    if prior and prior["choice"] != SUPPORT_LABEL.get(parse_support(choice)):
-        raise ActionRefused(f"{meta.name} already voted {prior['choice'].upper()} on proposal {pid}; "
-                            "a Governor vote cannot be changed")
-
-
 def _vote(args: argparse.Namespace) -> int:
     from wallet.adapters import adapter_for
+    from wallet.services.requests import plan_checked
     from wallet.cache import open_archive, query
 
     source = resolve_source_arg(args.network)
@@ -121,20 +101,16 @@ def _vote(args: argparse.Namespace) -> int:
                 raise
             pid = args.id  # not synced yet, but the user named the source and a full id
     v = vault()
-    meta = pick_account(v, args.account, _family(source))
+    meta = pick_account(v, args.account, _scheme(source))
     _preflight(args, meta)
-    adapter = adapter_for(source, rpc_url=args.rpc)
-    if not adapter.VOTE_REASON and args.reason:
-        raise BadInput(f"{source} does not record vote reasons")
     weights = parse_weights(args.weights) if args.weights else None
-    if weights and not adapter.WEIGHTED_VOTES:
-        raise BadInput(f"{source} does not support weighted votes")
+    adapter = adapter_for(source, rpc_url=args.rpc)
+    adapter.max_fee = args.max_fee
     try:
-        plan = adapter.plan_vote(meta, pid, args.choice, reason=args.reason, weights=weights)
+        plan = plan_checked(adapter, meta, "vote", {"proposal": pid, "choice": args.choice, "reason": args.reason,
+                                                    "weights": weights})
         return _finish(args, adapter, plan, meta)
     except AlreadyDone as exc:
-        if adapter.family == "evm":  # Governor votes are final; Cosmos and Snapshot votes may change
-            _refuse_changed_vote(source, pid, meta, args.choice)
         return _already(args, exc)
     finally:
         adapter.close()
@@ -142,17 +118,17 @@ def _vote(args: argparse.Namespace) -> int:
 
 def _delegate(args: argparse.Namespace) -> int:
     from wallet.adapters import adapter_for
+    from wallet.services.requests import plan_checked
 
     source = resolve_source_arg(args.network)
     assert source is not None
     v = vault()
-    meta = pick_account(v, args.account, _family(source))
+    meta = pick_account(v, args.account, _scheme(source))
     _preflight(args, meta)
     adapter = adapter_for(source, rpc_url=args.rpc)
-    if not adapter.DELEGATION:
-        raise BadInput(f"{source} does not support delegation")
+    adapter.max_fee = args.max_fee
     try:
-        plan = adapter.plan_delegate(meta, args.to)
+        plan = plan_checked(adapter, meta, "delegate", {"to": args.to})
         return _finish(args, adapter, plan, meta)
     except AlreadyDone as exc:
         return _already(args, exc)

@@ -30,28 +30,16 @@ def vault() -> Vault:
     return v
 
 
-def pick_account(v: Vault, name: str | None, family: str | None = None) -> AccountMeta:
-    """The named account, or the vault's only signing account (for `family`); watch-only ones never count."""
-    return v.get(name) if name else v.default(family)
+def pick_account(v: Vault, name: str | None, scheme: str | None = None) -> AccountMeta:
+    """The named account, or the vault's only signing account (for key `scheme`); watch-only ones never count."""
+    return v.get(name) if name else v.default(scheme)
 
 
 def my_addresses(names: list[str] | None = None) -> list[str]:
     """Every address of the named vault accounts (all accounts when none are named)."""
-    from wallet.keys.vault import Vault
+    from wallet.services.addresses import my_addresses as vault_addresses
 
-    v = Vault()
-    accounts = [v.get(n) for n in names] if names else v.accounts()
-    addrs = [a for acc in accounts for a in acc.addresses.values()]
-    cosmos = [acc.addresses["cosmos"] for acc in accounts if acc.addresses.get("cosmos")]
-    if cosmos:
-        # Votes are archived under each chain's own bech32 prefix (akash1…, fetch1…).
-        from wallet.keys.cosmos_keys import reprefix
-        from wallet.network_tables import raw_tables
-
-        prefixes = sorted({str(t.get("extra", {}).get("bech32_prefix")) for t in raw_tables().values()
-                           if t.get("family") == "cosmos" and t.get("extra", {}).get("bech32_prefix")})
-        addrs += [reprefix(a, p) for a in cosmos for p in prefixes]
-    return list(dict.fromkeys(addrs))
+    return vault_addresses(names)
 
 
 def interactive() -> bool:

@@ -193,9 +193,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--confirmations", type=int, default=None)
     p.add_argument("--governor", metavar="ADDRESS")
     p.add_argument("--token", metavar="ADDRESS")
-    p.add_argument("--kind", choices=("oz", "bravo", "auto"), default="auto")
-    p.add_argument("--token-symbol", default="VOTES")
-    p.add_argument("--token-decimals", type=int, default=18)
+    p.add_argument("--kind", choices=("oz", "bravo", "alpha", "auto"), default="auto",
+                   help="Governor kind (default: detected from the contract)")
+    p.add_argument("--token-symbol", default=None, help="default: the token's symbol()")
+    p.add_argument("--token-decimals", type=int, default=None, help="default: the token's decimals()")
     p.add_argument("--start-block", type=int, default=0)
     p.add_argument("--title", default="", help="display name")
     _common(p)
@@ -304,6 +305,16 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = ss.add_parser("claim", help="withdraw rewards / claim a stake window")
     p.add_argument("target", nargs="?", help="one validator or window (default: all)")
     stake_opts(p)
+    p = ss.add_parser("withdraw", help="take back pending stake from a stake window (SingularityNET; an amount, or --all)")
+    p.add_argument("target", help="stake window ('current' or its index)")
+    p.add_argument("amount", nargs="?")
+    p.add_argument("--all", action="store_true")
+    stake_opts(p)
+    p = sub.add_parser("power", help="my current delegation and voting power on each followed DAO and network")
+    p.add_argument("--network", "-n", action="append", default=[], metavar="NETWORK",
+                   help="a network or source (repeatable; default: every followed source)")
+    p.add_argument("--account", "-a", action="append", default=[], help="vault account (repeatable; default: all)")
+    _common(p)
     p = sub.add_parser("validators", help="validators, delegates or stake windows of a network")
     p.add_argument("--network", "-n", required=True, metavar="NETWORK")
     p.add_argument("--limit", type=argtypes.bounded_int(1), default=50)
@@ -373,6 +384,7 @@ COMMANDS = {
     "delegate": "wallet.cli.actions_cmd",
     "stake": "wallet.cli.stake_cmd",
     "validators": "wallet.cli.stake_cmd",
+    "power": "wallet.cli.power_cmd",
     "batch": "wallet.cli.batch_cmd",
     "sync": "wallet.cli.sync_cmd",
     "export": "wallet.cli.export_cmd",

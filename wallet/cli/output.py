@@ -9,6 +9,9 @@ import sys
 import time
 from typing import Any
 
+from wallet.services.timefmt import ago as ago  # one time format for the CLI and the TUI
+from wallet.services.timefmt import until as until
+from wallet.services.timefmt import when as when
 from wallet.textsafe import clean, json_escape
 
 # The only escape sequences Polis itself prints: SGR bold/dim/colours from `style()`.
@@ -70,34 +73,6 @@ def table(headers: list[str], rows: list[list[Any]], *, max_width: dict[int, int
         out("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip())
 
 
-def ago(ts: int | None, now: int | None = None) -> str:
-    if ts is None:
-        return "never"
-    d = (now or int(time.time())) - ts
-    if d < 0:
-        return "just now"
-    for unit, secs in (("d", 86400), ("h", 3600), ("m", 60)):
-        if d >= secs:
-            return f"{d // secs}{unit} ago"
-    return f"{d}s ago"
-
-
-def until(ts: int | None, now: int | None = None) -> str:
-    if ts is None:
-        return "-"
-    d = ts - (now or int(time.time()))
-    if d <= 0:
-        return "closed"
-    for unit, secs in (("d", 86400), ("h", 3600), ("m", 60)):
-        if d >= secs:
-            return f"in {d // secs}{unit}"
-    return f"in {d}s"
-
-
-def when(ts: int | None) -> str:
-    if ts is None:
-        return "-"
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts))
 
 
 class Progress:

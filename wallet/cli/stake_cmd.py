@@ -14,7 +14,7 @@ from wallet.errors import AlreadyDone, BadInput
 def run(args: argparse.Namespace) -> int:
     if args.noun == "validators":
         return _validators(args)
-    return {"list": _list, "add": _write, "remove": _write, "move": _write, "claim": _write}[args.verb](args)
+    return _list(args) if args.verb == "list" else _write(args)
 
 
 def _options(pairs: list[str]) -> dict[str, str]:
@@ -33,36 +33,37 @@ def _adapter(network: str, rpc: str | None = None):  # type: ignore[no-untyped-d
     ad = adapter_for(network, rpc_url=rpc)
     if not ad.STAKING:
         ad.close()
-        raise BadInput(f"{network} has no staking in Polis ({ad.family})")
+        raise BadInput(f"{network} has no staking in Polis ({ad.NAME})")
     return ad
 
 
+VERBS = {"add": "stake", "remove": "unstake", "move": "move", "claim": "claim", "withdraw": "withdraw"}
+
+
 def _write(args: argparse.Namespace) -> int:
-    verb = {"add": "stake", "remove": "unstake", "move": "move", "claim": "claim"}[args.verb]
+    from wallet.services.requests import check_supported, plan_checked
+
+    verb = VERBS[args.verb]
     v = vault()
     meta = pick_account(v, args.account)
     _preflight(args, meta)
     ad = _adapter(args.network, args.rpc)
+    ad.max_fee = args.max_fee
     try:
-        if verb not in ad.STAKE_ACTIONS:
-            raise BadInput(f"{args.network} does not support '{args.verb}' (it offers: "
-                           f"{', '.join(ad.STAKE_ACTIONS) or 'nothing'})")
-        opts = _options(args.opt)
-        if verb == "stake":
-            plan = ad.plan_stake(meta, args.target, ad.parse_amount(args.amount), subtarget=args.subnet, options=opts)
-        elif verb == "unstake":
-            if bool(args.amount) == bool(args.all):
-                raise BadInput("give an AMOUNT or --all")
-            amount = None if args.all else ad.parse_amount(args.amount)
-            plan = ad.plan_unstake(meta, args.target, amount, subtarget=args.subnet, options=opts)
-        elif verb == "move":
-            if bool(args.amount) == bool(args.all):
-                raise BadInput("give an AMOUNT or --all")
-            amount = None if args.all else ad.parse_amount(args.amount)
-            plan = ad.plan_move(meta, args.source_target, args.dest_target, amount, source_sub=args.from_subnet,
-                                dest_sub=args.to_subnet, options=opts)
+        check_supported(ad, verb)
+        p: dict[str, object] = {"options": _options(args.opt)}
+        if verb == "move":
+            p.update(target=args.source_target, dest=args.dest_target, subtarget=args.from_subnet,
+                     dest_sub=args.to_subnet)
         else:
-            plan = ad.plan_claim(meta, args.target, options=opts)
+            p.update(target=args.target, subtarget=getattr(args, "subnet", None))
+        if verb == "stake":
+            p["amount"] = ad.parse_amount(args.amount)
+        elif verb in ("unstake", "move", "withdraw"):
+            if bool(args.amount) == bool(args.all):
+                raise BadInput("give an AMOUNT or --all")
+            p["amount"] = None if args.all else ad.parse_amount(args.amount)
+        plan = plan_checked(ad, meta, verb, p)
         return _finish(args, ad, plan, meta)
     except AlreadyDone as exc:
         return _already(args, exc)

@@ -191,7 +191,7 @@ def add_sr25519(vault: Vault, name: str, key: BtcliKey, passphrase: str) -> Acco
     assert raw is not None
     meta = vault._new_meta(name, "sr25519", addresses, paths={"substrate": "sr25519 (btcli keyfile)"},  # type: ignore[arg-type]
                            origin="btcli")
-    vault._store(meta, keystore.encrypt((RAW_PREFIX + "0x" + raw.hex()).encode(), passphrase))
+    vault.store_secret(meta, (RAW_PREFIX + "0x" + raw.hex()).encode(), passphrase)
     return meta
 
 

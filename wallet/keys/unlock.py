@@ -69,17 +69,15 @@ class UnlockPolicy:
 
     def new_passphrase(self, name: str) -> str:
         """A passphrase for a new key: from the same sources, or prompted twice."""
+        from wallet.keys.vault import MIN_PASSPHRASE, check_new_passphrase
+
         got = self._from_sources(None)
         if got is not None:
-            if len(got) < 8:
-                raise BadInput("the passphrase must be at least 8 characters")
-            return got
+            return check_new_passphrase(got)
         if not self._interactive():
             raise NotInteractive(f"a passphrase is needed to encrypt {name!r} and this run is not interactive",
                                  hint=OPTIONS_HELP)
-        first = self._ask(f"New passphrase for {name} (8+ characters): ")
-        if len(first) < 8:
-            raise BadInput("the passphrase must be at least 8 characters")
+        first = check_new_passphrase(self._ask(f"New passphrase for {name} ({MIN_PASSPHRASE}+ characters): "))
         if self._ask("Repeat the passphrase: ") != first:
             raise BadInput("the passphrases do not match")
         return first

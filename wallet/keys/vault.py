@@ -69,6 +69,18 @@ def validate_name(name: str) -> str:
     return name
 
 
+MIN_PASSPHRASE = 8
+"""The shortest passphrase a new vault secret may be encrypted with (characters)."""
+
+
+def check_new_passphrase(passphrase: str) -> str:
+    """The vault's passphrase rule, for every way a secret enters it (CLI, TUI, btcli import); prompts
+    call it too, to say so before asking for the repeat."""
+    if len(passphrase or "") < MIN_PASSPHRASE:
+        raise BadInput(f"the passphrase must be at least {MIN_PASSPHRASE} characters")
+    return passphrase
+
+
 class Vault:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or vault_dir()
@@ -116,8 +128,8 @@ class Vault:
         if not signers:
             watch = [a.name for a in accounts if a.watch_only]
             what = f" for {family}" if family else ""
-            raise BadInput(f"no account in the vault can sign{what}"
-                           + (f" ({', '.join(watch)} {'is' if len(watch) == 1 else 'are'} watch-only)" if watch else ""),
+            why = f" ({', '.join(watch)} {'is' if len(watch) == 1 else 'are'} watch-only)" if watch else ""
+            raise BadInput(f"no account in the vault can sign{what}{why}",
                            hint="create a key with 'polis keys new NAME' or import one")
         raise BadInput(f"several accounts can sign ({', '.join(a.name for a in signers)}): "
                        "choose one with --account NAME")
@@ -173,6 +185,7 @@ class Vault:
         from wallet.keys import derive
 
         self._check_new_name(name)
+        check_new_passphrase(passphrase)
         phrase = derive.validate_mnemonic(phrase)
         derived = derive.derive_all(phrase, index)
         addresses = {f: d.address for f, d in derived.items()}
@@ -186,6 +199,7 @@ class Vault:
         from wallet.keys.derive import evm_address_of
 
         self._check_new_name(name)
+        check_new_passphrase(passphrase)
         if len(key) != 32:
             raise BadInput("a private key is 32 bytes (64 hex characters)")
         try:
@@ -203,6 +217,11 @@ class Vault:
         meta = self._new_meta(name, "watch", addresses, origin="watch")
         self._write_meta(meta)
         return meta
+
+    def store_secret(self, meta: AccountMeta, secret: bytes, passphrase: str, *, address: str | None = None) -> None:
+        """Encrypt a new account's secret under the passphrase rule and write it with its metadata."""
+        check_new_passphrase(passphrase)
+        self._store(meta, keystore.encrypt(secret, passphrase, address=address))
 
     def _store(self, meta: AccountMeta, doc: dict[str, Any]) -> None:
         ensure_private_dir(self.root)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
@@ -26,9 +27,19 @@ if TYPE_CHECKING:
 
 
 class BittensorAdapter(PlansMixin, Adapter):
-    family = "substrate"
-    KEY_FAMILY = "substrate"
+    NAME = "bittensor"
+    KEY_SCHEME = "substrate"
+    STAKE_IS_POWER = True
     VOTE_CHOICES = (("aye", "Aye"), ("nay", "Nay"))
+
+    @classmethod
+    def read_choice(cls, choice: str, *, labels: Sequence[str] = (), vote_type: str = "",
+                    weights: dict[str, str] | None = None) -> str:
+        """aye / yes / for → AYE, nay / no / against → NAY (the Triumvirate's two answers)."""
+        c = str(choice).strip().lower()
+        if c not in ("aye", "nay", "yes", "no", "for", "against"):
+            raise BadInput(f"unknown choice {choice!r}: use aye or nay")
+        return "AYE" if c in ("aye", "yes", "for") else "NAY"
     STAKING = True
     MULTI_ACTION_TX = True
     STAKE_ACTIONS = ("stake", "unstake", "move")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from wallet.adapters.base import Progress, StakePosition, StakeTarget, SyncReport
@@ -32,17 +33,35 @@ if TYPE_CHECKING:
 
 
 class CosmosAdapter(CosmosPlans):
-    family = "cosmos"
-    KEY_FAMILY = "cosmos"
+    NAME = "cosmos"
+    KEY_SCHEME = "cosmos"
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = CHOICES
     WEIGHTED_VOTES = True
+
+    @classmethod
+    def read_choice(cls, choice: str, *, labels: Sequence[str] = (), vote_type: str = "",
+                    weights: dict[str, str] | None = None) -> str:
+        """yes / y → YES, no / n → NO, abstain → ABSTAIN, veto / no_with_veto → NO_WITH_VETO; a split
+        reads as its options and shares ("WEIGHTED yes=0.6 abstain=0.4")."""
+        from wallet.adapters.cosmos.messages import parse_option, parse_weights
+
+        if weights:
+            return "WEIGHTED " + " ".join(f"{o}={w.rstrip('0').rstrip('.')}" for o, w in parse_weights(weights))
+        return parse_option(choice).upper()
     VOTE_REASON = True
     """Recorded as the vote's metadata on gov v1; refused on a v1beta1-only chain."""
     DELEGATION = False
     """Cosmos has no amount-less vote delegation: stake to a validator with `polis stake add`."""
     STAKING = True
+    STAKE_IS_POWER = True
     MULTI_ACTION_TX = True
     STAKE_ACTIONS: ClassVar[tuple[str, ...]] = ("stake", "unstake", "move", "claim")
+
+    @classmethod
+    def quorum_choices(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None
+                       ) -> frozenset[str] | None:
+        """x/gov counts every option toward quorum: yes, no, abstain and no_with_veto."""
+        return None
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
                  source: str | None = None) -> None:
@@ -153,6 +172,19 @@ class CosmosAdapter(CosmosPlans):
     def voting_power(self, address: str, proposal_id: str) -> int:
         """Cosmos voting power is the account's bonded delegations, counted at tally time."""
         return sum(p.amount for p in self.delegations_of(address))
+
+    def account_nonce(self, address: str, *, pending: bool = False) -> int | None:
+        """The account's sequence (the next transaction's), or None for an account the chain has not seen."""
+        acc = self.account(address)
+        return int(acc.sequence) if acc is not None and acc.sequence is not None else None
+
+    def address_forms(self, address: str) -> list[str]:
+        from wallet.keys.cosmos_keys import reprefix
+
+        try:
+            return list(dict.fromkeys([address, reprefix(address, self.prefix)]))
+        except (ValueError, PolisError):
+            return [address]
 
     def account(self, address: str) -> AuthAccount | None:
         from wallet.adapters.cosmos.vesting import decode_account

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -77,12 +78,33 @@ def settings_of(network: NetworkConfig) -> SnapshotSettings:
 
 
 class SnapshotAdapter(Adapter):
-    family = "snapshot"
-    KEY_FAMILY = "evm"
+    NAME = "snapshot"
+    KEY_SCHEME = "evm"
     OFFCHAIN = True
     WEIGHTED_VOTES = True
     VOTE_REASON = True
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @classmethod
+    def quorum_choices(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None
+                       ) -> frozenset[str] | None:
+        """The space's own quorum setting: the hub counts every choice (scores_total) unless the proposal's
+        quorum type is "optimistic", where only the second choice (against) counts."""
+        extra = proposal.get("extra") or {}
+        if str(extra.get("quorum_type") or "") == "optimistic":
+            tally = proposal.get("tally") or []
+            return frozenset({str(tally[1]["choice"]).lower()}) if len(tally) > 1 else frozenset()
+        return None
+
+    @classmethod
+    def read_choice(cls, choice: str, *, labels: Sequence[str] = (), vote_type: str = "",
+                    weights: dict[str, str] | None = None) -> str:
+        """Snapshot choices are 1-based numbers into the proposal's own list (1 = the first choice)."""
+        kind = vote_type or "single-choice"
+        value = sc.parse(kind, list(labels), choice, weights)
+        nums = value if isinstance(value, list) else [value] if isinstance(value, int) else []
+        numbered = ", ".join(f"#{i}" for i in nums)
+        return sc.label(kind, list(labels), value) + (f" ({numbered})" if numbered else "")
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
                  source: str | None = None) -> None:

@@ -88,8 +88,8 @@ def _bool_opt(options: dict[str, str] | None, key: str) -> bool | None:
 
 
 class SnetStakeAdapter(LazyRpcClient, Adapter):
-    family = "snet_stake"
-    KEY_FAMILY = "evm"
+    NAME = "snet_stake"
+    KEY_SCHEME = "evm"
     STAKING = True
     STAKE_ACTIONS: ClassVar[tuple[str, ...]] = ("stake", "unstake", "claim", "withdraw")
 
@@ -249,10 +249,10 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                                               ("eth_getBalance", [address, "latest"])]
         calls += [("eth_estimateGas", [{"from": address, "to": to, "data": data}]) for _l, to, data, sim in steps if sim]
         res = self.rpc.batch(calls)
-        base = int(res[0].get("baseFeePerGas", "0x0"), 16) if isinstance(res[0], dict) else 0
-        prio = int(res[1], 16) if isinstance(res[1], str) else 10**9
-        max_fee = 2 * base + prio
-        txs, k, gas_total = [], 3, 0
+        from wallet.adapters.evm import gas as gasmod
+
+        base, prio, max_fee, block_gas = gasmod.prices(res[0], res[1])
+        txs, k, gas_total, simulated_total = [], 3, 0, 0
         for label, to, data, sim in steps:
             gas = None
             if sim:
@@ -260,13 +260,19 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                 k += 1
                 if isinstance(r, RpcError):
                     raise ActionRefused(f"the node's simulation of {label} reverts: {_revert(r)}")
-                gas = int(int(r, 16) * 12 // 10) + 10_000
+                simulated, gas = gasmod.gas_of(r)
+                simulated_total += simulated
+            else:
+                simulated_total += GAS_AFTER_APPROVE
             gas_total += gas or GAS_AFTER_APPROVE
             txs.append({"label": label, "tx": {"to": to, "data": data, "value": 0, "gas": gas, "maxFeePerGas": max_fee,
                                                "maxPriorityFeePerGas": prio, "chainId": int(self.network.chain_id),
                                                "type": 2}})
         from wallet.units import format_amount
 
+        quote = gasmod.quote(self.network, gas=gas_total, simulated=simulated_total, max_fee_per_gas=max_fee,
+                             base_fee=base, block_gas_limit=block_gas, transactions=len(steps))
+        cap_check = self.fee_check(quote)
         balance = int(res[2], 16) if isinstance(res[2], str) else 0
         eth = self.network.denom.denom()
         if balance < gas_total * max_fee:
@@ -276,12 +282,12 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                   PlanCheck(name="simulation", ok=True, detail=", ".join(
                       f"{t['label']}: {t['tx']['gas']:,} gas" if t["tx"]["gas"] else f"{t['label']}: after step 1"
                       for t in txs)),
-                  PlanCheck(name="fee balance", ok=True, detail=format_amount(balance, eth, max_decimals=6))]
+                  PlanCheck(name="fee balance", ok=True, detail=format_amount(balance, eth, max_decimals=6)), cap_check]
         summary = [*summary, f"from {account.name} {address} on chain {self.network.chain_id}"]
         return Plan(kind=kind, network=self.network.key, source=self.source, account=account.name, address=address,
                     summary=summary, checks=checks, fee_estimate=gas_total * (max_fee // 2 + prio // 2),
                     fee_symbol=self.network.denom.symbol, fee_decimals=self.network.denom.decimals,
-                    payload={"steps": txs}, target=target)
+                    payload={"steps": txs, "fee_quote": quote.as_dict()}, target=target)
 
     def _state(self, address: str, target: str | None) -> tuple[int, Window, StakeInfo, int]:
         self.check_chain()
