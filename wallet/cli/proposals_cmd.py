@@ -155,6 +155,11 @@ def _show(args: argparse.Namespace) -> int:
         p["token"] = {"symbol": symbol, "decimals": decimals}
         p["archive"] = {"synced_at": source_row.get("synced_at")}
         p["simulation"] = simulation
+        from wallet.services.proposals import quorum_of
+
+        q = quorum_of(p, source_row)
+        p["quorum_status"] = {"counted": str(q.counted), "reached": q.reached,
+                              "choices": sorted(q.choices) if q.choices is not None else None}
         emit_json(p)
         return 0
     denom = Denom(symbol or "votes", "base", decimals)
@@ -185,10 +190,9 @@ def _show(args: argparse.Namespace) -> int:
         out(f"  {clean(t['choice'], limit=40):<14} {format_amount(w, denom, max_decimals=2):>24}  {pct // 10:>3}.{pct % 10}% {bar}")
     if p["quorum"] is not None:
         q = int(p["quorum"])
-        family = source_row.get("family", "")
-        # Governors count for + abstain towards quorum; Cosmos and Snapshot count every option.
-        counted = sum(int(t["weight"]) for t in p["tally"]
-                      if family in ("snapshot", "cosmos") or t["choice"] in ("for", "abstain", "yes"))
+        from wallet.services.proposals import quorum_of
+
+        counted = quorum_of(p, source_row).counted  # the choices the source's adapter counts
         out(f"  quorum         {format_amount(q, denom, max_decimals=2):>24}  "
             + ("reached" if counted >= q else f"not reached ({format_amount(q - counted, denom, max_decimals=2)} short)"))
     out("")
