@@ -193,6 +193,8 @@ def main() -> int:
         results["cosmos"] = __import__("bench.cosmos_bench", fromlist=["run"]).run()
     if os.environ.get("BENCH_SKIP_BITTENSOR") != "1":
         results["bittensor"] = __import__("bench.bittensor_bench", fromlist=["run"]).run()
+    if os.environ.get("BENCH_SKIP_SIMULATE") != "1":
+        results["simulate"] = __import__("bench.simulate_bench", fromlist=["run"]).run()
     if os.environ.get("BENCH_SKIP_SCALE") != "1":
         results["scale"] = scale_bench()
     if os.environ.get("BENCH_SKIP_RELIABILITY") != "1":
@@ -232,6 +234,9 @@ def main() -> int:
     if isinstance(co, dict) and "one 20-message tx: round trips" in co:
         budgets.append(("20 Cosmos votes in one plan: one transaction, fewer round trips than 20 single ones",
                         co["one 20-message tx: round trips"] < co["20 single txs: round trips"]))
+    sim = results.get("simulate")
+    if isinstance(sim, dict):
+        budgets.append(("simulate a 3-action proposal on a devnet fork ≤ 3 s (median)", bool(sim["goal ≤ 3000 ms"])))
     sc = results.get("scale")
     if isinstance(sc, dict):
         budgets.append(("sync of 1M votes: peak RSS ≤ 250 MB", sc["sync 1M votes: peak RSS MB"] <= 250))
