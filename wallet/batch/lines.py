@@ -8,6 +8,8 @@ unexpected they stop and return what they have, and the caller falls back to the
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import json
 import re
 from typing import Any
@@ -18,6 +20,8 @@ _KEY = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+)'
 _DOTTED = re.compile(rf"^({_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
 _ARRAY_TABLE = re.compile(rf"^\[\[\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*\]\]")
 _TABLE = re.compile(rf"^\[\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*\]")
+_BARE = re.compile(r"^([A-Za-z0-9_-]+)\s*=")
+_WS = re.compile(r"[ \t\r\n]*")
 
 
 def _split(dotted: str) -> tuple[str, ...]:
@@ -48,19 +52,21 @@ def toml_lines(text: str) -> dict[Path, int]:
             continue
         if not line or line.startswith("#"):
             continue
-        if m := _ARRAY_TABLE.match(line):
+        if line[0] != "[":
+            pass
+        elif m := _ARRAY_TABLE.match(line):
             path = _split(m.group(1))
             arrays[path] = arrays.get(path, -1) + 1
             current = with_indices(path[:-1]) + (path[-1], arrays[path])
             out.setdefault(current[:-1], number)
             out.setdefault(current, number)
             continue
-        if m := _TABLE.match(line):
+        elif m := _TABLE.match(line):
             current = with_indices(_split(m.group(1)))
             out.setdefault(current, number)
             continue
-        if m := _DOTTED.match(line):
-            key = current + _split(m.group(1))
+        if m := _BARE.match(line) or _DOTTED.match(line):
+            key = current + (_split(m.group(1)) if m.re is _DOTTED else (m.group(1),))
             out.setdefault(key, number)
             rest = line[m.end():]
             for quote in ('"""', "'''"):
@@ -69,18 +75,19 @@ def toml_lines(text: str) -> dict[Path, int]:
     return out
 
 
-def json_lines(text: str) -> dict[Path, int]:
+def json_lines(text: str, duplicates: list[tuple[Path, int]] | None = None) -> dict[Path, int]:
+    """Paths to lines; a key repeated within one object is appended to `duplicates` (path, line),
+    since json.loads silently keeps the last one. Linear in the text: newline offsets are found once."""
     out: dict[Path, int] = {}
     decoder = json.JSONDecoder()
-    n = len(text)
+    newlines = [m.start() for m in re.finditer("\n", text)]
 
     def line_of(pos: int) -> int:
-        return text.count("\n", 0, pos) + 1
+        return bisect.bisect_left(newlines, pos) + 1
 
     def skip(i: int) -> int:
-        while i < n and text[i] in " \t\r\n":
-            i += 1
-        return i
+        m = _WS.match(text, i)  # matches the empty string at worst
+        return m.end() if m else i
 
     def value(i: int, path: Path) -> int:
         i = skip(i)
@@ -89,9 +96,14 @@ def json_lines(text: str) -> dict[Path, int]:
             i = skip(i + 1)
             if text[i] == "}":
                 return i + 1
+            seen: set[str] = set()
             while True:
                 i = skip(i)
+                start = i
                 key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+                if key in seen and duplicates is not None:
+                    duplicates.append((path + (key,), line_of(start)))
+                seen.add(key)
                 i = skip(i)
                 i = value(i + 1, path + (key,))  # past the ':'
                 i = skip(i)
@@ -115,11 +127,48 @@ def json_lines(text: str) -> dict[Path, int]:
         _, end = decoder.raw_decode(text, i)
         return end
 
-    try:
+    with contextlib.suppress(IndexError, ValueError, RecursionError):
         value(0, ())
-    except (IndexError, ValueError):
-        pass
     return out
+
+
+MAX_DEPTH = 32
+
+
+def nesting_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line where brackets ([ {) outside strings and comments nest deeper than `limit`, or None.
+    One linear pass, run before json/tomllib (which recurse, and fail with RecursionError on a plan
+    nested 50,000 deep). Works for JSON and TOML: quotes, escapes and # comments are skipped."""
+    depth, line, i, n = 0, 1, 0, len(text)
+    quote: str | None = None
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line += 1
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            continue
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
 
 
 def line_for(lines: dict[Path, int], loc: Path) -> int | None:

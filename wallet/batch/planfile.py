@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from wallet.batch.lines import json_lines, line_for, toml_lines
+from wallet.batch.lines import MAX_DEPTH, json_lines, line_for, nesting_too_deep, toml_lines
 from wallet.errors import BadInput
 
 KINDS = ("vote", "delegate", "stake", "unstake", "move", "claim")
@@ -26,7 +26,7 @@ class _Strict(BaseModel):
 
 
 def _reject_floats(value: Any, what: str) -> Any:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValueError(f"write {what} as a string (\"1.5 AKT\") or an integer; floats lose precision")
     return value
 
@@ -61,7 +61,7 @@ class Action(_Strict):
     @field_validator("proposal", "subnet", "to_subnet", mode="before")
     @classmethod
     def _ids(cls, v: Any) -> Any:
-        if isinstance(v, bool) or isinstance(v, float):
+        if isinstance(v, (bool, float)):
             raise ValueError("write the id as a string or an integer")
         return str(v) if isinstance(v, int) else v
 
@@ -90,7 +90,8 @@ class Action(_Strict):
         if missing:
             raise ValueError(f"a {self.kind} needs {' and '.join(missing)}")
         allowed = {"vote": {"proposal", "choice", "reason", "weights"}, "delegate": {"to"},
-                   "stake": {"target", "amount", "subnet", "options"}, "unstake": {"target", "amount", "subnet", "options"},
+                   "stake": {"target", "amount", "subnet", "options"},
+                   "unstake": {"target", "amount", "subnet", "options"},
                    "move": {"target", "to", "amount", "subnet", "to_subnet", "options"}, "claim": {"target", "options"}}
         extra = [f for f in ("proposal", "choice", "reason", "weights", "to", "target", "subnet", "to_subnet", "amount")
                  if getattr(self, f) not in (None, "") and f not in allowed[self.kind]]
@@ -122,7 +123,11 @@ class Policy(_Strict):
     max_amount: dict[str, str | int] = Field(default_factory=dict)
     """Per network or source: the largest amount one action may move ("100 AKT")."""
 
-    @field_validator("max_amount", mode="before")
+    max_fee: dict[str, str] = Field(default_factory=dict)
+    """Per network or source: the most one transaction's fee may reach ("0.01 ETH"); over the network's
+    max_fee for this run. A plan whose fee is over it is refused before signing."""
+
+    @field_validator("max_amount", "max_fee", mode="before")
     @classmethod
     def _limits(cls, v: Any) -> Any:
         if isinstance(v, dict):
@@ -175,7 +180,8 @@ class PlanError(BadInput):
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
         more = f" (and {len(issues) - 1} more problem{'s' if len(issues) > 2 else ''})" if len(issues) > 1 else ""
-        super().__init__(f"{issues[0]}{more}", hint="nothing was signed; fix the plan and run 'polis batch check' again")
+        super().__init__(f"{issues[0]}{more}",
+                         hint="nothing was signed; fix the plan and run 'polis batch check' again")
 
 
 @dataclass
@@ -224,13 +230,18 @@ def parse_text(text: str, path: str = "<plan>", fmt: str | None = None) -> PlanF
     import tomllib
 
     fmt = _format_of(path, text, fmt)
+    if (deep := nesting_too_deep(text)) is not None:
+        raise PlanError([Issue(path, deep, "", f"nested more than {MAX_DEPTH} levels deep")])
+    duplicates: list[tuple[tuple[Any, ...], int]] = []
     try:
         if fmt == "json":
             data = json.loads(text)
-            lines = json_lines(text)
+            lines = json_lines(text, duplicates)
         else:
             data = tomllib.loads(text)
             lines = toml_lines(text)
+    except RecursionError:
+        raise PlanError([Issue(path, None, "", f"nested more than {MAX_DEPTH} levels deep")]) from None
     except json.JSONDecodeError as exc:
         raise PlanError([Issue(path, exc.lineno, "", f"bad JSON: {exc.msg} (column {exc.colno})")]) from None
     except tomllib.TOMLDecodeError as exc:
@@ -238,6 +249,14 @@ def parse_text(text: str, path: str = "<plan>", fmt: str | None = None) -> PlanF
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise PlanError([Issue(path, int(m.group(1)) if m else None, "",
                                f"bad TOML: {msg}" + (f" (column {m.group(2)})" if m else ""))]) from None
+    except ValueError as exc:  # an integer of 4,300+ digits (Python's int conversion limit)
+        long = re.search(r"\d{400,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        raise PlanError([Issue(path, line, "", f"a number is too long ({str(exc).split(':')[0]})")]) from None
+    if duplicates:
+        issues = [Issue(path, line, field_name(loc), "duplicate key: JSON would silently keep only the last one")
+                  for loc, line in duplicates]
+        raise PlanError(issues)
     if not isinstance(data, dict):
         raise PlanError([Issue(path, 1, "", "a plan is a table (TOML) or an object (JSON)")])
     plan = PlanFile(path=path, text=text, format=fmt, model=PlanModel.model_construct(), lines=lines)
