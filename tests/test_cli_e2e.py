@@ -63,7 +63,7 @@ def test_secrets_never_leak(polis_bin: str, tmp_path: Path, anvil, seeded_dao, d
     pfile.write_text(passphrase)
     wrong = tmp_path / "wrong"
     wrong.write_text("definitely-not-it")
-    env = {"POLIS_HOME": str(home), "POLIS_SCRYPT_N": "1024", "POLIS_LOG_LEVEL": "DEBUG"}
+    env = {"POLIS_HOME": str(home), "POLIS_SCRYPT_N": "1024", "POLIS_INSECURE_TESTING": "1", "POLIS_LOG_LEVEL": "DEBUG"}
     outputs: list[str] = []
 
     def polis(*args: str, stdin: str = "", extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

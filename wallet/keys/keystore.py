@@ -3,7 +3,9 @@
 eth-keyfile's encoder only accepts 32-byte secp256k1 keys, but a vault also stores mnemonics. The
 JSON written here is the same format, so any keystore v3 tool (eth-keyfile, geth, cast) reads our
 files, and ours reads theirs; tests check both directions against eth-keyfile.
-scrypt n defaults to 2**18 (~1 s); POLIS_SCRYPT_N may lower it for tests.
+scrypt n defaults to 2**18 (~1 s). POLIS_SCRYPT_N may lower it for test vaults only: a value below the
+default is honoured only together with POLIS_INSECURE_TESTING=1, and ignored with a warning otherwise,
+so a leftover variable can never weaken a real vault.
 """
 
 from __future__ import annotations
@@ -21,13 +23,31 @@ DEFAULT_SCRYPT_N = 2**18
 _MIN_SCRYPT_N = 2**10
 
 
+INSECURE_TESTING_VAR = "POLIS_INSECURE_TESTING"
+_warned = False
+
+
 def scrypt_n() -> int:
-    raw = os.environ.get("POLIS_SCRYPT_N")
+    """The scrypt cost for new keystores (see the module docstring)."""
+    global _warned
+    raw = os.environ.get("POLIS_SCRYPT_N", "").strip()
     if not raw:
         return DEFAULT_SCRYPT_N
-    n = int(raw)
-    if n < _MIN_SCRYPT_N or n & (n - 1):
-        raise VaultError(f"POLIS_SCRYPT_N must be a power of two >= {_MIN_SCRYPT_N}")
+    try:
+        n = int(raw) if len(raw) <= 12 else -1
+    except ValueError:
+        n = -1
+    if n < _MIN_SCRYPT_N or n & (n - 1) or n > _MAX_SCRYPT_N:
+        raise VaultError(f"POLIS_SCRYPT_N must be a power of two in {_MIN_SCRYPT_N}..{_MAX_SCRYPT_N}")
+    if n < DEFAULT_SCRYPT_N and os.environ.get(INSECURE_TESTING_VAR) != "1":
+        if not _warned:
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "ignoring POLIS_SCRYPT_N=%d (weaker than the default 2^18) without %s=1: "
+                "new keys are encrypted with the default cost", n, INSECURE_TESTING_VAR)
+            _warned = True
+        return DEFAULT_SCRYPT_N
     return n
 
 
