@@ -31,6 +31,7 @@ def run(runs: int = 5) -> dict[str, object]:
     with SubstrateNode() as node, tempfile.TemporaryDirectory() as d:
         os.environ["POLIS_HOME"] = d
         os.environ["POLIS_SCRYPT_N"] = "1024"
+        os.environ["POLIS_INSECURE_TESTING"] = "1"
         try:
             from wallet.keys.vault import Vault
 
@@ -41,7 +42,9 @@ def run(runs: int = 5) -> dict[str, object]:
         finally:
             os.environ.pop("POLIS_HOME")
             os.environ.pop("POLIS_SCRYPT_N")
-        env = {**os.environ, "POLIS_HOME": d, "POLIS_PASSPHRASE": "bench passphrase", "POLIS_SCRYPT_N": "1024"}
+            os.environ.pop("POLIS_INSECURE_TESTING")
+        env = {**os.environ, "POLIS_HOME": d, "POLIS_PASSPHRASE": "bench passphrase", "POLIS_SCRYPT_N": "1024",
+               "POLIS_INSECURE_TESTING": "1"}
         for hk in hotkeys:  # stake on 3 hotkeys × 2 subnets first, through Polis itself
             for netuid in ("1", "71"):
                 r = subprocess.run([POLIS, "stake", "add", hk, "2 TAO", "--subnet", netuid, "-n", "bittensor", "--yes"],

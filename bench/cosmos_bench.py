@@ -18,11 +18,13 @@ if str(REPO) not in sys.path:
 def run() -> dict[str, object]:
     os.environ["POLIS_HOME"] = tempfile.mkdtemp()
     os.environ["POLIS_SCRYPT_N"] = "1024"
+    os.environ["POLIS_INSECURE_TESTING"] = "1"
     try:
         return _run()
     finally:
         os.environ.pop("POLIS_HOME")
         os.environ.pop("POLIS_SCRYPT_N")
+        os.environ.pop("POLIS_INSECURE_TESTING")
 
 
 def _run() -> dict[str, object]:

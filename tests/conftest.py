@@ -26,8 +26,10 @@ JUNK_MNEMONIC = "test test test test test test test test test test test junk"
 def polis_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "polis-home"
     monkeypatch.setenv("POLIS_HOME", str(home))
-    # Keystores in tests use scrypt n=2**10 instead of 2**18: same code path, milliseconds not seconds.
+    # Keystores in tests use scrypt n=2**10 instead of 2**18: same code path, milliseconds not seconds
+    # (honoured only with the explicit insecure-testing variable).
     monkeypatch.setenv("POLIS_SCRYPT_N", "1024")
+    monkeypatch.setenv("POLIS_INSECURE_TESTING", "1")
     for var in ("POLIS_PASSPHRASE", "POLIS_PASSPHRASE_FILE", "POLIS_CONFIG_DIR", "POLIS_DATA_DIR", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     return home
