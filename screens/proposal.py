@@ -9,7 +9,7 @@ fills in when its message arrives.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -34,7 +34,18 @@ class ProposalScreen(Screen[None]):
         Binding("v", "vote", "Vote", id="proposal.vote", tooltip="vote on this proposal (plan, review, sign)"),
         Binding("/", "search_votes", "Find vote", id="proposal.search_votes", tooltip="search voters and reasons"),
         Binding("p", "power", "My power", id="proposal.power", tooltip="ask the node for my voting power"),
+        Binding("s", "simulate", "Simulate", id="proposal.simulate",
+                tooltip="run its actions on a local anvil fork: reverts, balance changes, settings (never signs)"),
     ]
+
+    class Simulation(Message):
+        """A stored or fresh simulation (`report` None: none yet), or progress text while one runs."""
+
+        def __init__(self, report: dict[str, Any] | None, progress: str = "", error: str = "") -> None:
+            super().__init__()
+            self.report = report
+            self.progress = progress
+            self.error = error
 
     class Loaded(Message):
         def __init__(self, view: ProposalView) -> None:
@@ -64,6 +75,9 @@ class ProposalScreen(Screen[None]):
         """The archive's data, once the loading worker has answered."""
         self._votes_rows: list[dict[str, str]] | None = None
         """Rows for the votes table (the view's, or a search's) until the Votes pane is mounted."""
+        self._sim_report: dict[str, Any] | None = None
+        self._sim_progress: list[str] = []
+        self._sim_running = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,13 +94,16 @@ class ProposalScreen(Screen[None]):
                 yield Static(id="my-power")
                 yield Static("Actions (what it executes)", classes="section-title")
                 yield Static(id="actions")
+                yield Static(id="sim-line")
             yield TabPane("Description", id="tab-description")
             yield TabPane("Votes", id="tab-votes")
+            yield TabPane("Simulation", id="tab-simulation")
         yield StatusArea()
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load()
+        self._stored_simulation()
 
     # --- panes built on first show ---------------------------------------------------------------
     async def _ensure_pane(self, pane_id: str) -> None:
@@ -101,6 +118,8 @@ class ProposalScreen(Screen[None]):
             await pane.mount(VerticalScroll(md))
             if self.view is not None:
                 await md.update(self.view.body or "_no description_")
+        elif pane_id == "tab-simulation":
+            await pane.mount(VerticalScroll(Static(self._simulation_text(), id="simulation")))
         elif pane_id == "tab-votes":
             table: DataTable[Text] = DataTable(id="votes", cursor_type="row", zebra_stripes=True)
             await pane.mount(Input(placeholder="search voter, reason or choice (Enter)", id="votes-search"), table)
@@ -110,7 +129,7 @@ class ProposalScreen(Screen[None]):
                 self._fill_votes(self._votes_rows)
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id in ("tab-description", "tab-votes"):
+        if event.pane.id in ("tab-description", "tab-votes", "tab-simulation"):
             await self._ensure_pane(event.pane.id)
 
     # --- data ------------------------------------------------------------------------------------
@@ -226,3 +245,89 @@ class ProposalScreen(Screen[None]):
 
     def on_archive_changed(self) -> None:
         self._load()
+
+    # --- simulation on a local fork ---------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="simulation-stored", exit_on_error=False)
+    def _stored_simulation(self) -> None:
+        from wallet.cache import open_archive
+        from wallet.errors import PolisError
+        from wallet.simulate import latest
+
+        try:
+            with open_archive(readonly=True) as ar:
+                sim = latest(ar, self.source, self.pid, full=True)
+        except PolisError:
+            return
+        if sim is not None:
+            report = dict(sim["report"])
+            report["_created"] = sim["created"]
+            self.post_message(self.Simulation(report))
+
+    def action_simulate(self) -> None:
+        if getattr(self.app, "offline", False):
+            self.notify("offline mode: a simulation forks the DAO's node, so it needs the network",
+                        title="Simulation", severity="warning")
+            return
+        if self._sim_running:
+            self.notify("a simulation is already running", title="Simulation", timeout=3)
+            return
+        self._sim_running = True
+        self._sim_progress = ["starting…"]
+        self.query_one(TabbedContent).active = "tab-simulation"
+        self._show_simulation()
+        self._simulate()
+
+    @work(thread=True, exclusive=True, group="simulation", exit_on_error=False)
+    def _simulate(self) -> None:
+        from wallet.errors import PolisError
+        from wallet.simulate import simulate
+
+        def progress(text: str) -> None:
+            self.post_message(self.Simulation(None, progress=text))
+
+        try:
+            report = simulate(f"{self.source}:{self.pid}", progress=progress)
+        except PolisError as exc:
+            self.post_message(self.Simulation(None, error=str(exc) + (f" ({exc.hint})" if exc.hint else "")))
+            return
+        report["_created"] = report.get("simulated_at")
+        self.post_message(self.Simulation(report))
+
+    def on_proposal_screen_simulation(self, msg: Simulation) -> None:
+        if msg.progress:
+            self._sim_progress.append(msg.progress)
+        elif msg.error:
+            self._sim_running = False
+            self._sim_progress.append("failed: " + msg.error)
+            self.notify(msg.error, title="Simulation", severity="error")
+        else:
+            if self._sim_running:
+                self._sim_running = False
+                self.notify(msg.report["summary"] if msg.report else "done", title="Simulated")
+            self._sim_report = msg.report
+            self._sim_progress = []
+        self._show_simulation()
+
+    def _simulation_text(self) -> Text:
+        from wallet.simulate.report import render
+
+        if self._sim_progress:
+            return Text("\n".join(f"… {line}" for line in self._sim_progress))
+        if self._sim_report is None:
+            return Text("not simulated yet: press s to run the actions on a local anvil fork of the node")
+        return Text("\n".join(render(self._sim_report)))
+
+    def _show_simulation(self) -> None:
+        from wallet.simulate import headline
+
+        r = self._sim_report
+        line = ""
+        if self._sim_progress:
+            line = "simulating… " + self._sim_progress[-1]
+        elif r is not None:
+            line = headline({"block": r["block"], "path": r["path"], "summary": r["summary"],
+                             "created": r.get("_created") or 0}, now=self.app.now())  # type: ignore[attr-defined]
+        self.query_one("#sim-line", Static).update(Text(line))
+        found = self.query("#simulation")
+        if found:
+            found.first(Static).update(self._simulation_text())
