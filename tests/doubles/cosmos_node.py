@@ -115,6 +115,10 @@ class Chain:
     txs: dict[str, dict[str, Any]] = field(default_factory=dict)
     hidden_polls: int = 1
     """GETs of a new tx hash answered "not found" before it shows as included."""
+    max_metadata_len: int = 255
+    """x/gov's MaxMetadataLen, compared (as the SDK does) with the metadata's length in UTF-8 bytes."""
+    expose_metadata_len: bool = False
+    """Serve it as `max_metadata_len` in the v1 gov params (chains that expose their limit)."""
     params: dict[str, str] = field(default_factory=lambda: {"quorum": "0.334000000000000000",
                                                             "threshold": "0.500000000000000000",
                                                             "veto_threshold": "0.334000000000000000"})
@@ -405,8 +409,9 @@ class CosmosNode:
             if any(o not in OPTIONS for o, _ in opts):
                 raise TxError("gov", 7, "invalid option: invalid vote option")
             metadata = getattr(m, "metadata", "")
-            if len(metadata) > 255:
-                raise TxError("gov", 16, "metadata too long")
+            size = len(metadata.encode("utf-8"))  # Go len() of the string: bytes
+            if size > c.max_metadata_len:
+                raise TxError("gov", 15, f"got metadata with length {size}: metadata too long")
             c.votes.setdefault(m.proposal_id, {})[m.voter] = {"options": opts, "metadata": metadata}
             return
         if name == "MsgWithdrawDelegatorReward":
@@ -640,6 +645,8 @@ def _gov(node: CosmosNode, version: str, rest: list[str], q: dict[str, str]) -> 
         deposit = {"min_deposit": [{"denom": c.denom, "amount": "1000000000"}], "max_deposit_period": "1209600s"}
         if version == "v1":
             full = {**tally, **voting, **deposit, "min_initial_deposit_ratio": "0.250000000000000000"}
+            if c.expose_metadata_len:
+                full["max_metadata_len"] = str(c.max_metadata_len)
             return 200, {"voting_params": voting if rest[1] == "voting" else None,
                          "deposit_params": deposit if rest[1] == "deposit" else None,
                          "tally_params": tally if rest[1] == "tallying" else None, "params": full}

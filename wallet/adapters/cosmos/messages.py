@@ -50,6 +50,30 @@ def parse_weights(weights: dict[str, str]) -> list[tuple[str, str]]:
     return [(k, f"{out[k]:.{DEC_PLACES}f}") for k in sorted(out, key=OPTION_NUM.__getitem__)]
 
 
+MAX_METADATA_LEN = 255
+"""cosmos-sdk x/gov's default `MaxMetadataLen` (module config; a chain may set another)."""
+
+
+def metadata_limit(params: dict[str, Any] | None) -> int:
+    """The chain's vote metadata limit in bytes: `max_metadata_len` where the gov params expose it
+    (top level or under "params"), else the SDK default."""
+    for part in (params or {}, (params or {}).get("params") or {}):
+        raw = part.get("max_metadata_len") if isinstance(part, dict) else None
+        if raw is not None and str(raw).isdigit() and 0 < int(raw) < 1 << 32:
+            return int(raw)
+    return MAX_METADATA_LEN
+
+
+def check_metadata(reason: str, limit: int) -> None:
+    """BadInput unless the reason fits the limit. The SDK's assertMetadataLength compares Go `len()`,
+    i.e. UTF-8 bytes, so a 200-character reason of 2-byte letters is 400 and too long."""
+    size = len(reason.encode("utf-8"))
+    if size > limit:
+        chars = f" ({len(reason):,} characters)" if size != len(reason) else ""
+        raise BadInput(f"the vote reason is {size:,} bytes{chars}; this chain takes at most {limit:,} bytes of "
+                       "gov metadata (UTF-8): shorten it")
+
+
 def coin(amount: int, denom: str) -> dict[str, str]:
     return {"denom": denom, "amount": str(int(amount))}
 
