@@ -110,13 +110,17 @@ class CosmosPlans(Adapter):
             pid = str(int(proposal_id))
         except ValueError:
             raise BadInput(f"proposal id {proposal_id!r} is not a number") from None
-        if len(reason) > 255:
-            raise BadInput("a vote reason (gov metadata) is limited to 255 characters")
         address = self.address_of(account)
         self.check_chain()
         version = self.gov_version()
         if reason and version != "v1":
             raise BadInput(f"{self.network.key} runs gov {version}, whose votes carry no reason; vote without --reason")
+        if reason:
+            try:
+                params = self.lcd.get("/cosmos/gov/v1/params/voting")
+            except LcdError:
+                params = None
+            m.check_metadata(reason, m.metadata_limit(params))
         checks = [PlanCheck(name="chain id", ok=True, detail=str(self.network.chain_id))]
         raw = self.proposal(pid)
         if raw is None:
