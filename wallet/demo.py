@@ -24,15 +24,33 @@ class DemoEnv:
     address: str
     daos: dict[str, Any] = field(default_factory=dict)
     seeds: dict[str, Any] = field(default_factory=dict)
+    lock: Any = None
 
     def stop(self) -> None:
-        self.anvil.stop()
+        try:
+            self.anvil.stop()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
 
 def demo_home() -> Path:
     from wallet.paths import data_dir
 
     return Path(os.environ.get("POLIS_DEMO_HOME") or (data_dir() / "demo"))
+
+
+def lock_home(home: Path) -> Any:
+    """Hold the demo home for this run: a second `polis demo` on the same folder would wipe it under
+    the first. The lock file sits beside the folder (which is deleted and re-created)."""
+    from wallet.errors import BadInput
+    from wallet.paths import FileLock
+
+    lock = FileLock(home.parent / f".{home.name}.lock")
+    if not lock.acquire():
+        raise BadInput(f"another 'polis demo' (pid {lock.holder()}) is running in {home}; stop it first",
+                       hint="or give this one its own folder: POLIS_DEMO_HOME=DIR polis demo")
+    return lock
 
 
 def start_demo(*, port: int | None = None, voters: int = 200, home: Path | None = None,
@@ -55,23 +73,32 @@ def start_demo(*, port: int | None = None, voters: int = 200, home: Path | None 
     if source_devnet() is None:
         os.environ["POLIS_DEVNET_DIR"] = str(devnet)
     home = home or demo_home()
-    if home.exists():
-        shutil.rmtree(home)
-    home.mkdir(parents=True)
+    lock = lock_home(home)
+    try:
+        if home.exists():
+            shutil.rmtree(home)
+        home.mkdir(parents=True)
+    except BaseException:
+        lock.release()
+        raise
     os.environ["POLIS_HOME"] = str(home)
     for var in ("POLIS_CONFIG_DIR", "POLIS_DATA_DIR"):
         os.environ.pop(var, None)
 
-    say("compiling the devnet contracts (cached after the first run)…")
-    compile_contracts()
-    say("starting anvil…")
-    node = Anvil(port=port).start()
+    try:
+        say("compiling the devnet contracts (cached after the first run)…")
+        compile_contracts()
+        say("starting anvil…")
+        node = Anvil(port=port).start()
+    except BaseException:
+        lock.release()
+        raise
     try:
         pass_file = home / "demo-passphrase.txt"
         atomic_write(pass_file, DEMO_PASSPHRASE.encode(), 0o600)
         meta = Vault().add_mnemonic(DEMO_ACCOUNT, derive.generate_mnemonic(12), DEMO_PASSPHRASE, origin="new")
         address = meta.addresses["evm"]
-        env = DemoEnv(home=home, url=node.url, anvil=node, passphrase_file=pass_file, address=address)
+        env = DemoEnv(home=home, url=node.url, anvil=node, passphrase_file=pass_file, address=address, lock=lock)
         networks.set_user_table("devnet", {"rpc": [node.url]})
         # Both DAOs share one chain and seeding mines blocks, so the DAO seeded first gets a voting
         # period long enough to outlast the second one's seeding: both keep an open proposal.
@@ -94,4 +121,5 @@ def start_demo(*, port: int | None = None, voters: int = 200, home: Path | None 
         return env
     except BaseException:
         node.stop()
+        lock.release()
         raise
