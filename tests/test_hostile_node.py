@@ -115,3 +115,75 @@ def _voter(cli) -> str:
     r = cli("keys", "import", "me", "--mnemonic", "--index", "7", "--json", stdin=JUNK_MNEMONIC)
     assert r.code == 0, r.err
     return r.json()["addresses"]["evm"]
+
+
+@pytest.fixture
+def voting(cli, anvil, dao, env_passphrase):
+    """(node, source, pid, voter): an active proposal the vault key `me` can vote on, synced through the node."""
+    from wallet.devnet.seed import fund_and_delegate, seed_dao
+
+    voter = _voter(cli)
+    dep = dao("oz", voting_delay=20)
+    fund_and_delegate(anvil, dep, [voter], 1_000 * 10**18)
+    seed = seed_dao(anvil, dep, n_voters=6)
+    with HostileNode(anvil.url) as node:
+        src = add_devnet_dao(node.url, dep)
+        assert cli("sync", src).code == 0
+        yield node, src, seed.proposals["active"], voter
+
+
+def _nonce(anvil, address: str) -> int:
+    return int(anvil.rpc("eth_getTransactionCount", address, "latest"), 16)
+
+
+@pytest.mark.parametrize("mode", ["huge_fees", "huge_gas"])
+def test_node_set_fees_are_refused_before_signing(cli, anvil, voting, mode: str) -> None:
+    node, src, pid, voter = voting
+    before, start = dump(), _nonce(anvil, voter)
+    node.mode = mode
+    dry = cli("vote", f"{src}:{pid}", "for", "--dry-run")
+    assert dry.code == 1 and "refusing to sign" in dry.err and "ETH" in dry.err, dry.err + dry.out
+    r = cli("vote", f"{src}:{pid}", "for", "--yes")
+    assert r.code == 1 and "refusing to sign" in r.err
+    assert {"huge_fees": "over the cap of 0.05 ETH", "huge_gas": "over the limit of 2,000,000"}[mode] in r.err
+    d = cli("delegate", "--to", "self", "-n", src, "--yes")
+    assert d.code in (0, 1) and "refusing to sign" in d.err or "already delegates" in d.out
+    assert node.sent_raw == 0 and _nonce(anvil, voter) == start
+    assert dump() == before
+
+
+def test_fee_cap_from_the_command_the_networks_file_and_the_summary(cli, anvil, voting) -> None:
+    from wallet import networks
+
+    node, src, pid, voter = voting
+    low = cli("vote", f"{src}:{pid}", "for", "--dry-run", "--max-fee", "0.000000001 ETH")
+    assert low.code == 1 and "over the cap of 0.000000001 ETH (--max-fee)" in low.err
+    networks.set_user_table("devnet", {"max_fee": "1wei"})
+    filed = cli("vote", f"{src}:{pid}", "for", "--dry-run")
+    assert filed.code == 1 and "devnet max_fee in the networks file" in filed.err
+    ok = cli("vote", f"{src}:{pid}", "for", "--dry-run", "--max-fee", "0.5 ETH")
+    assert ok.code == 0, ok.err
+    assert "fee cap: at most" in ok.out and "fee estimate: ~" in ok.out and "ETH" in ok.out
+    bad = cli("vote", f"{src}:{pid}", "for", "--dry-run", "--max-fee", "lots")
+    assert bad.code == 2
+    assert node.sent_raw == 0
+
+
+def test_plan_policy_fee_cap_refuses_before_signing(cli, anvil, env_passphrase, tmp_path) -> None:
+    from tests.plugins.batch_evm import active_proposals, import_voter, vote_plan
+
+    voter = import_voter(cli)
+    _dep, src, ids = active_proposals(anvil, voter, 2)
+    start = _nonce(anvil, voter)
+    plan = tmp_path / "capped.toml"
+    text = vote_plan(src, ids).replace("[run]", '[policy.max_fee]\ndevnet = "1 wei"\n\n[run]')
+    plan.write_text(text)
+    r = cli("batch", "run", str(plan), "--yes", "--json")
+    assert r.code == 1, r.err + r.out
+    acts = r.json()["actions"]
+    assert [a["state"] for a in acts] == ["failed", "failed"]
+    assert all("the plan's [policy] max_fee" in a["error"] and "refusing to sign" in a["error"] for a in acts), acts
+    assert _nonce(anvil, voter) == start
+    plan.write_text(text.replace('"1 wei"', '"lots"'))
+    bad = cli("batch", "check", str(plan))
+    assert bad.code == 2 and "max_fee" in bad.err

@@ -34,6 +34,9 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
         if on_step:
             on_step(name, detail)
 
+    from wallet.fees import recheck
+
+    recheck(plan, adapter.network, override=adapter.max_fee, policy=adapter.policy_max_fee)  # FeeRefused: nothing signed
     if not assume_yes:
         if confirm is None:
             raise NotInteractive("this action needs confirmation and the run is not interactive",

@@ -92,6 +92,8 @@ class Context:
         self._metas: dict[str, AccountMeta] = {}
         self._signers: dict[tuple[str, str], Signer] = {}
         self.pending_notes: dict[int, str] = {}
+        self.fee_caps: dict[str, str] = {}
+        """The plan's [policy] max_fee per network or source."""
 
     def adapter(self, source: str) -> Adapter:
         if source not in self._adapters:
@@ -99,6 +101,8 @@ class Context:
 
             ad = adapter_for(source)
             ad.poll_interval = min(ad.poll_interval, 0.5)  # seconds
+            caps = self.fee_caps
+            ad.policy_max_fee = caps.get(source) or caps.get(source.partition("/")[0])
             self._adapters[source] = ad
         return self._adapters[source]
 
@@ -228,6 +232,7 @@ def dry_run(plan: PlanFile, steps: list[Step] | None = None, *, on_event: OnEven
 
     steps = steps if steps is not None else check(plan)
     ctx = Context(None, plan.digest, steps, plan.model.run, on_event=None)
+    ctx.fee_caps = plan.model.policy.max_fee
     previews: list[Preview] = []
     totals: dict[str, dict[str, Any]] = {}
     from wallet.batch.executors import plan_step
@@ -313,6 +318,7 @@ class BatchRunner:
         with open_archive() as ar:
             ctx = Context(ar, self.plan.digest, steps, self.plan.model.run, unlock=self._unlocker(),
                           on_event=self.on_event)
+            ctx.fee_caps = self.plan.model.policy.max_fee
             # One unlock per account, started at once in a worker (scrypt takes about a second) while
             # the journal is read and the actions are planned; the first signature waits for it, so a
             # wrong passphrase still stops the run before anything is signed. A run with nothing left

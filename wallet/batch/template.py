@@ -26,6 +26,9 @@ max_actions = 200
 akash = "500 AKT"
 bittensor = "10 TAO"
 
+[policy.max_fee]                     # the most one transaction's fee may reach (default: the network's max_fee)
+ethereum = "0.02 ETH"
+
 [run]
 messages_per_tx = 20                 # Cosmos: up to 20 actions share one transaction and one fee
 timeout = 180                        # seconds to wait for inclusion before reporting "pending"

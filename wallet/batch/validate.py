@@ -176,6 +176,7 @@ def _resolve(plan: PlanFile) -> list[Step]:
                         if step.amount <= 0:
                             bad("amount", "the amount must be above zero")
                         _limit(plan, step, bad, adapter)
+        _fee_cap(plan, step, adapter)
         steps.append(step)
     for ad in adapters.values():
         ad.close()
@@ -195,6 +196,21 @@ def _check(bad: Any, fld: str, fn: Any) -> None:
         fn()
     except PolisError as exc:
         bad(fld, str(exc))
+
+
+def _fee_cap(plan: PlanFile, step: Step, adapter: Adapter) -> None:
+    """A `[policy] max_fee` entry for the step's source or network must be an amount of its native unit."""
+    fees = plan.model.policy.max_fee
+    raw = fees.get(step.source, fees.get(step.network))
+    if raw is None:
+        return
+    from wallet.units import parse_amount
+
+    try:
+        parse_amount(str(raw), adapter.network.denom.denom())
+    except PolisError as exc:
+        where = ("policy", "max_fee", step.source if step.source in fees else step.network)
+        raise PlanError([plan.issue(where, str(exc))]) from None
 
 
 def _limit(plan: PlanFile, step: Step, bad: Any, adapter: Adapter) -> None:

@@ -126,7 +126,14 @@ def compose(client: Client, calls: list[Call]) -> Any:
 
 def fee_of(client: Client, calls: list[Call], public_key: bytes, address: str) -> int:
     info = client.call("get_payment_info", compose(client, calls), _PublicKey(public_key, address))
-    return int(info.get("partial_fee", info.get("partialFee", 0)))
+    fee = info.get("partial_fee", info.get("partialFee")) if isinstance(info, dict) else None
+    if isinstance(fee, str) and fee.isdigit() and len(fee) < 40:
+        fee = int(fee)
+    if not isinstance(fee, int) or not 0 <= fee < 2**128:
+        from wallet.errors import RpcError
+
+        raise RpcError(f"the node's payment info has no usable fee: {str(fee)[:40]!r}")
+    return fee
 
 
 def sign_and_submit(client: Client, calls: list[Call], signer: Any, era_period: int) -> Any:

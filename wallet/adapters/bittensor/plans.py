@@ -80,6 +80,10 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
         from wallet.keys.substrate_keys import ss58_decode
 
         fee = tx.fee_of(self.client, calls, ss58_decode(address), address)
+        from wallet.fees import FeeQuote
+
+        quote = FeeQuote(max_fee=fee)
+        cap_check = self.fee_check(quote)  # the payment info over the cap: FeeRefused, nothing signed
         free = reads.holdings(self.client, address, only=[]).free
         ed = int(self.client.constant("Balances", "ExistentialDeposit") or 0)
         left = free - spend - fee
@@ -90,13 +94,14 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
                 hint="stake less, so the account keeps the existential deposit")
         checks.append(PlanCheck(name="balance", ok=True, detail=f"{self._fmt(free)} free; keeps ≥ {self._fmt(ed)} "
                                 f"(existential deposit) after fee {self._fmt(fee)}"))
+        checks.append(cap_check)
         summary = summary + [f"calls: {tx.describe(c)}" for c in calls]
         summary.append(f"signed by {address}; mortal era {self.extra.era_period} blocks; nonce read at signing")
         symbol, decimals = self._symbol()
         return Plan(kind=kind, network=self.network.key, source=self.source, account=account.name, address=address,
                     summary=summary, checks=checks, fee_estimate=fee, fee_symbol=symbol, fee_decimals=decimals,
                     payload={"calls": [list(c) for c in calls], "genesis": genesis, "spend": spend,
-                             "era_period": self.extra.era_period},
+                             "era_period": self.extra.era_period, "fee_quote": quote.as_dict()},
                     target=target)
 
     def _held(self, address: str, hotkey: str, netuid: int) -> tuple[int, Any]:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 STAKE_OPTIONS = {"allow_jailed", "allow_inactive", "memo"}
 TRUE = {"1", "true", "yes", "y", "on"}
+MAX_GAS = 10_000_000
+"""Largest gas of one transaction unless the network's `max_gas` says otherwise (20 votes use ~1,500,000)."""
 
 
 def _flags(options: dict[str, str] | None) -> dict[str, str]:
@@ -61,11 +63,18 @@ class CosmosPlans(Adapter):
         except LcdError as exc:
             raise ActionRefused(f"the node's simulation of this transaction fails: {explain('', exc.code or 0, str(exc))}"
                                 ) from None
-        used = int(((sim or {}).get("gas_info") or {}).get("gas_used") or 0)
+        raw_used = ((sim if isinstance(sim, dict) else {}).get("gas_info") or {}).get("gas_used") or 0
+        used = int(raw_used) if str(raw_used).isdigit() and len(str(raw_used)) < 20 else -1
         if used <= 0:
             raise ActionRefused("the node's simulation returned no gas figure")
         gas = math.ceil(Decimal(used) * self.settings.adjustment())
         fee = math.ceil(Decimal(gas) * self.settings.gas_price_dec())
+        from wallet.fees import FeeQuote
+
+        quote = FeeQuote(max_fee=fee, gas=gas, simulated_gas=used,
+                         gas_margin=Decimal(self.settings.adjustment()).as_integer_ratio(), gas_slack=1,
+                         gas_ceiling=self.network.max_gas or MAX_GAS)
+        cap_check = self.fee_check(quote)  # FeeRefused before anything is signed
         balance = self.balances(address).get(self.denom.symbol, 0)
         locked = acc.locked(int(time.time()))
         spendable = balance - locked
@@ -79,7 +88,8 @@ class CosmosPlans(Adapter):
         checks = [*checks,
                   PlanCheck(name="simulation", ok=True, detail=f"{used:,} gas used; limit {gas:,} (× {self.settings.gas_adjustment})"),
                   PlanCheck(name="balance", ok=True, detail=f"{self._fmt(balance)}"
-                            + (f", {self._fmt(locked)} vesting ({acc.type})" if acc.vesting else ""))]
+                            + (f", {self._fmt(locked)} vesting ({acc.type})" if acc.vesting else "")),
+                  cap_check]
         summary = [*head, f"from {account.name} {address} (account #{acc.account_number}, sequence {acc.sequence})",
                    f"{len(msgs)} message(s), signed SIGN_MODE_DIRECT on chain {self.network.chain_id}:"]
         summary += ["  " + _msg_line(x) for x in msgs]
@@ -91,7 +101,7 @@ class CosmosPlans(Adapter):
                     fee_decimals=self.denom.decimals, target=target,
                     payload={"msgs": msgs, "memo": memo, "gas": gas, "fee": fee, "gas_used": used, "spend": spend,
                              "gov": self._gov, "chain_id": str(self.network.chain_id), "head": head,
-                             "checks": [c.model_dump() for c in checks[:-2]]})
+                             "checks": [c.model_dump() for c in checks[:-3]], "fee_quote": quote.as_dict()})
 
     # --- gov -------------------------------------------------------------------------------------
     def plan_vote(self: CosmosAdapter, account: AccountMeta, proposal_id: str, choice: str, *,  # type: ignore[misc]

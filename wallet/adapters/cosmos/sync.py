@@ -151,8 +151,14 @@ def sync_chain(ad: CosmosAdapter, ar: Archive, progress: Progress | None = None)
                 doc = lcd.get(f"/cosmos/gov/{version}/proposals/{pid}")
             except LcdError as exc:
                 if exc.status in (400, 404) and exc.code in (3, 5, None):
-                    # A proposal that never reached its minimum deposit is deleted from state.
-                    fetched[pid] = {"status": "expired", "native_status": "PROPOSAL_DELETED"}
+                    if status == "deposit":
+                        # A proposal that never reached its minimum deposit is deleted from state.
+                        fetched[pid] = {"status": "expired", "native_status": "PROPOSAL_DELETED"}
+                    else:
+                        # Only deposit-period proposals are ever deleted: a node that does not know a
+                        # voting or passed one is not proof of anything.
+                        rep.warnings.append(f"the node does not know proposal {pid} ({status} in the archive); "
+                                            "archive kept")
                     continue
                 raise
             fetched[pid] = proposal_fields(doc.get("proposal") or {}, version, ad.denom.base)[1]

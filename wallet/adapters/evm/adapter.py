@@ -19,6 +19,7 @@ from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, Rp
 if TYPE_CHECKING:
     from wallet.adapters.evm.client import JsonRpc
     from wallet.cache.db import Archive
+    from wallet.fees import FeeQuote
     from wallet.keys.signer import Signer
     from wallet.keys.vault import AccountMeta
     from wallet.models import ActionResult, Plan, PlanCheck
@@ -318,18 +319,22 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                 ("eth_getBlockByNumber", ["latest", False]),
                 ("eth_maxPriorityFeePerGas", []), ("eth_getBalance", [frm, "latest"])]
 
-    def _fees(self, frm: str, to: str, data: str, res: list[Any] | None = None) -> tuple[dict[str, Any], list[PlanCheck]]:
-        """Simulate and price a transaction; `res` are the answers to `_fee_calls` when already fetched."""
+    def _fees(self, frm: str, to: str, data: str,
+              res: list[Any] | None = None) -> tuple[dict[str, Any], list[PlanCheck], FeeQuote]:
+        """Simulate and price a transaction; `res` are the answers to `_fee_calls` when already fetched.
+        The figures pass the fee cap (wallet/fees.py) or FeeRefused stops the plan."""
+        from wallet.adapters.evm import gas as gasmod
         from wallet.models import PlanCheck  # pydantic: only when acting
 
         if res is None:
             res = self.rpc.batch(self._fee_calls(frm, to, data))
         if isinstance(res[0], RpcError):
             raise ActionRefused(f"the node's simulation of this transaction reverts: {_revert_reason(res[0])}")
-        gas = int(int(res[0], 16) * 12 // 10) + 10_000
-        base = int(res[1].get("baseFeePerGas", "0x0"), 16) if isinstance(res[1], dict) else 0
-        prio = int(res[2], 16) if isinstance(res[2], str) else 10**9
-        max_fee = 2 * base + prio
+        simulated, gas = gasmod.gas_of(res[0])
+        base, prio, max_fee, block_gas = gasmod.prices(res[1], res[2])
+        quote = gasmod.quote(self.network, gas=gas, simulated=simulated, max_fee_per_gas=max_fee, base_fee=base,
+                             block_gas_limit=block_gas)
+        cap_check = self.fee_check(quote)
         tx = {"to": to, "data": data, "value": 0, "gas": gas, "maxFeePerGas": max_fee,
               "maxPriorityFeePerGas": prio, "chainId": int(self.network.chain_id), "type": 2}
         balance = int(res[3], 16) if isinstance(res[3], str) else 0
@@ -340,9 +345,10 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         if balance < need:
             raise ActionRefused(f"{frm} has {format_amount(balance, denom)}, but the fee may need up to "
                                 f"{format_amount(need, denom)}")
-        checks = [PlanCheck(name="simulation", ok=True, detail=f"eth_estimateGas: {int(res[0], 16):,} gas"),
-                  PlanCheck(name="fee balance", ok=True, detail=f"balance {format_amount(balance, denom, max_decimals=6)}")]
-        return tx, checks
+        checks = [PlanCheck(name="simulation", ok=True, detail=f"eth_estimateGas: {simulated:,} gas"),
+                  PlanCheck(name="fee balance", ok=True, detail=f"balance {format_amount(balance, denom, max_decimals=6)}"),
+                  cap_check]
+        return tx, checks, quote
 
     def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
                   weights: dict[str, str] | None = None) -> Plan:
@@ -422,7 +428,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                                 hint="voting power comes from delegated tokens: 'polis delegate --to self' "
                                      "before a proposal's snapshot")
         checks.append(PlanCheck(name="voting power", ok=True, detail=format_amount(power, token)))
-        tx, fee_checks = self._fees(address, gov, data, second[1:])
+        tx, fee_checks, quote = self._fees(address, gov, data, second[1:])
         summary = [
             f"Vote {label.upper()} on {self.dao.name or self.source} proposal {proposal_id}",
             f"with {format_amount(power, token)} of voting power",
@@ -435,7 +441,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                     address=address, summary=summary, checks=checks + fee_checks,
                     fee_estimate=tx["gas"] * (tx["maxFeePerGas"] // 2 + tx["maxPriorityFeePerGas"] // 2),
                     fee_symbol=self.network.denom.symbol, fee_decimals=self.network.denom.decimals,
-                    payload={"tx": tx, "support": support, "reason": reason}, target=proposal_id)
+                    payload={"tx": tx, "support": support, "reason": reason, "fee_quote": quote.as_dict()},
+                    target=proposal_id)
 
     def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
         from wallet.addresses import parse_evm_address
@@ -456,7 +463,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                   PlanCheck(name="token balance", ok=True, detail=format_amount(balance, token)
                             + ("" if balance else " (delegating 0 gives the delegate no power yet)"))]
         data = codec.call_data("delegate(address)", codec.enc_address(to))
-        tx, fee_checks = self._fees(address, self.dao.token, data)
+        tx, fee_checks, quote = self._fees(address, self.dao.token, data)
         who = "itself" if to.lower() == address.lower() else to
         summary = [f"Delegate the {self.dao.token_symbol} voting power of {account.name} ({address}) to {who}",
                    f"currently delegated to {info['delegate'] or 'nobody'}",
@@ -466,7 +473,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                     address=address, summary=summary, checks=checks + fee_checks,
                     fee_estimate=tx["gas"] * (tx["maxFeePerGas"] // 2 + tx["maxPriorityFeePerGas"] // 2),
                     fee_symbol=self.network.denom.symbol, fee_decimals=self.network.denom.decimals,
-                    payload={"tx": tx, "delegatee": to}, target=to)
+                    payload={"tx": tx, "delegatee": to, "fee_quote": quote.as_dict()}, target=to)
 
     def submit(self, plan: Plan, signer: Signer) -> str:
         if signer.address.lower() != plan.address.lower():

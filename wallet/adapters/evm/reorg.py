@@ -44,7 +44,7 @@ def _block(obj: Any, number: int) -> tuple[str, str] | None:
     if not (isinstance(h, str) and _HASH.fullmatch(h) and isinstance(parent, str) and _HASH.fullmatch(parent)):
         return None
     try:
-        if int(num, 16) != number:
+        if not isinstance(num, str) or int(num, 16) != number:
             return None
     except (TypeError, ValueError):
         return None
