@@ -134,16 +134,6 @@ class Adapter(ABC):
         from wallet.fees import check
 
         return check(self.network, quote, override=self.max_fee, policy=self.policy_max_fee)
-    max_fee: str | None = None
-    """A fee cap for this run (`--max-fee`), over the network's `max_fee`."""
-    policy_max_fee: str | None = None
-    """A batch plan's `[policy] max_fee` for this adapter's network or source."""
-
-    def fee_check(self, quote: FeeQuote) -> PlanCheck:
-        """The plan's passed "fee cap" check, or FeeRefused with the numbers (wallet/fees.py)."""
-        from wallet.fees import check
-
-        return check(self.network, quote, override=self.max_fee, policy=self.policy_max_fee)
     STAKE_IS_POWER: ClassVar[bool] = False
     """True when bonded stake is the account's voting power (Cosmos validators, Bittensor hotkeys)."""
     POLL_INTERVAL: ClassVar[float] = 1.0

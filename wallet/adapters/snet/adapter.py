@@ -273,9 +273,6 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         quote = gasmod.quote(self.network, gas=gas_total, simulated=simulated_total, max_fee_per_gas=max_fee,
                              base_fee=base, block_gas_limit=block_gas, transactions=len(steps))
         cap_check = self.fee_check(quote)
-        quote = gasmod.quote(self.network, gas=gas_total, simulated=simulated_total, max_fee_per_gas=max_fee,
-                             base_fee=base, block_gas_limit=block_gas, transactions=len(steps))
-        cap_check = self.fee_check(quote)
         balance = int(res[2], 16) if isinstance(res[2], str) else 0
         eth = self.network.denom.denom()
         if balance < gas_total * max_fee:
