@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Static
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.footer import KeyFooter
 from wallet.positions import PositionRow
+from wallet.services.requests import Capabilities
 
 ACTIONS = {"delegate": "delegation", "stake": "stake", "unstake": "unstake", "move": "move", "claim": "claim"}
 
@@ -112,10 +113,8 @@ class StakesScreen(Screen[None]):
         return None
 
     @staticmethod
-    def _supports(caps: object, action: str) -> bool:
-        if action == "delegate":
-            return bool(getattr(caps, "delegation", False))
-        return bool(getattr(caps, "staking", False)) and action in getattr(caps, "stake_actions", ())
+    def _supports(caps: Capabilities, action: str) -> bool:
+        return caps.can(action)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act" and parameters:

@@ -156,12 +156,11 @@ def _resolve(plan: PlanFile) -> list[Step]:
                 bad("kind", f"{source} does not support {what}"
                             + (f" (it can: {', '.join(cls.STAKE_ACTIONS)})" if cls.STAKE_ACTIONS else ""))
                 continue
-            parse_target = getattr(adapter, "parse_valoper", None) or getattr(adapter, "parse_target", None)
-            if parse_target is not None:
-                if a.target:
-                    _check(bad, "target", lambda: parse_target(a.target))
-                if a.kind == "move" and a.to:
-                    _check(bad, "to", lambda: parse_target(a.to))
+            parse_target = adapter.parse_target  # declared per adapter (Cosmos: a valoper address)
+            if a.target:
+                _check(bad, "target", lambda: parse_target(a.target))
+            if a.kind == "move" and a.to:
+                _check(bad, "to", lambda: parse_target(a.to))
             if a.amount is not None:
                 text = str(a.amount).strip()
                 if text.lower() == "all":

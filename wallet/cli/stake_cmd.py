@@ -8,7 +8,7 @@ import argparse
 from wallet.cli.actions_cmd import _already, _finish, _preflight
 from wallet.cli.common import my_addresses, pick_account, vault
 from wallet.cli.output import emit_json, err, out, table
-from wallet.errors import AlreadyDone, BadInput
+from wallet.errors import AlreadyDone, BadInput, PolisError
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,23 +125,19 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _all_forms(addresses: list[str], nets: list[str]) -> list[str]:
-    """Vault addresses plus their per-network forms (Cosmos bech32 prefixes)."""
-    forms = list(addresses)
-    try:
-        from wallet.keys import cosmos_keys  # type: ignore[attr-defined]
-        from wallet.networks import load_networks
+    """Vault addresses plus their per-network forms (declared by each network's adapter: Cosmos bech32)."""
+    from wallet.adapters import adapter_for
 
-        all_nets = load_networks()
-        for a in addresses:
-            for n in nets:
-                prefix = all_nets[n].extra.get("bech32_prefix") if n in all_nets else None
-                if prefix and hasattr(cosmos_keys, "reprefix"):
-                    try:
-                        forms.append(cosmos_keys.reprefix(a, prefix))
-                    except Exception:
-                        pass
-    except ImportError:
-        pass
+    forms = list(addresses)
+    for n in nets:
+        try:
+            ad = adapter_for(n)
+        except PolisError:
+            continue
+        try:
+            forms += [f for a in addresses for f in ad.address_forms(a)]
+        finally:
+            ad.close()
     return list(dict.fromkeys(forms))
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wallet.services.proposal_state import StateView, state_of
+from wallet.services.proposals import fixed_choices
 
 if TYPE_CHECKING:
     from wallet.cache.db import Archive
@@ -89,7 +90,7 @@ def proposal_context(source: str, pid: str, *, now: float | None = None,
     return ProposalContext(
         source=source, id=pid, title=clean(title, limit=120) or "(untitled)", dao=name,
         state=state_of(status, start_ts=start_ts, end_ts=end_ts, synced_at=src.get("synced_at"), now=now),
-        labels=labels, vote_type=str(extra.get("type") or "") if src.get("family") == "snapshot" else "")
+        labels=labels, vote_type="" if fixed_choices(source, src) else str(extra.get("type") or ""))
 
 
 def choice_line(adapter_cls: Any, choice: str, *, labels: Sequence[str] = (), vote_type: str = "",

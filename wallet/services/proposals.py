@@ -46,7 +46,7 @@ def quorum_of(proposal: Mapping[str, Any], source_row: Mapping[str, Any] | None 
     return Quorum(required=int(q) if q not in (None, "") else None, counted=counted, choices=choices)
 
 
-def _fixed_choices(source: str, row: Mapping[str, Any]) -> bool:
+def fixed_choices(source: str, row: Mapping[str, Any]) -> bool:
     """True when the source's adapter has one fixed list of choices (no per-proposal vote type)."""
     from wallet.adapters import source_adapter_class
 
@@ -177,7 +177,7 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
         is_active=p["status"] == "active",
         state=state_of(p["status"], start_ts=p["start_ts"], end_ts=p["end_ts"], synced_at=src.get("synced_at"),
                        now=now),
-        vote_type="" if _fixed_choices(source, src) else str((p.get("extra") or {}).get("type") or ""),
+        vote_type="" if fixed_choices(source, src) else str((p.get("extra") or {}).get("type") or ""),
         raw=p, source_row=src, mine=mine)
 
 

@@ -131,6 +131,9 @@ class CosmosAdapter(CosmosPlans):
 
         return parse_address(text, self.prefix, what)
 
+    def parse_target(self, text: str, what: str = "validator") -> str:
+        return self.parse_valoper(text, what)
+
     def parse_valoper(self, text: str, what: str = "validator") -> str:
         from wallet.keys.cosmos_keys import parse_valoper
 
