@@ -42,6 +42,8 @@ class Chain:
         self.c = codec
         self.storage: dict[bytes, bytes] = {}
         self.min_stake = 2_000_000
+        self.staked_in_block: set[tuple[str, str, int]] = set()
+        """(hotkey, coldkey, netuid) staked to in the current block: StakingOperationRateLimiter."""
 
     # --- typed storage access ----------------------------------------------------------------
     def put(self, pallet: str, name: str, keys: tuple[Any, ...], value: Any) -> None:
@@ -149,9 +151,14 @@ class Chain:
         if self.storage.get(self.c.key("SubtensorModule", "Owner", hotkey)) is None:
             raise DispatchError("SubtensorModule", "HotKeyAccountNotExists")
 
+    def _not_rate_limited(self, hotkey: str, who: str, netuid: int) -> None:
+        if (hotkey, who, netuid) in self.staked_in_block:
+            raise DispatchError("SubtensorModule", "StakingOperationRateLimitExceeded")
+
     def add_stake(self, who: str, hotkey: str, netuid: int, amount_staked: int, limit_price: int | None = None,
                   allow_partial: bool = False) -> list[Event]:
         self._checks(hotkey, netuid)
+        self.staked_in_block.add((hotkey, who, netuid))
         if amount_staked < self.min_stake:
             raise DispatchError("SubtensorModule", "AmountTooLow")
         if self.free(who) < amount_staked:
@@ -177,6 +184,7 @@ class Chain:
     def remove_stake(self, who: str, hotkey: str, netuid: int, amount_unstaked: int,
                      limit_price: int | None = None, allow_partial: bool = False) -> list[Event]:
         self._checks(hotkey, netuid)
+        self._not_rate_limited(hotkey, who, netuid)
         have = self.alpha_of(hotkey, who, netuid)
         if amount_unstaked > have or amount_unstaked == 0:
             raise DispatchError("SubtensorModule", "NotEnoughStakeToWithdraw")
@@ -196,6 +204,8 @@ class Chain:
                    destination_netuid: int, alpha_amount: int) -> list[Event]:
         self._checks(origin_hotkey, origin_netuid)
         self._checks(destination_hotkey, destination_netuid)
+        self._not_rate_limited(origin_hotkey, who, origin_netuid)
+        self.staked_in_block.add((destination_hotkey, who, destination_netuid))
         have = self.alpha_of(origin_hotkey, who, origin_netuid)
         if alpha_amount > have or alpha_amount == 0:
             raise DispatchError("SubtensorModule", "NotEnoughStakeToWithdraw")

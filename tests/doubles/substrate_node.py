@@ -7,7 +7,9 @@
   subnet 71, …), else `null` as a node does for an empty key;
 - every submitted extrinsic is decoded with the metadata: sr25519 signature over the exact payload
   (call ‖ signed-extension extras ‖ additional data: spec/tx version, genesis hash, era birth block
-  hash, metadata-hash mode), nonce, era (mortal window), fee; then its call is applied to the state
+  hash, metadata-hash mode), nonce (after the account's transactions a test put in `pool`, which
+  system_accountNextIndex counts and AccountNonceApi does not), era (mortal window), fee; then its
+  call is applied to the state (with subtensor's per-block staking rate limiter)
   and the events a node emits land in System.Events of a new block. Invalid transactions get the
   node's error 1010 with the node's wording.
 """
@@ -108,6 +110,9 @@ class SubstrateNode:
         self._lock = threading.Lock()
         self.faults: Faults | None = None
         """Set to inject transport faults into reads (never into submissions)."""
+        self.pool: dict[str, int] = {}
+        """Transactions of an account (0x pubkey) already in the pool, not yet in a block: they take the
+        nonces after the state's. system_accountNextIndex counts them, AccountNonceApi does not."""
 
     # --- blocks ------------------------------------------------------------------------------
     def _new_block(self, extrinsics: list[str], events: bytes) -> dict[str, Any]:
@@ -249,11 +254,15 @@ class SubstrateNode:
         who = "0x" + signer_pub.hex()
         nonce = int(self.chain.account(who)["nonce"])
         got = int(extras["CheckNonce"]) if not isinstance(extras["CheckNonce"], dict) else int(next(iter(extras["CheckNonce"].values())))
+        pending = self.pool.get(who, 0)
         if got < nonce:
             raise self._invalid("Transaction is outdated")
-        if got > nonce:
+        if got < nonce + pending:  # the pool already holds a transaction with this nonce
+            raise RpcFailure(1014, "Priority is too low: (0 vs 0)",
+                             "The transaction has too low priority to replace another transaction already in the pool.")
+        if got > nonce + pending:
             raise self._invalid("Transaction will be valid in the future")
-        return {"who": who, "call": self._call_tuple(call.value), "length": len(raw), "nonce": nonce}
+        return {"who": who, "call": self._call_tuple(call.value), "length": len(raw), "nonce": got}
 
     def _era_birth(self, era: Any, current: int) -> int:
         if era in ("00", "Immortal", None) or era == {"Immortal": None}:
@@ -279,6 +288,8 @@ class SubstrateNode:
             if self.chain.free(who) < fee:
                 raise self._invalid("Inability to pay some fees (e.g. account balance too low)")
             self.chain.set_account(who, free=self.chain.free(who) - fee, nonce=tx["nonce"] + 1)
+            self.pool.pop(who, None)  # the pooled transactions land in this block before it
+            self.chain.staked_in_block = set()
             snapshot = copy.copy(self.chain.storage)
             info = {"weight": {"ref_time": 300_000_000, "proof_size": 4_000}, "class": "Normal", "pays_fee": "Yes"}
             events = [Event("Balances", "Withdraw", {"who": who, "amount": fee})]
@@ -344,7 +355,8 @@ class SubstrateNode:
         if method in ("account_nextIndex", "system_accountNextIndex"):
             from wallet.keys.substrate_keys import ss58_decode
 
-            return int(self.chain.account("0x" + ss58_decode(params[0], None).hex())["nonce"])
+            who = "0x" + ss58_decode(params[0], None).hex()
+            return int(self.chain.account(who)["nonce"]) + self.pool.get(who, 0)
         if method == "author_submitExtrinsic":
             block = self.submit(params[0])
             return "0x" + blake2(bytes.fromhex(block["extrinsics"][-1][2:])).hex()

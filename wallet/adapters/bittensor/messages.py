@@ -1,10 +1,12 @@
 """Extrinsics of the Bittensor adapter: pure call builders, the checks before signing, signing and
 submission through async-substrate-interface with an external sr25519 signature.
 
-A plan's payload is {"calls": [[pallet, function, args], …], "genesis": "0x…"}; one call is sent as
-is, several as one `Utility.batch_all` (all or nothing). At signing time the nonce comes from the
-chain (AccountNonceApi), the era is mortal (`extra.era_period` blocks from the head), the genesis
-hash must still be the one checked when the plan was made, and the signer must be the plan's account.
+A plan's payload is {"calls": [[pallet, function, args], …], "genesis": "0x…", "era_period": N}; one
+call is sent as is, several as one `Utility.batch_all` (all or nothing). At signing time the nonce
+comes from `system_accountNextIndex` (which counts the account's transactions already in the pool,
+unlike AccountNonceApi), the era is mortal (`--opt era=N` or `extra.era_period` blocks from the head),
+the genesis hash must still be the one checked when the plan was made, and the signer must be the
+plan's account. The fee is estimated on the same shape of extrinsic (mortal era, that nonce).
 """
 
 from __future__ import annotations
@@ -84,11 +86,54 @@ def parse_options(options: dict[str, str] | None) -> dict[str, Any]:
                 raise BadInput(f"{key} must be true or false")
             out[key] = v in ("true", "1", "yes")
     if "era" in opts:
-        try:
-            out["era"] = int(opts["era"])
-        except ValueError:
-            raise BadInput("era must be a number of blocks") from None
+        out["era"] = era_period(opts["era"])
     return out
+
+
+ERA_MIN, ERA_MAX = 4, 65536
+"""A mortal era's period is a power of two from 4 to 65,536 blocks (Substrate's MortalEra)."""
+
+
+def era_period(text: str) -> int:
+    """`--opt era=N`: the mortal period in blocks; BadInput unless a power of two the runtime accepts."""
+    try:
+        n = int(str(text).strip())
+    except ValueError:
+        raise BadInput(f"era must be a number of blocks, not {text!r}") from None
+    if n == 0:
+        raise BadInput("era=0 (immortal) is not offered: Polis signs mortal transactions only; give 4 … 65536")
+    if not ERA_MIN <= n <= ERA_MAX or n & (n - 1):
+        raise BadInput(f"era={n} is not a mortal period the runtime accepts: a power of two from {ERA_MIN} to "
+                       f"{ERA_MAX} blocks (e.g. 64, 128, 256)")
+    return n
+
+
+STAKE_SIDE = {"add_stake": ("hotkey", "netuid"), "add_stake_limit": ("hotkey", "netuid"),
+              "move_stake": ("destination_hotkey", "destination_netuid")}
+UNSTAKE_SIDE = {"remove_stake": ("hotkey", "netuid"), "remove_stake_limit": ("hotkey", "netuid"),
+                "move_stake": ("origin_hotkey", "origin_netuid"), "unstake_all": ("hotkey", None),
+                "unstake_all_alpha": ("hotkey", None)}
+
+
+def rate_limit_conflict(calls: list[Call]) -> tuple[Call, Call] | None:
+    """The first (stake, unstake) pair of one batch on the same (hotkey, this coldkey, netuid), the stake
+    first: subtensor's StakingOperationRateLimiter marks the triple on the stake and refuses the unstake in
+    the same block (StakingOperationRateLimitExceeded), so the whole batch_all would revert, fee paid."""
+    staked: dict[tuple[str, int], Call] = {}
+    for call in calls:
+        pallet, fn, args = call
+        if pallet != "SubtensorModule":
+            continue
+        side = UNSTAKE_SIDE.get(fn)
+        if side is not None:
+            hk, net = args[side[0]], args[side[1]] if side[1] else None
+            for (s_hk, s_net), first in staked.items():
+                if s_hk == hk and (net is None or s_net == int(net)):
+                    return first, call
+        side = STAKE_SIDE.get(fn)
+        if side is not None:
+            staked.setdefault((args[side[0]], int(args[side[1]])), call)
+    return None
 
 
 def limit_price(opts: dict[str, Any], price: Fraction, *, buying: bool) -> int | None:
@@ -124,8 +169,23 @@ def compose(client: Client, calls: list[Call]) -> Any:
     return client.call("compose_call", "Utility", "batch_all", {"calls": [c.value for c in composed]})
 
 
-def fee_of(client: Client, calls: list[Call], public_key: bytes, address: str) -> int:
-    info = client.call("get_payment_info", compose(client, calls), _PublicKey(public_key, address))
+def next_index(client: Client, address: str) -> int:
+    """The account's next nonce counting its transactions in the pool (`system_accountNextIndex`)."""
+    got = client.call("rpc_request", "system_accountNextIndex", [address])
+    value = got.get("result") if isinstance(got, dict) else got
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**64:
+        from wallet.errors import RpcError
+
+        raise RpcError(f"the node's system_accountNextIndex answer is not a nonce: {str(value)[:40]!r}")
+    return value
+
+
+def fee_of(client: Client, calls: list[Call], public_key: bytes, address: str, era_period: int = 64) -> int:
+    """TransactionPaymentApi.query_info of the extrinsic as it will be signed: mortal era of this period
+    from the head and the next nonce (their encoded lengths are part of the fee)."""
+    head, _ = client.head()
+    info = client.call("get_payment_info", compose(client, calls), _PublicKey(public_key, address),
+                       era={"period": era_period, "current": head}, nonce=next_index(client, address))
     fee = info.get("partial_fee", info.get("partialFee")) if isinstance(info, dict) else None
     if isinstance(fee, str) and fee.isdigit() and len(fee) < 40:
         fee = int(fee)
@@ -139,7 +199,7 @@ def fee_of(client: Client, calls: list[Call], public_key: bytes, address: str) -
 def sign_and_submit(client: Client, calls: list[Call], signer: Any, era_period: int) -> Any:
     """Returns the library's receipt (included in a block)."""
     call = compose(client, calls)
-    nonce = int(client.call("get_account_nonce", signer.address))
+    nonce = next_index(client, signer.address)
     head, _ = client.head()
     era = {"period": era_period, "current": head}
     payload = client.call("generate_signature_payload", call, era=era, nonce=nonce)

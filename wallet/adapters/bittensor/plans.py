@@ -73,13 +73,25 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
         checks.append(PlanCheck(name="hotkey", ok=True, detail=f"registered (owner {str(owner)[:10]}…)"))
         return reads.subnets(self.client, [netuid])[netuid]
 
+    def _era(self, era: int | None) -> int:
+        """The mortal period to sign with: `--opt era=N` or the network's; at most the runtime's
+        BlockHashCount (an older birth block's hash is gone, and the node would call it ancient)."""
+        period = int(era or self.extra.era_period)
+        kept = int(self.client.constant("System", "BlockHashCount") or 0)
+        if kept and period > kept:
+            raise BadInput(f"era={period} is longer than the {kept:,} block hashes this runtime keeps "
+                           f"(System.BlockHashCount); give a power of two up to {1 << (kept.bit_length() - 1):,}")
+        return period
+
     def _finish(self, kind: str, account: AccountMeta, address: str, genesis: str, calls: list[Any],
-                summary: list[str], checks: list[PlanCheck], target: str, *, spend: int = 0) -> Plan:
+                summary: list[str], checks: list[PlanCheck], target: str, *, spend: int = 0,
+                era: int | None = None) -> Plan:
         from wallet.adapters.bittensor import messages as tx
         from wallet.adapters.bittensor import reads as reads
         from wallet.keys.substrate_keys import ss58_decode
 
-        fee = tx.fee_of(self.client, calls, ss58_decode(address), address)
+        era_period = self._era(era)
+        fee = tx.fee_of(self.client, calls, ss58_decode(address), address, era_period)
         from wallet.fees import FeeQuote
 
         quote = FeeQuote(max_fee=fee)
@@ -96,12 +108,13 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
                                 f"(existential deposit) after fee {self._fmt(fee)}"))
         checks.append(cap_check)
         summary = summary + [f"calls: {tx.describe(c)}" for c in calls]
-        summary.append(f"signed by {address}; mortal era {self.extra.era_period} blocks; nonce read at signing")
+        summary.append(f"signed by {address}; mortal era {era_period} blocks; nonce read at signing "
+                       "(system_accountNextIndex)")
         symbol, decimals = self._symbol()
         return Plan(kind=kind, network=self.network.key, source=self.source, account=account.name, address=address,
                     summary=summary, checks=checks, fee_estimate=fee, fee_symbol=symbol, fee_decimals=decimals,
                     payload={"calls": [list(c) for c in calls], "genesis": genesis, "spend": spend,
-                             "era_period": self.extra.era_period, "fee_quote": quote.as_dict()},
+                             "era_period": era_period, "fee_quote": quote.as_dict()},
                     target=target)
 
     def _held(self, address: str, hotkey: str, netuid: int) -> tuple[int, Any]:
@@ -143,7 +156,8 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
                    f"expect ≈ {self._alpha(expect, sn.symbol)} at {sn.price_text()} TAO/α (before slippage)"]
         if limit is not None:
             summary.append(f"limit price {self._alpha(limit, 'TAO/α')}, partial fill {'allowed' if opts.get('allow_partial') else 'refused'}")
-        return self._finish("stake", account, address, genesis, [call], summary, checks, hotkey, spend=amount)
+        return self._finish("stake", account, address, genesis, [call], summary, checks, hotkey, spend=amount,
+                            era=opts.get("era"))
 
     def plan_unstake(self, account: AccountMeta, target: str, amount: int | None, *, subtarget: str | None = None,
                      options: dict[str, str] | None = None) -> Plan:
@@ -159,7 +173,8 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
                 raise AlreadyDone(f"{address} has no stake on {hotkey}: nothing to unstake")
             total = sum(p.tao_value for p in held)
             summary = [f"unstake everything on hotkey {hotkey}: {len(held)} subnet(s), ≈ {self._fmt(total)}"]
-            return self._finish("unstake", account, address, genesis, [tx.unstake_all(hotkey)], summary, checks, hotkey)
+            return self._finish("unstake", account, address, genesis, [tx.unstake_all(hotkey)], summary, checks,
+                                hotkey, era=opts.get("era"))
         netuid = _netuid(subtarget)
         have, sn = self._held(address, hotkey, netuid)
         if not have:
@@ -174,7 +189,8 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
         limit = tx.limit_price(opts, sn.price, buying=False) if netuid else None
         call = tx.remove_stake(hotkey, netuid, alpha, limit, bool(opts.get("allow_partial")))
         summary = [f"unstake {self._alpha(alpha, sn.symbol)} (≈ {self._fmt(value)}) from hotkey {hotkey}, subnet {netuid}"]
-        return self._finish("unstake", account, address, genesis, [call], summary, checks, hotkey)
+        return self._finish("unstake", account, address, genesis, [call], summary, checks, hotkey,
+                            era=opts.get("era"))
 
     def plan_move(self, account: AccountMeta, source_target: str, dest_target: str, amount: int | None, *,
                   source_sub: str | None = None, dest_sub: str | None = None,
@@ -204,7 +220,7 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
         call = tx.move_stake(origin, dest, on, dn, alpha)
         summary = [f"move {self._alpha(alpha, sn.symbol)} (≈ {self._fmt(value)}) from {origin} subnet {on} "
                    f"to {dest} subnet {dn}"]
-        return self._finish("move", account, address, genesis, [call], summary, checks, dest)
+        return self._finish("move", account, address, genesis, [call], summary, checks, dest, era=opts.get("era"))
 
     def combine(self, plans: list[Plan]) -> Plan:
         """Several plans of one account in one Utility.batch_all: one fee, all or nothing."""
@@ -216,6 +232,17 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
             raise BadInput("votes are not batched with stake operations")
         first = plans[0]
         calls = [tuple(c) for p in plans for c in p.payload["calls"]]
+        from wallet.adapters.bittensor import messages as tx
+
+        clash = tx.rate_limit_conflict([(str(c[0]), str(c[1]), dict(c[2])) for c in calls])
+        if clash is not None:
+            staked, unstaked = clash
+            raise ActionRefused(
+                f"this batch stakes ({tx.describe(staked)}) and then unstakes ({tx.describe(unstaked)}) the same "
+                "hotkey and subnet in one block: subtensor's staking rate limiter refuses the second "
+                "(StakingOperationRateLimitExceeded), so the whole batch_all would revert with the fee paid",
+                hint="send them in separate transactions (a batch run does so when they cannot share one), "
+                     "or drop one of them")
         summary = [f"one Utility.batch_all of {len(calls)} calls (all or nothing):"]
         summary += [f"  {line}" for p in plans for line in p.summary if not line.startswith(("calls:", "signed by"))]
         checks = [c for p in plans for c in p.checks if c.name not in ("balance",)]
@@ -224,7 +251,8 @@ class PlansMixin(_Self):  # type: ignore[misc,valid-type]
         meta = AccountMeta(id="", name=first.account, kind="watch", addresses={"substrate": first.address})
         address, genesis, _ = self._base(meta)
         return self._finish("batch", meta, address, genesis, [c for c in calls], summary, checks,
-                            ",".join(p.target for p in plans), spend=sum(int(p.payload.get("spend", 0)) for p in plans))
+                            ",".join(p.target for p in plans), spend=sum(int(p.payload.get("spend", 0)) for p in plans),
+                            era=min(int(p.payload.get("era_period") or self.extra.era_period) for p in plans))
 
     # --- governance ----------------------------------------------------------------------------
     def _senate_hotkey(self, coldkey: str, *, required: bool = True) -> str | None:
