@@ -8,7 +8,7 @@ Writes bench/results/reliability-<timestamp>.json. Run alone (`.venv/bin/python 
 target) or from bench/run.py through `run()`.
 
 Measuring works from the outside of the tests: a pytest plugin counts what the fault injectors
-(tests/faults.py's proxy, the Substrate double's schedule) injected during each test, the SIGKILLs the
+(tests/doubles/faults.py's proxy, the Substrate double's schedule) injected during each test, the SIGKILLs the
 crash tests sent, and the fuzz examples; a fault counts as survived when its test passed (the archive
 equalled a fault-free sync), a kill as a clean recovery when its test passed (integrity_check ok,
 rerun equal to a clean sync, or the previous vault file whole).
@@ -52,7 +52,7 @@ class Meter:
 
     def install(self) -> None:
         sys.path.insert(0, str(REPO))
-        from tests import faults, substrate_node
+        from tests.doubles import faults, substrate_node
 
         meter = self
         close = faults.FaultProxy.close

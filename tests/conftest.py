@@ -1,6 +1,6 @@
 """Shared fixtures: an isolated POLIS_HOME per test, a fast KDF, an in-process CLI runner.
 
-The devnet fixtures (anvil, compiled contracts, DAO factories) come from tests/devnet_fixtures.py.
+The fixtures of each family (devnet/anvil, Cosmos, Bittensor, Snapshot doubles) come from tests/plugins/.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.plugins.devnet import anvil, compiled, dao, seeded_dao  # noqa: F401  (fixtures)
+# Shared fixtures live in tests/plugins/ and reach every test module through pytest, so no module
+# imports a fixture by name (and none imports another test module: tests/test_layout.py holds that).
+pytest_plugins = ["tests.plugins.devnet", "tests.plugins.cosmos", "tests.plugins.bittensor", "tests.plugins.snapshot"]
 
 REPO = Path(__file__).resolve().parents[1]
 PASSPHRASE = "correct horse battery staple"
@@ -87,7 +89,8 @@ def add_devnet_dao(anvil_url: str, dep: Any, dao_id: str = "test", kind: str | N
     from wallet import networks
 
     networks.set_user_table("devnet", {"rpc": [anvil_url], "confirmations": 0})
-    networks.add_dao("devnet", {"id": dao_id, "name": f"Test {dao_id}", "kind": kind or ("bravo" if dep.kind == "bravo" else "oz"),
+    kind = kind or ("bravo" if dep.kind == "bravo" else "oz")
+    networks.add_dao("devnet", {"id": dao_id, "name": f"Test {dao_id}", "kind": kind,
                                 "governor": dep.governor, "token": dep.token, "token_symbol": "PDT",
                                 "token_decimals": 18, "start_block": dep.deploy_block}, replace=True)
     return f"devnet/{dao_id}"

@@ -11,69 +11,21 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from tests.test_batch_evm import active_proposals, assert_each_voted_once, import_voter, journal_rows, nonce, vote_plan
+from tests.plugins.batch_evm import (
+    active_proposals,
+    assert_each_voted_once,
+    import_voter,
+    journal_rows,
+    nonce,
+    vote_plan,
+)
 
 pytestmark = pytest.mark.anvil
-
-
-class FlakyProxy:
-    """A loopback JSON-RPC proxy in front of anvil that goes away (stops listening) after forwarding
-    `sends_allowed` eth_sendRawTransaction calls: a node dying in the middle of a batch."""
-
-    def __init__(self, upstream: str, sends_allowed: int) -> None:
-        self.upstream = upstream
-        self.left = sends_allowed
-        self.lock = threading.Lock()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_a: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                doc = json.loads(body)
-                calls = doc if isinstance(doc, list) else [doc]
-                sends = sum(1 for c in calls if c.get("method") == "eth_sendRawTransaction")
-                with proxy.lock:
-                    if sends and proxy.left <= 0:
-                        proxy.go_away()
-                        self.close_connection = True
-                        return
-                    proxy.left -= sends
-                reply = httpx.post(proxy.upstream, content=body, headers={"content-type": "application/json"})
-                self.send_response(reply.status_code)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(reply.content)))
-                self.end_headers()
-                self.wfile.write(reply.content)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._gone = False
-
-    def go_away(self) -> None:
-        if not self._gone:
-            self._gone = True
-            self.server.socket.close()  # new connections are refused from now on
-            threading.Thread(target=self.server.shutdown, daemon=True).start()
-
-    def __enter__(self) -> FlakyProxy:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.go_away()
 
 
 def states(home: Path) -> dict[str, int]:
@@ -132,7 +84,8 @@ def test_sigkill_at_random_points_then_resume(cli, anvil, env_passphrase, polis_
         kills.append((phase, target, states(polis_home)))
         # never more transactions on chain than actions
         assert nonce(anvil, voter) - start <= 100, (seed, kills)
-    r = subprocess.run([polis_bin, "batch", "resume", str(plan), "--yes", "--json"], capture_output=True, env=env, timeout=120)
+    r = subprocess.run([polis_bin, "batch", "resume", str(plan), "--yes", "--json"], capture_output=True, env=env,
+                       timeout=120)
     elapsed = time.monotonic() - t0
     assert r.returncode == 0, (seed, kills, r.stderr.decode()[-2000:])
     rep = json.loads(r.stdout)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixture)
-from tests.test_batch_evm import POWER, active_proposals, nonce
+from tests.plugins.batch_evm import POWER, active_proposals, nonce
+from tests.plugins.cosmos import Env
 
 pytestmark = pytest.mark.anvil
 
@@ -23,7 +23,8 @@ def plan_text(evm_source: str, evm_ids: list[str], env: Env, cosmos_ids: list[in
     for i, pid in enumerate(cosmos_ids):
         out.append(f'[[actions]]\nkind = "vote"\nnetwork = "akash"\nproposal = {pid}\n'
                    f'choice = "{("yes", "no", "abstain", "no_with_veto")[i % 4]}"\n')
-    out.append(f'[[actions]]\nkind = "stake"\nnetwork = "akash"\ntarget = "{env.validators["beta"]}"\namount = "2.5 AKT"\n')
+    out.append(f'[[actions]]\nkind = "stake"\nnetwork = "akash"\ntarget = "{env.validators["beta"]}"\n'
+               'amount = "2.5 AKT"\n')
     out.append(f'[[actions]]\nkind = "claim"\nnetwork = "akash"\ntarget = "{env.validators["rescue"]}"\n')
     return "\n".join(out)
 

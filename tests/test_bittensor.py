@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.doubles.substrate_node import SubstrateNode
-from tests.plugins.bittensor import MNEMONIC, TAO, bt_keys, bt_node, bt_ready, derive, pub_hex, use_node  # noqa: F401
+from tests.plugins.bittensor import MNEMONIC, TAO, derive, pub_hex, use_node
 
 
 def _alpha(node: SubstrateNode, hotkey: str, coldkey: str, netuid: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.cosmos import REAL_VALOPER, Env, akash, fetch_v1beta1  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import REAL_VALOPER, Env
 
 
 def _sync(env: Env):  # type: ignore[no-untyped-def]

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.devnet import anvil, compiled, dao, seeded_dao  # noqa: F401  (fixtures)
 from wallet.devnet import DevnetError, devnet_dir
 from wallet.devnet.deploy import TREASURY_SUPPLY, call, keccak_hex
 from wallet.devnet.seed import cast_votes, grant_recipient, seed_large, voter_addresses

@@ -10,8 +10,7 @@ import pytest
 
 from tests.doubles.archive_dump import dump
 from tests.doubles.faults import FaultProxy
-from tests.plugins.bittensor import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
-from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import Env
 
 HTTP_FAULTS = ("drop", "stall", "http500", "http503", "http429", "truncate", "garble")
 

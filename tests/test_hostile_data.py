@@ -9,8 +9,7 @@ import time
 
 import pytest
 
-from tests.plugins.bittensor import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
-from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import Env
 
 EVIL = "Fund\x1b]8;;http://evil.example\x07click\x1b]8;;\x07\x1b[2J\x1b[31mred\rover\u202eevil\u2066x\u2069\x9b31m\x08!"
 DANGEROUS = ("\x1b", "\r", "\x07", "\x08", "\u202e", "\u2066", "\u2069", "\x9b")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.plugins import oracles
-from tests.plugins.cosmos import ABOUT, ME_AKASH, ME_COSMOS, Env, akash, fetch_v1beta1  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import ABOUT, ME_AKASH, ME_COSMOS, Env
 
 
 def _capture(env: Env, ad: Any) -> list[str]:

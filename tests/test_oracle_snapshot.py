@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from tests.plugins import oracles
-from tests.test_snapshot import CASES, KEY_HEX, VSOURCE, _open_proposals, _pid, _sync, snap, voter, voting  # noqa: F401
+from tests.plugins.snapshot import CASES, KEY_HEX, VSOURCE, _open_proposals, _pid, _sync
 
 
 def _envelopes(double: Any) -> list[dict[str, Any]]:

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from tests.conftest import PASSPHRASE
 from tests.plugins.bittensor import MNEMONIC as TAO_MNEMONIC
-from tests.plugins.bittensor import bt_keys, bt_node, bt_ready  # noqa: F401  (fixtures)
-from tests.plugins.cosmos import ABOUT, Env, akash  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import ABOUT, Env
 
 SNAP_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 BTCLI_PASSWORD = "btcli-coldkey-Pass-to-scan"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_snapshot import KEY_HEX, VSOURCE, _open_proposals, _pid, _sync, snap, voter, voting  # noqa: F401
+from tests.plugins.snapshot import KEY_HEX, VSOURCE, _open_proposals, _pid, _sync
 
 
 def _signed(doc: dict, signer) -> dict:  # type: ignore[no-untyped-def]
