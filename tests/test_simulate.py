@@ -75,6 +75,7 @@ def test_simulation_of_every_governor_kind(cli, anvil, kind: str) -> None:
 
     code, rep = _simulate(cli, f"{src}:{paid}")
     assert code == 0 and rep["ok"] and rep["succeeded"] == rep["total"] == 3
+    assert rep["actions_verified"] is True
     assert rep["path"] == "governor", rep["notes"]
     assert rep["executor"].lower() == (dep.timelock or dep.governor).lower()
     # balances, exact, in base units and in the token's units
@@ -198,3 +199,173 @@ def test_never_reads_the_vault_or_sends_to_the_node(cli, anvil, monkeypatch) -> 
     assert code == 0 and rep["ok"] and rep["path"] == "governor"
     assert int(anvil.rpc("eth_blockNumber"), 16) == head_before  # nothing was mined on the real node
     assert anvil.rpc("eth_getTransactionCount", dep.admin, "latest") == nonce_before
+
+
+READ_METHODS = {"eth_chainId", "net_version", "eth_blockNumber", "eth_getBlockByNumber", "eth_getBlockByHash",
+                "eth_call", "eth_getCode", "eth_getBalance", "eth_getStorageAt", "eth_getTransactionCount",
+                "eth_getProof", "eth_gasPrice", "eth_feeHistory", "eth_getAccount", "eth_getAccountInfo",
+                "web3_clientVersion", "anvil_nodeInfo", "eth_getTransactionReceipt", "eth_getTransactionByHash",
+                "eth_getLogs"}
+
+
+def test_the_real_node_only_answers_reads(cli, anvil) -> None:
+    """Every JSON-RPC method that reaches the forked node, from Polis and from the fork, is a read."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    from wallet import networks
+
+    dep, src, paid, bad = _scenario(anvil, "oz", "sim-proxy")
+    assert cli("sync", src, "--json").code == 0
+    seen: list[str] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def log_message(self, *_a: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            doc = json.loads(body)
+            seen.extend(c.get("method", "") for c in (doc if isinstance(doc, list) else [doc]))
+            reply = httpx.post(anvil.url, content=body, headers={"content-type": "application/json"})
+            self.send_response(reply.status_code)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(reply.content)))
+            self.end_headers()
+            self.wfile.write(reply.content)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        networks.set_user_table("devnet", {"rpc": [f"http://127.0.0.1:{server.server_address[1]}"]})
+        for pid in (paid, bad):
+            code, rep = _simulate(cli, f"{src}:{pid}")
+            assert rep["total"] == 3
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen and set(seen) <= READ_METHODS, sorted(set(seen) - READ_METHODS)
+    assert "eth_getStorageAt" in seen or "eth_getCode" in seen  # the fork did read its state through the proxy
+
+
+@pytest.mark.parametrize("kind", ["oz", "bravo"])
+def test_altered_archive_actions_are_flagged(cli, anvil, kind: str) -> None:
+    import json
+
+    from wallet.cache import open_archive
+
+    dep, src, paid, _bad = _scenario(anvil, kind, f"sim-tamper-{kind}")
+    assert cli("sync", src, "--json").code == 0
+    with open_archive() as ar:
+        actions = json.loads(ar.conn.execute("SELECT actions FROM proposals WHERE source=? AND id=?",
+                                             (src, paid)).fetchone()[0])
+        actions[1]["value"] = str(3 * 10**18)  # the archive now says 3 ETH instead of 1
+        with ar.conn:
+            ar.conn.execute("UPDATE proposals SET actions=? WHERE source=? AND id=?", (json.dumps(actions), src, paid))
+    code, rep = _simulate(cli, f"{src}:{paid}")
+    assert rep["actions_verified"] is False
+    assert any("stale or altered" in n for n in rep["notes"])
+    if kind == "oz":  # the OZ governor refuses other actions than the proposal's: run from the executor
+        assert rep["path"] == "executor" and _change(rep, dep.treasury, "native") == -3 * 10**18
+    else:  # Bravo executes what it stored, whatever the archive says
+        assert rep["path"] == "governor" and _change(rep, dep.treasury, "native") == -10**18
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> None:
+    """Ctrl-C (or SIGTERM) in the middle of a simulation: the fork's process group is gone, its HOME too."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from pathlib import Path
+
+    import httpx
+
+    from tests.conftest import run_cli
+
+    dep, src, paid, _bad = _scenario(anvil, "oz", f"sim-{sig.lower()}")
+    assert run_cli("sync", src, "--json").code == 0
+
+    class Slow(BaseHTTPRequestHandler):  # a slow node: the simulation takes seconds
+        def log_message(self, *_a: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            time.sleep(0.2)
+            reply = httpx.post(anvil.url, content=body, headers={"content-type": "application/json"})
+            self.send_response(reply.status_code)
+            self.send_header("content-length", str(len(reply.content)))
+            self.end_headers()
+            self.wfile.write(reply.content)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    proc = subprocess.Popen([sys.executable, "-m", "wallet.cli.main", "proposals", "simulate", f"{src}:{paid}",
+                             "--rpc", url, "--json"], env={**os.environ, "POLIS_HOME": str(polis_home)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        fork_pid, fork_home = None, None
+        deadline = time.monotonic() + 30
+        while fork_pid is None and time.monotonic() < deadline and proc.poll() is None:
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    argv = (entry / "cmdline").read_bytes().split(b"\0")
+                    environ = (entry / "environ").read_bytes().split(b"\0")
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                if b"--fork-url" in argv and ppid == proc.pid:
+                    assert not any(url.encode() in a for a in argv)  # the node's URL stays off the command line
+                    assert not any(e.startswith(b"POLIS_") for e in environ)  # nor Polis's environment
+                    fork_pid = int(entry.name)
+                    home = next((e for e in environ if e.startswith(b"HOME=")), b"HOME=")[5:]
+                    fork_home = Path(home.decode())
+                    break
+            time.sleep(0.02)
+        assert fork_pid is not None, proc.stderr.read().decode() if proc.poll() is not None else "no fork seen"
+        proc.send_signal(getattr(signal, sig))
+        proc.wait(timeout=30)
+        assert proc.returncode != 0
+        out = proc.stdout.read().decode()
+        if out.strip():
+            assert "error" in json.loads(out)
+        with pytest.raises(ProcessLookupError):
+            os.kill(fork_pid, 0)
+        assert fork_home is not None and not fork_home.exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        server.shutdown()
+        server.server_close()
+
+
+def test_relay_passes_reads_and_refuses_writes(anvil) -> None:
+    import httpx
+
+    from wallet.simulate.relay import Relay
+
+    before = anvil.rpc("eth_blockNumber")
+    with Relay(anvil.url) as relay:
+        ok = httpx.post(relay.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []}).json()
+        assert ok["result"] == before
+        batch = [{"jsonrpc": "2.0", "id": 2, "method": "eth_chainId", "params": []},
+                 {"jsonrpc": "2.0", "id": 3, "method": "evm_mine", "params": []}]
+        got = httpx.post(relay.url, json=batch).json()
+        assert all(item["error"]["code"] == -32601 for item in got)
+        one = httpx.post(relay.url, json={"jsonrpc": "2.0", "id": 4, "method": "eth_sendRawTransaction",
+                                          "params": ["0x00"]}).json()
+        assert one["error"]["code"] == -32601 and relay.refused == ["evm_mine", "eth_sendRawTransaction"]
+    assert anvil.rpc("eth_blockNumber") == before

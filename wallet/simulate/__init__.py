@@ -46,7 +46,14 @@ def simulate(ref: str, source: str | None = None, *, block: int | None = None, r
 
 def _run(adapter: Any, src: str, pid: str, proposal: dict[str, Any], *, block: int | None, say: Progress,
          lifetime: float | None) -> dict[str, Any]:
-    from wallet.simulate.execute import Action, Execution, gas_cap, run_executor_path, try_governor_path
+    from wallet.simulate.execute import (
+        Action,
+        Execution,
+        gas_cap,
+        run_executor_path,
+        try_governor_path,
+        verify_actions,
+    )
     from wallet.simulate.fork import DEFAULT_LIFETIME, Fork
     from wallet.simulate.report import Context, build
 
@@ -64,8 +71,17 @@ def _run(adapter: Any, src: str, pid: str, proposal: dict[str, Any], *, block: i
     say(f"starting anvil forked at block {fork_block:,}")
     with Fork(adapter.rpc_url, fork_block, int(adapter.network.chain_id),
               lifetime=lifetime or DEFAULT_LIFETIME) as fork:
+        try:
+            code = fork.rpc("eth_getCode", governor, "latest")
+        except Exception as exc:
+            raise ActionRefused(f"the node cannot serve the state of block {fork_block:,} to the fork: "
+                                f"{str(exc)[:200]}", hint="use an archive node (--rpc) or a recent --block") from None
+        if not code or code == "0x":
+            raise ActionRefused(f"no governor contract at {governor} at block {fork_block:,}")
         executor, timelock = _executor(fork, governor)
         gas = gas_cap(fork)
+        verified, check_note = verify_actions(fork, kind=kind, governor=governor, pid=_pid_int(pid),
+                                              description=str(proposal.get("body") or ""), actions=actions)
         clean_state = fork.rpc("evm_snapshot")
         say("running the proposal through the governor")
         ex, why = try_governor_path(fork, kind=kind, governor=governor, executor=executor, pid=_pid_int(pid),
@@ -75,6 +91,8 @@ def _run(adapter: Any, src: str, pid: str, proposal: dict[str, Any], *, block: i
             say(f"running {len(actions)} action(s) from the executor")
             ex = Execution(path="executor", runs=run_executor_path(fork, executor, actions, gas),
                            notes=[why] if why else [])
+        if check_note:
+            ex.notes.insert(0, check_note)
         say("reading balances, events and settings")
         ctx = Context(source=src, proposal_id=pid, title=str(proposal.get("title") or ""), governor=governor,
                       executor=executor, timelock=timelock, dao_token=adapter.dao.token,
@@ -84,6 +102,7 @@ def _run(adapter: Any, src: str, pid: str, proposal: dict[str, Any], *, block: i
     report["elapsed_ms"] = int((time.monotonic() - started) * 1000)
     report["simulated_at"] = int(time.time())
     report["kind"] = kind
+    report["actions_verified"] = verified
     return report
 
 

@@ -302,3 +302,32 @@ def _runs_from_trace(trace: dict[str, Any], executor: str, actions: list[Action]
     extra = [dict(lg) for lg in receipt.get("logs") or []
              if (str(lg.get("address", "")).lower(), str(lg.get("data", ""))) not in seen_logs] if ok else []
     return runs, extra
+
+
+def verify_actions(fork: Fork, *, kind: str, governor: str, pid: int, description: str,
+                   actions: list[Action]) -> tuple[bool | None, str]:
+    """Do the archived actions match the chain's? OZ: they (and the description) hash to the proposal id;
+    Bravo/Alpha: `getActions(id)` at the fork's block. → (True/False, note), None when it cannot be told."""
+    if kind == "oz":
+        try:
+            got = int.from_bytes(_call(fork, governor, selector("hashProposal" + OZ_SIG)
+                                       + _oz_args(actions, description))[:32], "big")
+        except Exception:
+            return None, "the governor has no hashProposal: the archived actions were not checked"
+        if got != pid:
+            return False, "the archived actions do not hash to the proposal id: the archive may be stale or altered"
+        return True, ""
+    try:
+        raw = _call(fork, governor, selector("getActions(uint256)") + pid.to_bytes(32, "big"))
+        from eth_abi import decode
+
+        targets, values, signatures, calldatas = decode(["address[]", "uint256[]", "string[]", "bytes[]"], raw)
+    except Exception:
+        return None, "the proposal's actions could not be read from the governor at the fork's block"
+    chain = [(t.lower(), int(v), (selector(s) + bytes(c)) if s else bytes(c))
+             for t, v, s, c in zip(targets, values, signatures, calldatas, strict=False)]
+    mine = [(a.target.lower(), a.value, a.call_bytes()) for a in actions]
+    if chain != mine:
+        return False, ("the archived actions differ from the governor's getActions(): "
+                       "the archive may be stale or altered")
+    return True, ""

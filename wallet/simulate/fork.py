@@ -48,20 +48,24 @@ class Fork:
         self._timer: threading.Timer | None = None
         self._old_term: Any = None
         self._anvil: Any = None
+        self._relay: Any = None
         self.expired = False
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Fork:
         from wallet.devnet import DevnetError
         from wallet.devnet.anvil import Anvil, RpcClient, no_disk_state_args
+        from wallet.simulate.relay import Relay
 
         self._home = Path(tempfile.mkdtemp(prefix="polis-fork-"))
-        args = ["--fork-url", self.rpc_url, "--fork-block-number", str(self.block),
+        self._relay = Relay(self.rpc_url, timeout=self.request_timeout).start()
+        args = ["--fork-url", self._relay.url, "--fork-block-number", str(self.block),
                 "--timeout", str(int(self.request_timeout * 1000)), "--retries", "2",
                 "--block-base-fee-per-gas", "0", "--disable-min-priority-fee", "--silent",
                 *no_disk_state_args(STATES_IN_MEMORY, fork=True)]
-        # anvil's ~/.foundry goes to the temporary folder, whatever the flags leave out
-        env = {**os.environ, "HOME": str(self._home)}
+        # A bare environment (no POLIS_PASSPHRASE or other secrets); anvil's ~/.foundry goes to the
+        # temporary folder, whatever the flags leave out.
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self._home), "LANG": "C.UTF-8"}
         anvil = Anvil(chain_id=self.chain_id, gas_limit=0, extra_args=args, env=env)
         self._anvil = anvil
         self._install_term_handler()
@@ -103,6 +107,9 @@ class Fork:
             self._timer.cancel()
             self._timer = None
         self._stop_process()
+        if self._relay is not None:
+            self._relay.stop()
+            self._relay = None
         if self._home is not None:
             shutil.rmtree(self._home, ignore_errors=True)
             self._home = None

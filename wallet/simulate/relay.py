@@ -1,0 +1,106 @@
+"""A loopback relay between the fork and the real node. anvil forks `http://127.0.0.1:PORT`, so the node's
+URL (which may carry an API key) never appears on anvil's command line, where any local user could read
+it; and only read methods pass, so nothing the fork does can reach the node as a write."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+log = logging.getLogger("polis.simulate")
+
+READ_METHODS = frozenset({
+    "eth_chainId", "net_version", "web3_clientVersion", "eth_blockNumber", "eth_getBlockByNumber",
+    "eth_getBlockByHash", "eth_call", "eth_getCode", "eth_getBalance", "eth_getStorageAt",
+    "eth_getTransactionCount", "eth_getProof", "eth_getAccount", "eth_getAccountInfo", "eth_gasPrice",
+    "eth_feeHistory", "eth_maxPriorityFeePerGas", "eth_getTransactionReceipt", "eth_getTransactionByHash",
+    "eth_getLogs", "eth_getBlockReceipts", "anvil_nodeInfo",
+})
+MAX_BODY = 64 * 1024 * 1024
+"""Largest request or answer relayed (bytes)."""
+
+
+class Relay:
+    """`with Relay(upstream) as relay:` → `relay.url` forwards read-only JSON-RPC to `upstream`."""
+
+    def __init__(self, upstream: str, *, timeout: float = 30.0) -> None:
+        import httpx
+
+        self.upstream = upstream
+        self.refused: list[str] = []
+        tls = upstream.lower().startswith("https:")
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), verify=tls)
+        relay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_a: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                relay._handle(self)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread: threading.Thread | None = None
+
+    def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        size = int(req.headers.get("content-length") or 0)
+        if size > MAX_BODY:
+            return self._reply(req, 413, b"")
+        body = req.rfile.read(size)
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return self._reply(req, 400, b"")
+        calls = doc if isinstance(doc, list) else [doc]
+        bad = [c for c in calls if not isinstance(c, dict) or c.get("method") not in READ_METHODS]
+        if bad:
+            names = [str(c.get("method")) if isinstance(c, dict) else "?" for c in bad]
+            self.refused += names
+            log.warning("simulation relay refused %s", ", ".join(names))
+            errors = [{"jsonrpc": "2.0", "id": c.get("id") if isinstance(c, dict) else None,
+                       "error": {"code": -32601, "message": "Polis relays only reads to the real node"}}
+                      for c in calls]
+            return self._reply(req, 200, json.dumps(errors if isinstance(doc, list) else errors[0]).encode())
+        try:
+            answer = self._http.post(self.upstream, content=body, headers={"content-type": "application/json"})
+        except Exception as exc:
+            log.debug("relay upstream failed: %s", type(exc).__name__)
+            return self._reply(req, 502, b"")
+        content = answer.content
+        if len(content) > MAX_BODY:
+            return self._reply(req, 502, b"")
+        return self._reply(req, answer.status_code, content)
+
+    @staticmethod
+    def _reply(req: BaseHTTPRequestHandler, status: int, content: bytes) -> None:
+        try:
+            req.send_response(status)
+            req.send_header("content-type", "application/json")
+            req.send_header("content-length", str(len(content)))
+            req.end_headers()
+            req.wfile.write(content)
+        except OSError:
+            pass
+
+    def start(self) -> Relay:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="polis-fork-relay", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread = None
+        self._server.server_close()
+        self._http.close()
+
+    def __enter__(self) -> Relay:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
