@@ -48,6 +48,7 @@ test: setup
 lint: $(STAMP_PY)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench/.venv/.installed:
 	$(PYTHON) -m venv bench/.venv

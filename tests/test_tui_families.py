@@ -9,10 +9,10 @@ import asyncio
 import time
 
 from tests.conftest import PASSPHRASE
-from tests.plugins.bittensor import TAO, bt_keys, bt_node, bt_ready, pub_hex  # noqa: F401  (fixtures)
-from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixture)
+from tests.plugins.bittensor import TAO, pub_hex
+from tests.plugins.cosmos import Env
+from tests.plugins.snapshot import VSOURCE, _open_proposals, _pid
 from tests.plugins.tui_helpers import table_rows, text_of, wait_for
-from tests.test_snapshot import VSOURCE, _open_proposals, _pid, snap, voter, voting  # noqa: F401  (fixtures)
 
 
 def run(coro, timeout: float = 90):  # type: ignore[no-untyped-def]

@@ -9,9 +9,16 @@ from wallet.errors import BadInput
 _HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
-def to_checksum(address: str) -> str:
-    from wallet.adapters.evm.codec import checksum
+def checksum(address_hex40: str) -> str:
+    """EIP-55 checksum of a 40-hex-char address without 0x (keccak from pycryptodome: fast import)."""
+    from Crypto.Hash import keccak
 
+    low = address_hex40.lower()
+    digest = keccak.new(digest_bits=256, data=low.encode()).hexdigest()
+    return "0x" + "".join(c.upper() if digest[i] >= "8" else c for i, c in enumerate(low))
+
+
+def to_checksum(address: str) -> str:
     return checksum(address.lower().removeprefix("0x"))
 
 

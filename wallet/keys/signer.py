@@ -1,21 +1,89 @@
-"""A small signer interface: an address and a few sign methods, so a hardware signer can plug in.
+"""The signer interface, one protocol per key scheme, so a hardware signer can implement one.
 
-Signers hold key material in memory only for the life of the process; their repr never shows it.
+Typed the way eth-account types its signer (`BaseAccount`: an address and the sign methods): a
+signer says which key scheme it signs for and its account address, and signs what its scheme
+signs. Adapters ask for the scheme protocol they need (`EvmSigning`, `CosmosSigning`,
+`SubstrateSigning`); actions, the unlock policy and batch runs hold any `Signer`. The local-key
+signers here and in cosmos_keys / substrate_keys hold key material in memory only for the life of
+the process; their repr never shows it. Nothing in wallet/keys imports an adapter.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+from wallet.addresses import checksum
 
 
 @runtime_checkable
 class Signer(Protocol):
-    family: str
-    address: str
+    """Any signer: its key scheme, its account address and a transaction signer."""
+
+    @property
+    def family(self) -> str:
+        """The key scheme it signs for: "evm", "cosmos" or "substrate"."""
+        ...
+
+    @property
+    def address(self) -> str:
+        """The account address in the scheme's generic form (EIP-55, cosmos1…, SS58 42)."""
+        ...
 
     def sign_transaction(self, tx: dict[str, Any]) -> bytes:
-        """Sign a transaction dict; return the raw signed transaction bytes."""
+        """Sign a transaction in the scheme's dict form; return the raw signed bytes."""
         ...
+
+
+@runtime_checkable
+class EvmSigning(Signer, Protocol):
+    """secp256k1 over keccak: EIP-1559 (and legacy) transactions and EIP-712 typed data.
+    `sign_transaction` takes an eth-account style dict and returns the raw transaction."""
+
+    def sign_typed_data(self, full_message: dict[str, Any]) -> bytes:
+        """Sign an EIP-712 document {domain, types, primaryType, message}; 65 bytes r‖s‖v."""
+        ...
+
+
+@runtime_checkable
+class CosmosSigning(Signer, Protocol):
+    """secp256k1 over SHA-256, SIGN_MODE_DIRECT. `sign_transaction` takes {body_bytes,
+    auth_info_bytes, chain_id, account_number} and returns the TxRaw bytes."""
+
+    @property
+    def public_key(self) -> bytes:
+        """Compressed secp256k1 public key (33 bytes), what goes into the SignerInfo."""
+        ...
+
+    def sign_direct(self, sign_doc: bytes) -> bytes:
+        """64-byte r‖s (low-s) over SHA-256 of the serialised SignDoc."""
+        ...
+
+
+@runtime_checkable
+class SubstrateSigning(Signer, Protocol):
+    """sr25519. `sign_transaction` takes {"payload": bytes} and returns the raw signature."""
+
+    @property
+    def public_key(self) -> bytes:
+        """The 32-byte sr25519 public key."""
+        ...
+
+    def sign(self, message: bytes) -> bytes:
+        """64-byte signature of exactly these bytes (the caller hashes payloads over 256 bytes)."""
+        ...
+
+
+S = TypeVar("S", bound=Signer)
+
+
+def require(signer: Signer, scheme: type[S]) -> S:
+    """`signer` as the scheme protocol an adapter needs, or ActionRefused naming what it got."""
+    if not isinstance(signer, scheme):
+        from wallet.errors import ActionRefused
+
+        raise ActionRefused(f"a {signer.family} signer cannot sign for this network "
+                            f"(it needs {scheme.__name__.removesuffix('Signing')} signing)")
+    return signer
 
 
 def _rlp(item: object) -> bytes:
@@ -61,15 +129,13 @@ class EvmSigner:
     def __init__(self, private_key: bytes) -> None:
         from coincurve import PrivateKey, PublicKey
 
-        from wallet.adapters.evm.codec import checksum
-
         self.__key = PrivateKey(bytes(private_key))
         pub = PublicKey.from_secret(bytes(private_key)).format(compressed=False)[1:]
         from Crypto.Hash import keccak
 
         self.address: str = checksum(keccak.new(digest_bits=256, data=pub).hexdigest()[-40:])
 
-    def _account(self):  # type: ignore[no-untyped-def]
+    def _account(self) -> Any:  # an eth_account LocalAccount (imported only for these paths)
         from eth_account import Account
 
         return Account.from_key(self.__key.secret)
@@ -98,3 +164,12 @@ class EvmSigner:
         return f"EvmSigner({self.address})"
 
     __str__ = __repr__
+
+
+if TYPE_CHECKING:  # mypy holds each local signer to its scheme's protocol
+    from wallet.keys.cosmos_keys import CosmosSigner
+    from wallet.keys.substrate_keys import SubstrateSigner
+
+    _evm: type[EvmSigning] = EvmSigner
+    _cosmos: type[CosmosSigning] = CosmosSigner
+    _substrate: type[SubstrateSigning] = SubstrateSigner

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wallet.adapters.cosmos.errors import LcdError
-from wallet.adapters.http import retry_after
+from wallet.adapters.http import read_capped, retry_after
 from wallet.errors import NodeUnreachable
 
 log = logging.getLogger("polis.cosmos")
@@ -26,22 +26,6 @@ UNIMPLEMENTED = 12
 MAX_RESPONSE_BYTES = 64 * 2**20
 """Largest answer read from a node (a page of 1,000 validators is ~2 MB): a node streaming more is
 refused instead of filling memory."""
-
-
-def read_capped(resp: Any, limit: int, url: str) -> bytes:
-    """The body of a streamed httpx response, or RpcError once it passes `limit` bytes."""
-    from wallet.errors import RpcError
-
-    declared = resp.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise RpcError(f"{url} sent {int(declared) // 2**20} MB, more than the {limit // 2**20} MB allowed")
-    chunks, size = [], 0
-    for chunk in resp.iter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise RpcError(f"{url} sent more than the {limit // 2**20} MB allowed")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class Lcd:

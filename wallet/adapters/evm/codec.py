@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wallet.addresses import checksum as checksum  # EIP-55 lives with the address forms; re-exported
+
 TOPIC_PROPOSAL_CREATED = "0x7d84a6263ae0d98d3329bd7b46bb4e8d6f98cd35a7adb45c274c8b7fd5ebd5e0"
 TOPIC_VOTE_CAST = "0xb8e138887d0aa13bab447e82de9d5c1777041ecd21ca36ba824ff1e6c07ddda4"
 TOPIC_VOTE_CAST_WITH_PARAMS = "0xe2babfbac5889a709b63bb7f598b324e08bc5a4fb9ec647fb3cbc9ec07eb8712"
@@ -86,15 +88,6 @@ def hexbytes(text: str) -> bytes:
         return bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
     except (ValueError, TypeError):
         raise DecodeError("not hex data") from None
-
-
-def checksum(address_hex40: str) -> str:
-    """EIP-55 checksum of a 40-hex-char lowercase address (keccak from pycryptodome: fast import)."""
-    from Crypto.Hash import keccak
-
-    low = address_hex40.lower()
-    digest = keccak.new(digest_bits=256, data=low.encode()).hexdigest()
-    return "0x" + "".join(c.upper() if digest[i] >= "8" else c for i, c in enumerate(low))
 
 
 _checksum_cache: dict[str, str] = {}

@@ -79,7 +79,7 @@ class SnapshotHttp:
             wait = delay
             try:
                 self.round_trips += 1
-                from wallet.adapters.cosmos.client import read_capped
+                from wallet.adapters.http import read_capped
 
                 req = self._client.build_request("POST", url, content=payload, headers=headers)
                 resp = self._client.send(req, stream=True)
@@ -142,7 +142,8 @@ class Hub:
             raise RpcError(f"the hub at {self.url} answered HTTP {status}")
         return doc["data"]
 
-    def paged(self, query: str, field: str, variables: dict[str, Any], cursor: int, *, page: int) -> list[dict[str, Any]]:
+    def paged(self, query: str, field: str, variables: dict[str, Any], cursor: int, *,
+              page: int) -> list[dict[str, Any]]:
         """Every row with `created >= cursor`, oldest first. Pages move `created_gte` forward and skip
         the rows already seen at the same second, so neither ties nor the hub's skip limit lose rows."""
         out: list[dict[str, Any]] = []
