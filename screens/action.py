@@ -11,7 +11,7 @@ Layout at 80×24: the form and the plan scroll in the body; the buttons sit in a
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -25,6 +25,9 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from screens.widgets.plan_panel import PlanPanel
 from wallet.errors import BadInput
 from wallet.flows import ActionRequest, Capabilities, TargetChoices
+
+if TYPE_CHECKING:
+    from wallet.services.plan_context import ProposalContext
 
 TITLES = {"vote": "Vote", "delegate": "Delegate voting power", "stake": "Stake", "unstake": "Unstake",
           "move": "Move stake (redelegate)", "claim": "Claim rewards", "withdraw": "Withdraw"}
@@ -61,8 +64,11 @@ class ActionDialog(ModalScreen[bool]):
 
     def __init__(self, kind: str, source: str, account: str, caps: Capabilities, *, subject: str = "",
                  params: dict[str, Any] | None = None, choices: list[tuple[str, str]] | None = None,
-                 passphrase_file: str | None = None, vote_type: str = "", offline: bool = False) -> None:
+                 passphrase_file: str | None = None, vote_type: str = "", offline: bool = False,
+                 context: ProposalContext | None = None) -> None:
         super().__init__()
+        self.context = context
+        """The archive's view of the proposal voted on: its title, network/DAO, state and deadline head the dialog."""
         self.kind = kind
         self.source = source
         self.account = account
@@ -81,8 +87,16 @@ class ActionDialog(ModalScreen[bool]):
             with VerticalScroll(id="action-body"):
                 yield Static(Text(f"{TITLES.get(self.kind, self.kind)} · {self.source} · account {self.account}"),
                              classes="dialog-title")
-                if self.subject:
-                    yield Static(Text(self.subject), classes="hint subject")
+                ctx = self.context
+                if ctx is not None:
+                    # What is voted on, before anything else: title, network/DAO, state, deadline, id.
+                    yield Static(Text(ctx.title, style="bold"), id="subject", classes="subject")
+                    where = ctx.source if ctx.dao in ("", ctx.source) else f"{ctx.source} ({ctx.dao})"
+                    yield Static(Text(" · ".join(x for x in (where, ctx.state.text, ctx.state.deadline,
+                                                             f"id {ctx.short_id}") if x)),
+                                 id="subject-meta", classes="hint subject")
+                elif self.subject:
+                    yield Static(Text(self.subject), id="subject", classes="hint subject")
                 yield from self._fields()
                 yield PlanPanel(self._request, passphrase_file=self.passphrase_file, id="plan-panel")
             with Horizontal(classes="buttons"):
@@ -235,9 +249,32 @@ class ActionDialog(ModalScreen[bool]):
 
     # --- driving ---------------------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "passphrase":
-            event.stop()
-            self.query_one(PlanPanel).start_plan()
+        """Enter in a form field asks for a plan only while none is shown; under review it moves to the
+        Sign button (it never re-plans or signs behind the user's back); after the result it closes."""
+        if event.input.id == "passphrase":
+            return
+        event.stop()
+        panel = self.query_one(PlanPanel)
+        if panel.stage in ("idle", "error"):
+            panel.start_plan()
+        elif panel.stage == "review":
+            self.query_one("#sign", Button).focus()
+            self.app.notify("the plan above is what would be signed: press Sign and send, or Esc", timeout=4)
+        elif panel.stage == "done":
+            self.action_cancel()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id not in ("passphrase", None):
+            self.query_one(PlanPanel).form_changed()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.query_one(PlanPanel).form_changed()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one(PlanPanel).form_changed()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.query_one(PlanPanel).form_changed()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         panel = self.query_one(PlanPanel)
@@ -253,7 +290,9 @@ class ActionDialog(ModalScreen[bool]):
         self.changed = msg.result is not None
         if msg.result is not None:
             self.app.notify(msg.text, title=TITLES.get(self.kind, self.kind), timeout=8)
-        self.query_one("#cancel", Button).label = "Close"
+        close = self.query_one("#cancel", Button)
+        close.label = "Close"
+        self.call_after_refresh(close.focus)  # Enter now closes the dialog
 
     def action_cancel(self) -> None:
         if self.query_one(PlanPanel).stage == "signing":

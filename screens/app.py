@@ -131,6 +131,12 @@ class PolisApp(App[None]):
         return self.clock()
 
     @property
+    def available_themes(self) -> dict[str, Any]:
+        """Polis's themes only, once registered: the palette's one "Theme" entry lists these three."""
+        ours = {n: t for n, t in self._registered_themes.items() if n in themes.NAMES}
+        return ours or dict(self._registered_themes)
+
+    @property
     def is_offline(self) -> bool:
         """Offline mode, or some followed network did not answer: screens read the archive."""
         return self.offline or bool(self._unreachable)
@@ -374,6 +380,15 @@ class PolisApp(App[None]):
             self.notify(f"{type(err).__name__}: {err}", title=f"{event.worker.name} failed", severity="error")
 
     # --- command palette -------------------------------------------------------------------------
+    def _vote_here(self) -> None:
+        """The palette's "Vote" on any screen: this screen's vote action, else the inbox's highlighted row."""
+        screen = self.screen
+        if hasattr(screen, "action_vote"):
+            screen.action_vote()
+            return
+        self.switch_mode("inbox")
+        self.call_after_refresh(lambda: self.screen.run_action("vote"))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Sync now", "sync every followed network into the archive", self.action_sync)
@@ -381,9 +396,7 @@ class PolisApp(App[None]):
         for mode, text in (("inbox", "Go to the inbox"), ("stakes", "Go to delegations and stakes"),
                            ("accounts", "Go to accounts"), ("networks", "Go to networks")):
             yield SystemCommand(text, f"switch to the {mode} screen", lambda m=mode: self.action_mode(m))
-        for name in themes.NAMES:
-            yield SystemCommand(f"Theme: {themes.LABELS[name]}", "switch theme (remembered)",
-                                lambda n=name: setattr(self, "theme", n))
+        yield SystemCommand("Vote", "vote on the proposal shown, or on the inbox's highlighted one", self._vote_here)
         for b in getattr(screen, "BINDINGS", []):
             if isinstance(b, Binding) and b.description:
                 yield SystemCommand(f"{type(screen).__name__.removesuffix('Screen')}: {b.description}",

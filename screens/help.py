@@ -9,7 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
+
+from screens.widgets.fit_table import Col, FitTable
+
+HELP_COLUMNS = (Col("key", "Key", 3, 14), Col("does", "Does", 6, 22), Col("about", "Id / about", 20, 200, slack=True))
 
 INTRO = ("Polis works offline from its archive; S syncs it. Ctrl+P opens the command palette with every "
          "action. Remap a key in settings.toml under [tui.keys] with the id shown here, "
@@ -30,25 +34,26 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(f"Keys · {type(self.target).__name__.removesuffix('Screen') or 'App'}"),
                          classes="dialog-title")
             yield Static(Text(INTRO), classes="hint")
-            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield FitTable(HELP_COLUMNS, id="help-keys", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close", variant="primary")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Key", "Does", "Id / about")
-        # active_bindings has the user's keymap applied: the keys shown are the keys that work.
-        seen: dict[str, int] = {}
-        for active in self.target.active_bindings.values():
-            binding = active.binding
-            if not binding.id or binding.system:
-                continue
-            key = self.app.get_key_display(binding)
-            if binding.id in seen:
-                continue
-            seen[binding.id] = 1
-            about = " · ".join(x for x in (binding.id, binding.tooltip) if x)
-            table.add_row(Text(key), Text(binding.description or binding.action), Text(about))
+        table = self.query_one(FitTable)
+        # The binding chain has the user's keymap applied: the keys shown are the keys that work. Every
+        # binding with an id is listed, also one whose key a focused widget handles the same way
+        # (`enter` opens the highlighted proposal: the table's own Enter does it).
+        seen: set[str] = set()
+        for _node, bindings in self.target._modal_binding_chain:
+            for _key, binding in bindings:
+                if not binding.id or binding.system or binding.id in seen:
+                    continue
+                seen.add(binding.id)
+                about = " · ".join(x for x in (binding.id, binding.tooltip) if x)
+                cells = [Text(self.app.get_key_display(binding)), Text(binding.description or binding.action),
+                         Text(about)]
+                table.add_row(*cells)
+                table.observe([cells])
         table.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -17,15 +17,19 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input
 
 from screens.widgets.archive_bar import StatusArea
+from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
-from wallet.inbox import ORDERS, STATUS_FILTERS, InboxPage, InboxQuery
+from wallet.inbox import ORDERS, STATUS_FILTERS, InboxPage, InboxQuery, InboxRow
 
-COLUMNS = (("Network", 12), ("Title", 22), ("Status", 8), ("Closes", 6), ("Mine", 6), ("Leader", 9))
+COLUMNS = (Col("network", "Network", 7, 24), Col("title", "Title", 16, 400, slack=True),
+           Col("status", "Status", 6, 14), Col("closes", "Closes", 6, 8), Col("mine", "Mine", 4, 12),
+           Col("leader", "Leader", 6, 16))
+"""Fixed columns as wide as their content needs; the title takes the rest of the terminal's width."""
 PREFETCH = 25
 """Rows before the end of what is loaded at which the next page is requested."""
 
 
-def _cells(r) -> list[Text]:  # type: ignore[no-untyped-def]
+def _cells(r: InboxRow) -> list[Text]:
     return [Text(r.source), Text(r.title), Text(r.status), Text(r.closes), Text(r.my_vote), Text(r.leader)]
 
 
@@ -36,12 +40,19 @@ class InboxScreen(Screen[None]):
         Binding("/", "search", "Search", id="inbox.search", tooltip="full-text search of titles and descriptions"),
         Binding("n", "toggle_needs", "Needs vote", id="inbox.needs_vote",
                 tooltip="only active proposals none of your accounts has voted on"),
-        Binding("c", "toggle_closing", "Closing", id="inbox.closing", tooltip="only open proposals closing soon"),
+        # Closing and Sort are buttons of the filter bar too, so the footer leaves them out: at 120 columns
+        # it then has room for every screen key and "q Quit".
+        Binding("c", "toggle_closing", "Closing", id="inbox.closing", show=False,
+                tooltip="only open proposals closing soon"),
         Binding("f", "cycle_status", "Status", id="inbox.status", tooltip="cycle the status filter"),
         Binding("N", "cycle_network", "Network", id="inbox.network", show=False,
                 tooltip="cycle the network / DAO filter"),
-        Binding("o", "cycle_order", "Sort", id="inbox.sort", tooltip="sort: newest, oldest, closing first"),
+        Binding("o", "cycle_order", "Sort", id="inbox.sort", show=False, tooltip="sort: newest, oldest, closing first"),
         Binding("v", "vote", "Vote", id="inbox.vote", tooltip="vote on the highlighted proposal"),
+        Binding("enter", "open", "Open", id="inbox.open", show=False,
+                tooltip="open the highlighted proposal: overview, description, votes"),
+        Binding("y", "copy_id", "Copy id", id="inbox.copy_id", show=False,
+                tooltip="copy the highlighted proposal's full id (SOURCE:ID) to the clipboard"),
         Binding("x", "clear", "Clear", id="inbox.clear", show=False, tooltip="clear every filter and the search"),
     ]
 
@@ -67,6 +78,8 @@ class InboxScreen(Screen[None]):
         self._loading_more = False
         self._networks: list[str] = []
         self._addresses: list[str] | None = None
+        self._rows: dict[str, InboxRow] = {}
+        """Loaded rows by table key (what `v` and `y` act on)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,14 +91,12 @@ class InboxScreen(Screen[None]):
             yield Button("", id="flt-order")
             yield Button(Text("/search"), id="flt-search")
         yield Input(placeholder="search words (Enter to apply, Esc to close)", id="search")
-        yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
+        yield FitTable(COLUMNS, id="inbox", cursor_type="row", zebra_stripes=True)
         yield StatusArea()
         yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width, key=label.lower())
         settings = getattr(self.app, "settings", None)
         q = InboxQuery()
         if settings is not None:
@@ -131,14 +142,19 @@ class InboxScreen(Screen[None]):
     def on_inbox_screen_page_loaded(self, msg: PageLoaded) -> None:
         if msg.generation != self._generation:
             return  # a newer query replaced this one
-        table = self.query_one(DataTable)
+        table = self.query_one(FitTable)
         if msg.page.offset == 0:
             table.clear()
+            self._rows = {}
             self._loaded = 0
             self._total = msg.page.total
+        cells = []
         for r in msg.page.rows:
             if r.key not in table.rows:
-                table.add_row(*_cells(r), key=r.key)
+                cells.append(_cells(r))
+                table.add_row(*cells[-1], key=r.key)
+                self._rows[r.key] = r
+        table.observe(cells)
         self._loaded += len(msg.page.rows)
         self._loading_more = False
         self._update_count()
@@ -150,9 +166,32 @@ class InboxScreen(Screen[None]):
 
     def _update_count(self) -> None:
         total = self._total if self._total is not None else self._loaded
-        self.sub_title = f"{self._loaded:,} of {total:,} proposals" if total else "no proposals match"
-        if not total and not self.query_state.search and self.query_state.status == "all":
+        if total:
+            self.sub_title = f"{self._loaded:,} of {total:,} proposals"
+            return
+        hiding = self.hiding_filters()
+        archived = getattr(self.app, "_archive", (None, 0, []))[1]
+        if hiding:
+            self.sub_title = (f"no proposals match {' + '.join(hiding)}"
+                              + (f" ({archived:,} archived)" if archived else "") + ": x clears the filters")
+        else:
             self.sub_title = "no proposals yet: add a DAO on Networks (4), then sync (S)"
+
+    def hiding_filters(self) -> list[str]:
+        """The filters in effect, in the words of their buttons (what an empty inbox blames)."""
+        q = self.query_state
+        out = []
+        if q.network:
+            out.append(f"network {q.network}")
+        if q.status not in ("", "all"):
+            out.append(f"status {q.status}")
+        if q.needs_my_vote:
+            out.append("needs my vote")
+        if q.closing_soon:
+            out.append(f"closing within {q.closing_soon_hours}h")
+        if q.search:
+            out.append(f"search {q.search!r}")
+        return out
 
     @on(DataTable.RowHighlighted)
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
@@ -260,15 +299,30 @@ class InboxScreen(Screen[None]):
         return source, pid
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        source, _, pid = str(event.row_key.value).partition("|")
+        self._open(source, pid)
+
+    def _open(self, source: str, pid: str) -> None:
         from screens.proposal import ProposalScreen
 
-        source, _, pid = str(event.row_key.value).partition("|")
         self.app.push_screen(ProposalScreen(source, pid))
 
+    def action_open(self) -> None:
+        hit = self._highlighted()
+        if hit:
+            self._open(*hit)
+
     def action_vote(self) -> None:
+        """Vote on the highlighted row; the app refuses (and says why) where the archive says voting is shut."""
         hit = self._highlighted()
         if hit:
             self.app.open_vote(*hit)  # type: ignore[attr-defined]
+
+    def action_copy_id(self) -> None:
+        hit = self._highlighted()
+        if hit:
+            self.app.copy_to_clipboard(f"{hit[0]}:{hit[1]}")
+            self.notify(f"copied {hit[0]}:{hit[1]}", title="Proposal id", timeout=4)
 
     def on_archive_changed(self) -> None:
         """Called by the app after a sync or an action changed the archive."""

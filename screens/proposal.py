@@ -18,14 +18,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
 from screens.widgets.archive_bar import StatusArea
+from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
-from screens.widgets.tally import TallyBars
+from screens.widgets.tally import TallyBars, TallyGrowth
 from wallet.inbox import ProposalView
 
-VOTE_COLUMNS = (("Voter", 14), ("Choice", 8), ("Weight", 16), ("Reason", 28))
+VOTE_COLUMNS = (Col("voter", "Voter", 12, 66), Col("choice", "Choice", 6, 16), Col("weight", "Weight", 8, 28),
+                Col("reason", "Reason", 12, 600, slack=True))
 
 
 class ProposalScreen(Screen[None]):
@@ -34,6 +36,8 @@ class ProposalScreen(Screen[None]):
         Binding("v", "vote", "Vote", id="proposal.vote", tooltip="vote on this proposal (plan, review, sign)"),
         Binding("/", "search_votes", "Find vote", id="proposal.search_votes", tooltip="search voters and reasons"),
         Binding("p", "power", "My power", id="proposal.power", tooltip="ask the node for my voting power"),
+        Binding("y", "copy_id", "Copy id", id="proposal.copy_id",
+                tooltip="copy the full id (SOURCE:ID) to the clipboard"),
         Binding("s", "simulate", "Simulate", id="proposal.simulate",
                 tooltip="run its actions on a local anvil fork: reverts, balance changes, settings (never signs)"),
     ]
@@ -46,6 +50,11 @@ class ProposalScreen(Screen[None]):
             self.report = report
             self.progress = progress
             self.error = error
+
+    class Growth(Message):
+        def __init__(self, history: Any) -> None:
+            super().__init__()
+            self.history = history
 
     class Loaded(Message):
         def __init__(self, view: ProposalView) -> None:
@@ -89,6 +98,8 @@ class ProposalScreen(Screen[None]):
                 yield Static(id="timeline")
                 yield Static("Tally", classes="section-title")
                 yield TallyBars(id="tally")
+                yield Static("How the vote grew", classes="section-title", id="growth-title")
+                yield TallyGrowth(id="growth")
                 yield Static("My vote", classes="section-title")
                 yield Static(id="my-vote")
                 yield Static(id="my-power")
@@ -121,10 +132,8 @@ class ProposalScreen(Screen[None]):
         elif pane_id == "tab-simulation":
             await pane.mount(VerticalScroll(Static(self._simulation_text(), id="simulation")))
         elif pane_id == "tab-votes":
-            table: DataTable[Text] = DataTable(id="votes", cursor_type="row", zebra_stripes=True)
+            table = FitTable(VOTE_COLUMNS, id="votes", cursor_type="row", zebra_stripes=True)
             await pane.mount(Input(placeholder="search voter, reason or choice (Enter)", id="votes-search"), table)
-            for label, width in VOTE_COLUMNS:
-                table.add_column(label, width=width)
             if self._votes_rows is not None:
                 self._fill_votes(self._votes_rows)
 
@@ -146,13 +155,21 @@ class ProposalScreen(Screen[None]):
         self.post_message(self.Loaded(view))
 
     async def on_proposal_screen_loaded(self, msg: Loaded) -> None:
+        from wallet.services.plan_context import short_id
+
         v = self.view = msg.view
         self.query_one("#p-title", Static).update(Text(v.title))
+        # The state first, so it stays on screen at 80 columns; the id shortened (`y` copies it whole).
+        state = v.state.text if v.state else v.status.upper()
+        native = f" ({v.native_status})" if v.native_status and v.native_status.upper() != v.status.upper() else ""
         self.query_one("#p-meta", Static).update(
-            Text(f"{v.key} · {v.status.upper()} ({v.native_status}) · {v.vote_count} votes"))
-        width = max(len(k) for k, _ in v.timeline)
-        self.query_one("#timeline", Static).update(Text("\n".join(f"{k:<{width}}  {w}" for k, w in v.timeline)))
+            Text(f"{state}{native} · {v.source} · id {short_id(v.id)} · {v.vote_count} votes"))
+        rows = [("id", f"{v.source}:{v.id}"), *v.timeline]
+        width = max(len(k) for k, _ in rows)
+        self.query_one("#timeline", Static).update(Text("\n".join(f"{k:<{width}}  {w}" for k, w in rows)))
         self.query_one(TallyBars).show(v)
+        if v.vote_count:
+            self._growth()
         self.query_one("#my-vote", Static).update(Text(v.my_vote))
         self.query_one("#my-power", Static).update(Text("voting power: press p to ask the node"
                                                         if v.is_active else ""))
@@ -171,10 +188,31 @@ class ProposalScreen(Screen[None]):
         found = self.query("#votes")
         if not found:
             return  # the Votes pane is not mounted yet: it fills itself from _votes_rows
-        table = found.first(DataTable)
+        table = found.first(FitTable)
         table.clear()
-        for r in rows:
-            table.add_row(Text(r["voter"]), Text(r["choice"]), Text(r["weight"]), Text(r["reason"]))
+        cells = [[Text(r["voter"]), Text(r["choice"]), Text(r["weight"]), Text(r["reason"])] for r in rows]
+        for c in cells:
+            table.add_row(*c)
+        table.observe(cells)
+
+    @work(thread=True, exclusive=True, group="growth", exit_on_error=False)
+    def _growth(self) -> None:
+        from wallet.errors import PolisError
+        from wallet.services.tally_view import load_history
+
+        try:
+            self.post_message(self.Growth(load_history(self.source, self.pid)))
+        except PolisError:
+            return
+
+    def on_proposal_screen_growth(self, msg: Growth) -> None:
+        if self.view is not None:
+            self.query_one(TallyGrowth).show(msg.history, self.view)
+
+    def action_copy_id(self) -> None:
+        full = f"{self.source}:{self.pid}"
+        self.app.copy_to_clipboard(full)
+        self.notify(f"copied {full}", title="Proposal id", timeout=4)
 
     def on_proposal_screen_failed(self, msg: Failed) -> None:
         self.query_one("#p-title", Static).update(Text(msg.text))

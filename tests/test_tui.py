@@ -161,7 +161,8 @@ def test_help_palette_theme_remembered_and_keys_remapped(polis_home) -> None:  #
             await pilot.press("t")
             assert app.theme == "polis-high-contrast" and app.has_class("-high-contrast")
             commands = [c.title for c in app.get_system_commands(app.screen)]
-            assert {"Sync now", "Theme: light", "Go to accounts", "Inbox: Search"} <= set(commands)
+            assert {"Sync now", "Theme", "Go to accounts", "Inbox: Search", "Vote"} <= set(commands)
+            assert set(app.available_themes) == {"polis-dark", "polis-light", "polis-high-contrast"}
 
     run(go())
     assert load_settings().tui.theme == "polis-high-contrast"

@@ -48,7 +48,8 @@ def test_vote_with_reason_wrong_passphrase_then_delegate(devnet_dao) -> None:  #
             await wait_for(pilot, lambda: [r for r in table_rows(app, "#inbox")] and
                            all(r[2] == "active" for r in table_rows(app, "#inbox")))
             await pilot.press("enter")
-            await wait_for(pilot, lambda: pid in text_of(app, "#p-meta"), what="proposal")
+            await wait_for(pilot, lambda: f"{src}:{pid}" in text_of(app, "#timeline"), what="proposal")
+            assert "ACTIVE" in text_of(app, "#p-meta")
             assert "not voted" in text_of(app, "#my-vote")
             await pilot.press("v")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog")
@@ -97,17 +98,27 @@ def test_vote_with_reason_wrong_passphrase_then_delegate(devnet_dao) -> None:  #
 
 
 def test_errors_are_plain_already_voted_and_not_active(devnet_dao) -> None:  # type: ignore[no-untyped-def]
+    """The archive's state decides whether a vote is offered; the node's check still runs before signing
+    (an archive that wrongly says "active" is caught by the plan)."""
     from screens.app import make_app
+    from wallet.cache import open_archive
 
     src, seed, _me = devnet_dao
-    closed = seed.proposals.get("defeated") or seed.proposals.get("executed") or next(
-        v for k, v in seed.proposals.items() if k != "active")
+    pending = seed.proposals["pending"]
 
     async def go() -> None:
         app = make_app(check_online=False)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            app.open_vote(src, closed)
+            app.open_vote(src, pending)
+            await pilot.pause()
+            assert type(app.screen).__name__ != "ActionDialog"  # not offered: the archive says it is pending
+            # "voting has not opened", or, once its archived start has passed, "may have opened: sync it"
+            assert any(n.title == "No vote here" and "PENDING" in n.message for n in app._notifications)
+            with open_archive() as ar, ar.conn:
+                ar.conn.execute("UPDATE proposals SET status='active', start_ts=?, end_ts=? WHERE source=? AND id=?",
+                                (int(app.now()) - 60, int(app.now()) + 3600, src, pending))
+            app.open_vote(src, pending)
             await wait_for(pilot, lambda: app.screen.query_one("#plan"))
             app.screen.query_one("#plan").press()
             panel = app.screen.query_one("#plan-panel")

@@ -16,7 +16,14 @@ from textual.widgets import Footer
 
 
 class KeyFooter(Footer):
+    """Compact (one space between keys) so that at 120 columns every key of the inbox fits, "4 Networks"
+    and "q Quit" included."""
+
     _shown: tuple[Any, ...] | None = None
+
+    def __init__(self, **kw: Any) -> None:
+        kw.setdefault("compact", True)
+        super().__init__(**kw)
 
     def _signature(self, screen: Screen[Any]) -> tuple[Any, ...]:
         return tuple((b.key, b.action, b.description, enabled, tooltip, self.app.get_key_display(b))

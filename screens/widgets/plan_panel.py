@@ -133,6 +133,15 @@ class PlanPanel(Vertical):
             event.stop()
             self.start_sign()
 
+    def form_changed(self) -> None:
+        """The form changed under a plan being reviewed: that plan is no longer what would be signed."""
+        if self.stage != "review":
+            return
+        self._plan = None
+        self.stage = "idle"
+        self.query_one("#plan-summary", Static).update(Text(""))
+        self._progress("the form changed: Review plan again before signing")
+
     # --- workers ---------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="plan", exit_on_error=False)
     def _plan_worker(self, req: ActionRequest) -> None:
@@ -187,7 +196,8 @@ class PlanPanel(Vertical):
         self._progress("review the plan, then Sign and send (Esc cancels; nothing is signed yet)")
         target = box if msg.pass_source is None else self._sign_button
         if target is not None:
-            target.focus()
+            # The Sign button is shown by the stage class: focus it once that style is applied.
+            self.call_after_refresh(target.focus)
 
     def on_plan_panel_step(self, msg: Step) -> None:
         msg.stop()

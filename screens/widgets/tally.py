@@ -1,34 +1,94 @@
-"""Tally as one bar per choice, with the quorum and threshold written beside them.
+"""Tally as one bar per choice plus a turnout bar with the quorum marked, and a small plot of how the
+tally and the turnout grew over the voting period.
 
-Shares are integer permille from `wallet.inbox`; the bars are text, so they read the same without
-colour. The quorum line marks where the quorum falls on the same scale as the bars.
+The drawing rule is the core's (`wallet.services.tally_view`, the same as `polis proposals show`): a
+choice's bar is its share of the votes cast; turnout is drawn against the quorum. The bars are text,
+so they read the same without colour.
 """
 
 from __future__ import annotations
+
+import time
 
 from rich.text import Text
 from textual.widgets import Static
 
 from wallet.inbox import ProposalView
+from wallet.services.tally_view import TallyHistory, percent_text, share_bar, turnout_bar
 
 BAR = 30
+SPARK = " ▁▂▃▄▅▆▇█"
+PLOT_ROWS = 5
 
 
 class TallyBars(Static):
     def show(self, view: ProposalView) -> None:
         out = Text()
-        scale = max(view.total_weight, view.quorum or 0, 1)
         for t in view.tally:
-            filled = t.weight * BAR // scale
-            out.append(f"{t.choice[:10]:<10} ")
-            out.append("█" * filled, style="bold")
-            out.append("░" * (BAR - filled))
-            out.append(f" {t.permille // 10:>3}.{t.permille % 10}%  {t.amount}\n")
+            out.append(f"{t.choice[:12]:<12} ")
+            bar = share_bar(t.weight, view.total_weight, BAR)
+            filled = len(bar.rstrip("░"))
+            out.append(bar[:filled], style="bold")
+            out.append(bar[filled:])
+            out.append(f" {percent_text(t.weight, view.total_weight):>6}  {t.amount}\n")
         if not view.tally:
             out.append("no votes recorded\n")
         if view.quorum is not None:
-            pos = min(BAR - 1, view.quorum * BAR // scale)
-            out.append(f"{'quorum':<10} " + " " * pos + "┃" + " " * (BAR - pos - 1) + "\n")
+            out.append(f"{'turnout':<12} {turnout_bar(view.counted_for_quorum, view.quorum, BAR)}"
+                       f"  counted toward quorum (┃ marks the quorum)\n")
         out.append(view.quorum_text + "\n")
         out.append(view.threshold_text)
+        self.update(out)
+
+
+def _spark(series: list[int], top: int) -> str:
+    n = len(SPARK) - 1
+    return "".join(SPARK[min(n, v * n // top)] if top > 0 else " " for v in series)
+
+
+class TallyGrowth(Static):
+    """Cumulative turnout as a column plot with the quorum as a dashed line, then one sparkline per
+    choice on the same scale; the x axis is the voting period (or blocks when votes carry no time)."""
+
+    def show(self, h: TallyHistory, view: ProposalView) -> None:
+        if not h.votes:
+            self.update(Text("no archived votes to plot"))
+            return
+        width = max(10, min(len(h.turnout), (self.size.width or 60) - 14))
+        step = len(h.turnout) / width
+        pick = [min(len(h.turnout) - 1, int((i + 1) * step) - 1) for i in range(width)]
+        turnout = [h.turnout[i] for i in pick]
+        top = max([*turnout, h.quorum or 0, 1])
+        levels = PLOT_ROWS * 8
+        q_level = (h.quorum or 0) * levels // top if h.quorum else None
+        q_row = (q_level - 1) // 8 + 1 if q_level else None
+        out = Text()
+        for row in range(PLOT_ROWS, 0, -1):
+            label = "quorum ┄" if row == q_row else ("turnout" if row == (PLOT_ROWS if q_row == 1 else 1) else "")
+            out.append(f"{label:<12} ")
+            for v in turnout:
+                lvl = v * levels // top
+                fill = lvl - (row - 1) * 8
+                if fill >= 8:
+                    out.append("█", style="bold")
+                elif fill > 0:
+                    out.append(SPARK[fill], style="bold")
+                elif row == q_row:
+                    out.append("┄")
+                else:
+                    out.append(" ")
+            out.append("\n")
+        cast = sum(series[-1] for series in h.choices.values())
+        for choice, series in h.choices.items():
+            picked = [series[i] for i in pick]
+            out.append(f"{choice[:12]:<12} ")
+            out.append(_spark(picked, top))
+            out.append(f" {percent_text(picked[-1], cast):>6}\n")
+        if h.edges:
+            if h.axis == "time":
+                first = time.strftime("%Y-%m-%d %H:%M", time.gmtime(h.edges[0]))
+                last = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(h.edges[-1]))
+            else:
+                first, last = f"block {h.edges[0]}", f"block {h.edges[-1]}"
+            out.append(f"{'':<12} {first} → {last} · {h.votes:,} archived votes")
         self.update(out)

@@ -87,10 +87,13 @@ def proposal_context(source: str, pid: str, *, now: float | None = None,
     extra = json.loads(extra_json or "{}") if isinstance(extra_json, str) else (extra_json or {})
     labels = tuple(clean(str(c.get("label", "")), limit=60) for c in choices if isinstance(c, dict))
     name = clean(str((src.get("extra") or {}).get("name") or ""), limit=60)
+    vote_type = str(extra.get("type") or "")
+    if vote_type and fixed_choices(source, src):  # resolving the adapter reads the network files: only if needed
+        vote_type = ""
     return ProposalContext(
         source=source, id=pid, title=clean(title, limit=120) or "(untitled)", dao=name,
         state=state_of(status, start_ts=start_ts, end_ts=end_ts, synced_at=src.get("synced_at"), now=now),
-        labels=labels, vote_type="" if fixed_choices(source, src) else str(extra.get("type") or ""))
+        labels=labels, vote_type=vote_type)
 
 
 def choice_line(adapter_cls: Any, choice: str, *, labels: Sequence[str] = (), vote_type: str = "",

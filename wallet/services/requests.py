@@ -128,7 +128,8 @@ def check_supported(adapter: Adapter, kind: str, *, reason: str = "", weights: M
         raise BadInput(f"{source} does not support '{kind}' (it offers: {offers})")
 
 
-def plan_request(adapter: Adapter, meta: AccountMeta, kind: str, p: Mapping[str, Any]) -> Plan:
+def plan_request(adapter: Adapter, meta: AccountMeta, kind: str, p: Mapping[str, Any], *,
+                 archive: Archive | None = None) -> Plan:
     """The adapter's checked plan for one action. `p` holds parsed values: amounts in base units (None
     = all), `options` the adapter's KEY=VALUE options. Raises AlreadyDone when there is nothing to do."""
     opts = p.get("options") or None
@@ -144,7 +145,7 @@ def plan_request(adapter: Adapter, meta: AccountMeta, kind: str, p: Mapping[str,
         # Every vote plan names its proposal (title, network/DAO, state, deadline) and the choice as read.
         return annotate_vote_plan(adapter.plan_vote(meta, str(p["proposal"]), str(p.get("choice") or ""), **kw),
                                   type(adapter), str(p["proposal"]), str(p.get("choice") or ""),
-                                  weights=kw.get("weights"))
+                                  weights=kw.get("weights"), archive=archive)
     if kind == "delegate":
         to = str(p.get("to") or "").strip()
         if not to:
@@ -201,7 +202,7 @@ def plan_checked(adapter: Adapter, meta: AccountMeta, kind: str, p: Mapping[str,
                  archive: Archive | None = None, addresses: list[str] | None = None) -> Plan:
     """`plan_request`, with a final vote's changed choice refused instead of reported as already done."""
     try:
-        return plan_request(adapter, meta, kind, p)
+        return plan_request(adapter, meta, kind, p, archive=archive)
     except AlreadyDone:
         if kind == "vote":
             refuse_changed_vote(adapter, str(p["proposal"]), str(p.get("choice") or ""),

@@ -1,0 +1,98 @@
+"""A DataTable whose columns fill the terminal's width: fixed columns get the width their content needs
+(within bounds), one slack column (a title, a reason) takes what is left, and a resize refits them.
+`Home`/`End` move the row cursor to the first/last row (Textual's default only scrolls sideways).
+
+`fit_widths` is the pure rule, so a test can check it at any width without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    min: int
+    max: int
+    slack: bool = False
+    """This column takes the width the others leave (at least `min`)."""
+
+
+def fit_widths(cols: Sequence[Col], wants: dict[str, int], width: int, padding: int = 1) -> dict[str, int]:
+    """Content widths per column for a table `width` cells wide (each column also takes 2×padding)."""
+    budget = width - 2 * padding * len(cols)
+    out = {c.key: max(c.min, min(c.max, wants.get(c.key, len(c.label)))) for c in cols if not c.slack}
+    slack = [c for c in cols if c.slack]
+    need = sum(c.min for c in slack)
+    spare = budget - sum(out.values())
+    if spare < need:
+        # Too narrow: give back what the fixed columns hold above their minimum, widest first.
+        deficit = need - spare
+        for c in sorted((c for c in cols if not c.slack), key=lambda c: out[c.key] - c.min, reverse=True):
+            give = min(deficit, out[c.key] - c.min)
+            out[c.key] -= give
+            deficit -= give
+        spare = budget - sum(out.values())
+    for i, c in enumerate(slack):
+        share = max(c.min, spare // (len(slack) - i)) if spare > 0 else c.min
+        out[c.key] = min(c.max, share)
+        spare -= out[c.key]
+    return out
+
+
+class FitTable(DataTable[Any]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First row", id="table.first_row", show=False,
+                tooltip="move the cursor to the first row"),
+        Binding("end", "scroll_bottom", "Last row", id="table.last_row", show=False,
+                tooltip="move the cursor to the last row loaded"),
+    ]
+
+    def __init__(self, cols: Sequence[Col], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.cols = list(cols)
+        self._wants: dict[str, int] = {c.key: len(c.label) for c in self.cols}
+        self._fitted_for: tuple[int, tuple[int, ...]] | None = None
+
+    def on_mount(self) -> None:
+        for c in self.cols:
+            self.add_column(c.label, width=c.min, key=c.key)
+        self.refit()
+
+    def observe(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Widen fixed columns to fit these rows' cells (called as pages load), then refit."""
+        for row in rows:
+            for c, cell in zip(self.cols, row, strict=False):
+                n = cell.cell_len if isinstance(cell, Text) else len(str(cell))
+                if n > self._wants[c.key]:
+                    self._wants[c.key] = n
+        self.refit()
+
+    def on_resize(self) -> None:
+        self.refit()
+
+    def refit(self) -> None:
+        width = self.scrollable_content_region.width or self.size.width
+        if width <= 0 or not self.columns:
+            return
+        widths = fit_widths(self.cols, self._wants, width - 1, padding=self.cell_padding)
+        sig = (width, tuple(widths[c.key] for c in self.cols))
+        if sig == self._fitted_for:
+            return
+        self._fitted_for = sig
+        for c in self.cols:
+            col = self.columns.get(c.key)  # type: ignore[call-overload]
+            if col is not None:
+                col.width = widths[c.key]
+                col.auto_width = False
+        self._clear_caches()
+        self._require_update_dimensions = True
+        self.refresh()
