@@ -13,12 +13,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from wallet.errors import BadInput, NotInteractive, VaultError
+from wallet.errors import BadInput, NotInteractive, VaultError, WrongPassphrase
 from wallet.keys.signer import Signer
 from wallet.keys.vault import AccountMeta, Vault
 
 KEYRING_SERVICE = "polis-wallet"
+PROMPT_TRIES = 3
+"""Tries a user gets at a passphrase prompt on a terminal; a passphrase from a file, the environment or
+the keyring is tried once (a script with a wrong one must fail at once, not hang)."""
 
 OPTIONS_HELP = (
     "give a passphrase with --passphrase-file PATH, POLIS_PASSPHRASE_FILE=PATH, POLIS_PASSPHRASE "
@@ -41,6 +45,7 @@ class UnlockPolicy:
     prompt: Callable[[str], str] | None = None
     """Replaces getpass (the TUI passes its own password dialog result)."""
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+    _verified: dict[str, str] = field(default_factory=dict, repr=False)
 
     def _interactive(self) -> bool:
         return is_interactive() if self.interactive is None else self.interactive
@@ -59,6 +64,8 @@ class UnlockPolicy:
         return None
 
     def passphrase(self, meta: AccountMeta) -> str:
+        if meta.id in self._verified:
+            return self._verified[meta.id]
         got = self._from_sources(meta)
         if got is not None:
             return got
@@ -96,7 +103,18 @@ class UnlockPolicy:
         """Decrypt once per process; later calls for the same account reuse it."""
         if meta.id in self._cache:
             return self._cache[meta.id]  # type: ignore[return-value]
-        secret = vault.read_secret(meta, self.passphrase(meta))
+        retry = self.prompt is None and self._from_sources(meta) is None and meta.id not in self._verified
+        for attempt in range(1, PROMPT_TRIES + 1 if retry else 2):
+            passphrase = self.passphrase(meta)
+            try:
+                secret = vault.read_secret(meta, passphrase)
+                break
+            except WrongPassphrase:
+                if attempt >= (PROMPT_TRIES if retry else 1):
+                    raise
+                left = PROMPT_TRIES - attempt
+                sys.stderr.write(f"wrong passphrase; try again ({left} {'try' if left == 1 else 'tries'} left)\n")
+        self._verified[meta.id] = passphrase
         unlocked = Unlocked(meta, secret)
         self._cache[meta.id] = unlocked
         return unlocked
@@ -114,7 +132,7 @@ def read_passphrase_file(path: str) -> str:
 
 
 class Unlocked:
-    """A decrypted account: gives signers per family. Holds the secret only in memory."""
+    """A decrypted account: gives signers per key scheme. Holds the secret only in memory."""
 
     def __init__(self, meta: AccountMeta, secret: bytes) -> None:
         self.meta = meta
@@ -126,32 +144,32 @@ class Unlocked:
     def mnemonic(self) -> str | None:
         return self.__secret.decode() if self.meta.kind == "mnemonic" else None
 
-    def private_key(self, family: str = "evm") -> bytes:
+    def private_key(self, scheme: str = "evm") -> bytes:
         if self.meta.kind == "private_key":
-            if family != "evm":
-                raise VaultError(f"{self.meta.name} is an EVM private key; it has no {family} key")
+            if scheme not in self.meta.addresses:  # a raw key has the one scheme it was imported as (evm)
+                raise VaultError(f"{self.meta.name} is an EVM private key; it has no {scheme} key")
             return self.__secret
         from wallet.keys import derive
 
-        return derive.family(family).private_key(self.__secret.decode(), self.meta.index)
+        return derive.scheme(scheme).private_key(self.__secret.decode(), self.meta.index)
 
-    def signer(self, family: str = "evm") -> Signer:
-        """A signer for `family`; checked against the address recorded when the key was added."""
+    def signer(self, scheme: str = "evm") -> Signer:
+        """A signer for key `scheme`; checked against the address recorded when the key was added."""
         from wallet.keys import derive
 
-        signer = derive.family(family).signer(self.private_key(family))
-        recorded = self.meta.addresses.get(family)
+        signer = derive.scheme(scheme).signer(self.private_key(scheme))
+        recorded = self.meta.addresses.get(scheme)
         if recorded is None:
-            # A family added after this account was created: record its address now.
-            self.meta.addresses[family] = signer.address
+            # A scheme added after this account was created: record its address now.
+            self.meta.addresses[scheme] = signer.address
         elif signer.address.lower() != recorded.lower():
-            raise VaultError(f"the {family} key of {self.meta.name} does not match its recorded address")
+            raise VaultError(f"the {scheme} key of {self.meta.name} does not match its recorded address")
         return signer
 
 
 # --- OS keyring (opt-in) -----------------------------------------------------------------------
 
-def _keyring():
+def _keyring() -> Any:
     import keyring
     from keyring.backends import fail
 
