@@ -142,6 +142,13 @@ class Plan(_Model):
     target: str = ""
     """The proposal id or delegatee this acts on, for the journal."""
 
+    def as_json(self) -> dict[str, Any]:
+        """The plan as `--json` shows it: amounts as decimal strings of base units, as everywhere in
+        Polis' JSON (uint256 values do not fit JSON numbers); `payload` is the signing data as is."""
+        doc = self.model_dump()
+        doc["fee_estimate"] = None if self.fee_estimate is None else str(self.fee_estimate)
+        return doc
+
 
 class ActionResult(_Model):
     plan: Plan

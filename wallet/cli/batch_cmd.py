@@ -75,7 +75,7 @@ def _preview_json(plan: PlanFile, preview: DryRun) -> dict[str, Any]:
     return {"ok": preview.ok, "dry_run": True, "batch": plan.digest,
             "actions": [{"index": p.step.index, "label": p.step.label, "network": p.step.source,
                          "account": p.step.account, "kind": p.step.action.kind, "status": p.status,
-                         "error": p.error or None, "plan": p.plan.model_dump() if p.plan else None}
+                         "error": p.error or None, "plan": p.plan.as_json() if p.plan else None}
                         for p in preview.previews],
             "networks": {k: {**v, "fee": str(v["fee"])} for k, v in preview.transactions.items()}}
 
