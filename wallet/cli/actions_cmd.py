@@ -52,7 +52,7 @@ def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: igno
     from wallet.units import Denom, format_amount
 
     if args.json and args.dry_run:
-        emit_json({"dry_run": True, "plan": plan.model_dump()})
+        emit_json({"dry_run": True, "plan": plan.as_json()})
         return 0
     if not args.json:
         print_plan(plan)
@@ -72,7 +72,7 @@ def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: igno
     if args.json:
         emit_json({"ok": result.ok, "tx_hash": result.tx_hash, "block": result.block,
                    "fee_paid": str(result.fee_paid) if result.fee_paid is not None else None,
-                   "plan": plan.model_dump()})
+                   "plan": plan.as_json()})
     else:
         fee = format_amount(result.fee_paid or 0, Denom(plan.fee_symbol, "base", plan.fee_decimals), max_decimals=8)
         out(f"done: {plan.kind} included in block {result.block}, tx {result.tx_hash}, fee {fee}")
