@@ -23,6 +23,11 @@ MAX_BODY = 64 * 1024 * 1024
 """Largest request or answer relayed (bytes)."""
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # anvil opens dozens of connections at once; a backlog of 5 drops SYNs (1 s each)
+    daemon_threads = True
+
+
 class Relay:
     """`with Relay(upstream) as relay:` → `relay.url` forwards read-only JSON-RPC to `upstream`."""
 
@@ -36,13 +41,16 @@ class Relay:
         relay = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: anvil sends many small requests
+            disable_nagle_algorithm = True
+
             def log_message(self, *_a: Any) -> None:
                 pass
 
             def do_POST(self) -> None:
                 relay._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread: threading.Thread | None = None
@@ -78,12 +86,10 @@ class Relay:
 
     @staticmethod
     def _reply(req: BaseHTTPRequestHandler, status: int, content: bytes) -> None:
+        head = (f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\ncontent-type: application/json\r\n"
+                f"content-length: {len(content)}\r\n\r\n").encode()
         try:
-            req.send_response(status)
-            req.send_header("content-type", "application/json")
-            req.send_header("content-length", str(len(content)))
-            req.end_headers()
-            req.wfile.write(content)
+            req.wfile.write(head + content)  # one write: no wait on a delayed ACK between head and body
         except OSError:
             pass
 
