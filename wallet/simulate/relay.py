@@ -4,6 +4,7 @@ it; and only read methods pass, so nothing the fork does can reach the node as a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -88,10 +89,8 @@ class Relay:
     def _reply(req: BaseHTTPRequestHandler, status: int, content: bytes) -> None:
         head = (f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\ncontent-type: application/json\r\n"
                 f"content-length: {len(content)}\r\n\r\n").encode()
-        try:
+        with contextlib.suppress(OSError):  # the fork hung up
             req.wfile.write(head + content)  # one write: no wait on a delayed ACK between head and body
-        except OSError:
-            pass
 
     def start(self) -> Relay:
         self._thread = threading.Thread(target=self._server.serve_forever, name="polis-fork-relay", daemon=True)
