@@ -115,3 +115,22 @@ def test_fee_estimate_is_the_fee_of_the_signed_extrinsic(bt_ready: SubstrateNode
             assert plan.fee_estimate == res.fee_paid == bt_ready.fee_for(len(signed))
     finally:
         ad.close()
+
+
+def test_stake_list_shows_exact_amounts(bt_ready: SubstrateNode, bt_keys, cli) -> None:  # noqa: F811
+    ch, ck = bt_ready.chain, pub_hex(bt_keys.coldkey)
+    ch._change_alpha(pub_hex(bt_keys.hotkeys[0]), ck, 0, 995_121_917)  # root: 1 alpha = 1 TAO
+    r = cli("stake", "list", "-n", "bittensor")
+    assert r.code == 0, r.err
+    assert "0.995121917 TAO" in r.out and "0.995121 TAO" not in r.out
+    rows = cli("stake", "list", "-n", "bittensor", "--json").json()
+    assert [x["amount"] for x in rows if x["subtarget"] == "0"] == ["995121917"]
+
+
+def test_rounded_amounts_are_marked() -> None:
+    from wallet.units import Denom, format_amount
+
+    agix = Denom("AGIX", "cog", 8)
+    assert format_amount(100_012_345_678, agix) == "1,000.12345678 AGIX"
+    assert format_amount(100_012_345_678, agix, max_decimals=4, mark=True) == "≈1,000.1234 AGIX"
+    assert format_amount(100_012_340_000, agix, max_decimals=4, mark=True) == "1,000.1234 AGIX"

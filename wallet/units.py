@@ -51,14 +51,18 @@ def parse_amount(text: str, denom: Denom) -> int:
     return int(scaled)
 
 
-def format_amount(value: int, denom: Denom, *, symbol: bool = True, max_decimals: int | None = None) -> str:
-    """Format base units for display, trimming trailing zeros; exact (no rounding) unless max_decimals."""
+def format_amount(value: int, denom: Denom, *, symbol: bool = True, max_decimals: int | None = None,
+                  mark: bool = False) -> str:
+    """Format base units for display, trimming trailing zeros; exact (no rounding) unless max_decimals.
+    With `mark`, a value whose digits were cut reads "≈1,000.1234" so a table never passes it off as exact."""
     sign = "-" if value < 0 else ""
     whole, frac = divmod(abs(int(value)), 10**denom.decimals)
     frac_s = str(frac).rjust(denom.decimals, "0").rstrip("0") if denom.decimals else ""
+    cut = False
     if max_decimals is not None and len(frac_s) > max_decimals:
         frac_s = frac_s[:max_decimals].rstrip("0")
-    text = f"{sign}{whole:,}" + (f".{frac_s}" if frac_s else "")
+        cut = True
+    text = ("≈" if cut and mark else "") + f"{sign}{whole:,}" + (f".{frac_s}" if frac_s else "")
     return f"{text} {denom.symbol}" if symbol else text
 
 

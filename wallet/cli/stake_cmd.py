@@ -114,13 +114,17 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         out("no stakes found" + ("" if args.offline else " (or none archived yet)"))
         return 0
+    from wallet.services.timefmt import when
+
+    def exact(value: str, r: dict) -> str:  # type: ignore[type-arg]
+        """Every digit of the base units: a table never rounds money (1,000.12345678 AGIX, 0.995121917 TAO)."""
+        return format_amount(int(value), Denom(r["extra"].get("symbol", ""), "", int(r["extra"].get("decimals", 0))))
+
     table(["SOURCE", "ADDRESS", "TARGET", "SUB", "KIND", "AMOUNT", "REWARDS", "COMPLETES"],
           [[r["source"], r["address"], r["extra"].get("target_name") or r["target"], r["subtarget"], r["kind"],
-            format_amount(int(r["amount"]), Denom(r["extra"].get("symbol", ""), "", int(r["extra"].get("decimals", 0))),
-                          max_decimals=6),
-            format_amount(int(r["rewards"]), Denom(r["extra"].get("symbol", ""), "", int(r["extra"].get("decimals", 0))),
-                          max_decimals=6),
-            r["completes_at"] or "-"] for r in rows], max_width={2: 30})
+            exact(r["amount"], r), exact(r["rewards"], r),
+            when(int(r["completes_at"])) if r["completes_at"] else r["extra"].get("completes_note") or "-"]
+           for r in rows], max_width={2: 30})
     return 0
 
 

@@ -81,13 +81,13 @@ def positions(*, offline: bool = False) -> tuple[list[PositionRow], list[str]]:
                         rows.append(PositionRow(
                             source=src, account=acc.name, address=addr, kind="delegation",
                             target=clean(got.delegate or "nobody", limit=66),
-                            amount=format_amount(got.balance, d, max_decimals=4) if got.balance is not None else "",
-                            note=("power " + format_amount(got.power, d, max_decimals=4))
+                            amount=format_amount(got.balance, d, max_decimals=4, mark=True) if got.balance is not None else "",
+                            note=("power " + format_amount(got.power, d, max_decimals=4, mark=True))
                             if got.power is not None else ""))
                     if caps.staking:
                         for p in ad.stakes(addr):
                             d = Denom(p.symbol or ad.network.denom.symbol, "base", p.decimals)
-                            note = f"rewards {format_amount(p.rewards, d, max_decimals=4)}" if p.rewards else ""
+                            note = f"rewards {format_amount(p.rewards, d)}" if p.rewards else ""  # money: every digit
                             if p.kind != "staked" and p.completes_at:
                                 from wallet.services.timefmt import day
 
@@ -95,7 +95,7 @@ def positions(*, offline: bool = False) -> tuple[list[PositionRow], list[str]]:
                             rows.append(PositionRow(
                                 source=src, account=acc.name, address=addr, kind=p.kind,
                                 target=clean(p.target_name or p.target, limit=66), subtarget=p.subtarget,
-                                amount=format_amount(p.amount, d, max_decimals=4), note=note))
+                                amount=format_amount(p.amount, d), note=note))
                 except PolisError as exc:
                     if not offline:
                         warnings.append(f"{src}: {exc} — showing the archive")
@@ -125,7 +125,7 @@ def _from_archive(source: str, account: str, address: str) -> list[PositionRow]:
                 from wallet.units import Denom, format_amount
 
                 amount = format_amount(int(amount), Denom(str(extra["symbol"]), "base",
-                                                          int(extra.get("decimals") or 0)), max_decimals=4)
+                                                          int(extra.get("decimals") or 0)))
             out.append(PositionRow(source=source, account=account, address=address,
                                    kind=str(r.get("kind", "staked")),
                                    target=str(extra.get("target_name") or r.get("target", "")),
