@@ -81,7 +81,8 @@ def positions(*, offline: bool = False) -> tuple[list[PositionRow], list[str]]:
                         rows.append(PositionRow(
                             source=src, account=acc.name, address=addr, kind="delegation",
                             target=clean(got.delegate or "nobody", limit=66),
-                            amount=format_amount(got.balance, d, max_decimals=4, mark=True) if got.balance is not None else "",
+                            amount=(format_amount(got.balance, d, max_decimals=4, mark=True)
+                                    if got.balance is not None else ""),
                             note=("power " + format_amount(got.power, d, max_decimals=4, mark=True))
                             if got.power is not None else ""))
                     if caps.staking:
