@@ -12,7 +12,7 @@ import pytest
 
 from tests.plugins.cosmos import ABOUT, Env
 from wallet.errors import ActionRefused
-from wallet.keys.signer import CosmosSigning, EvmSigning, Signer, SubstrateSigning, require
+from wallet.keys.signer import CosmosSigning, EvmSigning, Signer, SubstrateSigning
 
 KEY = bytes.fromhex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
 
@@ -33,11 +33,12 @@ def test_each_local_signer_is_its_schemes_protocol_only() -> None:
             assert isinstance(signer, proto) == (other == family), (family, other)
 
 
-def test_require_refuses_a_signer_of_another_scheme() -> None:
-    signers = _local_signers()
-    assert require(signers["cosmos"], CosmosSigning) is signers["cosmos"]
-    with pytest.raises(ActionRefused, match="a evm signer cannot sign for this network .*Cosmos"):
-        require(signers["evm"], CosmosSigning)
+def test_an_adapter_refuses_a_signer_of_another_scheme(akash: Env) -> None:
+    ad = akash.adapter()
+    plan = ad.plan_vote(akash.account(), "341", "yes")
+    with pytest.raises(ActionRefused, match="a evm signer cannot sign for this network .*Cosmos signing"):
+        ad.submit(plan, _local_signers()["evm"])
+    assert akash.node.broadcasts == 0
 
 
 class DeviceCosmosSigner:

@@ -2,15 +2,16 @@
 
 Typed the way eth-account types its signer (`BaseAccount`: an address and the sign methods): a
 signer says which key scheme it signs for and its account address, and signs what its scheme
-signs. Adapters ask for the scheme protocol they need (`EvmSigning`, `CosmosSigning`,
-`SubstrateSigning`); actions, the unlock policy and batch runs hold any `Signer`. The local-key
-signers here and in cosmos_keys / substrate_keys hold key material in memory only for the life of
-the process; their repr never shows it. Nothing in wallet/keys imports an adapter.
+signs. Adapters check for the scheme protocol they need (`isinstance(signer, CosmosSigning)`,
+else `raise wrong_scheme(signer, "Cosmos")`); actions, the unlock policy and batch runs hold any
+`Signer`. The local-key signers here and in cosmos_keys / substrate_keys hold key material in
+memory only for the life of the process; their repr never shows it. Nothing in wallet/keys imports
+an adapter.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from wallet.addresses import checksum
 
@@ -73,17 +74,11 @@ class SubstrateSigning(Signer, Protocol):
         ...
 
 
-S = TypeVar("S", bound=Signer)
+def wrong_scheme(signer: Signer, needed: str) -> Exception:
+    """The refusal an adapter raises when `isinstance(signer, <its scheme protocol>)` fails."""
+    from wallet.errors import ActionRefused
 
-
-def require(signer: Signer, scheme: type[S]) -> S:
-    """`signer` as the scheme protocol an adapter needs, or ActionRefused naming what it got."""
-    if not isinstance(signer, scheme):
-        from wallet.errors import ActionRefused
-
-        raise ActionRefused(f"a {signer.family} signer cannot sign for this network "
-                            f"(it needs {scheme.__name__.removesuffix('Signing')} signing)")
-    return signer
+    return ActionRefused(f"a {signer.family} signer cannot sign for this network (it needs {needed} signing)")
 
 
 def _rlp(item: object) -> bytes:

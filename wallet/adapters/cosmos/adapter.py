@@ -14,10 +14,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from wallet.adapters.base import Progress, StakePosition, StakeTarget, SyncReport
+from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
+from wallet.adapters.cosmos import plans
 from wallet.adapters.cosmos.errors import TX_IN_MEMPOOL, WRONG_SEQUENCE, LcdError, explain, sdk_code_of
 from wallet.adapters.cosmos.models import CHOICES, TxResponse, Validator, VoteRecord, parse_node
-from wallet.adapters.cosmos.plans import CosmosPlans
 from wallet.errors import ActionFailed, ActionRefused, BadInput, PolisError
 from wallet.models import ActionResult, Plan
 
@@ -26,13 +26,13 @@ if TYPE_CHECKING:
     from wallet.adapters.cosmos.settings import CosmosSettings
     from wallet.adapters.cosmos.vesting import AuthAccount
     from wallet.cache.db import Archive
-    from wallet.keys.signer import Signer
+    from wallet.keys.signer import CosmosSigning, Signer
     from wallet.keys.vault import AccountMeta
     from wallet.networks import DaoConfig, NetworkConfig
     from wallet.units import Denom
 
 
-class CosmosAdapter(CosmosPlans):
+class CosmosAdapter(Adapter):
     NAME = "cosmos"
     KEY_SCHEME = "cosmos"
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = CHOICES
@@ -294,20 +294,50 @@ class CosmosAdapter(CosmosPlans):
                                                       extra={"from": r.redelegation.validator_src_address})
         return out + list(grouped.values())
 
+    # --- plans (wallet/adapters/cosmos/plans.py) ------------------------------------------------
+    def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
+                  weights: dict[str, str] | None = None) -> Plan:
+        return plans.plan_vote(self, account, proposal_id, choice, reason=reason, weights=weights)
+
+    def plan_stake(self, account: AccountMeta, target: str, amount: int, *, subtarget: str | None = None,
+                   options: dict[str, str] | None = None) -> Plan:
+        return plans.plan_stake(self, account, target, amount, subtarget=subtarget, options=options)
+
+    def plan_unstake(self, account: AccountMeta, target: str, amount: int | None, *, subtarget: str | None = None,
+                     options: dict[str, str] | None = None) -> Plan:
+        return plans.plan_unstake(self, account, target, amount, subtarget=subtarget, options=options)
+
+    def plan_move(self, account: AccountMeta, source_target: str, dest_target: str, amount: int | None, *,
+                  source_sub: str | None = None, dest_sub: str | None = None,
+                  options: dict[str, str] | None = None) -> Plan:
+        return plans.plan_move(self, account, source_target, dest_target, amount, source_sub=source_sub,
+                               dest_sub=dest_sub, options=options)
+
+    def plan_claim(self, account: AccountMeta, target: str | None = None, *,
+                   options: dict[str, str] | None = None) -> Plan:
+        return plans.plan_claim(self, account, target, options=options)
+
+    def combine(self, plans_: list[Plan]) -> Plan:
+        """One transaction (one fee, one signature) for several plans of the same account."""
+        return plans.combine(self, plans_)
+
     # --- submit / await / record ----------------------------------------------------------------
-    def _sign(self, plan: Plan, signer: Signer, acc: AuthAccount) -> bytes:
+    def _sign(self, plan: Plan, signer: CosmosSigning, acc: AuthAccount) -> bytes:
         from wallet.adapters.cosmos import messages as m
 
         p = plan.payload
         body = m.body_bytes(p["msgs"], p.get("memo", ""))
-        auth = m.auth_info_bytes(signer.public_key, acc.sequence, int(p["gas"]), int(p["fee"]), self.denom.base)  # type: ignore[attr-defined]
+        auth = m.auth_info_bytes(signer.public_key, acc.sequence, int(p["gas"]), int(p["fee"]), self.denom.base)
         return signer.sign_transaction({"body_bytes": body, "auth_info_bytes": auth,
                                         "chain_id": str(self.network.chain_id), "account_number": acc.account_number})
 
     def submit(self, plan: Plan, signer: Signer) -> str:
         from wallet.keys.cosmos_keys import reprefix
+        from wallet.keys.signer import CosmosSigning, wrong_scheme
 
-        if getattr(signer, "family", "") != "cosmos" or reprefix(signer.address, self.prefix) != plan.address:
+        if not isinstance(signer, CosmosSigning):
+            raise wrong_scheme(signer, "Cosmos")
+        if reprefix(signer.address, self.prefix) != plan.address:
             raise ActionRefused("the unlocked key does not match the planned sender")
         self.check_chain()
         for attempt in (1, 2):
