@@ -373,6 +373,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--voters", type=argtypes.bounded_int(1, 100_000), default=200)
     p.add_argument("--keep", action="store_true", help="with --headless: keep the devnet running until Ctrl-C")
     _common(p)
+    p = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)",
+                       description="Load it with: eval \"$(polis completion bash)\" (zsh likewise); "
+                                   "fish: polis completion fish | source")
+    p.add_argument("shell", choices=("bash", "zsh", "fish"))
     return ap
 
 
@@ -392,6 +396,7 @@ COMMANDS = {
     "status": "wallet.cli.sync_cmd",
     "tui": "wallet.cli.app_cmd",
     "demo": "wallet.cli.app_cmd",
+    "completion": "wallet.cli.completion",
 }
 
 
@@ -464,6 +469,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     json_mode = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
     PolisParser.json_errors = json_mode
+    if argv[:1] == ["__complete"]:  # the shell asking for candidates (see wallet/cli/completion.py)
+        from wallet.cli.completion import complete_main
+
+        return complete_main(argv[1:])
     if sys.stdout is None:
         if sys.stderr is not None:
             sys.stderr.write("error: standard output is closed; redirect it (e.g. > /dev/null) instead\n")
