@@ -28,6 +28,8 @@ def test_selectors_match_keccak(signature: str) -> None:
     (codec.TOPIC_PROPOSAL_CANCELED, "ProposalCanceled(uint256)"),
     (codec.TOPIC_DELEGATE_CHANGED, "DelegateChanged(address,address,address)"),
     (codec.TOPIC_DELEGATE_VOTES_CHANGED, "DelegateVotesChanged(address,uint256,uint256)"),
+    (codec.TOPIC_VOTE_CAST_ALPHA, "VoteCast(address,uint256,bool,uint256)"),
+    (codec.TOPIC_PROPOSAL_EXTENDED, "ProposalExtended(uint256,uint64)"),
 ])
 def test_topics_match_keccak(const: str, signature: str) -> None:
     assert const == "0x" + keccak(text=signature).hex()
@@ -98,3 +100,28 @@ def test_vote_cast_hex_garbage(data: bytes) -> None:
             codec.decode_vote_cast_hex(text)
         except codec.DecodeError:
             pass
+
+
+@given(addresses, uint, st.booleans(), uint)
+@settings(max_examples=50, deadline=None)
+def test_alpha_vote_cast_round_trip(voter, pid, support, votes) -> None:
+    data = "0x" + encode(["address", "uint256", "bool", "uint256"], [voter, pid, support, votes]).hex()
+    got = codec.decode_alpha_vote_hex(data)
+    assert (got[0].lower(), got[1], got[2], got[3]) == (voter, pid, int(support), votes)
+
+
+u128 = st.integers(min_value=0, max_value=2**128 - 1)
+
+
+@given(uint, st.text(max_size=40), u128, u128, u128)
+@settings(max_examples=50, deadline=None)
+def test_fractional_params_round_trip(pid, reason, against, for_, abstain) -> None:
+    params = codec.encode_fractional(against, for_, abstain)
+    data = encode(["uint256", "uint8", "uint256", "string", "bytes"],
+                  [pid, 255, against + for_ + abstain, reason, params])
+    assert codec.decode_fractional(codec.decode_vote_params_hex("0x" + data.hex())) == (against, for_, abstain)
+
+
+def test_fractional_params_of_the_wrong_size_are_refused() -> None:
+    with pytest.raises(codec.DecodeError):
+        codec.decode_fractional(b"\0" * 47)

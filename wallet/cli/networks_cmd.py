@@ -182,11 +182,18 @@ def _add(args: argparse.Namespace) -> int:
         networks.check_name(args.name)
         if not args.governor or not args.token:
             raise BadInput("a DAO needs --governor ADDRESS and --token ADDRESS")
+        from wallet.services.dao_setup import resolve_dao
+
+        if any(d.id == dao_id for d in networks.get_network(key).daos):
+            raise BadInput(f"{key}/{dao_id} already exists; remove it first")
+        setup = resolve_dao(key, args.governor, args.token, kind=args.kind, symbol=args.token_symbol,
+                            decimals=args.token_decimals, rpc_url=(args.rpc or [None])[0])
+        for warning in setup.warnings:
+            err(f"warning: {warning}")
         cfg = networks.add_dao(key, {
-            "id": dao_id, "name": args.title or dao_id, "kind": args.kind, "governor": args.governor,
-            "token": args.token, "token_symbol": args.token_symbol, "token_decimals": args.token_decimals,
-            "start_block": args.start_block})
-        doc = {"network": key, **cfg.model_dump()}
+            "id": dao_id, "name": args.title or dao_id, "governor": args.governor, "token": args.token,
+            "start_block": args.start_block, **setup.fields})
+        doc = {"network": key, **cfg.model_dump(), "warnings": setup.warnings}
     else:
         if args.chain_id is None or not args.rpc:
             raise BadInput("a network needs --chain-id and --rpc URL")

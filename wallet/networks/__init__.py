@@ -103,6 +103,14 @@ class NetworkConfig(BaseModel):
     confirmations: int = Field(default=12, ge=0, le=10_000)
     """Sync stays this many blocks behind head (reorg safety)."""
     max_log_range: int = Field(default=50_000, ge=1)
+    """Most blocks one eth_getLogs may span (the node's range cap)."""
+    rpc_rate: float = Field(default=0, ge=0, le=100_000)
+    """Requests a second the node allows (each call of a JSON-RPC batch counts); 0 = not known: sync sends
+    as fast as `rpc_concurrency` allows and slows down when the node answers 429 or "rate limit"."""
+    rpc_concurrency: int = Field(default=4, ge=1, le=64)
+    """Log range requests a sync keeps in flight at once."""
+    rpc_batch: int = Field(default=10, ge=1, le=100)
+    """eth_getLogs ranges sent in one JSON-RPC batch (1 = no batches; nodes that refuse batches are detected)."""
     reorg_depth: int = Field(default=64, ge=0, le=1_000_000)
     """Deepest reorg a sync acts on by itself (blocks behind its last synced block); a deeper one, or
     one the node cannot prove (a block object whose parent chain links to a block the archive holds),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient
+from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts
 from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
@@ -84,6 +85,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         self._kind: str | None = None if dao.kind == "auto" else dao.kind
         self._clock: str | None = None
         self._counting: str | None = None
+        self._votes_api: str | None = None
+        self._late_quorum: bool | None = None
         """The OZ Governor's COUNTING_MODE() ("support=bravo&quorum=for,abstain"), when a sync read it."""
 
     # --- plumbing (the lazy `rpc` client, `prepare` and `close` come from LazyRpcClient) ----------
@@ -122,18 +125,59 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         return self.rpc.eth_call(to or self.dao.governor, codec.call_data(sig, *words), block)
 
     def kind(self) -> str:
+        """"oz", "bravo" or "alpha": configured, learnt by an earlier sync, or detected by evidence
+        (wallet/adapters/evm/kinds.py); an unknown contract is refused naming what was probed."""
         if self._kind is None:
-            try:
-                self._counting = codec.decode_string_result(self._call("COUNTING_MODE()"))
-                self._kind = "oz"
-            except (RpcError, codec.DecodeError):
-                try:
-                    self._call("quorumVotes()")
-                    self._kind = "bravo"
-                except (RpcError, codec.DecodeError):
-                    raise BadInput(f"{self.dao.governor} on {self.network.key} answers neither as an "
-                                   "OpenZeppelin Governor nor as a GovernorBravo") from None
+            from wallet.adapters.evm import kinds
+
+            found = kinds.detect(self.rpc, self.dao.governor, self.network.key)
+            self._kind, self._counting = found.kind, found.counting_mode
+            if found.kind == "oz":
+                self._late_quorum = found.late_quorum
+            if self._clock is None and found.kind == "oz":
+                self._clock = found.clock_mode
         return self._kind
+
+    @property
+    def facts(self) -> KindFacts:
+        """What this DAO's Governor kind can do (choices, reasons, `proposals()` layout)."""
+        return FACTS[self.kind()]
+
+    @property
+    def compound(self) -> bool:
+        """GovernorBravo or GovernorAlpha: sequential ids, `proposals(id)` tallies, `quorumVotes()`."""
+        return self.kind() in COMPOUND_KINDS
+
+    def counting_mode(self) -> str:
+        """The OZ Governor's COUNTING_MODE() (GovernorBravo's rules for Compound kinds)."""
+        if self._counting is None:
+            self._counting = "support=bravo&quorum=bravo"
+            if self.kind() == "oz":
+                try:
+                    self._counting = codec.decode_string_result(self._call("COUNTING_MODE()"))
+                except (RpcError, codec.DecodeError):
+                    self._counting = "support=bravo&quorum=for,abstain"
+        return self._counting
+
+    def late_quorum(self) -> bool:
+        """GovernorPreventLateQuorum: deadlines move, so every refresh re-reads proposalDeadline()."""
+        if self._late_quorum is None:
+            from wallet.adapters.evm import kinds
+
+            self._late_quorum = self.kind() == "oz" and kinds.has_late_quorum(self.rpc, self.dao.governor)
+        return self._late_quorum
+
+    def fractional(self) -> bool:
+        """GovernorCountingFractional: split votes (support 255 with params), several per voter."""
+        return self.kind() == "oz" and "fractional" in self.counting_mode()
+
+    def votes_api(self) -> str:
+        """Which voting-power interface the token answers: "erc20votes" or "comp" (getCurrentVotes/getPriorVotes)."""
+        if self._votes_api is None:
+            from wallet.adapters.evm import kinds
+
+            self._votes_api = kinds.read_token(self.rpc, self.dao.token).votes_api
+        return self._votes_api
 
     def clock_mode(self) -> str:
         if self._clock is None:
@@ -150,8 +194,14 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     def restore(self, source_row: dict[str, Any]) -> None:
         """Reuse what an earlier sync learnt (kind, clock) so a no-op sync is one round trip."""
         extra = source_row.get("extra") or {}
-        if self._kind is None and source_row.get("kind") in ("oz", "bravo"):
+        if self._kind is None and source_row.get("kind") in KIND_NAMES:
             self._kind = source_row["kind"]
+        if self._late_quorum is None and isinstance(extra.get("late_quorum"), bool) \
+                and extra.get("governor") == self.dao.governor:
+            self._late_quorum = extra["late_quorum"]
+        if self._votes_api is None and extra.get("votes_api") in ("erc20votes", "comp") \
+                and extra.get("token") == self.dao.token:
+            self._votes_api = extra["votes_api"]
         if self._clock is None and extra.get("clock") in ("blocknumber", "timestamp") \
                 and extra.get("governor") == self.dao.governor:
             self._clock = extra["clock"]
@@ -162,7 +212,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         return {"name": self.dao.name or self.dao.id, "symbol": self.dao.token_symbol,
                 "decimals": self.dao.token_decimals, "governor": self.dao.governor, "token": self.dao.token,
                 "clock": self.clock_mode(), "explorer": self.network.explorer,
-                **({"counting_mode": self._counting} if self._counting else {})}
+                "counting_mode": self.counting_mode(), "votes_api": self.votes_api(),
+                "late_quorum": self.late_quorum()}
 
     @classmethod
     def quorum_choices(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None
@@ -170,7 +221,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         """GovernorBravo: FOR only (`forVotes >= quorumVotes`). OpenZeppelin: the `quorum=` part of the
         Governor's COUNTING_MODE() (GovernorCountingSimple: for,abstain)."""
         src = source or {}
-        if src.get("kind") == "bravo":
+        if src.get("kind") in COMPOUND_KINDS:
             return frozenset({"for"})
         mode = str((src.get("extra") or {}).get("counting_mode") or "support=bravo&quorum=for,abstain")
         for part in mode.split("&"):
@@ -191,7 +242,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             "title": title_of(pc.description), "body": pc.description, "proposer": pc.proposer,
             "status": "pending", "native_status": "Pending", "start_point": pc.vote_start,
             "end_point": pc.vote_end, "clock": self.clock_mode(), "created_block": block, "created_at": ts,
-            "choices": [{"key": k, "label": label} for k, label in self.VOTE_CHOICES], "actions": actions,
+            "choices": [{"key": k, "label": label} for k, label in self.facts.choices], "actions": actions,
         }
 
     def describe_action(self, target: str, value: int, signature: str, calldata: bytes) -> dict[str, Any]:
@@ -234,11 +285,13 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         def call(sig: str, *w: str) -> tuple[str, list[Any]]:
             return ("eth_call", [{"to": gov, "data": codec.call_data(sig, *w)}, "latest"])
 
-        if self.kind() == "bravo":
+        if self.compound:
             return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes()")]
         calls = [call("state(uint256)", pidw), call("proposalVotes(uint256)", pidw)]
         if start_point is not None:
             calls.append(call("quorum(uint256)", codec.enc_uint(start_point)))
+        if self.late_quorum():  # GovernorPreventLateQuorum moves deadlines: re-read on every refresh
+            calls.append(call("proposalDeadline(uint256)", pidw))
         return calls
 
     def parse_refresh(self, results: list[Any]) -> dict[str, Any]:
@@ -247,15 +300,24 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         if state < len(STATE_NAMES):
             fields["status"] = STATE_STATUS[state]
             fields["native_status"] = STATE_NAMES[state]
-        if self.kind() == "bravo":
-            w = _words(results[1], 10)
-            f_, a_, ab_ = w[5], w[6], w[7]
-        else:
-            a_, f_, ab_ = _words(results[1], 3)
+        if self.compound:
+            facts = self.facts
+            w = _words(results[1], facts.proposal_words)
+            fields["tally"] = [{"choice": c, "weight": str(w[i])} for c, i in facts.tally_words]
+            fields["end_point"] = w[4]
+            if not isinstance(results[2], Exception):
+                fields["quorum"] = _word(results[2])
+            return fields
+        a_, f_, ab_ = _words(results[1], 3)
         fields["tally"] = [{"choice": "for", "weight": str(f_)}, {"choice": "against", "weight": str(a_)},
                            {"choice": "abstain", "weight": str(ab_)}]
-        if len(results) > 2 and not isinstance(results[2], Exception):
-            fields["quorum"] = _word(results[2])
+        rest = results[2:]
+        if self.late_quorum():
+            *rest, deadline = rest
+            if not isinstance(deadline, Exception):
+                fields["end_point"] = _word(deadline)
+        if rest and not isinstance(rest[0], Exception):
+            fields["quorum"] = _word(rest[0])
         return fields
 
     # --- reads -----------------------------------------------------------------------------------
@@ -263,33 +325,34 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         return codec.decode_words(self._call("state(uint256)", codec.enc_uint(int(pid))), 1)[0]
 
     def snapshot(self, pid: str) -> int:
-        if self.kind() == "bravo":
-            return codec.decode_words(self._call("proposals(uint256)", codec.enc_uint(int(pid))), 10)[3]
+        if self.compound:
+            words = self.facts.proposal_words
+            return codec.decode_words(self._call("proposals(uint256)", codec.enc_uint(int(pid))), words)[3]
         return codec.decode_words(self._call("proposalSnapshot(uint256)", codec.enc_uint(int(pid))), 1)[0]
 
     def voting_power(self, address: str, proposal_id: str) -> int:
         snap = self.snapshot(proposal_id)
         return self.power_at(address, snap)
 
-    def power_at(self, address: str, timepoint: int) -> int:
+    def power_call(self, address: str, timepoint: int) -> tuple[str, list[Any]]:
+        """The eth_call reading `address`'s power at `timepoint` in the governor's clock: the OZ governor's
+        getVotes, else the token's getPastVotes (ERC20Votes) or getPriorVotes (Comp)."""
         a, t = codec.enc_address(address), codec.enc_uint(timepoint)
-        try:
-            if self.kind() == "bravo":
-                raise RpcError("bravo")
-            return codec.decode_words(self._call("getVotes(address,uint256)", a, t), 1)[0]
-        except RpcError:
-            pass
-        for sig in ("getPastVotes(address,uint256)", "getPriorVotes(address,uint256)"):
-            try:
-                return codec.decode_words(self._call(sig, a, t, to=self.dao.token), 1)[0]
-            except RpcError:
-                continue
-        return 0
+        if not self.compound:
+            to, data = self.dao.governor, codec.call_data("getVotes(address,uint256)", a, t)
+        elif self.votes_api() == "comp":
+            to, data = self.dao.token, codec.call_data("getPriorVotes(address,uint256)", a, t)
+        else:
+            to, data = self.dao.token, codec.call_data("getPastVotes(address,uint256)", a, t)
+        return ("eth_call", [{"to": to, "data": data}, "latest"])
+
+    def power_at(self, address: str, timepoint: int) -> int:
+        return _word(self.rpc.batch([self.power_call(address, timepoint)])[0])
 
     def receipt(self, address: str, proposal_id: str) -> tuple[bool, int | None]:
         """(has voted, support if known)."""
         pidw, a = codec.enc_uint(int(proposal_id)), codec.enc_address(address)
-        if self.kind() == "bravo":
+        if self.compound:  # Bravo's uint8 support and Alpha's bool read the same: 0 against, 1 for (2 abstain)
             voted, support, _votes = codec.decode_words(self._call("getReceipt(uint256,address)", pidw, a), 3)
             return bool(voted), support if voted else None
         return bool(codec.decode_words(self._call("hasVoted(uint256,address)", pidw, a), 1)[0]), None
@@ -302,7 +365,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         res = self.rpc.batch([
             ("eth_call", [{"to": self.dao.token, "data": codec.call_data("delegates(address)", a)}, "latest"]),
             ("eth_call", [{"to": self.dao.token, "data": codec.call_data("balanceOf(address)", a)}, "latest"]),
-            ("eth_call", [{"to": self.dao.token, "data": codec.call_data("getVotes(address)", a)}, "latest"]),
+            ("eth_call", [{"to": self.dao.token, "data": codec.call_data(
+                "getCurrentVotes(address)" if self.votes_api() == "comp" else "getVotes(address)", a)}, "latest"]),
         ])
         delegate = codec.address_from_word(codec.hexbytes(res[0])[-32:]) if not isinstance(res[0], Exception) else None
         return {"delegate": delegate, "balance": _word(res[1]), "votes": _word(res[2]) if not isinstance(res[2], Exception) else None}
@@ -352,97 +416,11 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
 
     def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
                   weights: dict[str, str] | None = None) -> Plan:
-        from wallet.models import Plan, PlanCheck  # pydantic: only when acting
-        from wallet.units import Denom, format_amount
+        """Per Governor kind (wallet/adapters/evm/vote_plan.py): Alpha's bool vote, Bravo/OZ support with a
+        reason, a fractional Governor's split (`weights`) or what is left of a voter's weight."""
+        from wallet.adapters.evm.vote_plan import plan_vote
 
-        if weights:
-            raise BadInput("Governor votes are not weighted: choose for, against or abstain")
-        support = parse_support(choice)
-        label = SUPPORT_LABEL[support]
-        address = account.addresses.get("evm")
-        if not address:
-            raise BadInput(f"account {account.name!r} has no EVM address")
-        try:
-            pid_int = int(proposal_id)
-        except ValueError:
-            raise BadInput(f"proposal id {proposal_id!r} is not a number") from None
-        # Three round trips in all: chain id, state, receipt and snapshot together; then power,
-        # simulation and fee data together (a batch run plans hundreds of votes this way).
-        gov, pidw, addrw = self.dao.governor, codec.enc_uint(pid_int), codec.enc_address(address)
-        bravo = self.kind() == "bravo"
-
-        def gcall(sig: str, *w: str, to: str = gov) -> tuple[str, list[Any]]:
-            return ("eth_call", [{"to": to, "data": codec.call_data(sig, *w)}, "latest"])
-
-        first = self.rpc.batch([
-            ("eth_chainId", []), gcall("state(uint256)", pidw),
-            gcall("getReceipt(uint256,address)", pidw, addrw) if bravo else gcall("hasVoted(uint256,address)", pidw, addrw),
-            gcall("proposals(uint256)", pidw) if bravo else gcall("proposalSnapshot(uint256)", pidw)])
-        if isinstance(first[0], Exception):
-            raise first[0]
-        self.verify_chain_id(int(first[0], 16))
-        checks = [PlanCheck(name="chain id", ok=True, detail=f"{self.network.chain_id}")]
-        try:
-            state = _word(first[1])
-        except (RpcError, codec.DecodeError):
-            raise ActionRefused(f"proposal {proposal_id} does not exist on {self.source}") from None
-        if state != 1:
-            name = STATE_NAMES[state] if state < len(STATE_NAMES) else str(state)
-            raise ActionRefused(f"proposal {proposal_id} is {name}, not Active: votes are not accepted",
-                                hint="see 'polis proposals show' for its voting window")
-        checks.append(PlanCheck(name="proposal state", ok=True, detail="Active"))
-        if bravo:
-            voted_w, prior_w, _votes = _words(first[2], 3)
-            voted, prior = bool(voted_w), (prior_w if voted_w else None)
-            snap = _words(first[3], 10)[3]
-        else:
-            voted, prior = bool(_word(first[2])), None
-            snap = _word(first[3])
-        if voted:
-            prior_label = SUPPORT_LABEL.get(prior, "") if prior is not None else ""
-            if prior is None or prior == support:
-                raise AlreadyDone(f"{account.name} ({address}) has already voted"
-                                  + (f" {prior_label.upper()}" if prior_label else "")
-                                  + f" on proposal {proposal_id}; nothing sent")
-            raise ActionRefused(f"{account.name} has already voted {prior_label.upper()} on proposal "
-                                f"{proposal_id}; a Governor vote cannot be changed")
-        checks.append(PlanCheck(name="not yet voted", ok=True))
-        if reason:
-            data = "0x" + codec.SEL["castVoteWithReason(uint256,uint8,string)"] + _encode_vote_reason(pid_int, support, reason)
-            fn = f'castVoteWithReason({proposal_id}, {support}, "{reason[:60]}{"…" if len(reason) > 60 else ""}")'
-        else:
-            data = codec.call_data("castVote(uint256,uint8)", codec.enc_uint(pid_int), codec.enc_uint(support))
-            fn = f"castVote({proposal_id}, {support})"
-        snapw = codec.enc_uint(snap)
-        power_call = (gcall("getPastVotes(address,uint256)", addrw, snapw, to=self.dao.token) if bravo
-                      else gcall("getVotes(address,uint256)", addrw, snapw))
-        second = self.rpc.batch([power_call, *self._fee_calls(address, gov, data)])
-        try:
-            power = _word(second[0])
-        except (RpcError, codec.DecodeError):
-            power = self.power_at(address, snap)
-        token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
-        if power <= 0:
-            raise ActionRefused(f"{account.name} ({address}) has no voting power at the proposal's snapshot "
-                                f"({self.clock_mode()} {snap})",
-                                hint="voting power comes from delegated tokens: 'polis delegate --to self' "
-                                     "before a proposal's snapshot")
-        checks.append(PlanCheck(name="voting power", ok=True, detail=format_amount(power, token)))
-        tx, fee_checks, quote = self._fees(address, gov, data, second[1:])
-        summary = [
-            f"Vote {label.upper()} on {self.dao.name or self.source} proposal {proposal_id}",
-            f"with {format_amount(power, token)} of voting power",
-            f"from {account.name} {address}",
-            f"calls {fn} on Governor {self.dao.governor} (chain {self.network.chain_id})",
-        ]
-        if reason:
-            summary.insert(2, f"reason: {reason}")
-        return Plan(kind="vote", network=self.network.key, source=self.source, account=account.name,
-                    address=address, summary=summary, checks=checks + fee_checks,
-                    fee_estimate=tx["gas"] * (tx["maxFeePerGas"] // 2 + tx["maxPriorityFeePerGas"] // 2),
-                    fee_symbol=self.network.denom.symbol, fee_decimals=self.network.denom.decimals,
-                    payload={"tx": tx, "support": support, "reason": reason, "fee_quote": quote.as_dict()},
-                    target=proposal_id)
+        return plan_vote(self, account, proposal_id, choice, reason=reason, weights=weights)
 
     def plan_delegate(self, account: AccountMeta, delegatee: str) -> Plan:
         from wallet.addresses import parse_evm_address
@@ -537,8 +515,3 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             head = int(self.rpc.call("eth_blockNumber"), 16)
             _refresh(self, archive, touched, set(), head, rep)
 
-
-def _encode_vote_reason(pid: int, support: int, reason: str) -> str:
-    raw = reason.encode()
-    padded = raw + b"\0" * (-len(raw) % 32)
-    return codec.enc_uint(pid) + codec.enc_uint(support) + codec.enc_uint(96) + codec.enc_uint(len(raw)) + padded.hex()

@@ -21,9 +21,14 @@ TOPIC_PROPOSAL_EXECUTED = "0x712ae1383f79ac853f8d882153778e0260ef8f03b504e2866e0
 TOPIC_PROPOSAL_CANCELED = "0x789cf55be980739dad1d0699b93b58e806b51c9d96619bfa8fe0a28abaa7b30c"
 TOPIC_DELEGATE_CHANGED = "0x3134e8a2e6d97e929a7e54011ea5485d7d196dd5f0ba4d4ef95803e8e3fc257f"
 TOPIC_DELEGATE_VOTES_CHANGED = "0xdec2bacdd2f05b59de34da9b523dff8be42e5e38e818c82fdb0bae774387a724"
+TOPIC_VOTE_CAST_ALPHA = "0x877856338e13f63d0c36822ff0ef736b80934cd90574a3a5bc9262c39d217c46"
+"""GovernorAlpha's VoteCast(address voter, uint256 proposalId, bool support, uint256 votes): nothing indexed."""
+TOPIC_PROPOSAL_EXTENDED = "0x541f725fb9f7c98a30cc9c0ff32fbb14358cd7159c847a3aa20a2bdc442ba511"
+"""GovernorPreventLateQuorum's ProposalExtended(uint256 indexed proposalId, uint64 extendedDeadline)."""
 
 GOVERNOR_TOPICS = [TOPIC_PROPOSAL_CREATED, TOPIC_VOTE_CAST, TOPIC_VOTE_CAST_WITH_PARAMS,
-                   TOPIC_PROPOSAL_QUEUED, TOPIC_PROPOSAL_EXECUTED, TOPIC_PROPOSAL_CANCELED]
+                   TOPIC_PROPOSAL_QUEUED, TOPIC_PROPOSAL_EXECUTED, TOPIC_PROPOSAL_CANCELED,
+                   TOPIC_VOTE_CAST_ALPHA, TOPIC_PROPOSAL_EXTENDED]
 TOKEN_TOPICS = [TOPIC_DELEGATE_CHANGED, TOPIC_DELEGATE_VOTES_CHANGED]
 
 SEL = {
@@ -53,6 +58,12 @@ SEL = {
     "decimals()": "313ce567",
     "votingDelay()": "3932abb1",
     "votingPeriod()": "02a251a3",
+    "proposalCount()": "da35c664",
+    "castVote(uint256,bool)": "15373e3d",
+    "castVoteWithReasonAndParams(uint256,uint8,string,bytes)": "5f398a14",
+    "usedVotes(uint256,address)": "6136cadf",
+    "getCurrentVotes(address)": "b4b5ea57",
+    "lateQuorumVoteExtension()": "32b8113e",
 }
 
 # Functions a proposal commonly executes; decoded into arguments when the selector matches.
@@ -215,6 +226,44 @@ def decode_vote_cast_hex(data: str) -> tuple[int, int, int, str]:
         return int(h[0:64], 16), support, int(h[128:192], 16), reason
     except ValueError:
         raise DecodeError("not hex data") from None
+
+
+def decode_alpha_vote_hex(data: str) -> tuple[str, int, int, int]:
+    """GovernorAlpha's VoteCast data -> (voter, proposal_id, support 0/1, votes)."""
+    h = data[2:] if data[:2] == "0x" else data
+    if len(h) < 256:
+        raise DecodeError("data too short")
+    try:
+        support = int(h[128:192], 16)
+        if support > 1:
+            raise DecodeError("bool out of range")
+        return address_from_word(h[0:64]), int(h[64:128], 16), support, int(h[192:256], 16)
+    except ValueError:
+        raise DecodeError("not hex data") from None
+
+
+FRACTIONAL_SUPPORT = 255
+"""GovernorCountingFractional's support value for a split vote."""
+
+
+def decode_vote_params_hex(data: str) -> bytes:
+    """The `params` bytes of a VoteCastWithParams log (the fifth head word points at them: the voter is a topic)."""
+    return _Reader(hexbytes(data)).bytes_at(4)
+
+
+def decode_fractional(params: bytes) -> tuple[int, int, int]:
+    """GovernorCountingFractional params: abi.encodePacked(uint128 against, uint128 for, uint128 abstain)."""
+    if len(params) != 48:
+        raise DecodeError(f"fractional vote params are {len(params)} bytes, not 48")
+    return (int.from_bytes(params[0:16], "big"), int.from_bytes(params[16:32], "big"),
+            int.from_bytes(params[32:48], "big"))
+
+
+def encode_fractional(against: int, for_: int, abstain: int) -> bytes:
+    for v in (against, for_, abstain):
+        if v < 0 or v >= 1 << 128:
+            raise ValueError("a fractional vote part must fit in uint128")
+    return b"".join(v.to_bytes(16, "big") for v in (against, for_, abstain))
 
 
 def decode_words(data: bytes, n: int) -> list[int]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.evm import codec as codec
-from wallet.errors import BadInput, RpcError
+from wallet.errors import BadInput
 
 if TYPE_CHECKING:
     from wallet.adapters.evm.client import JsonRpc
@@ -56,6 +56,8 @@ class Detected:
     kind: str
     counting_mode: str | None = None
     clock_mode: str = "blocknumber"
+    late_quorum: bool = False
+    """GovernorPreventLateQuorum (answers lateQuorumVoteExtension()): deadlines may move."""
 
 
 def _string(result: Any) -> str | None:
@@ -84,19 +86,21 @@ def detect(rpc: JsonRpc, governor: str, where: str) -> Detected:
         return ("eth_call", [{"to": governor, "data": codec.call_data(sig, *words)}, "latest"])
 
     res = rpc.batch([call("COUNTING_MODE()"), call("CLOCK_MODE()"), call("proposals(uint256)", codec.enc_uint(0)),
-                     call("quorumVotes()"), ("eth_getCode", [governor, "latest"])])
+                     call("quorumVotes()"), ("eth_getCode", [governor, "latest"]),
+                     call("lateQuorumVoteExtension()")])
+    code = res[4] if isinstance(res[4], str) else None
+    if code in ("0x", "0x0"):
+        raise BadInput(f"{governor} on {where} has no contract code: is the address or the network right?")
     counting = _string(res[0])
     if counting is not None and "support=" in counting:
         clock = _string(res[1]) or ""
-        return Detected("oz", counting, "timestamp" if "mode=timestamp" in clock else "blocknumber")
+        return Detected("oz", counting, "timestamp" if "mode=timestamp" in clock else "blocknumber",
+                        late_quorum=_width(res[5]) == 1)
     width, quorum = _width(res[2]), _width(res[3])
     if quorum == 1 and width == FACTS["bravo"].proposal_words:
         return Detected("bravo")
     if quorum == 1 and width == FACTS["alpha"].proposal_words:
         return Detected("alpha")
-    code = res[4] if isinstance(res[4], str) else ""
-    if isinstance(res[0], RpcError) and isinstance(res[2], RpcError) and code in ("0x", ""):
-        raise BadInput(f"{governor} on {where} has no contract code: is the address or the network right?")
     seen = [f"COUNTING_MODE() {'-> ' + repr(counting[:60]) if counting else 'no string'}",
             f"proposals(0) {f'-> {width} words' if width is not None else 'no answer'}",
             f"quorumVotes() {'answers' if quorum == 1 else 'no answer'}"]
@@ -133,3 +137,48 @@ def read_token(rpc: JsonRpc, token: str) -> TokenInfo:
     if symbol is not None:
         symbol = "".join(c for c in symbol if c.isprintable()).strip()[:16] or None
     return TokenInfo(symbol, decimals, votes_api)
+
+
+ADAPTERS = {"alpha": "evm_alpha", "fractional": "evm_fractional"}
+"""Registry names of the adapters that declare a kind's own vote options (see variants.py)."""
+
+
+def has_late_quorum(rpc: JsonRpc, governor: str) -> bool:
+    """Whether the governor answers lateQuorumVoteExtension() (GovernorPreventLateQuorum)."""
+    res = rpc.batch([("eth_call", [{"to": governor, "data": codec.call_data("lateQuorumVoteExtension()")},
+                                   "latest"])])
+    return _width(res[0]) == 1
+
+
+def adapter_name_for(kind: str, counting_mode: str | None) -> str:
+    """The adapter whose declared choices, reasons and weights match this Governor."""
+    if kind == "alpha":
+        return ADAPTERS["alpha"]
+    if kind == "oz" and "fractional" in (counting_mode or ""):
+        return ADAPTERS["fractional"]
+    return "evm_governor"
+
+
+@dataclass(frozen=True)
+class DaoFacts:
+    """What the chain says about a DAO being added: its Governor kind and its token's metadata."""
+
+    kind: str
+    counting_mode: str | None
+    clock_mode: str
+    adapter: str
+    token: TokenInfo
+
+
+def inspect(rpc_url: str, chain_id: int, governor: str, token: str, where: str) -> DaoFacts:
+    """Detect the Governor and read the token on the network's node (chain id checked first)."""
+    from wallet.adapters.evm.client import JsonRpc
+
+    with JsonRpc(rpc_url, retries=1) as rpc:
+        got = int(rpc.call("eth_chainId"), 16)
+        if got != chain_id:
+            raise BadInput(f"the node at {rpc_url} is on chain id {got}, but {where} is chain id {chain_id}")
+        found = detect(rpc, governor, where)
+        info = read_token(rpc, token)
+    return DaoFacts(found.kind, found.counting_mode, found.clock_mode,
+                    adapter_name_for(found.kind, found.counting_mode), info)

@@ -18,7 +18,8 @@ from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm import reorg
 from wallet.adapters.evm.client import quantity
-from wallet.cache import query, store
+from wallet.adapters.evm.logs import LogFetcher, coalesce
+from wallet.cache import query, store, vote_parts
 from wallet.errors import RpcError
 
 if TYPE_CHECKING:
@@ -120,9 +121,12 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         open_rows = _archived_rows(ar, src)
         if open_rows:
             jobs.append(_RefreshJob(ad, open_rows, head, pool))
-        for lo, hi, logs in rpc.logs(addresses, topics, cursor + 1, safe_head,
-                                     max_range=ad.network.max_log_range, on_chunk=on_chunk,
-                                     first_range=int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 16)):
+        net = ad.network
+        # POLIS_SYNC_FIRST_RANGE: smaller ranges (tests of crash resumption and faults make many requests)
+        fetcher = LogFetcher(rpc, addresses, topics,
+                             max_range=int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or net.max_log_range),
+                             concurrency=net.rpc_concurrency, batch=net.rpc_batch)
+        for _lo, hi, logs in coalesce(fetcher.fetch(cursor + 1, safe_head, on_chunk=on_chunk)):
             created = {k: v for k, v in _created_rows(logs, governor).items() if k not in open_rows}
             if created:
                 jobs.append(_RefreshJob(ad, created, head, pool))
@@ -155,6 +159,8 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
     last_block: int | None = None
     pid_text: dict[int, str] = {}  # uint256 -> decimal text is ~1 µs; a chunk repeats few ids
     vote_topics = (codec.TOPIC_VOTE_CAST, codec.TOPIC_VOTE_CAST_WITH_PARAMS)
+    parts: list[tuple[Any, ...]] = []
+    fractional = ad.fractional()  # every vote is a part of the voter's total (GovernorCountingFractional)
     for lg in logs:
         try:
             topics = lg["topics"]
@@ -169,8 +175,24 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
                 if pid is None:
                     pid = pid_text[pid_n] = str(pid_n)
                     touched.add(pid)
-                votes.append((src, pid, codec.address_from_word(topics[1]), SUPPORT_LABEL.get(support, str(support)),
-                              str(weight), reason, block, lg["transactionHash"], idx, ts))
+                if fractional:
+                    parts.append((src, pid, codec.address_from_word(topics[1]), block, idx,
+                                  *_split(support, weight, lg["data"]), reason, lg["transactionHash"], ts))
+                else:
+                    votes.append((src, pid, codec.address_from_word(topics[1]),
+                                  SUPPORT_LABEL.get(support, str(support)), str(weight), reason, block,
+                                  lg["transactionHash"], idx, ts))
+            elif t0 == codec.TOPIC_VOTE_CAST_ALPHA and is_gov:
+                voter, pid_n, support, weight = codec.decode_alpha_vote_hex(lg["data"])
+                pid = str(pid_n)
+                touched.add(pid)
+                votes.append((src, pid, voter, SUPPORT_LABEL[support], str(weight), "", block, lg["transactionHash"],
+                              idx, ts))
+            elif t0 == codec.TOPIC_PROPOSAL_EXTENDED and is_gov:
+                (deadline,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
+                pid = str(int(topics[1], 16))
+                status_updates.append((pid, {"end_point": deadline}))
+                touched.add(pid)
             elif t0 == codec.TOPIC_DELEGATE_VOTES_CHANGED and not is_gov:
                 prev, new = codec.decode_words(codec.hexbytes(lg["data"]), 2)
                 powers.append((src, codec.address_from_word(topics[1]), str(prev), str(new), block, idx))
@@ -184,17 +206,17 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
                 new_ids.add(pid)
                 touched.add(pid)
             elif t0 == codec.TOPIC_PROPOSAL_QUEUED and is_gov:
-                pid, eta = codec.decode_words(codec.hexbytes(lg["data"]), 2)
-                status_updates.append((str(pid), {"queued_eta": eta, "queued_block": block}))
-                touched.add(str(pid))
+                q_pid, eta = codec.decode_words(codec.hexbytes(lg["data"]), 2)
+                status_updates.append((str(q_pid), {"queued_eta": eta, "queued_block": block}))
+                touched.add(str(q_pid))
             elif t0 == codec.TOPIC_PROPOSAL_EXECUTED and is_gov:
-                (pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
-                status_updates.append((str(pid), {"executed_at": ts, "executed_block": block}))
-                touched.add(str(pid))
+                (x_pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
+                status_updates.append((str(x_pid), {"executed_at": ts, "executed_block": block}))
+                touched.add(str(x_pid))
             elif t0 == codec.TOPIC_PROPOSAL_CANCELED and is_gov:
-                (pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
-                status_updates.append((str(pid), {"canceled_at": ts, "canceled_block": block}))
-                touched.add(str(pid))
+                (c_pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
+                status_updates.append((str(c_pid), {"canceled_at": ts, "canceled_block": block}))
+                touched.add(str(c_pid))
             else:
                 continue
             rep.events += 1
@@ -208,13 +230,15 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
             store.upsert_proposal(ar, src, pid, fields)
         if votes:
             store.insert_votes(ar, votes)
+        if parts:
+            vote_parts.insert_parts(ar, parts)
         if delegations:
             store.insert_delegation_events(ar, delegations)
         if powers:
             store.insert_power_events(ar, powers)
         if cursor is not None:
             store.set_cursor(ar, cursor[0], cursor[1], cursor[2], finished=False)
-    rep.votes += len(votes)
+    rep.votes += len(votes) + len(parts)
     rep.new_proposals += len(proposals)
     return last_block
 
@@ -269,12 +293,29 @@ class _RefreshJob:
                 fields["created_at"] = block_ts[cblock]
             try:
                 fields.update(ad.parse_refresh(results[lo:hi]))
+                if fields.get("end_point") not in (None, end_p):  # a deadline that moved (late quorum)
+                    fields["end_ts"] = to_ts(fields["end_point"])
             except (RpcError, codec.DecodeError, IndexError, TypeError, ValueError) as exc:
                 rep.warnings.append(f"could not refresh proposal {pid}: {str(exc)[:80]}")
             store.upsert_proposal(ar, ad.source, pid, fields)
             if pid not in new_ids:
                 rep.updated_proposals += 1
         store.refresh_vote_counts(ar, ad.source, self.ids)
+
+
+def _split(support: int, weight: int, data: str) -> tuple[int, int, int]:
+    """(against, for, abstain) of one vote on a fractional Governor: the packed params of a split vote
+    (support 255), else the whole weight on the one choice."""
+    if support == codec.FRACTIONAL_SUPPORT:
+        split = codec.decode_fractional(codec.decode_vote_params_hex(data))
+        if sum(split) != weight:
+            raise codec.DecodeError("split vote parts do not add up to its weight")
+        return split
+    if support > 2:
+        raise codec.DecodeError(f"unknown support {support}")
+    out = [0, 0, 0]
+    out[support] = weight
+    return out[0], out[1], out[2]
 
 
 def _archived_rows(ar: Archive, source: str, ids: set[str] | None = None) -> dict[str, Row]:

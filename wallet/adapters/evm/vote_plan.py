@@ -116,7 +116,7 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
         support = parse_support(choice)
         if str(support) not in {k for k, _ in facts.choices}:
             raise BadInput(f"{ad.source} is a {facts.title}: it takes "
-                           + " or ".join(label for _k, label in facts.choices) + f", not {SUPPORT_LABEL[support]}")
+                           + " or ".join(label for _k, label in facts.choices) + f" (no {SUPPORT_LABEL[support]})")
         label = SUPPORT_LABEL[support]
     if reason and not facts.reason:
         raise BadInput(f"{ad.source} is a {facts.title}: it records no vote reasons")
@@ -181,8 +181,8 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
     this_vote = sum(split) if split else remaining
     if fractional:
         if remaining == 0:
-            raise AlreadyDone(f"{account.name} ({address}) has used all {format_amount(power, token)} of its "
-                              f"weight on proposal {proposal_id}; nothing sent")
+            raise ActionRefused(f"{account.name} ({address}) has used all {format_amount(power, token)} of its "
+                                f"weight on proposal {proposal_id}: nothing is left to vote with")
         if this_vote > remaining:
             raise ActionRefused(f"the split adds up to {format_amount(this_vote, token)}, but {account.name} has "
                                 f"{format_amount(remaining, token)} of {format_amount(power, token)} left on "

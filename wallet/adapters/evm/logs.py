@@ -1,0 +1,208 @@
+"""A long log history over a remote node, fast: ranges fetched concurrently, several in one JSON-RPC
+batch where the node takes batches, paced to the node's rate limit, answered in block order.
+
+- Ranges are planned at the node's range cap (`max_log_range`); a range the node refuses as too big,
+  or whose answer is heavier than `target_logs`, is split in halves and asked again.
+- At most `concurrency` requests are in flight and at most `2 × concurrency` groups wait to be
+  consumed, so memory stays bounded whatever the history's length.
+- Groups are yielded strictly in block order: the caller commits each chunk with its cursor, so a
+  crash resumes after the last committed block exactly as with sequential fetching.
+- The client's Pacer (a token bucket shared by the workers) paces every call, a batch of n counting n,
+  to the node's known rate; a rate-limit error pauses every worker and lowers the pace.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from wallet.errors import RpcError
+
+if TYPE_CHECKING:
+    from wallet.adapters.evm.client import JsonRpc
+
+log = logging.getLogger("polis.rpc")
+
+RANGE_WORDS = ("range", "limit", "too many", "exceed", "block range", "query returned more than",
+               "response size", "10000 results", "too large")
+RATE_WORDS = ("rate", "too many requests", "capacity", "throttl")
+
+Chunk = tuple[int, int, list[dict[str, Any]]]
+
+
+class Pacer:
+    """A token bucket shared by the workers: `rate` tokens a second (None: unpaced), one token per call."""
+
+    def __init__(self, rate: float | None, *, burst: float = 1.0) -> None:
+        self.rate = rate
+        self.burst = max(1.0, burst)
+        self._tokens = self.burst
+        self._stamp = time.monotonic()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self, n: int = 1) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                wait = self._paused_until - now
+                if wait <= 0:
+                    if self.rate is None:
+                        return
+                    self._tokens = min(max(self.burst, n), self._tokens + (now - self._stamp) * self.rate)
+                    self._stamp = now
+                    if self._tokens >= n:
+                        self._tokens -= n
+                        return
+                    wait = (n - self._tokens) / self.rate
+            time.sleep(min(wait, 5.0))
+
+    def back_off(self, seconds: float) -> None:
+        """The node said "too many": nobody sends for `seconds`, and the pace drops by a fifth."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            if self.rate is not None:
+                self.rate = max(0.5, self.rate * 0.8)
+            self._tokens = 0.0
+
+
+def _is_range_error(exc: RpcError) -> bool:
+    msg = str(exc).lower()
+    return (any(w in msg for w in RANGE_WORDS) or exc.code in (-32005, -32602)) and not _is_rate_error(exc)
+
+
+def _is_rate_error(exc: RpcError) -> bool:
+    msg = str(exc).lower()
+    return exc.code == 429 or any(w in msg for w in RATE_WORDS) and "range" not in msg
+
+
+class LogFetcher:
+    def __init__(self, rpc: JsonRpc, addresses: list[str], topics: list[Any], *, max_range: int,
+                 concurrency: int = 8, batch: int = 10, target_logs: int = 10_000, retries: int = 8) -> None:
+        self.rpc = rpc
+        self.addresses = addresses
+        self.topics = topics
+        self.max_range = max(1, max_range)
+        self.concurrency = max(1, concurrency)
+        self.batch = max(1, batch)
+        self.target_logs = target_logs
+        self.retries = retries
+        self.batches_ok = True
+        """False once the node refused a JSON-RPC batch: ranges go one request each from then on."""
+
+    def _filter(self, lo: int, hi: int) -> dict[str, Any]:
+        return {"address": self.addresses, "topics": self.topics, "fromBlock": hex(lo), "toBlock": hex(hi)}
+
+    def _ask(self, ranges: list[tuple[int, int]]) -> list[Any]:
+        """One round trip for the ranges (a batch, or one call each when the node takes no batches)."""
+        if len(ranges) == 1 or not self.batches_ok:
+            out: list[Any] = []
+            for lo, hi in ranges:
+                try:
+                    out.append(self.rpc.call("eth_getLogs", self._filter(lo, hi), retry_errors=False))
+                except RpcError as exc:
+                    out.append(exc)
+            return out
+        got = self.rpc.batch([("eth_getLogs", [self._filter(lo, hi)]) for lo, hi in ranges], size=len(ranges))
+        if all(isinstance(g, RpcError) for g in got) and any("batch" in str(g).lower() for g in got):
+            log.debug("the node refuses JSON-RPC batches; one request per range from now on")
+            self.batches_ok = False
+            return self._ask(ranges)
+        return got
+
+    def _group(self, ranges: list[tuple[int, int]]) -> list[Chunk]:
+        """Fetch consecutive ranges; split the ones the node refuses as too big; bounded retries."""
+        done: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        todo = list(ranges)
+        failures = 0
+        while todo:
+            again: list[tuple[int, int]] = []
+            failed: RpcError | None = None
+            for (lo, hi), ans in zip(todo, self._ask(todo), strict=True):
+                if isinstance(ans, list):
+                    if len(ans) > self.target_logs and hi > lo:  # keep each chunk's memory bounded
+                        mid = (lo + hi) // 2
+                        again += [(lo, mid), (mid + 1, hi)]
+                    else:
+                        done[(lo, hi)] = ans
+                    continue
+                exc = ans if isinstance(ans, RpcError) else RpcError("eth_getLogs returned no list")
+                if _is_range_error(exc) and hi > lo:
+                    mid = (lo + hi) // 2
+                    again += [(lo, mid), (mid + 1, hi)]
+                    continue
+                failed = exc
+                again.append((lo, hi))
+            if failed is not None:
+                failures += 1
+                if failures > self.retries:
+                    raise failed
+                if _is_rate_error(failed) and self.rpc.pacer is not None:
+                    self.rpc.pacer.back_off(min(0.5 * failures, 5.0))
+                else:
+                    time.sleep(min(0.25 * failures, 2.0))
+            todo = sorted(again)
+        return [(lo, hi, done[(lo, hi)]) for lo, hi in sorted(done)]
+
+    def fetch(self, start: int, end: int, on_chunk: Callable[[int, int, int], None] | None = None) -> Iterator[Chunk]:
+        """Yield (from, to, logs) in block order, covering start..end without a gap."""
+        if start > end:
+            return
+
+        def groups() -> Iterator[list[tuple[int, int]]]:
+            lo = start
+            while lo <= end:
+                group = []
+                for _ in range(self.batch):
+                    if lo > end:
+                        break
+                    hi = min(lo + self.max_range - 1, end)
+                    group.append((lo, hi))
+                    lo = hi + 1
+                yield group
+
+        pending: deque[Future[list[Chunk]]] = deque()
+        planned = groups()
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="polis-logs") as pool:
+            try:
+                for group in planned:
+                    pending.append(pool.submit(self._group, group))
+                    if len(pending) >= 2 * self.concurrency:
+                        yield from self._drain(pending.popleft(), on_chunk)
+                while pending:
+                    yield from self._drain(pending.popleft(), on_chunk)
+            finally:
+                for f in pending:
+                    f.cancel()
+
+    @staticmethod
+    def _drain(future: Future[list[Chunk]], on_chunk: Callable[[int, int, int], None] | None) -> Iterator[Chunk]:
+        for lo, hi, logs in future.result():
+            if on_chunk:
+                on_chunk(lo, hi, len(logs))
+            yield lo, hi, logs
+
+
+def coalesce(chunks: Iterator[Chunk], *, max_logs: int = 5_000, max_delay: float = 0.2) -> Iterator[Chunk]:
+    """Merge consecutive chunks until `max_logs` logs or `max_delay` seconds gather: a sparse history
+    commits a few times a second instead of once per range, still in order and still resumable (the
+    cursor of a merged chunk is its last block)."""
+    lo: int | None = None
+    hi = 0
+    buf: list[dict[str, Any]] = []
+    since = time.monotonic()
+    for c_lo, c_hi, logs in chunks:
+        if lo is None:
+            lo, since = c_lo, time.monotonic()
+        hi = c_hi
+        buf.extend(logs)
+        if len(buf) >= max_logs or time.monotonic() - since >= max_delay:
+            yield lo, hi, buf
+            lo, buf = None, []
+    if lo is not None:
+        yield lo, hi, buf
