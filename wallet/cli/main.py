@@ -514,9 +514,9 @@ def main(argv: list[str] | None = None) -> int:
         report_error("bad_input", 2, "the input is nested too deeply", None, json_mode=json_mode)
         return 2
     except Exception as exc:
-        if type(exc).__module__ == "sqlite3" and "disk is full" in str(exc):
-            report_error("file_error", 2, "cannot write the archive: the disk is full (nothing was changed)", None,
-                         json_mode=json_mode)
+        if type(exc).__module__ == "sqlite3" and ("disk is full" in str(exc) or "disk I/O error" in str(exc)):
+            report_error("file_error", 2, f"cannot write the archive: {exc} (is the disk full?); nothing was changed",
+                         None, json_mode=json_mode)
             return 2
         return _internal(exc, args, json_mode)
 
