@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
-from wallet.adapters.bittensor.plans import PlansMixin
+from wallet.adapters.bittensor import plans
 from wallet.errors import ActionFailed, BadInput
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from wallet.networks import DaoConfig, NetworkConfig
 
 
-class BittensorAdapter(PlansMixin, Adapter):
+class BittensorAdapter(Adapter):
     NAME = "bittensor"
     KEY_SCHEME = "substrate"
     STAKE_IS_POWER = True
@@ -107,7 +107,8 @@ class BittensorAdapter(PlansMixin, Adapter):
             out.append(StakePosition(
                 source=self.source, address=addr, target=p.hotkey, target_name="", subtarget=str(p.netuid),
                 amount=p.tao_value, symbol=symbol, decimals=decimals,
-                extra={"alpha": str(p.alpha), "alpha_symbol": sn.symbol if sn else "", "price": sn.price_text() if sn else "",
+                extra={"alpha": str(p.alpha), "alpha_symbol": sn.symbol if sn else "",
+                       "price": sn.price_text() if sn else "",
                        "price_source": sn.price_source if sn else "", "subnet_name": sn.name if sn else "",
                        "take": reads.take_text(p.take), "free": str(held.free)}))
         return out
@@ -120,18 +121,19 @@ class BittensorAdapter(PlansMixin, Adapter):
         nets = reads.subnets(self.client, reads.netuids(self.client))
         for n, sn in sorted(nets.items()):
             targets.append(StakeTarget(id=f"subnet:{n}", name=sn.name, status="subnet", power=sn.tao_in,
-                                       extra={"kind": "subnet", "netuid": n, "price": sn.price_text(), "symbol": sn.symbol,
+                                       extra={"kind": "subnet", "netuid": n, "price": sn.price_text(),
+                                              "symbol": sn.symbol,
                                               "tao_in": str(sn.tao_in), "alpha_in": str(sn.alpha_in)}))
         return targets
 
     def voting_power(self, address: str, proposal_id: str) -> int:
         """One senator, one vote: 1 if a hotkey of this coldkey sits in the Senate, else 0."""
-        return 1 if self._senate_hotkey(self._ss58(address, "address"), required=False) else 0
+        return 1 if plans.senate_hotkey(self, self._ss58(address, "address"), required=False) else 0
 
     def has_voted(self, address: str, proposal_id: str) -> bool:
         from wallet.adapters.bittensor import governance as gov
 
-        hk = self._senate_hotkey(self._ss58(address, "address"), required=False)
+        hk = plans.senate_hotkey(self, self._ss58(address, "address"), required=False)
         for p in gov.proposals(self.client) if self._governance()[0] == "triumvirate" else []:
             if p["id"] == proposal_id:
                 return hk in p["ayes"] or hk in p["nays"]
@@ -149,6 +151,29 @@ class BittensorAdapter(PlansMixin, Adapter):
         return bittensor_sync.sync(self, archive, progress)
 
     # --- results -------------------------------------------------------------------------------
+    # --- plans (wallet/adapters/bittensor/plans.py) ---------------------------------------------
+    def plan_vote(self, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
+                  weights: dict[str, str] | None = None) -> Plan:
+        return plans.plan_vote(self, account, proposal_id, choice, reason=reason, weights=weights)
+
+    def plan_stake(self, account: AccountMeta, target: str, amount: int, *, subtarget: str | None = None,
+                   options: dict[str, str] | None = None) -> Plan:
+        return plans.plan_stake(self, account, target, amount, subtarget=subtarget, options=options)
+
+    def plan_unstake(self, account: AccountMeta, target: str, amount: int | None, *, subtarget: str | None = None,
+                     options: dict[str, str] | None = None) -> Plan:
+        return plans.plan_unstake(self, account, target, amount, subtarget=subtarget, options=options)
+
+    def plan_move(self, account: AccountMeta, source_target: str, dest_target: str, amount: int | None, *,
+                  source_sub: str | None = None, dest_sub: str | None = None,
+                  options: dict[str, str] | None = None) -> Plan:
+        return plans.plan_move(self, account, source_target, dest_target, amount, source_sub=source_sub,
+                               dest_sub=dest_sub, options=options)
+
+    def combine(self, plans_: list[Plan]) -> Plan:
+        """Several plans of one account in one Utility.batch_all: one fee, all or nothing."""
+        return plans.combine(self, plans_)
+
     def submit(self, plan: Plan, signer: Signer) -> str:
         from wallet.adapters.bittensor import messages as tx
 

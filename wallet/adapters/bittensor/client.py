@@ -112,6 +112,12 @@ def pin_genesis(network_key: str, genesis: str) -> None:
     atomic_write(path, json.dumps(pins, indent=2).encode(), 0o600)
 
 
+MAX_MESSAGE_BYTES = 32 * 2**20
+"""Largest websocket message read from a node (finney's runtime metadata is ~1 MB): a bigger one closes
+the connection (websockets stops reading at the cap) instead of filling memory. Each answer must arrive
+whole within `extra.timeout` seconds (the library's recv timeout covers the whole message)."""
+
+
 class TryLater(Exception):
     """A JSON-RPC "try later" answer (internal error, rate limit), raised so the round trip is retried."""
 
@@ -135,7 +141,9 @@ def _substrate_class() -> Any:
     from async_substrate_interface.errors import MaxRetriesExceeded
     from async_substrate_interface.sync_substrate import SubstrateInterface
 
-    class Retrying(SubstrateInterface):  # type: ignore[misc]
+    class Retrying(SubstrateInterface):
+        ws_max_size = MAX_MESSAGE_BYTES  # the library's default is 4 GiB
+
         def __init__(self, *a: Any, polis_retries: int = 3, polis_backoff: float = 0.25, **kw: Any) -> None:
             self.polis_retries = polis_retries
             self.polis_backoff = polis_backoff
@@ -298,7 +306,8 @@ class Client:
         out = self.call("query_multi", skeys, block_hash=block_hash)
         return [getattr(v, "value", v) for _, v in out]
 
-    def query_map(self, pallet: str, item: str, params: list[Any] | None = None, page_size: int = 500) -> list[tuple[Any, Any]]:
+    def query_map(self, pallet: str, item: str, params: list[Any] | None = None,
+                  page_size: int = 500) -> list[tuple[Any, Any]]:
         result = self.call("query_map", pallet, item, params or [], page_size=page_size)
         return [(getattr(k, "value", k), getattr(v, "value", v)) for k, v in result]
 

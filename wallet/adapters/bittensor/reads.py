@@ -141,7 +141,7 @@ def holdings(client: Client, coldkey: str, only: list[int] | None = None) -> Hol
     used = sorted({n for _, n, _ in found})
     nets = subnets(client, used)
     hks = sorted({hk for hk, _, _ in found})
-    takes = dict(zip(hks, client.query_multi([("SubtensorModule", "Delegates", [hk]) for hk in hks])))
+    takes = dict(zip(hks, client.query_multi([("SubtensorModule", "Delegates", [hk]) for hk in hks]), strict=False))
     positions = [Position(hk, n, alpha, int(alpha * nets[n].price), Fraction(int(takes[hk] or 0), 65535), nets[n])
                  for hk, n, alpha in found]
     return Holdings(free, positions)

@@ -46,7 +46,8 @@ def sync(ad: BittensorAdapter, archive: Archive, progress: Progress | None = Non
     prev = query.source(archive, ad.source)
     cursor = prev.get("cursor") if prev else None
     extra: dict[str, Any] = {"symbol": ad.network.denom.symbol, "decimals": ad.network.denom.decimals,
-                             "genesis_hash": genesis, "governance": kind, "spec_version": client.sub.runtime.runtime_version}
+                             "genesis_hash": genesis, "governance": kind,
+                             "spec_version": client.sub.runtime.runtime_version}
     if note:
         extra["governance_note"] = note
     mine = _my_addresses(ad)
@@ -106,7 +107,8 @@ def _sync_triumvirate(ad: BittensorAdapter, archive: Archive, report: SyncReport
             "body": f"Call: {p['call']}", "status": "active" if p["open"] else "expired",
             "native_status": "voting" if p["open"] else "ended", "end_point": p["end_block"], "end_ts": ends,
             "clock": "blocknumber", "choices": [{"key": "aye", "label": "Aye"}, {"key": "nay", "label": "Nay"}],
-            "tally": [{"choice": "Aye", "weight": str(len(p["ayes"]))}, {"choice": "Nay", "weight": str(len(p["nays"]))}],
+            "tally": [{"choice": "Aye", "weight": str(len(p["ayes"]))},
+                      {"choice": "Nay", "weight": str(len(p["nays"]))}],
             "quorum": p["threshold"], "extra": {"index": p["index"], "threshold": p["threshold"]}})
         store.insert_votes(archive, [(ad.source, p["id"], v, choice, "1", "", None, None, None, None)
                                      for choice, voters in (("aye", p["ayes"]), ("nay", p["nays"])) for v in voters])
