@@ -35,6 +35,7 @@ class HelpScreen(ModalScreen[None]):
                          classes="dialog-title")
             yield Static(Text(INTRO), classes="hint")
             yield FitTable(HELP_COLUMNS, id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="help-about", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close", variant="primary")
 
@@ -55,6 +56,11 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(*cells)
                 table.observe([cells])
         table.focus()
+
+    def on_data_table_row_highlighted(self, event: FitTable.RowHighlighted) -> None:
+        """The highlighted key's whole description, wrapped (a narrow terminal cuts the table's column)."""
+        row = event.data_table.get_row_at(event.cursor_row)
+        self.query_one("#help-about", Static).update(Text(f"{row[0]}  {row[1]}: {row[2]}"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

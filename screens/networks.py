@@ -15,8 +15,11 @@ from textual.widgets import DataTable, Header, Static
 
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog
+from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
 
+COLUMNS = (Col("net", "Network", 7, 24), Col("fam", "Family", 6, 12), Col("chain", "Chain", 5, 24),
+           Col("followed", "Followed", 10, 200, slack=True), Col("health", "Health", 12, 40))
 
 class NetworksScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,16 +55,12 @@ class NetworksScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="networks", cursor_type="row", zebra_stripes=True)
+        yield FitTable(COLUMNS, id="networks", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusArea()
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        t = self.query_one(DataTable)
-        for label, key, width in (("Network", "net", 10), ("Family", "fam", 9), ("Chain", "chain", 8),
-                                  ("Followed", "followed", 14), ("Health", "health", 22)):
-            t.add_column(label, key=key, width=width)
         self.sub_title = "networks"
         self._list()
 
@@ -76,13 +75,16 @@ class NetworksScreen(Screen[None]):
             self.post_message(self.Listed([], str(exc)))
 
     def on_networks_screen_listed(self, msg: Listed) -> None:
-        t = self.query_one(DataTable)
+        t = self.query_one(FitTable)
         t.clear()
         self.nets = {n.key: n for n in msg.rows}
+        cells = []
         for n in msg.rows:
             followed = ", ".join(s.split("/", 1)[-1] for s in n.followed) or "-"
-            t.add_row(Text(n.key), Text(n.family), Text(n.chain_id[:8]), Text(followed),
-                      Text("checking…" if n.followed else "not followed"), key=n.key)
+            cells.append([Text(n.key), Text(n.protocol), Text(n.chain_id), Text(followed),
+                          Text("checking…" if n.followed else "not followed")])
+            t.add_row(*cells[-1], key=n.key)
+        t.observe(cells)
         if msg.error:
             self.query_one("#detail", Static).update(Text(msg.error))
         self.action_health()
@@ -92,6 +94,7 @@ class NetworksScreen(Screen[None]):
         for n in self.nets.values():
             if n.followed and offline:
                 self.query_one(DataTable).update_cell(n.key, "health", Text("offline mode"))
+                self.query_one(FitTable).observe_cell("health", Text("offline mode"))
             elif n.followed:
                 self._check(n.key)
 
@@ -110,9 +113,10 @@ class NetworksScreen(Screen[None]):
             text = "WRONG CHAIN " + (h.chain_id or "")
         else:
             text = "UNREACHABLE"
-        t = self.query_one(DataTable)
+        t = self.query_one(FitTable)
         if h.network in t.rows:
             t.update_cell(h.network, "health", Text(text))
+            t.observe_cell("health", Text(text))
         self.nets.setdefault(h.network, None)
         if self._current_key() == h.network:
             self._detail(h.network, h)
@@ -130,7 +134,7 @@ class NetworksScreen(Screen[None]):
         if n is None:
             return
         h = h or getattr(self, "_health", {}).get(key)
-        lines = [f"{n.name} · {n.family} · chain id {n.chain_id} · endpoint {n.url}",
+        lines = [f"{n.name} · {n.protocol} · chain id {n.chain_id} · endpoint {n.url}",
                  "sources: " + (", ".join(n.sources) or "none") + (" · yours" if n.user else " · preset")]
         if h is not None and h.error:
             lines.append(f"health: {h.error}")
@@ -144,7 +148,7 @@ class NetworksScreen(Screen[None]):
     def action_add(self) -> None:
         key = self._current_key() or ""
         n = self.nets.get(key)
-        fields = [Field("network", "EVM network", value=key if n is not None and n.family == "evm" else "ethereum"),
+        fields = [Field("network", "EVM network", value=key if n is not None and n.holds_daos else "ethereum"),
                   Field("id", "DAO id (lowercase)"), Field("governor", "Governor address"),
                   Field("token", "Votes token address"), Field("symbol", "Token symbol", value="VOTES"),
                   Field("start_block", "Deployment block (0 = scan from genesis)", value="0")]
@@ -158,7 +162,7 @@ class NetworksScreen(Screen[None]):
     def action_follow(self) -> None:
         key = self._current_key() or ""
         n = self.nets.get(key)
-        value = f"{key}/" if n is not None and n.family == "snapshot" else key
+        value = f"{key}/" if n is not None and n.follows_spaces else key
 
         def got(v: dict[str, str] | None) -> None:
             if v is not None:

@@ -14,12 +14,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from screens.widgets.archive_bar import StatusArea
+from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
 from wallet.positions import PositionRow
 from wallet.services.requests import Capabilities
 
 ACTIONS = {"delegate": "delegation", "stake": "stake", "unstake": "unstake", "move": "move", "claim": "claim"}
 
+
+COLUMNS = (Col("source", "Source", 6, 24), Col("account", "Account", 7, 16), Col("kind", "Kind", 4, 12),
+           Col("target", "Target", 12, 200, slack=True), Col("amount", "Amount", 6, 28), Col("note", "Note", 4, 40))
 
 class StakesScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,15 +51,12 @@ class StakesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="positions", cursor_type="row", zebra_stripes=True)
+        yield FitTable(COLUMNS, id="positions", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusArea()
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        t = self.query_one(DataTable)
-        for label, width in (("Source", 12), ("Account", 8), ("Kind", 10), ("Target", 14), ("Amount", 12), ("Note", 8)):
-            t.add_column(label, width=width)
         self.sub_title = "delegations and stakes"
         self.action_reload()
 
@@ -77,15 +78,18 @@ class StakesScreen(Screen[None]):
 
     def on_stakes_screen_loaded(self, msg: Loaded) -> None:
         self.sources = msg.sources
-        t = self.query_one(DataTable)
+        t = self.query_one(FitTable)
         t.clear()
         self.rows = {}
+        cells = []
         for r in msg.rows:
             if r.key in self.rows:
                 continue
             self.rows[r.key] = r
-            t.add_row(Text(r.source), Text(r.account), Text(r.kind), Text(r.target), Text(r.amount),
-                      Text(r.note), key=r.key)
+            cells.append([Text(r.source), Text(r.account), Text(r.kind), Text(r.target), Text(r.amount),
+                          Text(r.note)])
+            t.add_row(*cells[-1], key=r.key)
+        t.observe(cells)
         lines = msg.warnings[:3]
         if not msg.sources:
             lines.append("no followed source supports delegation or staking yet: add one on Networks (4)")

@@ -1,5 +1,5 @@
 """Snapshot tests (pytest-textual-snapshot) of every screen — inbox, proposal, vote dialog, stakes,
-accounts, networks, help — in each of the three themes, at 80×24.
+accounts, networks, help — in each of the three themes at 80×24, and in the dark theme at 160×48.
 
 Deterministic: the app's clock is fixed (`NOW`), the archive is written from fixed data
 (`tests.plugins.tui_data.world`), the app runs in offline mode (no health checks, positions and balances from the
@@ -24,13 +24,13 @@ pytest.importorskip("pytest_textual_snapshot")
 THEMES = ("polis-dark", "polis-light", "polis-high-contrast")
 
 
-def _app(theme: str):  # type: ignore[no-untyped-def]
+def _app(theme: str, offline: bool = True):  # type: ignore[no-untyped-def]
     from screens.app import make_app
     from wallet.settings import Settings
 
     s = Settings()
     s.tui.theme = theme
-    return make_app(settings=s, clock=lambda: NOW, check_online=False, persist_settings=False, offline=True)
+    return make_app(settings=s, clock=lambda: NOW, check_online=False, persist_settings=False, offline=offline)
 
 
 async def _steady(pilot: Any) -> None:
@@ -45,6 +45,10 @@ async def _steady(pilot: Any) -> None:
 async def _inbox(pilot: Any) -> None:
     await wait_for(pilot, lambda: pilot.app.screen.query_one("#inbox").row_count == 12)
     await wait_for(pilot, lambda: "12 proposals" in text_of(pilot.app, "#archive-bar"))
+    table = pilot.app.screen.query_one("#inbox")
+    # the columns are refitted to the terminal once the rows are in: shoot after that frame
+    await wait_for(pilot, lambda: table._fitted_for and table._fitted_for[0] == table.size.width)
+    await pilot.pause()
 
 
 async def _proposal(pilot: Any) -> None:
@@ -55,7 +59,7 @@ async def _proposal(pilot: Any) -> None:
 
 async def _vote(pilot: Any) -> None:
     await _inbox(pilot)
-    pilot.app.open_vote("devnet/alpha", "11")  # an active proposal
+    pilot.app.open_vote("devnet/alpha", "7")  # an active proposal
     await wait_for(pilot, lambda: pilot.app.screen.query("#plan-panel") and pilot.app.screen.query("#reason"))
 
 
@@ -95,6 +99,10 @@ SCREENS: dict[str, Callable[[Any], Awaitable[None]]] = {
 }
 
 
+ONLINE = {"vote"}
+"""Screens shot with offline mode off (no health checks still): offline mode offers no vote dialog."""
+
+
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen_snapshot(snap_compare, screen: str, theme: str) -> None:  # type: ignore[no-untyped-def]
@@ -104,4 +112,16 @@ def test_screen_snapshot(snap_compare, screen: str, theme: str) -> None:  # type
         await SCREENS[screen](pilot)
         await _steady(pilot)
 
-    assert snap_compare(_app(theme), terminal_size=(80, 24), run_before=ready)
+    assert snap_compare(_app(theme, offline=screen not in ONLINE), terminal_size=(80, 24), run_before=ready)
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen_snapshot_wide(snap_compare, screen: str) -> None:  # type: ignore[no-untyped-def]
+    """160×48: the columns take the width (titles, reasons and ids whole), the footer shows every key."""
+    world(PASSPHRASE)
+
+    async def ready(pilot: Any) -> None:
+        await SCREENS[screen](pilot)
+        await _steady(pilot)
+
+    assert snap_compare(_app("polis-dark", offline=screen not in ONLINE), terminal_size=(160, 48), run_before=ready)

@@ -76,6 +76,13 @@ class FitTable(DataTable[Any]):
                     self._wants[c.key] = n
         self.refit()
 
+    def observe_cell(self, col_key: str, cell: Any) -> None:
+        """Widen one fixed column for a cell written with `update_cell`."""
+        n = cell.cell_len if isinstance(cell, Text) else len(str(cell))
+        if n > self._wants.get(col_key, 0):
+            self._wants[col_key] = n
+            self.refit()
+
     def on_resize(self) -> None:
         self.refit()
 

@@ -35,7 +35,7 @@ class TallyBars(Static):
             out.append("no votes recorded\n")
         if view.quorum is not None:
             out.append(f"{'turnout':<12} {turnout_bar(view.counted_for_quorum, view.quorum, BAR)}"
-                       f"  counted toward quorum (┃ marks the quorum)\n")
+                       f"  (┃ = quorum)\n")
         out.append(view.quorum_text + "\n")
         out.append(view.threshold_text)
         self.update(out)
