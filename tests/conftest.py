@@ -89,10 +89,12 @@ def add_devnet_dao(anvil_url: str, dep: Any, dao_id: str = "test", kind: str | N
     from wallet import networks
 
     networks.set_user_table("devnet", {"rpc": [anvil_url], "confirmations": 0})
-    kind = kind or ("bravo" if dep.kind == "bravo" else "oz")
-    networks.add_dao("devnet", {"id": dao_id, "name": f"Test {dao_id}", "kind": kind,
+    kind = kind or (dep.kind if dep.kind in ("bravo", "alpha") else "oz")
+    adapter = {"alpha": "evm_alpha", "oz_fractional": "evm_fractional"}.get(dep.kind, "evm_governor")
+    networks.add_dao("devnet", {"id": dao_id, "name": f"Test {dao_id}", "kind": kind, "adapter": adapter,
                                 "governor": dep.governor, "token": dep.token, "token_symbol": "PDT",
-                                "token_decimals": 18, "start_block": dep.deploy_block}, replace=True)
+                                "token_decimals": getattr(dep, "token_decimals", 18), "start_block": dep.deploy_block},
+                     replace=True)
     return f"devnet/{dao_id}"
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.evm import codec as codec
-from wallet.adapters.evm import reorg
+from wallet.adapters.evm import kinds, reorg
 from wallet.adapters.evm.client import quantity
 from wallet.adapters.evm.logs import LogFetcher, coalesce
 from wallet.cache import query, store, vote_parts
@@ -95,6 +95,11 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
     with ar.conn:
         store.upsert_source(ar, src, network=ad.network.key, family="evm", kind=ad.kind(),
                             chain_id=ad.network.chain_id, extra=ad.source_extra())
+    if (fits := kinds.adapter_name_for(ad.kind(), ad.counting_mode())) != ad.NAME and not row:
+        rep.warnings.append(f"{src} is a {kinds.FACTS[ad.kind()].title}"
+                            f"{' with fractional counting' if ad.fractional() else ''}, but its adapter is "
+                            f"{ad.NAME}: set adapter = \"{fits}\" for it (or add it again with 'polis networks "
+                            "add') so the CLI and TUI offer exactly its vote options")
     if cursor >= safe_head:
         with ar.conn:
             store.touch_source(ar, src)
