@@ -215,6 +215,16 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (source, proposal_id)
         ) WITHOUT ROWID""",
     ],
+    # 6: names of addresses (ENS reverse records, checked forward) for display offline; name '' = none
+    [
+        """CREATE TABLE names (
+            network TEXT NOT NULL,
+            address TEXT NOT NULL,          -- lower-case
+            name TEXT NOT NULL DEFAULT '',
+            resolved_at INTEGER NOT NULL,
+            PRIMARY KEY (network, address)
+        ) WITHOUT ROWID""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -98,6 +98,8 @@ class NetworkConfig(BaseModel):
     """EVM: integer chain id; Cosmos: chain id string; Substrate: genesis hash."""
     rpc: list[str] = Field(min_length=1)
     explorer: str = ""
+    ens_registry: str = Field(default="", pattern=r"^(0x[0-9a-fA-F]{40})?$")
+    """EVM: the ENS registry; names resolve on this network only when it is set (Ethereum mainnet)."""
     block_time: int = Field(default=12, ge=1, le=86_400)
     """Seconds per block, to estimate block-clock deadlines."""
     confirmations: int = Field(default=12, ge=0, le=10_000)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient
+from wallet.adapters.evm.ens import looks_like_name
 from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts
 from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
@@ -430,7 +431,16 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         address = account.addresses.get("evm")
         if not address:
             raise BadInput(f"account {account.name!r} has no EVM address")
-        to = address if delegatee.lower() in ("self", "me") else parse_evm_address(delegatee, "delegatee")
+        ens_name = ""
+        if delegatee.strip().lower() in ("self", "me"):
+            to = address
+        elif looks_like_name(delegatee):  # resolved by the node now, shown with its address in the plan
+            from wallet.adapters.evm.ens import forward, normalize
+
+            ens_name = normalize(delegatee)
+            to = forward(self.rpc_url, self.network.ens_registry, ens_name, network=self.network.key)
+        else:
+            to = parse_evm_address(delegatee, "delegatee")
         self.check_chain()
         info = self.delegations(address)
         token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
@@ -443,7 +453,10 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         data = codec.call_data("delegate(address)", codec.enc_address(to))
         tx, fee_checks, quote = self._fees(address, self.dao.token, data)
         who = "itself" if to.lower() == address.lower() else to
+        if ens_name:
+            who = f"{ens_name} ({to})"
         summary = [f"Delegate the {self.dao.token_symbol} voting power of {account.name} ({address}) to {who}",
+                   *([f"{ens_name} resolves to {to} (ENS, asked of the node just now)"] if ens_name else []),
                    f"currently delegated to {info['delegate'] or 'nobody'}",
                    f"amount: all {format_amount(balance, token)} (ERC20Votes delegates the whole balance)",
                    f"calls delegate({to}) on token {self.dao.token} (chain {self.network.chain_id})"]

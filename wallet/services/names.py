@@ -1,0 +1,100 @@
+"""Names of addresses for display (ENS primary names on networks that have a registry), kept in the
+archive so the offline Votes and Accounts views keep showing them. Only display: a name is never
+turned back into a signing target from here (forward resolution for a plan asks the node each time).
+
+The front ends call `cached` (archive only, any time) and `refresh` (the network; in a worker or behind
+a flag) with the addresses they show.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wallet.cache.db import Archive
+
+NAME_TTL = 86_400
+"""Seconds before a stored name (or its absence) is asked again."""
+MAX_REFRESH = 500
+"""Most addresses one refresh asks about."""
+
+
+def network_of(source: str) -> str:
+    return source.partition("/")[0]
+
+
+def has_names(network: str) -> bool:
+    """Whether names can resolve on this network at all (it declares a naming registry)."""
+    from wallet.errors import PolisError
+    from wallet.networks import get_network
+
+    try:
+        return bool(get_network(network).ens_registry)
+    except PolisError:
+        return False
+
+
+def cached(ar: Archive, network: str, addresses: list[str]) -> dict[str, str]:
+    """lower-case address → name, for the addresses that have one in the archive."""
+    out: dict[str, str] = {}
+    wanted = [a.lower() for a in addresses if a]
+    try:
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for addr, name in ar.conn.execute(
+                    f"SELECT address, name FROM names WHERE network=? AND address IN ({marks}) AND name != ''",
+                    (network, *chunk)):
+                out[addr] = name
+    except Exception:  # an archive older than the names table (read-only open)
+        return {}
+    return out
+
+
+def cached_for(network: str, addresses: list[str]) -> dict[str, str]:
+    from wallet.cache import open_archive
+
+    with open_archive(readonly=True) as ar:
+        return cached(ar, network, addresses)
+
+
+def refresh(network: str, addresses: list[str], *, rpc_url: str | None = None,
+            max_age: int = NAME_TTL) -> dict[str, str]:
+    """Ask the node for the names of `addresses` not known for `max_age` seconds, store them (and their
+    absence), and return every known name of `addresses` (lower-case address → name)."""
+    from wallet.adapters.evm.ens import reverse_many
+    from wallet.cache import open_archive
+    from wallet.networks import get_network
+
+    net = get_network(network)
+    if not net.ens_registry:
+        return {}
+    now = int(time.time())
+    wanted = sorted({a.lower() for a in addresses if a})
+    with open_archive(readonly=True) as ar:
+        try:
+            fresh = {row[0] for i in range(0, len(wanted), 500) for row in ar.conn.execute(
+                f"SELECT address FROM names WHERE network=? AND resolved_at>=? AND address IN "
+                f"({','.join('?' * len(wanted[i:i + 500]))})", (net.key, now - max_age, *wanted[i:i + 500]))}
+        except Exception:
+            fresh = set()
+    todo = [a for a in wanted if a not in fresh][:MAX_REFRESH]
+    if todo:
+        got = reverse_many(rpc_url or net.rpc[0], net.ens_registry, todo)
+        with open_archive() as ar, ar.conn:
+            ar.conn.executemany("INSERT OR REPLACE INTO names (network, address, name, resolved_at) VALUES (?,?,?,?)",
+                                [(net.key, a.lower(), name, now) for a, name in got.items()])
+    with open_archive(readonly=True) as ar:
+        return cached(ar, net.key, wanted)
+
+
+def label(address: str, names: dict[str, str], *, short: bool = False) -> str:
+    """"alice.eth (0x12ab…cdef)" when a name is known, else the address."""
+    name = names.get(address.lower())
+    if not name:
+        return address
+    from wallet.textsafe import clean
+
+    shown = f"{address[:6]}…{address[-4:]}" if short else address
+    return f"{clean(name, limit=64)} ({shown})"
