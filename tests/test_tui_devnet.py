@@ -127,3 +127,54 @@ def test_errors_are_plain_already_voted_and_not_active(devnet_dao) -> None:  # t
             assert "not Active" in text and "Traceback" not in text
 
     asyncio.run(asyncio.wait_for(go(), 60))
+
+
+def test_focus_and_enter_in_the_vote_dialog(devnet_dao, passphrase_file) -> None:  # type: ignore[no-untyped-def]
+    """After Review plan the Sign button has focus; Enter in a form field never re-plans (or signs) a plan
+    under review, and editing the form withdraws it; after the result, Enter closes the dialog."""
+    from screens.app import make_app
+
+    src, seed, _me = devnet_dao
+    pid = seed.proposals["active"]
+
+    async def go() -> None:
+        app = make_app(check_online=False, passphrase_file=str(passphrase_file))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.open_vote(src, pid)
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#reason"))
+            dialog = app.screen
+            panel = dialog.query_one("#plan-panel")
+            dialog.query_one("#plan").press()
+            await wait_for(pilot, lambda: panel.stage == "review", timeout=30, what="plan")
+            await wait_for(pilot, lambda: app.focused is dialog.query_one("#sign"), what="focus on Sign and send")
+            summary = text_of(app, "#plan-summary")
+            assert "Proposal: " in summary and "ACTIVE" in summary and "read as FOR" in summary
+            plans = 0
+
+            def count(*_a: object) -> None:
+                nonlocal plans
+                plans += 1
+
+            panel._plan_worker = count  # type: ignore[method-assign]  (any new plan would go through here)
+            dialog.query_one("#reason").focus()
+            await pilot.press("enter")
+            assert panel.stage == "review" and plans == 0
+            await wait_for(pilot, lambda: app.focused is dialog.query_one("#sign"))
+            await pilot.press("x")  # typing goes to the Sign button: nothing changes
+            dialog.query_one("#reason").value = "changed my mind"
+            await wait_for(pilot, lambda: panel.stage == "idle", what="plan withdrawn")
+            assert "Review plan again" in text_of(app, "#plan-progress") and plans == 0
+            del panel._plan_worker  # the real planner again
+            dialog.query_one("#plan").press()
+            await wait_for(pilot, lambda: panel.stage == "review", timeout=30)
+            assert "reason: changed my mind" in text_of(app, "#plan-summary")
+            await wait_for(pilot, lambda: app.focused is dialog.query_one("#sign"))
+            await pilot.press("enter")  # Enter on the focused Sign button signs
+            await wait_for(pilot, lambda: panel.stage == "done", timeout=60, what="inclusion")
+            await wait_for(pilot, lambda: app.focused is dialog.query_one("#cancel"), what="focus on Close")
+            assert str(dialog.query_one("#cancel").label) == "Close"
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ != "ActionDialog", what="closed by Enter")
+
+    asyncio.run(asyncio.wait_for(go(), 150))

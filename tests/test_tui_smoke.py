@@ -66,3 +66,27 @@ def test_tui_in_tmux(polis_home: Path) -> None:
         assert "smoke" not in _tmux("list-sessions", sock=sock), "q did not quit"
     finally:
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)
+
+
+def test_inbox_at_120_columns_shows_a_60_character_title_whole(polis_home: Path) -> None:
+    from wallet.cache import open_archive
+
+    title = "Fund the public goods round for Q3 with forty thousand token"
+    assert len(title) == 60
+    fill(250)
+    with open_archive() as ar, ar.conn:
+        ar.conn.execute("UPDATE proposals SET title=? WHERE id='249'", (title,))
+    polis = Path(sys.executable).with_name("polis")
+    cmd = f"{polis} tui --offline" if polis.exists() else f"{sys.executable} -m wallet.cli tui --offline"
+    sock = f"polis-wide-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "POLIS_HOME": str(polis_home), "TERM": "xterm-256color"}
+    subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "36",
+                    f"cd {Path(__file__).resolve().parents[1]} && {cmd}"], check=True, env=env, timeout=10)
+    try:
+        screen = _wait_screen(sock, "of 250 proposals")
+        line = next(x for x in screen.splitlines() if "Fund the public goods" in x)
+        assert title in line, line  # whole, not cut at 22 characters
+        assert "4 Networks" in screen and "q Quit" in screen  # the footer fits at 120 columns
+        _tmux("send-keys", "-t", "smoke", "q", sock=sock)
+    finally:
+        subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True, timeout=10)
