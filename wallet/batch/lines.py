@@ -8,8 +8,6 @@ unexpected they stop and return what they have, and the caller falls back to the
 
 from __future__ import annotations
 
-import bisect
-import contextlib
 import json
 import re
 from typing import Any
@@ -75,99 +73,77 @@ def toml_lines(text: str) -> dict[Path, int]:
     return out
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+
+
 def json_lines(text: str, duplicates: list[tuple[Path, int]] | None = None) -> dict[Path, int]:
     """Paths to lines; a key repeated within one object is appended to `duplicates` (path, line),
-    since json.loads silently keeps the last one. Linear in the text: newline offsets are found once."""
+    since json.loads silently keeps the last one. One regex pass over the tokens with a stack of open
+    objects and arrays: linear in the text, no recursion."""
     out: dict[Path, int] = {}
-    decoder = json.JSONDecoder()
-    newlines = [m.start() for m in re.finditer("\n", text)]
-
-    def line_of(pos: int) -> int:
-        return bisect.bisect_left(newlines, pos) + 1
-
-    def skip(i: int) -> int:
-        m = _WS.match(text, i)  # matches the empty string at worst
-        return m.end() if m else i
-
-    def value(i: int, path: Path) -> int:
-        i = skip(i)
-        out.setdefault(path, line_of(i))
-        if text[i] == "{":
-            i = skip(i + 1)
-            if text[i] == "}":
-                return i + 1
-            seen: set[str] = set()
-            while True:
-                i = skip(i)
-                start = i
-                key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-                if key in seen and duplicates is not None:
-                    duplicates.append((path + (key,), line_of(start)))
-                seen.add(key)
-                i = skip(i)
-                i = value(i + 1, path + (key,))  # past the ':'
-                i = skip(i)
-                if text[i] == ",":
-                    i += 1
-                    continue
-                return i + 1
-        if text[i] == "[":
-            i = skip(i + 1)
-            if text[i] == "]":
-                return i + 1
-            k = 0
-            while True:
-                i = value(i, path + (k,))
-                i = skip(i)
-                k += 1
-                if text[i] == ",":
-                    i += 1
-                    continue
-                return i + 1
-        _, end = decoder.raw_decode(text, i)
-        return end
-
-    with contextlib.suppress(IndexError, ValueError, RecursionError):
-        value(0, ())
+    # A frame per open container: [is_object, path, next index or current key, expecting a key, keys seen]
+    stack: list[list[Any]] = []
+    line, last = 1, 0
+    for m in _JSON_TOKEN.finditer(text):
+        pos = m.start()
+        line += text.count("\n", last, pos)
+        last = pos
+        tok = m.group()
+        c = tok[0]
+        top = stack[-1] if stack else None
+        if c == "," and top is not None:
+            if top[0]:
+                top[3] = True
+            else:
+                top[2] += 1
+            continue
+        if c == ":":
+            continue
+        if c in "}]":
+            if stack:
+                stack.pop()
+            continue
+        if top is not None and top[0] and top[3] and c == '"':
+            key = tok[1:-1] if "\\" not in tok else json.loads(tok)
+            if key in top[4] and duplicates is not None:
+                duplicates.append((top[1] + (key,), line))
+            top[4].add(key)
+            top[2], top[3] = key, False
+            continue
+        path: Path = () if top is None else top[1] + (top[2],)
+        out.setdefault(path, line)
+        if c == "{":
+            stack.append([True, path, None, True, set()])
+        elif c == "[":
+            stack.append([False, path, 0, False, None])
     return out
 
 
 MAX_DEPTH = 32
 
 
+_NESTING_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # TOML multi-line basic string
+    r"|'''.*?'''"  # TOML multi-line literal string
+    r'|"(?:[^"\\\n]|\\.)*"'  # basic / JSON string
+    r"|'[^'\n]*'"  # TOML literal string
+    r"|#[^\n]*"  # TOML comment
+    r"|[\[\]{}]", re.S)
+
+
 def nesting_too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
     """The line where brackets ([ {) outside strings and comments nest deeper than `limit`, or None.
-    One linear pass, run before json/tomllib (which recurse, and fail with RecursionError on a plan
-    nested 50,000 deep). Works for JSON and TOML: quotes, escapes and # comments are skipped."""
-    depth, line, i, n = 0, 1, 0, len(text)
-    quote: str | None = None
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-        if quote:
-            if c == "\\" and quote == '"':
-                i += 2
-                continue
-            if text.startswith(quote, i):
-                i += len(quote)
-                quote = None
-                continue
-        elif c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            i += len(quote)
-            continue
-        elif c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        elif c in "[{":
+    One linear regex pass, run before json/tomllib (which recurse, and fail with RecursionError on a
+    plan nested 50,000 deep). Works for JSON and TOML: strings and # comments are skipped whole."""
+    depth = 0
+    for m in _NESTING_TOKEN.finditer(text):
+        c = m.group()
+        if c in ("[", "{"):
             depth += 1
             if depth > limit:
-                return line
-        elif c in "]}":
+                return text.count("\n", 0, m.start()) + 1
+        elif c in ("]", "}"):
             depth = max(0, depth - 1)
-        i += 1
     return None
 
 

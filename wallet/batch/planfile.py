@@ -9,7 +9,7 @@ file twice is recognised, and an edited file is a new plan.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -191,7 +191,8 @@ class PlanFile:
     text: str
     format: str
     model: PlanModel
-    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    lines: dict[tuple[Any, ...], int] | None = None
+    """Field paths to line numbers, located only when a message needs one (see `line`)."""
     steps: list[Any] | None = None
     """The offline-checked steps, once `validate.resolve` ran (it caches them here)."""
 
@@ -200,6 +201,8 @@ class PlanFile:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
     def line(self, *loc: Any) -> int | None:
+        if self.lines is None:
+            self.lines = json_lines(self.text) if self.format == "json" else toml_lines(self.text)
         return line_for(self.lines, loc)
 
     def issue(self, loc: tuple[Any, ...], message: str) -> Issue:
@@ -230,18 +233,19 @@ def parse_text(text: str, path: str = "<plan>", fmt: str | None = None) -> PlanF
     import tomllib
 
     fmt = _format_of(path, text, fmt)
-    if (deep := nesting_too_deep(text)) is not None:
-        raise PlanError([Issue(path, deep, "", f"nested more than {MAX_DEPTH} levels deep")])
-    duplicates: list[tuple[tuple[Any, ...], int]] = []
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        obj = dict(items)
+        repeated = repeated or len(obj) != len(items)
+        return obj
+
     try:
-        if fmt == "json":
-            data = json.loads(text)
-            lines = json_lines(text, duplicates)
-        else:
-            data = tomllib.loads(text)
-            lines = toml_lines(text)
+        data = json.loads(text, object_pairs_hook=pairs) if fmt == "json" else tomllib.loads(text)
     except RecursionError:
-        raise PlanError([Issue(path, None, "", f"nested more than {MAX_DEPTH} levels deep")]) from None
+        raise PlanError([Issue(path, nesting_too_deep(text), "", f"nested more than {MAX_DEPTH} levels deep")]
+                        ) from None
     except json.JSONDecodeError as exc:
         raise PlanError([Issue(path, exc.lineno, "", f"bad JSON: {exc.msg} (column {exc.colno})")]) from None
     except tomllib.TOMLDecodeError as exc:
@@ -253,13 +257,16 @@ def parse_text(text: str, path: str = "<plan>", fmt: str | None = None) -> PlanF
         long = re.search(r"\d{400,}", text)
         line = text.count("\n", 0, long.start()) + 1 if long else None
         raise PlanError([Issue(path, line, "", f"a number is too long ({str(exc).split(':')[0]})")]) from None
-    if duplicates:
-        issues = [Issue(path, line, field_name(loc), "duplicate key: JSON would silently keep only the last one")
-                  for loc, line in duplicates]
-        raise PlanError(issues)
+    if repeated:
+        duplicates: list[tuple[tuple[Any, ...], int]] = []
+        json_lines(text, duplicates)
+        raise PlanError([Issue(path, line, field_name(loc), "duplicate key: JSON would silently keep only the last one")
+                         for loc, line in duplicates])
+    if _deep_values(data):
+        raise PlanError([Issue(path, nesting_too_deep(text), "", f"nested more than {MAX_DEPTH} levels deep")])
     if not isinstance(data, dict):
         raise PlanError([Issue(path, 1, "", "a plan is a table (TOML) or an object (JSON)")])
-    plan = PlanFile(path=path, text=text, format=fmt, model=PlanModel.model_construct(), lines=lines)
+    plan = PlanFile(path=path, text=text, format=fmt, model=PlanModel.model_construct())
     try:
         plan.model = PlanModel.model_validate(data)
     except ValidationError as exc:
@@ -274,6 +281,17 @@ def parse_text(text: str, path: str = "<plan>", fmt: str | None = None) -> PlanF
             issues.append(plan.issue(loc, msg))
         raise PlanError(_dedupe(issues)) from None
     return plan
+
+
+def _deep_values(data: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when the parsed data nests deeper than `limit` (checked on the data: cheap, no text scan)."""
+    level = [data]
+    for _ in range(limit):
+        level = [v for x in level for v in (x.values() if isinstance(x, dict) else x if isinstance(x, list) else ())
+                 if isinstance(v, (dict, list))]
+        if not level:
+            return False
+    return True
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:
