@@ -34,7 +34,12 @@ class Step:
     """Base units; None for "all" or no amount."""
     reason: str = ""
     options: dict[str, str] = field(default_factory=dict)
-    line: int | None = None
+    plan: PlanFile | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def line(self) -> int | None:
+        """The action's line in the plan file (located on first use: a valid plan never pays for it)."""
+        return self.plan.line("actions", self.index) if self.plan is not None else None
 
     @property
     def label(self) -> str:
@@ -130,7 +135,7 @@ def _resolve(plan: PlanFile) -> list[Step]:
             bad("account", str(exc))
             continue
         step = Step(index=i, action=a, source=source, network=net.key, account=account, address=address,
-                    family=cls.NAME, line=plan.line(*loc),
+                    family=cls.NAME, plan=plan,
                     options={**(nd.options if nd else {}), **a.options})
         if a.kind == "vote":
             step.reason = a.reason if a.reason is not None else ((nd.reason if nd else None) or "")
