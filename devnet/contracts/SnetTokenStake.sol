@@ -3,14 +3,21 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-/// @title Window staking compatible with SingularityNET's TokenStake interface, for the devnet.
-/// @notice Written from the documented interface (functions, views, events and the periods in which
-///         each action is allowed), not from singnet's source. Each stake window runs through:
-///         submission [startPeriod, submissionEndPeriod] -> approval (operator may reject) until
-///         approvalEndPeriod -> incubation (operator adds rewards) -> claim requests
-///         [requestWithdrawStartPeriod, endPeriod] -> after endPeriod claims. An approved stake that
-///         is not requested for claim renews into the next window; it can still be claimed once a
-///         grace time (endPeriod - requestWithdrawStartPeriod) after endPeriod has passed.
+/// @title Window staking with SingularityNET's TokenStake (snet-stake phase 2) interface and semantics,
+///        for the devnet.
+/// @notice Written for Polis (not singnet's code) to behave as the deployed contract does, so tests meet
+///         what users meet. Each stake window runs through: submission [startPeriod,
+///         submissionEndPeriod] -> approval (operator may reject) until approvalEndPeriod -> incubation
+///         (operator adds rewards) -> claim requests [requestWithdrawStartPeriod, endPeriod] -> after
+///         endPeriod claims. An approved stake that is not requested for claim renews into the next
+///         window; it can still be claimed once a grace time (endPeriod - requestWithdrawStartPeriod)
+///         after endPeriod has passed. The facts that matter to a staker:
+///         - one approved amount and one claimable amount per window per staker, and requestForClaim
+///           ASSIGNS them (claimable[i] = approved, or approved = claimable[i]): an earlier value is lost;
+///         - openForStake adds the window's reward to windowTotalStake, and a staker's reward is
+///           stake * reward / (windowTotalStake - reward);
+///         - rewards are funded by a plain token transfer to the contract; there is no approveStake
+///           (computeAndAddReward approves what is pending) and rejectStake works on the current window only.
 contract SnetTokenStake {
     struct StakePeriod {
         uint256 startPeriod;
@@ -73,12 +80,9 @@ contract SnetTokenStake {
         emit NewOperator(newOperator);
     }
 
-    /// Reward funds come in by a plain transfer from the operator.
-    function depositToken(uint256 value) external onlyOperator {
-        require(token.transferFrom(msg.sender, address(this), value), "deposit failed");
-    }
-
+    /// Reward funds come in by a plain token transfer to the contract (there is no deposit function).
     function withdrawToken(uint256 value) external onlyOperator {
+        require(token.balanceOf(address(this)) >= value, "Not enough balance in the contract");
         require(token.transfer(msg.sender, value), "withdraw failed");
         emit WithdrawToken(msg.sender, value);
     }
@@ -98,6 +102,8 @@ contract SnetTokenStake {
         currentStakeMapIndex += 1;
         stakeMap[currentStakeMapIndex] = StakePeriod(startPeriod, submissionEndPeriod, approvalEndPeriod,
             requestWithdrawStartPeriod, endPeriod, minStake, openForExternal, windowRewardAmount);
+        // The window's reward joins the total up front; reward shares divide by (total - reward).
+        windowTotalStake += windowRewardAmount;
         emit OpenForStake(currentStakeMapIndex, msg.sender, startPeriod, endPeriod, approvalEndPeriod,
             windowRewardAmount);
     }
@@ -137,7 +143,8 @@ contract SnetTokenStake {
     }
 
     function rejectStake(uint256 stakeMapIndex, address staker) external onlyOperator {
-        require(block.timestamp > stakeMap[stakeMapIndex].submissionEndPeriod, "submission still open");
+        require(block.timestamp > stakeMap[stakeMapIndex].submissionEndPeriod && stakeMapIndex == currentStakeMapIndex,
+            "Rejection at this point is not allowed");
         Staker storage s = stakers[staker];
         uint256 amount = s.pendingForApprovalAmount;
         require(amount > 0, "nothing pending");
@@ -157,14 +164,12 @@ contract SnetTokenStake {
         require((s.approvedAmount > 0 || s.pendingForApprovalAmount > 0) && s.rewardComputeIndex != stakeMapIndex,
             "no stake or reward already added");
         uint256 staked = s.approvedAmount + s.pendingForApprovalAmount;
-        uint256 reward = windowTotalStake == 0 ? 0 : staked * w.windowRewardAmount / windowTotalStake;
+        // windowTotalStake already holds the reward (openForStake): the share is over the stakes alone.
+        uint256 reward = staked * w.windowRewardAmount / (windowTotalStake - w.windowRewardAmount);
         s.approvedAmount = staked + reward;
         s.pendingForApprovalAmount = 0;
         s.rewardComputeIndex = stakeMapIndex;
         balances[staker] += reward;
-        // Rewards join the staked total so later opt-outs and claims subtract what they add.
-        // (The window's reward shares are then computed over a slowly growing total: fine on a devnet.)
-        windowTotalStake += reward;
         emit AddReward(staker, stakeMapIndex, tokenOperator, staked + reward, reward, windowTotalStake);
         return true;
     }
@@ -181,19 +186,18 @@ contract SnetTokenStake {
         Staker storage s = stakers[msg.sender];
         require((s.approvedAmount > 0 || s.claimableAmount[stakeMapIndex] > 0)
             && block.timestamp >= w.requestWithdrawStartPeriod && block.timestamp <= w.endPeriod,
-            "not in the claim request period");
+            "Update to auto renewal at this point not allowed");
+        require((autoRenewal && s.claimableAmount[stakeMapIndex] > 0) || (!autoRenewal && s.approvedAmount > 0),
+            "Invalid auto renew request");
+        // Assignments, as in the deployed contract: whatever the overwritten field held is gone.
         if (autoRenewal) {
-            uint256 back = s.claimableAmount[stakeMapIndex];
-            require(back > 0, "nothing to renew");
-            s.approvedAmount = back;
+            windowTotalStake += s.claimableAmount[stakeMapIndex];
+            s.approvedAmount = s.claimableAmount[stakeMapIndex];
             s.claimableAmount[stakeMapIndex] = 0;
-            windowTotalStake += back;
         } else {
-            uint256 out = s.approvedAmount;
-            require(out > 0, "nothing approved");
-            s.claimableAmount[stakeMapIndex] = out;
+            windowTotalStake -= s.approvedAmount;
+            s.claimableAmount[stakeMapIndex] = s.approvedAmount;
             s.approvedAmount = 0;
-            windowTotalStake -= out;
         }
         emit RequestForClaim(stakeMapIndex, msg.sender, autoRenewal);
     }

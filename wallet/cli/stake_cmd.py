@@ -167,6 +167,11 @@ def _validators(args: argparse.Namespace) -> int:
     if not rows:
         out("nothing archived yet")
         return 0
+    if any((r.get("extra") or {}).get("summary") for r in rows):  # e.g. stake windows: their dates
+        table(["ID", "NAME", "STATUS", "COMMISSION", "POWER", "DETAIL"],
+              [[r["id"], r["name"], r["status"], r["commission"], r["power"] or "-",
+                (r.get("extra") or {}).get("summary") or "-"] for r in rows], max_width={1: 30})
+        return 0
     table(["ID", "NAME", "STATUS", "COMMISSION", "POWER"],
           [[r["id"], r["name"], r["status"], r["commission"], r["power"] or "-"] for r in rows], max_width={1: 30})
     return 0

@@ -61,6 +61,8 @@ class SnetSettings(BaseModel):
     """First block scanned for stake events."""
     windows_shown: int = Field(default=10, ge=1, le=500)
     """How many recent windows `polis validators` and `stakes` look at."""
+    period_margin: int = Field(default=60, ge=0, le=86_400)
+    """Seconds per transaction kept before a period's end: a step that would land later is refused."""
 
     @field_validator("stake_contract", "token", "fet_token")
     @classmethod
@@ -103,6 +105,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             raise BadInput(f"network {network.key!r}: extra.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
         self._rpc: JsonRpc | None = None
         self._steps: dict[str, list[str]] = {}
+        self._probed = False
 
     # --- plumbing (the lazy `rpc` client, `prepare` and `close` come from LazyRpcClient) ----------
 
@@ -147,8 +150,24 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         return int(self.rpc.call("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
 
     def current_index(self) -> int:
-        return codec.decode_words(self.rpc.eth_call(self.settings.stake_contract,
-                                                    self._call_data("currentStakeMapIndex()")), 1)[0]
+        cur = codec.decode_words(self.rpc.eth_call(self.settings.stake_contract,
+                                                   self._call_data("currentStakeMapIndex()")), 1)[0]
+        if not self._probed:
+            self._probe(cur)
+        return int(cur)
+
+    def _probe(self, cur: int) -> None:
+        """Refuse a contract that answers the TokenStake selectors with other shapes (rules.probe)."""
+        from wallet.adapters.snet.rules import probe
+
+        sc = self.settings.stake_contract
+        res = self.rpc.batch([self._eth_call(sc, "windowTotalStake()"),
+                              self._eth_call(sc, "stakeMap(uint256)", codec.enc_uint(cur)),
+                              self._eth_call(sc, "getStakeInfo(uint256,address)", codec.enc_uint(cur),
+                                             codec.enc_address("0x" + "00" * 20))])
+        raw = [b"" if isinstance(r, RpcError) else self._ok(r) for r in res]
+        probe(raw[0], raw[1], raw[2], sc)
+        self._probed = True
 
     def windows(self, indexes: list[int]) -> dict[int, Window]:
         sc = self.settings.stake_contract
@@ -169,7 +188,8 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         out = []
         for i, w in sorted(self.windows(self._recent()).items(), reverse=True):
             out.append(StakeTarget(id=str(i), name=f"window {i}", status=w.period(now),
-                                   extra={**w.as_dict(), "dates": w.dates(), "symbol": self.settings.token_symbol,
+                                   extra={**w.as_dict(), "dates": w.dates(), "summary": w.dates(),
+                                          "symbol": self.settings.token_symbol,
                                           "decimals": self.settings.token_decimals}))
         return out
 
@@ -183,19 +203,38 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                 "decimals": self.settings.token_decimals}
         out: list[StakePosition] = []
         if infos[cur].approved:
-            out.append(StakePosition(**base, target=str(cur), target_name=f"window {cur}", amount=infos[cur].approved,
+            # The approved amount includes the rewards added to it (AddReward events say how much).
+            rewards = self._rewards_of(address, cur) if infos[cur].reward_index == cur else 0
+            out.append(StakePosition(**base, target=str(cur), target_name=f"window {cur}",
+                                     amount=infos[cur].approved - rewards, rewards=rewards,
                                      kind="staked", completes_at=wins[cur].end,
-                                     extra={"note": "approved; renews unless requested for claim"}))
+                                     extra={"note": "approved (stake + this window's rewards); renews unless "
+                                                    "requested for claim", "approved": str(infos[cur].approved)}))
         if infos[cur].pending:
+            # Pending stays pending until the operator computes rewards (after the approval period): no date.
             out.append(StakePosition(**base, target=str(cur), target_name=f"window {cur}", amount=infos[cur].pending,
-                                     kind="pending", completes_at=wins[cur].approval_end,
-                                     extra={"note": "pending approval"}))
+                                     kind="pending", completes_at=None,
+                                     extra={"note": "pending approval",
+                                            "completes_note": f"approved when rewards are added, after "
+                                                              f"{day(wins[cur].approval_end)}"}))
         for i in idxs:
             if infos[i].claimable:
                 out.append(StakePosition(**base, target=str(i), target_name=f"window {i}", amount=infos[i].claimable,
                                          kind="claimable", completes_at=wins[i].end,
                                          extra={"note": f"claimable after {day(wins[i].end)}"}))
         return out
+
+    def _rewards_of(self, address: str, window: int) -> int:
+        """The reward TokenStake added to this staker in this window (AddReward logs; 0 if none found)."""
+        from wallet.adapters.snet.windows import decode_event, topic
+
+        logs = self.rpc.call("eth_getLogs", {
+            "address": self.settings.stake_contract, "fromBlock": hex(self.settings.start_block), "toBlock": "latest",
+            "topics": [topic("AddReward(address,uint256,address,uint256,uint256,uint256)"),
+                       "0x" + codec.enc_address(address),
+                       "0x" + codec.enc_uint(window)]})
+        events = [decode_event(log) for log in logs or []]
+        return sum(int(e["amount"]) for e in events if e and e["kind"] == "reward")
 
     def balances(self, address: str) -> dict[str, int]:
         s, a = self.settings, codec.enc_address(address)
@@ -311,6 +350,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             raise ActionRefused(f"window #{idx} is not open for external stakers")
         if amount <= 0:
             raise BadInput("stake a positive amount")
+        from wallet.adapters.snet.rules import near_end
         if amount + info.pending + info.approved < w.min_stake:
             raise ActionRefused(f"window #{idx} needs at least {self._fmt(w.min_stake)} in total; with "
                                 f"{self._fmt(info.pending + info.approved)} already staked, {self._fmt(amount)} is short")
@@ -333,10 +373,14 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             summary.append(f"calls submitStake({amount}) on TokenStake {s.stake_contract} "
                            f"(allowance {self._fmt(allowance)} suffices)")
         steps.append(("submitStake", s.stake_contract, submit, allowance >= amount))
-        checks = [PlanCheck(name="period", ok=True, detail=f"window #{idx} submission open until {day(w.submission_end)}"),
+        near_end(f"stake in window #{idx}", "submission", w.submission_end, now, s.period_margin, steps=len(steps))
+        checks = [PlanCheck(name="period", ok=True,
+                            detail=f"window #{idx} submission open until {day(w.submission_end)}"),
                   PlanCheck(name="minimum stake", ok=True, detail=self._fmt(w.min_stake)),
                   PlanCheck(name="token balance", ok=True, detail=self._fmt(bal[s.token_symbol]))]
-        return self._plan(account, "stake", str(idx), steps, summary, checks)
+        plan = self._plan(account, "stake", str(idx), steps, summary, checks)
+        plan.payload["allowance_before"] = str(allowance)
+        return plan
 
     def plan_withdraw(self, account: AccountMeta, target: str, amount: int | None) -> Plan:
         """withdrawStake: take back pending stake during the window's submission period."""
@@ -347,6 +391,9 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                                 f"during submission, {day(w.start)} → {day(w.submission_end)}", hint=w.dates())
         if info.pending == 0:
             raise ActionRefused(f"nothing pending in window #{idx} to withdraw")
+        from wallet.adapters.snet.rules import near_end
+
+        near_end(f"withdraw from window #{idx}", "submission", w.submission_end, now, self.settings.period_margin)
         amount = info.pending if amount is None else amount
         if amount <= 0 or amount > info.pending:
             raise ActionRefused(f"{self._fmt(amount)} is more than the pending {self._fmt(info.pending)}")
@@ -361,7 +408,14 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         return self._plan(account, "unstake", str(idx), [("withdrawStake", self.settings.stake_contract, data, True)],
                           summary, [PlanCheck(name="period", ok=True, detail="submission")])
 
-    def _request(self, account: AccountMeta, idx: int, w: Window, info: StakeInfo, auto: bool, kind: str) -> Plan:
+    def _request(self, account: AccountMeta, idx: int, w: Window, info: StakeInfo, auto: bool, kind: str,
+                 now: int) -> Plan:
+        from wallet.adapters.snet.rules import near_end, overwrite_refusal
+
+        cur = self.current_index()
+        refusal = overwrite_refusal(idx, w, info, auto, cur, self.windows([cur])[cur] if cur != idx else w, self._fmt)
+        if refusal is not None:
+            raise refusal
         if auto and info.claimable == 0:
             if info.approved:
                 raise AlreadyDone(f"the stake in window #{idx} already renews automatically; nothing sent")
@@ -371,6 +425,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                 raise AlreadyDone(f"{self._fmt(info.claimable)} in window #{idx} is already requested for claim; "
                                   f"claim it after {day(w.end)}")
             raise ActionRefused(f"no approved stake to request for claim in window #{idx}")
+        near_end(f"claim request in window #{idx}", "claim request", w.end, now, self.settings.period_margin)
         data = self._call_data("requestForClaim(uint256,bool)", codec.enc_uint(idx), codec.enc_uint(1 if auto else 0))
         what = (f"Keep {self._fmt(info.claimable)} staked: auto-renew into the next window" if auto else
                 f"Request to claim {self._fmt(info.approved)} (stake and rewards) from window #{idx}, no auto-renewal; "
@@ -390,7 +445,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         if period == "claim request":
             if amount is not None and amount != info.approved:
                 raise BadInput(f"a claim request takes the whole approved stake ({self._fmt(info.approved)}): use --all")
-            return self._request(account, idx, w, info, False, "unstake")
+            return self._request(account, idx, w, info, False, "unstake", now)
         raise ActionRefused(f"window #{idx} is in its {period} period: pending stake can be withdrawn during "
                             f"submission ({day(w.start)} → {day(w.submission_end)}) and approved stake requested for "
                             f"claim {day(w.request_withdraw_start)} → {day(w.end)}")
@@ -402,7 +457,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         idx, w, info, now = self._state(address, target)
         period = w.period(now)
         if period == "claim request":
-            return self._request(account, idx, w, info, bool(auto), "claim")
+            return self._request(account, idx, w, info, bool(auto), "claim", now)
         if period == "ended":
             if auto is not None:
                 raise ActionRefused(f"auto-renewal of window #{idx} could be changed {day(w.request_withdraw_start)} → "
@@ -425,35 +480,67 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                             f"{day(w.request_withdraw_start)} → {day(w.end)} and paid after {day(w.end)}", hint=w.dates())
 
     def submit(self, plan: Plan, signer: Signer) -> str:
-        """Send every step in order; an earlier step must be mined and succeed before the next is signed."""
+        """Send every step in order; an earlier step must be mined and succeed before the next is signed.
+        When a later step fails after an approve was mined, the allowance is put back as it was."""
         if signer.address.lower() != plan.address.lower():
             raise ActionRefused("the unlocked key does not match the planned sender")
         self.check_chain()
         hashes: list[str] = []
         steps = plan.payload["steps"]
         for k, step in enumerate(steps):
-            tx = dict(step["tx"])
-            if tx.get("gas") is None:
-                try:
-                    est = int(self.rpc.call("eth_estimateGas", {"from": plan.address, "to": tx["to"], "data": tx["data"]}), 16)
-                except RpcError as exc:
-                    raise ActionFailed(f"step {k + 1} ({step['label']}) would revert after step {k}: {_revert(exc)}; "
-                                       f"sent so far: {', '.join(hashes)}") from None
-                tx["gas"] = est * 12 // 10 + 10_000
-            tx["nonce"] = int(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), 16)
-            raw = signer.sign_transaction(tx)
             try:
-                h = str(self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex()))
-            except RpcError as exc:
-                raise ActionFailed(f"the node rejected step {k + 1} ({step['label']}): {exc}") from None
+                h = self._send_step(plan, step, k, signer)
+            except ActionFailed as exc:
+                raise self._after_partial(plan, signer, hashes, str(exc)) if k else exc from None
             hashes.append(h)
-            if k < len(steps) - 1:
+            if k < len(steps) - 1 or k:  # a multi-step plan waits for every step, so a failure can be undone
                 receipt = self._wait(h, 120.0)
                 if receipt is None or receipt.get("status") != "0x1":
-                    raise ActionFailed(f"step {k + 1} ({step['label']}) {'reverted' if receipt else 'was not mined'}"
-                                       f" (tx {h}); later steps were not sent")
+                    why = (f"step {k + 1} ({step['label']}) {'reverted' if receipt else 'was not mined'} (tx {h})"
+                           + ("; later steps were not sent" if k < len(steps) - 1 else ""))
+                    raise self._after_partial(plan, signer, hashes[:-1], why) if k else ActionFailed(why)
         self._steps[hashes[-1]] = hashes
         return hashes[-1]
+
+    def _send_step(self, plan: Plan, step: dict[str, Any], k: int, signer: Signer) -> str:
+        tx = dict(step["tx"])
+        if tx.get("gas") is None:
+            try:
+                est = int(self.rpc.call("eth_estimateGas", {"from": plan.address, "to": tx["to"],
+                                                            "data": tx["data"]}), 16)
+            except RpcError as exc:
+                raise ActionFailed(f"step {k + 1} ({step['label']}) would revert: {_revert(exc)}") from None
+            tx["gas"] = est * 12 // 10 + 10_000
+        tx["nonce"] = int(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), 16)
+        raw = signer.sign_transaction(tx)
+        try:
+            return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex()))
+        except RpcError as exc:
+            raise ActionFailed(f"the node rejected step {k + 1} ({step['label']}): {exc}") from None
+
+    def _after_partial(self, plan: Plan, signer: Signer, mined: list[str], why: str) -> ActionFailed:
+        """The failure of a later step, saying what the earlier ones did; an approve is reset to the
+        allowance before the plan (so TokenStake is not left allowed to take the amount)."""
+        steps = plan.payload["steps"]
+        done = ", ".join(f"step {i + 1} ({steps[i]['label']}, tx {h})" for i, h in enumerate(mined))
+        text = f"{why}; {done} had been mined"
+        if not mined or steps[0]["label"] != "approve" or "allowance_before" not in plan.payload:
+            return ActionFailed(text)
+        before = int(plan.payload["allowance_before"])
+        s = self.settings
+        data = self._call_data("approve(address,uint256)", codec.enc_address(s.stake_contract), codec.enc_uint(before))
+        reset = {**steps[0]["tx"], "data": data}
+        try:
+            h = self._send_step(plan, {"label": "approve (reset)", "tx": reset}, len(steps), signer)
+            receipt = self._wait(h, 120.0)
+            if receipt is None or receipt.get("status") != "0x1":
+                raise ActionFailed(f"tx {h} {'reverted' if receipt else 'was not mined'}")
+        except (ActionFailed, RpcError) as exc:
+            return ActionFailed(f"{text}, leaving TokenStake allowed to take {s.token_symbol}; resetting that "
+                                f"allowance failed too ({exc}): call approve({s.stake_contract}, {before}) on "
+                                f"{s.token} yourself")
+        return ActionFailed(f"{text}; Polis reset the {s.token_symbol} allowance of TokenStake to {self._fmt(before)} "
+                            f"(tx {h}), so nothing is left approved")
 
     def _wait(self, tx_hash: str, timeout: float) -> dict[str, Any] | None:
         deadline = time.monotonic() + timeout
