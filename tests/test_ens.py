@@ -97,3 +97,26 @@ def test_reverse_names_are_verified_cached_and_shown_offline(cli, anvil, ens_dev
     networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:9"]})
     assert names.cached_for("devnet", [ALICE]) == {ALICE.lower(): "alice.eth"}
     assert names.refresh("devnet", [ALICE]) == {ALICE.lower(): "alice.eth"}  # fresh: nothing asked
+
+
+def test_votes_show_voter_names_online_then_offline(cli, anvil, seeded_dao) -> None:
+    from wallet import networks
+    from wallet.devnet.ens import deploy_ens, register
+
+    dep, seed = seeded_dao("oz", n_voters=6, with_states=False)
+    ens = deploy_ens(anvil)
+    voter = seed.voters[0]
+    register(anvil, ens, "voter-one.eth", voter)
+    src = add_devnet_dao(anvil.url, dep, "ensvotes")
+    networks.set_user_table("devnet", {"ens_registry": ens.registry})
+    assert cli("sync", src, "--json").code == 0
+    pid = next(iter(seed.proposals.values()))
+    before = cli("proposals", "votes", f"{src}:{pid}", "--json").json()
+    assert all(v["name"] is None for v in before["votes"])  # nothing asked yet: offline by default
+    asked = cli("proposals", "votes", f"{src}:{pid}", "--names", "--json").json()
+    named = {v["voter"].lower(): v["name"] for v in asked["votes"]}
+    assert named[voter.lower()] == "voter-one.eth"
+    assert sum(1 for n in named.values() if n) == 1
+    networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:9"]})  # the node is gone
+    text = cli("proposals", "votes", f"{src}:{pid}")
+    assert text.code == 0 and f"voter-one.eth ({voter})" in text.out

@@ -238,6 +238,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--order", choices=("weight", "time", "recent"), default="weight")
     p.add_argument("--limit", type=argtypes.bounded_int(1), default=100)
     p.add_argument("--offset", type=argtypes.bounded_int(0), default=0)
+    p.add_argument("--names", action="store_true", help="ask the node for the voters' ENS names (kept for offline)")
     _common(p)
     p = ps.add_parser("simulate", help="run a proposal's actions on a local anvil fork: reverts, events, balances, "
                       "settings (never signs)")

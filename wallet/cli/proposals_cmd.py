@@ -225,6 +225,26 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _voter_names(source: str, voters: list[str], *, ask: bool) -> dict[str, str]:
+    """Names of the voters shown: from the archive, or (--names) asked of the node and kept."""
+    from wallet.errors import PolisError
+    from wallet.services import names
+
+    network = names.network_of(source)
+    if ask and names.has_names(network):
+        try:
+            return names.refresh(network, voters)
+        except PolisError as exc:
+            err(f"warning: names not refreshed ({exc}); showing the archived ones")
+    return names.cached_for(network, voters)
+
+
+def names_label(address: str, known: dict[str, str]) -> str:
+    from wallet.services.names import label
+
+    return label(address, known)
+
+
 def _votes(args: argparse.Namespace) -> int:
     from wallet.cache import query
     from wallet.errors import BadInput
@@ -237,6 +257,9 @@ def _votes(args: argparse.Namespace) -> int:
         rows = query.votes(ar, src, pid, search=args.search, limit=args.limit, offset=args.offset, order=args.order)
         total = int(ar.conn.execute("SELECT count(*) FROM votes WHERE source=? AND proposal_id=?", (src, pid)).fetchone()[0])
         source_row = query.source(ar, src) or {}
+    known = _voter_names(src, [r["voter"] for r in rows], ask=bool(getattr(args, "names", False)))
+    for r in rows:
+        r["name"] = known.get(str(r["voter"]).lower())
     if args.json:
         emit_json({"source": src, "proposal_id": pid, "total": total, "votes": rows})
         return 0
@@ -246,7 +269,7 @@ def _votes(args: argparse.Namespace) -> int:
         out("no votes archived for this proposal" + (" match" if args.search else ""))
         return 0
     table(["VOTER", "CHOICE", "WEIGHT", "BLOCK", "REASON"],
-          [[r["voter"], r["choice"], format_amount(int(r["weight"]), denom, max_decimals=2), r["block"] or "-",
+          [[names_label(r["voter"], known), r["choice"], format_amount(int(r["weight"]), denom, max_decimals=2), r["block"] or "-",
             r["reason"]] for r in rows], max_width={4: 60})
     err(style(f"{args.offset + 1}–{args.offset + len(rows)} of {total} votes on {src}:{_short(pid)}", "2", sys.stderr))
     return 0
