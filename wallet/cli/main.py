@@ -32,6 +32,11 @@ class PolisParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments: "):
+            # Never echo the values: `--passphrase hunter2` would print the secret back.
+            words = message.removeprefix("unrecognized arguments: ").split()
+            names = [w.partition("=")[0] for w in words if w.startswith("-")]
+            message = "unrecognized arguments: " + (" ".join(names) if names else "…") + " (values not shown)"
         report_error("usage", 2, f"{self.prog}: {message} (see '{self.prog} --help')", None, json_mode=self.json_errors)
         sys.exit(2)
 
