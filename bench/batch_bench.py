@@ -76,7 +76,8 @@ def _one(n: int, block_time: float | None) -> dict[str, object]:
             os.environ.pop("POLIS_HOME")
         plan = home / "votes.toml"
         plan.write_text('[defaults]\naccount = "bench"\n[run]\ntimeout = 600\n' + "".join(
-            f'[[actions]]\nkind = "vote"\nnetwork = "devnet/bench"\nproposal = "{pid}"\nchoice = "for"\n' for pid in ids))
+            f'[[actions]]\nkind = "vote"\nnetwork = "devnet/bench"\nproposal = "{pid}"\nchoice = "for"\n'
+            for pid in ids))
 
         t0 = time.perf_counter()
         r = subprocess.run([POLIS, "batch", "run", str(plan), "--yes", "--json"], capture_output=True, env=env)
@@ -118,7 +119,8 @@ def main() -> int:
     print(json.dumps(res, indent=2))
     auto = res.get("automine")
     if isinstance(auto, dict):
-        print(f"[{'ok' if auto['speedup'] >= 5 else 'MISS'}] {auto['votes']} votes, automine: ≥ 5× faster than a cast loop "
+        print(f"[{'ok' if auto['speedup'] >= 5 else 'MISS'}] {auto['votes']} votes, automine: "
+              "≥ 5× faster than a cast loop "
               f"({auto['speedup']}×)")
     bt = res.get("1s blocks")
     if isinstance(bt, dict):

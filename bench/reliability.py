@@ -164,7 +164,8 @@ with tempfile.TemporaryDirectory() as d:
     src, pid = scale.generate_archive(Path(d), int(os.environ.get("SCALE_PROPOSALS", "100000")),
                                       int(os.environ.get("SCALE_ARCHIVE_VOTES", "1000000")))
     env = {{"POLIS_HOME": d}}
-    res["list --search on 100k ms (≤ 100)"] = scale.timed([scale.POLIS, "proposals", "list", "--search", "oracle bridge"], env)
+    res["list --search on 100k ms (≤ 100)"] = scale.timed([scale.POLIS, "proposals", "list", "--search",
+                                                           "oracle bridge"], env)
     res["proposals show ms (≤ 100)"] = scale.timed([scale.POLIS, "proposals", "show", f"{{src}}:{{pid}}"], env)
 print("SCALE_JSON " + json.dumps(res))
 """
@@ -186,8 +187,10 @@ def table(rep: dict[str, Any]) -> str:
     lines = [("faults injected / survived", f"{f['injected']} / {f['survived']}",
               ", ".join(f"{k} {v}" for k, v in f["by_kind"].items())),
              ("fault tests passed", f"{f['passed']} / {f['tests']}", f"{f['seconds']} s"),
-             ("fuzz cases run", f"{z['cases']:,}", f"{z['examples_per_target']} per target; {z['passed']}/{z['tests']} tests passed"),
-             ("crash trials / clean recoveries", f"{c['trials']} / {c['clean_recoveries']}", f"{c['passed']}/{c['tests']} tests passed"),
+             ("fuzz cases run", f"{z['cases']:,}",
+              f"{z['examples_per_target']} per target; {z['passed']}/{z['tests']} tests passed"),
+             ("crash trials / clean recoveries", f"{c['trials']} / {c['clean_recoveries']}",
+              f"{c['passed']}/{c['tests']} tests passed"),
              ("hostile-input tests passed", f"{h['passed']} / {h['tests']}", ""),
              ("leaks found", str(leak["leaks_found"]), f"{leak['scenarios']} scanned scenarios")]
     for k, v in (rep.get("scale") or {}).items():

@@ -174,9 +174,11 @@ def run(blocks: int = 12_000_000, rtt: float = 0.08, range_cap: int = 10_000, ra
         res.update({
             "ranges": ranges, "votes archived": rep["votes"], "proposals archived": rep["new_proposals"],
             "wall s": round(wall, 2), "sync work s": round(rep["elapsed_ms"] / 1000, 2),
-            "floor s (ranges ÷ rate)": round(rate_floor, 2), "floor s (round trips × RTT ÷ concurrency)": round(rtt_floor, 2),
+            "floor s (ranges ÷ rate)": round(rate_floor, 2),
+                    "floor s (round trips × RTT ÷ concurrency)": round(rtt_floor, 2),
             "floor s": round(floor, 2), "wall / floor": round(wall / floor, 2),
-            "sequential fetch (ranges × RTT) s": round(ranges * rtt, 1), **{f"proxy {k}": v for k, v in proxy.stats.items()},
+            "sequential fetch (ranges × RTT) s": round(ranges * rtt, 1),
+                    **{f"proxy {k}": v for k, v in proxy.stats.items()},
         })
         assert rep["votes"] == gov.votes and rep["new_proposals"] == gov.proposals, rep
     finally:

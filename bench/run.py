@@ -70,7 +70,8 @@ def cold_start() -> dict[str, object]:
         fill_archive(Path(d), 10_000)
         env = {"POLIS_HOME": d}
         res["polis proposals list --offline (10k)"] = ms(timed([POLIS, "proposals", "list", "--offline"], env))
-        res["polis proposals list --search (10k)"] = ms(timed([POLIS, "proposals", "list", "--search", "audit bridge"], env))
+        res["polis proposals list --search (10k)"] = ms(timed([POLIS, "proposals", "list", "--search", "audit bridge"],
+                                                              env))
     if BTCLI.exists():
         res["btcli --help"] = ms(timed([str(BTCLI), "--help"], runs=max(3, RUNS // 2)))
         res["speedup vs btcli"] = round(res["btcli --help"] / res["polis --help"], 1)  # type: ignore[operator]
@@ -124,8 +125,10 @@ def sync_bench(n_votes: int, n_proposals: int) -> dict[str, object]:
             assert doc["reports"][0]["votes"] == n_votes, doc
         res["polis sync wall ms"] = ms(walls)
         res["polis sync work ms (excl. start-up)"] = ms(inproc)
-        res["ratio wall / cast"] = round(res["polis sync wall ms"] / res["cast logs (governor + token) ms"], 2)  # type: ignore[operator]
-        res["ratio work / cast"] = round(res["polis sync work ms (excl. start-up)"] / res["cast logs (governor + token) ms"], 2)  # type: ignore[operator]
+        res["ratio wall / cast"] = round(res["polis sync wall ms"] / res["cast logs (governor + token) ms"],
+                                         2)  # type: ignore[operator]
+        res["ratio work / cast"] = round(res["polis sync work ms (excl. start-up)"]  # type: ignore[operator]
+                                         / res["cast logs (governor + token) ms"], 2)
         # no-op re-sync vs one round trip
         noop_wall, noop_in = [], []
         for _ in range(9):
@@ -214,7 +217,8 @@ def main() -> int:
                 print(f"  {k:<42} {v}")
     budgets = [
         ("polis --help median ≤ 150 ms", results["cold_start"]["polis --help"] <= 150),  # type: ignore[index,operator]
-        ("proposals list --offline (10k) ≤ 300 ms", results["cold_start"]["polis proposals list --offline (10k)"] <= 300),  # type: ignore[index,operator]
+        ("proposals list --offline (10k) ≤ 300 ms",
+         results["cold_start"]["polis proposals list --offline (10k)"] <= 300),  # type: ignore[index,operator]
     ]
     cs = results["cold_start"]
     if isinstance(cs, dict) and isinstance(cs.get("speedup vs btcli"), float):

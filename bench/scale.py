@@ -18,7 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 POLIS = str(Path(sys.executable).with_name("polis"))
-WORDS = ["grant", "treasury", "upgrade", "audit", "bridge", "indexer", "stipend", "budget", "oracle", "validator", "subnet", "emission", "delegate", "quorum", "timelock", "bounty", "hackathon", "research", "inference", "compute"]
+WORDS = ["grant", "treasury", "upgrade", "audit", "bridge", "indexer", "stipend", "budget", "oracle", "validator",
+         "subnet", "emission", "delegate", "quorum", "timelock", "bounty", "hackathon", "research", "inference",
+         "compute"]
 
 
 def generate_archive(home: Path, proposals: int = 100_000, votes: int = 1_000_000) -> tuple[str, str]:

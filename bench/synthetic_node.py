@@ -103,7 +103,8 @@ class SyntheticNode:
                 replies = []
                 for c in calls:
                     try:
-                        replies.append({"jsonrpc": "2.0", "id": c["id"], "result": node.gov.answer(c["method"], c["params"])})
+                        replies.append({"jsonrpc": "2.0", "id": c["id"],
+                                        "result": node.gov.answer(c["method"], c["params"])})
                     except KeyError as exc:
                         replies.append({"jsonrpc": "2.0", "id": c["id"], "error": {"code": 3, "message": str(exc)}})
                 data = json.dumps(replies if isinstance(body, list) else replies[0]).encode()

@@ -77,7 +77,7 @@ async def _measure(opens: int = 12, moves: int = 60) -> dict[str, float]:
             t = time.perf_counter()
             row = table.cursor_row
             _send_key(app, "down")
-            await _until(lambda: table.cursor_row == row + 1)
+            await _until(lambda row=row: table.cursor_row == row + 1)
             await _settle(pilot)
             steps.append((time.perf_counter() - t) * 1000)
         out["cursor_move_ms"] = statistics.median(steps)

@@ -54,7 +54,8 @@ class ActionDialog(ModalScreen[bool]):
     """Dismisses with True when something was included on chain (the caller reloads)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="action.cancel", tooltip="close; nothing is signed before you confirm"),
+        Binding("escape", "cancel", "Cancel", id="action.cancel",
+                tooltip="close; nothing is signed before you confirm"),
     ]
 
     class Targets(Message):

@@ -63,7 +63,8 @@ def test_good_plan_checks_offline(cli, tmp_path, devnet_dao) -> None:
     (GOOD.replace('to = "self"', 'to = "0x000000000000000000000000000000000000bEeF"'), 17, "actions[1].to", "checksum"),
     (GOOD.replace('choice = "for"', 'choice = "maybe"'), 11, "actions[0].choice", "unknown choice"),
     (GOOD.replace('kind = "delegate"', 'kind = "bribe"'), 15, "actions[1].kind", "unknown kind"),
-    (GOOD.replace('reason = "fund it"', 'reason = "fund it"\ncolour = "red"'), 13, "actions[0].colour", "unknown field"),
+    (GOOD.replace('reason = "fund it"', 'reason = "fund it"\ncolour = "red"'), 13, "actions[0].colour",
+     "unknown field"),
     (GOOD.replace('account = "me"', 'account = "nobody"'), 7, "actions[0].account", "nobody"),
     (GOOD.replace('proposal = "12345"\n', ""), 7, "actions[0]", "needs proposal"),
 ])
@@ -122,7 +123,8 @@ def test_bad_validator_address(cli, tmp_path, me) -> None:
 def test_json_plans_name_lines(cli, tmp_path, devnet_dao) -> None:
     text = ('{\n  "defaults": {"account": "me"},\n  "actions": [\n'
             '    {"kind": "vote", "network": "devnet/polis", "proposal": "1", "choice": "for"},\n'
-            '    {"kind": "vote",\n     "network": "devnet/polis",\n     "proposal": "1",\n     "choice": "against"}\n  ]\n}\n')
+            '    {"kind": "vote",\n     "network": "devnet/polis",\n     "proposal": "1",\n'
+            '     "choice": "against"}\n  ]\n}\n')
     path = write(tmp_path, text, "plan.json")
     r = cli("batch", "check", path, "--json")
     assert r.code == 2

@@ -19,7 +19,8 @@ def test_substrate_family_matches_known_addresses() -> None:
     assert d.family("substrate").derive(MNEMONIC, 0).address == "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"
     from bip_utils import Substrate, SubstrateBip39SeedGenerator, SubstrateCoins
 
-    alice = Substrate.FromSeedAndPath(SubstrateBip39SeedGenerator(MNEMONIC).Generate(), "//Alice", SubstrateCoins.GENERIC)
+    alice = Substrate.FromSeedAndPath(SubstrateBip39SeedGenerator(MNEMONIC).Generate(), "//Alice",
+                                      SubstrateCoins.GENERIC)
     assert alice.PublicKey().ToAddress() == "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
 
 

@@ -71,7 +71,8 @@ def test_import_encrypted_wallet_and_sign(btcli_wallets: Path, env_passphrase: P
     assert json.loads((Vault().root / f"{meta.id}.keystore.json").read_text())["version"] == 3
 
 
-def test_wrong_password_and_no_password_non_interactive(btcli_wallets: Path, env_passphrase: Path, tmp_path: Path) -> None:
+def test_wrong_password_and_no_password_non_interactive(btcli_wallets: Path, env_passphrase: Path,
+                                                        tmp_path: Path) -> None:
     from wallet.cli import btcli_cmd
     from wallet.errors import NotInteractive, WrongPassphrase
     from wallet.keys.vault import Vault

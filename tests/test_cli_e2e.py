@@ -37,7 +37,8 @@ def test_no_color_and_json_are_clean(polis_bin: str) -> None:
 
 @pytest.mark.anvil
 def test_demo_headless(polis_bin: str, tmp_path: Path) -> None:
-    r = run(polis_bin, "demo", "--headless", "--json", "--voters", "20", env={"POLIS_DEMO_HOME": str(tmp_path / "demo")},
+    r = run(polis_bin, "demo", "--headless", "--json", "--voters", "20",
+            env={"POLIS_DEMO_HOME": str(tmp_path / "demo")},
             timeout=300)
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
@@ -72,7 +73,8 @@ def test_secrets_never_leak(polis_bin: str, tmp_path: Path, anvil, seeded_dao, d
         return r
 
     with_pass = {"POLIS_PASSPHRASE_FILE": str(pfile)}
-    assert polis("keys", "import", "me", "--mnemonic", "--index", "3", stdin=JUNK_MNEMONIC, extra=with_pass).returncode == 0
+    assert polis("keys", "import", "me", "--mnemonic", "--index", "3", stdin=JUNK_MNEMONIC,
+                 extra=with_pass).returncode == 0
     assert polis("keys", "new", "fresh", "--no-show", extra=with_pass).returncode == 0
     me = json.loads(polis("keys", "show", "me", "--json").stdout)["addresses"]["evm"]
     dep = dao("oz")
@@ -85,10 +87,13 @@ def test_secrets_never_leak(polis_bin: str, tmp_path: Path, anvil, seeded_dao, d
         os.environ.pop("POLIS_HOME")
     assert polis("sync", src).returncode == 0
     pid = seed.proposals["active"]
-    assert polis("vote", f"{src}:{pid}", "-a", "me", "for", "--yes", extra={"POLIS_PASSPHRASE_FILE": str(wrong)}).returncode == 1
-    assert polis("vote", f"{src}:{pid}", "-a", "me", "for", "--yes", extra={"POLIS_PASSPHRASE": "nope nope"}).returncode == 1
+    assert polis("vote", f"{src}:{pid}", "-a", "me", "for", "--yes",
+                 extra={"POLIS_PASSPHRASE_FILE": str(wrong)}).returncode == 1
+    assert polis("vote", f"{src}:{pid}", "-a", "me", "for", "--yes",
+                 extra={"POLIS_PASSPHRASE": "nope nope"}).returncode == 1
     assert polis("vote", f"{src}:{pid}", "-a", "me", "for", "--yes").returncode == 3
-    assert polis("vote", f"{src}:{pid}", "-a", "me", "for", "--reason", "scan me", "--yes", "--json", extra=with_pass).returncode == 0
+    assert polis("vote", f"{src}:{pid}", "-a", "me", "for", "--reason", "scan me", "--yes", "--json",
+                 extra=with_pass).returncode == 0
     assert polis("vote", f"{src}:{pid}", "-a", "me", "against", "--yes", extra=with_pass).returncode == 1
     assert polis("delegate", "--to", "self", "-a", "me", "-n", src, "--yes", extra=with_pass).returncode == 0
     assert polis("keys", "export", "me", "--out", str(tmp_path / "backup.txt"), extra=with_pass).returncode == 0

@@ -35,10 +35,12 @@ def test_real_tally_validator_and_empty_lists_parse() -> None:
     t = tally_rows(TallyV1.model_validate(fixture("akash_gov_v1_proposal_341_tally.getblock.json")["tally"]))
     assert t == [{"choice": "yes", "weight": "35102265275414"}, {"choice": "no", "weight": "8545777331"},
                  {"choice": "abstain", "weight": "763068307757"}, {"choice": "no_with_veto", "weight": "0"}]
-    v = Validator.model_validate(fixture("akash_staking_v1beta1_validators_bonded_limit1.getblock.json")["validators"][0])
+    doc = fixture("akash_staking_v1beta1_validators_bonded_limit1.getblock.json")
+    v = Validator.model_validate(doc["validators"][0])
     assert (v.operator_address, v.description.moniker, v.short_status) == (REAL_VALOPER, "cosmosrescue", "bonded")
     assert v.commission.commission_rates.rate == "0.050000000000000000" and int(v.tokens) == 399745659305
-    assert Rewards.model_validate(fixture("akash_distribution_v1beta1_delegator_rewards_empty.getblock.json")).rewards == []
+    empty = fixture("akash_distribution_v1beta1_delegator_rewards_empty.getblock.json")
+    assert Rewards.model_validate(empty).rewards == []
 
 
 def test_v1beta1_deposit_period_proposal_has_no_voting_window() -> None:
@@ -60,7 +62,8 @@ def test_module_account_capture_decodes_and_vesting_schedules() -> None:
 
     fee = decode_account(fixture("akash_auth_v1beta1_account_moduleaccount_fee_collector.getblock.json")["account"],
                          "uakt")
-    assert (fee.type, fee.account_number, fee.sequence, fee.pub_key, fee.vesting) == ("ModuleAccount", 220, 0, None, False)
+    assert (fee.type, fee.account_number, fee.sequence, fee.pub_key, fee.vesting) == ("ModuleAccount", 220, 0, None,
+                                                                                      False)
     key = base64.b64encode(b"\x02" + b"\x11" * 32).decode()
     base = {"address": ME_AKASH, "pub_key": {"@type": "/cosmos.crypto.secp256k1.PubKey", "key": key},
             "account_number": "77", "sequence": "5"}
@@ -104,9 +107,11 @@ def test_weights_must_sum_to_exactly_one(weights: dict[str, str], error: str) ->
 def test_weights_are_normalised_in_option_order() -> None:
     from wallet.adapters.cosmos.messages import parse_weights
 
-    assert parse_weights({"no": "0.3", "YES": ".7"}) == [("yes", "0.700000000000000000"), ("no", "0.300000000000000000")]
+    assert parse_weights({"no": "0.3", "YES": ".7"}) == [("yes", "0.700000000000000000"),
+                                                         ("no", "0.300000000000000000")]
     third = "0.333333333333333333"
-    assert sum(Decimal(w) for _, w in parse_weights({"yes": third, "no": third, "abstain": "0.333333333333333334"})) == 1
+    assert sum(Decimal(w) for _,
+               w in parse_weights({"yes": third, "no": third, "abstain": "0.333333333333333334"})) == 1
 
 
 def test_weighted_vote_wire_format_per_gov_version() -> None:
@@ -117,10 +122,12 @@ def test_weighted_vote_wire_format_per_gov_version() -> None:
     from wallet.adapters.cosmos import messages as m
 
     opts = m.parse_weights({"yes": "0.7", "no": "0.3"})
-    v1 = g1.MsgVoteWeighted.FromString(m.to_proto(m.weighted_vote_msg("v1", "5", ME_AKASH, opts, "why")).SerializeToString())
+    v1 = g1.MsgVoteWeighted.FromString(m.to_proto(m.weighted_vote_msg("v1", "5", ME_AKASH, opts,
+                                                                      "why")).SerializeToString())
     assert [(o.option, o.weight) for o in v1.options] == [(1, "0.700000000000000000"), (3, "0.300000000000000000")]
     assert v1.metadata == "why" and v1.proposal_id == 5
-    v0 = g0.MsgVoteWeighted.FromString(m.to_proto(m.weighted_vote_msg("v1beta1", "5", ME_AKASH, opts)).SerializeToString())
+    v0 = g0.MsgVoteWeighted.FromString(m.to_proto(m.weighted_vote_msg("v1beta1", "5", ME_AKASH,
+                                                                      opts)).SerializeToString())
     assert [(o.option, o.weight) for o in v0.options] == [(1, "700000000000000000"), (3, "300000000000000000")]
 
 

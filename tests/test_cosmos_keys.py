@@ -141,7 +141,8 @@ def test_pure_bech32_matches_bip_utils_and_stays_light() -> None:
         assert encode_bech32(prefix, payload) == Bech32Encoder.Encode(prefix, payload)
         assert decode_bech32(encode_bech32(prefix, payload)) == (prefix, payload)
     code = ("import sys; from wallet.keys.cosmos_keys import reprefix; "
-            f"reprefix({ME_COSMOS!r}, 'akash'); print(sorted({{'bip_utils', 'cosmpy', 'coincurve'}} & set(sys.modules)))")
+            f"reprefix({ME_COSMOS!r}, 'akash'); "
+            "print(sorted({'bip_utils', 'cosmpy', 'coincurve'} & set(sys.modules)))")
     from pathlib import Path
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

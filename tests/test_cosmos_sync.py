@@ -23,8 +23,8 @@ def _proposals() -> dict[str, dict]:
     from wallet.cache import open_archive
 
     with open_archive(readonly=True) as ar:
-        cur = ar.conn.execute("SELECT id, status, native_status, title, tally, quorum, end_ts, vote_count FROM proposals "
-                              "WHERE source='akash' OR source='fetchai'")
+        cur = ar.conn.execute("SELECT id, status, native_status, title, tally, quorum, end_ts, vote_count "
+                              "FROM proposals WHERE source='akash' OR source='fetchai'")
         cols = [c[0] for c in cur.description]
         return {r[0]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
 
@@ -55,7 +55,8 @@ def test_sync_archives_every_status_tallies_params_votes_and_stakes(akash: Env, 
         extra = query.source(ar, "akash")["extra"]
         assert extra["gov"] == "v1" and extra["params"]["quorum"] == "0.334" and extra["symbol"] == "AKT"
         targets = {t["id"]: t for t in query.stake_targets(ar, "akash")}
-        assert targets[REAL_VALOPER]["name"] == "cosmosrescue" and targets[REAL_VALOPER]["commission"].startswith("0.05")
+        assert targets[REAL_VALOPER]["name"] == "cosmosrescue"
+        assert targets[REAL_VALOPER]["commission"].startswith("0.05")
         assert targets[akash.validators["jailed"]]["status"] == "jailed"
         stakes = query.stakes(ar, [akash.me])
     assert [(s["target"], s["amount"], s["rewards"]) for s in stakes] == [(REAL_VALOPER, "10000000", "123456")]

@@ -27,7 +27,8 @@ def polis_cmd() -> list[str]:
 
 def dump(home: Path) -> tuple[list, list]:
     db = sqlite3.connect(home / "data" / "archive.sqlite3")
-    props = db.execute("SELECT source, id, title, status, tally, vote_count FROM proposals ORDER BY source, id").fetchall()
+    props = db.execute("SELECT source, id, title, status, tally, vote_count FROM proposals "
+                       "ORDER BY source, id").fetchall()
     votes = db.execute("SELECT * FROM votes ORDER BY source, proposal_id, voter").fetchall()
     db.close()
     return props, votes

@@ -29,7 +29,8 @@ def tally(rpc, dep, pid) -> tuple[int, int, int]:
     """(against, for, abstain)."""
     if dep.kind == "bravo":
         p = call(rpc, dep.governor, "proposals(uint256)", int(pid),
-                 returns=["uint256", "address", "uint256", "uint256", "uint256", "uint256", "uint256", "uint256", "bool", "bool"])
+                 returns=["uint256", "address", "uint256", "uint256", "uint256", "uint256", "uint256", "uint256",
+                          "bool", "bool"])
         return p[6], p[5], p[7]
     return call(rpc, dep.governor, "proposalVotes(uint256)", int(pid), returns=["uint256"] * 3)
 

@@ -20,7 +20,8 @@ def test_selectors_match_keccak(signature: str) -> None:
 
 
 @pytest.mark.parametrize(("const", "signature"), [
-    (codec.TOPIC_PROPOSAL_CREATED, "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"),
+    (codec.TOPIC_PROPOSAL_CREATED,
+     "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"),
     (codec.TOPIC_VOTE_CAST, "VoteCast(address,uint256,uint8,uint256,string)"),
     (codec.TOPIC_VOTE_CAST_WITH_PARAMS, "VoteCastWithParams(address,uint256,uint8,uint256,string,bytes)"),
     (codec.TOPIC_PROPOSAL_QUEUED, "ProposalQueued(uint256,uint256)"),
@@ -44,7 +45,8 @@ def test_known_calls_match_keccak() -> None:
 @given(uint, addresses, st.lists(st.tuples(addresses, uint, st.text(max_size=20), st.binary(max_size=80)), max_size=4),
        uint, uint, st.text(max_size=300))
 def test_proposal_created_round_trip(pid, proposer, actions, start, end, description) -> None:
-    data = encode(["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256", "string"],
+    data = encode(["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256",
+                   "string"],
                   [pid, proposer, [a[0] for a in actions], [a[1] for a in actions], [a[2] for a in actions],
                    [a[3] for a in actions], start, end, description])
     pc = codec.decode_proposal_created(data)

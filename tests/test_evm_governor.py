@@ -141,7 +141,8 @@ def test_vote_without_power_refused(cli, anvil, seeded_dao, env_passphrase) -> N
     dep, seed = seeded_dao("oz", n_voters=8, with_states=False)
     src = add_devnet_dao(anvil.url, dep)
     sync(cli, src)
-    addr = cli("keys", "import", "poor", "--mnemonic", "--index", "9", "--json", stdin=JUNK_MNEMONIC).json()["addresses"]["evm"]
+    addr = cli("keys", "import", "poor", "--mnemonic", "--index", "9", "--json",
+               stdin=JUNK_MNEMONIC).json()["addresses"]["evm"]
     anvil.rpc("anvil_setBalance", addr, hex(10**18))
     r = cli("vote", f"{src}:{seed.proposals['active']}", "for", "--yes")
     assert r.code == 1 and "no voting power" in r.err and "delegate" in r.err

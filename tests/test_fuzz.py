@@ -25,7 +25,8 @@ CASES: dict[str, int] = {}
 
 json_scalars = st.none() | st.booleans() | st.integers(min_value=-(2**300), max_value=2**300) | \
     st.floats(allow_nan=True) | st.text(max_size=40)
-json_values = st.recursive(json_scalars, lambda c: st.lists(c, max_size=5) | st.dictionaries(st.text(max_size=12), c, max_size=5),
+json_values = st.recursive(json_scalars,
+                           lambda c: st.lists(c, max_size=5) | st.dictionaries(st.text(max_size=12), c, max_size=5),
                            max_leaves=25)
 
 
@@ -134,11 +135,15 @@ def test_ss58_parsing(data: Any) -> None:
 # --- plan files (wallet.batch.parse_text, read-only) ----------------------------------------------------
 
 def _plan_docs() -> Any:
-    action = st.fixed_dictionaries({"kind": st.sampled_from(["vote", "delegate", "stake", "unstake", "move", "claim", "x"])},
-                                   optional={"network": st.sampled_from(["akash", "ethereum/compound", "bittensor", "?"]),
+    action = st.fixed_dictionaries({"kind": st.sampled_from(["vote", "delegate", "stake", "unstake", "move", "claim",
+                                                             "x"])},
+                                   optional={"network": st.sampled_from(["akash", "ethereum/compound", "bittensor",
+                                                                         "?"]),
                                              "proposal": st.one_of(st.text(max_size=10), st.integers()),
-                                             "choice": json_scalars, "amount": json_values, "reason": st.text(max_size=30),
-                                             "weights": json_values, "to": st.text(max_size=50), "account": json_scalars})
+                                             "choice": json_scalars, "amount": json_values,
+                                             "reason": st.text(max_size=30),
+                                             "weights": json_values, "to": st.text(max_size=50),
+                                             "account": json_scalars})
     return st.fixed_dictionaries({}, optional={"version": st.one_of(st.just(1), json_scalars), "name": json_scalars,
                                                "actions": st.lists(action, max_size=4) | json_values,
                                                "policy": json_values, "run": json_values, "defaults": json_values})
@@ -175,8 +180,10 @@ def _cosmos_proposal() -> Any:
         "id": num, "proposal_id": num, "status": st.sampled_from(["PROPOSAL_STATUS_PASSED", "X"]) | json_scalars,
         "title": json_scalars, "summary": json_scalars, "metadata": json_scalars, "messages": json_values,
         "content": json_values, "voting_end_time": json_scalars, "submit_time": st.text(max_size=35),
-        "final_tally_result": st.dictionaries(st.sampled_from(["yes", "no", "yes_count", "abstain_count"]), num, max_size=4) | json_values,
-        "total_deposit": st.lists(st.fixed_dictionaries({"denom": json_scalars, "amount": num}), max_size=2) | json_values})
+        "final_tally_result": st.dictionaries(st.sampled_from(["yes", "no", "yes_count", "abstain_count"]), num,
+                                              max_size=4) | json_values,
+        "total_deposit": st.lists(st.fixed_dictionaries({"denom": json_scalars, "amount": num}),
+                                  max_size=2) | json_values})
 
 
 @FUZZ
@@ -207,15 +214,17 @@ def test_cosmos_models(raw: Any, name: str) -> None:
     if name == "Rewards":
         m.amount_of(obj.total, "uakt")
     if name == "Validator":
-        obj.short_status
+        _ = obj.short_status  # a property that parses the status: it must not raise either
 
 
 def _hub_row() -> Any:
     num = st.one_of(st.floats(allow_nan=True), st.integers(min_value=-(10**60), max_value=10**60), st.text(max_size=12))
     return st.fixed_dictionaries({"id": st.text(max_size=20) | json_scalars}, optional={
-        "title": json_scalars, "body": json_scalars, "choices": json_values, "scores": st.lists(num, max_size=4) | json_values,
+        "title": json_scalars, "body": json_scalars, "choices": json_values,
+        "scores": st.lists(num, max_size=4) | json_values,
         "scores_total": num, "quorum": num, "created": num, "start": num, "end": num, "state": json_scalars,
-        "type": st.sampled_from(["single-choice", "approval", "ranked-choice", "weighted", "quadratic", "basic"]) | json_scalars,
+        "type": st.sampled_from(["single-choice", "approval", "ranked-choice", "weighted", "quadratic",
+                                 "basic"]) | json_scalars,
         "voter": json_scalars, "choice": json_values, "vp": num, "reason": json_scalars, "space": json_values,
         "proposal": json_values, "votes": num, "snapshot": json_scalars})
 
@@ -253,7 +262,8 @@ def test_substrate_event_rows_from_random_events(blob: bytes) -> None:
         events = codec.decode(codec.storage("System", "Events").value_type, blob)
     except Exception:  # the metadata codec (a test helper) refuses bytes that are not events
         return
-    rows = _only_polis_errors(lambda: list(reads.stake_event_rows("bittensor", _as_node_events(events), {"5" + "x" * 47},
+    rows = _only_polis_errors(lambda: list(reads.stake_event_rows("bittensor", _as_node_events(events),
+                                                                  {"5" + "x" * 47},
                                                                    block=1, tx=None, timestamp=None)))
     assert rows is None or isinstance(rows, list)
 
@@ -289,4 +299,5 @@ def test_bittensor_event_reader_on_arbitrary_json(events: Any) -> None:
 
     _count("bittensor decoding")
     ev = events if isinstance(events, list) else [events]
-    _only_polis_errors(lambda: list(reads.stake_event_rows("bittensor", ev, {"5abc"}, block=1, tx=None, timestamp=None)))
+    _only_polis_errors(lambda: list(reads.stake_event_rows("bittensor", ev, {"5abc"}, block=1, tx=None,
+                                                           timestamp=None)))

@@ -102,7 +102,8 @@ def test_import_mnemonic_from_stdin_and_export_round_trip(cli, env_passphrase) -
 
 def test_import_index_and_duplicate_refused(cli, env_passphrase) -> None:
     assert cli("keys", "import", "one", "--mnemonic", "--index", "1", stdin=JUNK).code == 0
-    assert cli("keys", "show", "one", "--json").json()["addresses"]["evm"] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+    assert cli("keys", "show", "one",
+               "--json").json()["addresses"]["evm"] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     dup = cli("keys", "import", "again", "--mnemonic", "--index", "1", stdin=JUNK)
     assert dup.code == 2 and "already in the vault" in dup.err
 
@@ -156,7 +157,8 @@ def test_export_keystore_is_standard(cli, env_passphrase, tmp_path: Path) -> Non
 
 def test_watch_only(cli) -> None:
     r = cli("keys", "import", "whale", "--watch", "0xd8da6bf26964af9d7eed9e03e53415d37aa96045", "--json")
-    assert r.code == 0 and r.json()["watch_only"] and r.json()["addresses"]["evm"] == "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045"
+    assert r.code == 0 and r.json()["watch_only"]
+    assert r.json()["addresses"]["evm"] == "0xd8dA6BF26964aF9D7eEd9e03E53415D37aA96045"
     assert cli("keys", "export", "whale", "--yes").code == 2
 
 

@@ -37,7 +37,8 @@ def scan(home: Path, outputs: list[str], needles: list[str], raw: list[bytes]) -
     return len(hits)
 
 
-def test_no_secret_leaks_in_any_family(akash: Env, bt_ready, bt_keys, cli, tmp_path, monkeypatch, request) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_no_secret_leaks_in_any_family(akash: Env, bt_ready, bt_keys, cli, tmp_path, monkeypatch,
+                                       request) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from tests.doubles.snapshot_hub import SnapshotDouble
     from wallet import networks
     from wallet.keys.cosmos_keys import cosmos_private_key
@@ -67,7 +68,8 @@ def test_no_secret_leaks_in_any_family(akash: Env, bt_ready, bt_keys, cli, tmp_p
     wrong = tmp_path / "wrong"
     wrong.write_text("not-the-passphrase-1")
 
-    def polis(*args: str, pw: Path | None = good, stdin: str = "", env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    def polis(*args: str, pw: Path | None = good, stdin: str = "",
+              env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         if pw is None:
             monkeypatch.delenv("POLIS_PASSPHRASE_FILE", raising=False)
         else:
@@ -92,7 +94,8 @@ def test_no_secret_leaks_in_any_family(akash: Env, bt_ready, bt_keys, cli, tmp_p
 
     # Bittensor: stake, wrong passphrase first
     hk = bt_keys.hotkeys[0]
-    assert polis("stake", "add", hk, "1 TAO", "--subnet", "1", "-n", "bittensor", "-a", "tao", "--yes", pw=wrong).code == 1
+    assert polis("stake", "add", hk, "1 TAO", "--subnet", "1", "-n", "bittensor", "-a", "tao", "--yes",
+                 pw=wrong).code == 1
     r = polis("stake", "add", hk, "1 TAO", "--subnet", "1", "-n", "bittensor", "-a", "tao", "--yes", "--json")
     assert r.code == 0, r.err
 

@@ -29,7 +29,8 @@ def test_devnet_contract_has_the_tokenstake_interface(compiled) -> None:  # type
     """Every function and event of the published TokenStake ABI that a staker or Polis uses exists in ours."""
     def sigs(abi: list) -> set[str]:
         return {f"{e['type']} {e.get('name')}({','.join(i['type'] for i in e.get('inputs', []))})"
-                f"->{','.join(o['type'] for o in e.get('outputs', []))}" for e in abi if e["type"] in ("function", "event")}
+                f"->{','.join(o['type'] for o in e.get('outputs', []))}" for e in abi if e["type"] in ("function",
+                                                                                                       "event")}
 
     real = sigs(json.loads((FIXTURES / "TokenStake.abi.json").read_text()))
     ours = sigs(compiled["SnetTokenStake"]["abi"])
@@ -145,7 +146,8 @@ def test_stake_window_lifecycle(anvil, snet, cli) -> None:  # type: ignore[no-un
     with open_archive(readonly=True) as ar:
         kinds = [k for (k,) in ar.conn.execute("SELECT kind FROM stake_events WHERE address=? ORDER BY block", (addr,))]
         targets = ar.conn.execute("SELECT id, status FROM stake_targets WHERE source=?", (NET,)).fetchall()
-    assert kinds == ["submit", "submit", "withdraw", "reward", "request_claim", "request_claim", "request_claim", "claim"]
+    assert kinds == ["submit", "submit", "withdraw", "reward", "request_claim", "request_claim", "request_claim",
+                     "claim"]
     assert (str(idx), "ended") in targets
     assert cli("sync", NET, "--json").json()["reports"][0]["noop"] is True
     shown = cli("validators", "-n", NET, "--json").json()

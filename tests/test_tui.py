@@ -95,7 +95,8 @@ def test_inbox_filters_search_sort_and_hostile_title() -> None:
             await pilot.press("/")
             await pilot.press(*"audit")
             await pilot.press("enter")
-            await wait_for(pilot, lambda: inbox_count(app) > 0 and all("audit" in r[1] for r in table_rows(app, "#inbox")))
+            await wait_for(pilot,
+                           lambda: inbox_count(app) > 0 and all("audit" in r[1] for r in table_rows(app, "#inbox")))
             assert "/audit" in str(app.screen.query_one("#flt-search").label)
             # the mouse works too: click the network filter button
             await pilot.click("#flt-network")

@@ -36,7 +36,8 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
 
     from wallet.fees import recheck
 
-    recheck(plan, adapter.network, override=adapter.max_fee, policy=adapter.policy_max_fee)  # FeeRefused: nothing signed
+    recheck(plan, adapter.network, override=adapter.max_fee,
+            policy=adapter.policy_max_fee)  # FeeRefused: nothing signed
     if not assume_yes:
         if confirm is None:
             raise NotInteractive("this action needs confirmation and the run is not interactive",

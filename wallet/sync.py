@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from wallet.adapters.base import SyncReport
 from wallet.errors import BadInput, PolisError
@@ -51,7 +52,8 @@ def expand_targets(targets: list[str]) -> list[str]:
         else:
             srcs = nets[key].sources()
             if not srcs:
-                raise BadInput(f"network {key!r} has nothing to sync yet; add a DAO with 'polis networks add {key}/NAME'")
+                raise BadInput(f"network {key!r} has nothing to sync yet; "
+                               f"add a DAO with 'polis networks add {key}/NAME'")
             out.extend(srcs)
     return list(dict.fromkeys(out))
 
@@ -70,7 +72,7 @@ def followed_sources() -> list[str]:
     return [s for s in dict.fromkeys(archived + user) if s in known]
 
 
-def sync_sources(sources: list[str], *, archive_path=None, rpc_url: str | None = None,
+def sync_sources(sources: list[str], *, archive_path: Path | None = None, rpc_url: str | None = None,
                  progress: Callable[[str, int, int, str], None] | None = None,
                  accept_deep_reorg: bool = False) -> SyncOutcome:
     """Sync each source in turn; one that fails (unreachable, refused, undecodable answers) is reported

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 
+from wallet.errors import BadInput
+
 # Decimal's default context keeps 28 digits: too few for 10^40 wei. Every operation here uses this one.
 _CTX = Context(prec=120)
-
-from wallet.errors import BadInput
 
 _AMOUNT_RE = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9_]*)?|\.[0-9]+)\s*([A-Za-z][A-Za-z0-9/]*)?\s*$")
 

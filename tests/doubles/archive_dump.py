@@ -25,7 +25,7 @@ def dump(path: Path | None = None) -> dict[str, list[Any]]:
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({t})")]
             keep = [c for c in cols if c not in WALL_CLOCK and c != "pk"]
             rows = con.execute(f"SELECT {', '.join(keep)} FROM {t}").fetchall()
-            docs = [dict(zip(keep, r)) for r in rows]
+            docs = [dict(zip(keep, r, strict=True)) for r in rows]
             for d in docs:
                 if t == "sources" and d.get("family") == "snapshot":
                     d["head"] = None  # an off-chain source's "head" is the wall clock of its sync

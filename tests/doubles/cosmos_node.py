@@ -307,7 +307,8 @@ class CosmosNode:
             from wallet.keys.cosmos_keys import address_of_pubkey
 
             if address_of_pubkey(pk.key, c.prefix) != signer:
-                raise TxError("sdk", 8, f"pubKey does not match signer address {signer} with signer index: 0: invalid pubkey")
+                raise TxError("sdk", 8,
+                              f"pubKey does not match signer address {signer} with signer index: 0: invalid pubkey")
             key = pk.key
         elif not simulate and key is None:
             raise TxError("sdk", 8, "pubkey on account is not set: invalid pubkey")
@@ -589,14 +590,16 @@ def route(node: CosmosNode, method: str, path: str, q: dict[str, str], body: Any
                                              "raw_log": exc.log, "logs": [], "info": "", "gas_wanted": "0",
                                              "gas_used": "0", "tx": None, "timestamp": "", "events": []}}
             c.height += 1
-            included = {**resp, "height": str(c.height), "timestamp": iso(time.time())[:19] + "Z"}  # type: ignore[index]
+            included = {**resp, "height": str(c.height),
+                        "timestamp": iso(time.time())[:19] + "Z"}  # type: ignore[index]
             c.txs[resp["txhash"]] = {"doc": included, "hidden": c.hidden_polls}
             return 200, {"tx_response": {**resp, "code": 0, "codespace": "", "raw_log": "", "gas_used": "0"}}
         return NOT_IMPLEMENTED
     if path == "/cosmos/base/tendermint/v1beta1/node_info":
         return 200, {"default_node_info": {"protocol_version": {"p2p": "8", "block": "11", "app": "0"},
                                            "default_node_id": "0f" * 20, "listen_addr": "tcp://0.0.0.0:26656",
-                                           "network": c.chain_id, "version": "0.38.17", "channels": "40202122233038606100",
+                                           "network": c.chain_id, "version": "0.38.17",
+                                           "channels": "40202122233038606100",
                                            "moniker": "polis-double", "other": {"tx_index": "on", "rpc_address": ""}},
                      "application_version": {"name": c.prefix, "app_name": c.prefix + "d", "version": "double",
                                              "cosmos_sdk_version": "v0.53.4" if c.mode == "v1" else "v0.45.16"}}
@@ -651,7 +654,8 @@ def _gov(node: CosmosNode, version: str, rest: list[str], q: dict[str, str]) -> 
                          "deposit_params": deposit if rest[1] == "deposit" else None,
                          "tally_params": tally if rest[1] == "tallying" else None, "params": full}
         return 200, {"voting_params": voting if rest[1] == "voting" else {"voting_period": "0s"},
-                     "deposit_params": deposit if rest[1] == "deposit" else {"min_deposit": [], "max_deposit_period": "0s"},
+                     "deposit_params": deposit if rest[1] == "deposit" else {"min_deposit": [],
+                                                                             "max_deposit_period": "0s"},
                      "tally_params": tally if rest[1] == "tallying" else {"quorum": "0", "threshold": "0",
                                                                           "veto_threshold": "0"}}
     if rest == ["proposals"]:

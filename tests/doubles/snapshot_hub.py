@@ -160,8 +160,8 @@ class HubState:
         plain = {"id": p["id"]} if p else None
 
         def proposal(info: Any, **_: Any) -> dict[str, Any] | None:
-            sub = {f.name.value for node in info.field_nodes for f in (node.selection_set.selections if node.selection_set else [])
-                   if hasattr(f, "name")}
+            sub = {f.name.value for node in info.field_nodes
+                   for f in (node.selection_set.selections if node.selection_set else []) if hasattr(f, "name")}
             return plain if p is None or sub <= {"id"} else self.view(p)
 
         return {**v, "space": self.spaces.get(v["space_id"], {"id": v["space_id"]}), "proposal": proposal}
@@ -275,7 +275,8 @@ def make_schema():  # type: ignore[no-untyped-def]
     any_ = schema.type_map["Any"]
     any_.serialize = lambda v: v  # type: ignore[attr-defined]
     any_.parse_value = lambda v: v  # type: ignore[attr-defined]
-    any_.parse_literal = lambda node, variables=None: value_from_ast_untyped(node, variables)  # type: ignore[attr-defined]
+    any_.parse_literal = lambda node, variables=None: value_from_ast_untyped(node,
+                                                                             variables)  # type: ignore[attr-defined]
     return schema
 
 
@@ -434,7 +435,8 @@ class SnapshotDouble:
                                 if not (v["proposal"] == p["id"] and v["voter"].lower() == recovered.lower())]
             self.state.votes.append({"id": vid, "ipfs": "bafkrei" + vid[2:40], "voter": recovered,
                                      "created": int(now), "space_id": p["space_id"], "proposal": p["id"],
-                                     "choice": json.loads(msg["choice"]) if isinstance(msg["choice"], str) else msg["choice"],
+                                     "choice": json.loads(msg["choice"]) if isinstance(msg["choice"],
+                                                                                       str) else msg["choice"],
                                      "vp": vp, "reason": msg.get("reason", ""), "metadata": {}})
         return 200, {"id": vid, "ipfs": "bafkrei" + vid[2:40],
                      "relayer": {"address": self.relayer, "receipt": "0x" + "00" * 65}}

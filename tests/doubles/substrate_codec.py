@@ -155,14 +155,14 @@ class Codec:
         if len(keys) == 1 and isinstance(keys[0], tuple) and len(item.hashers) > 1:
             keys = keys[0]  # a double map's key given as one tuple
         out = twox(pallet.encode(), 2) + twox(name.encode(), 2)
-        for hasher, ty, k in zip(item.hashers, item.key_types, keys):
+        for hasher, ty, k in zip(item.hashers, item.key_types, keys, strict=False):  # a prefix has fewer keys
             out += hash_key(hasher, self.encode(ty, k))
         return out
 
     def decode_key(self, item: StorageItem, key: bytes) -> list[Any]:
         """The key values of a full storage key (only for *Concat / Identity hashers)."""
         at, out = 32, []
-        for hasher, ty in zip(item.hashers, item.key_types):
+        for hasher, ty in zip(item.hashers, item.key_types, strict=True):
             at += {"Blake2_128Concat": 16, "Twox64Concat": 8, "Identity": 0}[hasher]
             value, at = self.decode(ty, key, at)
             out.append(value)

@@ -175,7 +175,8 @@ class SubstrateNode:
         if name == "Metadata_metadata_at_version":
             return option_opaque(self.codec.inner) if raw == (15).to_bytes(4, "little") else "0x00"
         if name == "Metadata_metadata_versions":
-            return "0x" + self.codec.encode(self.codec.api_method("Metadata", "metadata_versions")["output"], [14, 15]).hex()
+            return "0x" + self.codec.encode(self.codec.api_method("Metadata", "metadata_versions")["output"],
+                                            [14, 15]).hex()
         if name == "AccountNonceApi_account_nonce":
             nonce = self.chain.account("0x" + raw[:32].hex())["nonce"]
             return "0x" + int(nonce).to_bytes(4, "little").hex()
@@ -253,7 +254,8 @@ class SubstrateNode:
             raise self._invalid("Transaction has a bad signature")
         who = "0x" + signer_pub.hex()
         nonce = int(self.chain.account(who)["nonce"])
-        got = int(extras["CheckNonce"]) if not isinstance(extras["CheckNonce"], dict) else int(next(iter(extras["CheckNonce"].values())))
+        got = int(extras["CheckNonce"]) if not isinstance(extras["CheckNonce"],
+                                                          dict) else int(next(iter(extras["CheckNonce"].values())))
         pending = self.pool.get(who, 0)
         if got < nonce:
             raise self._invalid("Transaction is outdated")
@@ -397,7 +399,8 @@ class SubstrateNode:
                             notes.append({"jsonrpc": "2.0", "method": "author_extrinsicUpdate",
                                           "params": {"subscription": sid, "result": result}})
                         continue
-                    replies.append({"jsonrpc": "2.0", "id": r["id"], "result": self.handle(r["method"], r.get("params", []))})
+                    replies.append({"jsonrpc": "2.0", "id": r["id"],
+                                    "result": self.handle(r["method"], r.get("params", []))})
                 except Exception as exc:  # noqa: BLE001 - every failure becomes a JSON-RPC error
                     if not isinstance(exc, RpcFailure):
                         import traceback

@@ -27,37 +27,38 @@ def fill(n: int, *, sources: tuple[str, ...] = ("devnet/alpha", "devnet/beta"), 
         Vault().add_watch("me", {"evm": ME})
 
     statuses = [s for s in STATUSES if s != "defeated_x"]
-    with open_archive(path) as ar:
-        with ar.conn:
-            for i, s in enumerate(sources):
-                store.upsert_source(ar, s, network=s.split("/")[0], family="evm", kind="oz", chain_id=31337,
-                                    extra={"name": s, "symbol": "PDT", "decimals": 18})
-                ar.conn.execute("UPDATE sources SET synced_at=? WHERE id=?", (NOW - 300 - i, s))
-            choices = json.dumps([{"key": "1", "label": "for"}, {"key": "0", "label": "against"},
-                                  {"key": "2", "label": "abstain"}])
-            tallies = [json.dumps([{"choice": "for", "weight": str((k % 7 + 1) * 10**21)},
-                                   {"choice": "against", "weight": str((k % 3) * 10**21)},
-                                   {"choice": "abstain", "weight": "0"}]) for k in range(21)]
-            rows = []
-            for i in range(n):
-                status = statuses[i % len(statuses)]
-                title = HOSTILE_TITLE if i == n - 1 else f"Proposal {i}: fund the {('grants', 'audit', 'infra')[i % 3]} program"
-                tally = tallies[i % 21]
-                rows.append((sources[i % len(sources)], str(i + 1), title, f"## Body {i}\n\nSpend **{i}** tokens.",
-                             "0x" + "11" * 20, status, status.title(), NOW - (n - i) * 60, NOW - (n - i) * 60,
-                             NOW + 3600 * (1 + i % 200) if status in ("active", "pending") else NOW - 3600,
-                             "blocknumber", str(4 * 10**21), choices, tally, "[]", votes_per))
-            ar.conn.executemany(
-                "INSERT INTO proposals (source, id, title, body, proposer, status, native_status, created_at, "
-                "start_ts, end_ts, clock, quorum, choices, tally, actions, vote_count) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-            votes = []
-            for i in range(min(my_votes, n)):
-                votes.append((sources[(n - 1 - i) % len(sources)], str(n - i), ME, "for", str(10**21), "", 1, "0x", 0, NOW))
-            for i in range(votes_per):
-                votes.append((sources[(n - 1) % len(sources)], str(n), f"0x{i:040x}", ("for", "against")[i % 2],
-                              str((i + 1) * 10**20), "because [b]reasons[/b]" if i == 0 else "", 10 + i, "0x", 0, NOW))
-            store.insert_votes(ar, votes)
+    with open_archive(path) as ar, ar.conn:
+        for i, s in enumerate(sources):
+            store.upsert_source(ar, s, network=s.split("/")[0], family="evm", kind="oz", chain_id=31337,
+                                extra={"name": s, "symbol": "PDT", "decimals": 18})
+            ar.conn.execute("UPDATE sources SET synced_at=? WHERE id=?", (NOW - 300 - i, s))
+        choices = json.dumps([{"key": "1", "label": "for"}, {"key": "0", "label": "against"},
+                              {"key": "2", "label": "abstain"}])
+        tallies = [json.dumps([{"choice": "for", "weight": str((k % 7 + 1) * 10**21)},
+                               {"choice": "against", "weight": str((k % 3) * 10**21)},
+                               {"choice": "abstain", "weight": "0"}]) for k in range(21)]
+        rows = []
+        for i in range(n):
+            status = statuses[i % len(statuses)]
+            area = ("grants", "audit", "infra")[i % 3]
+            title = HOSTILE_TITLE if i == n - 1 else f"Proposal {i}: fund the {area} program"
+            tally = tallies[i % 21]
+            rows.append((sources[i % len(sources)], str(i + 1), title, f"## Body {i}\n\nSpend **{i}** tokens.",
+                         "0x" + "11" * 20, status, status.title(), NOW - (n - i) * 60, NOW - (n - i) * 60,
+                         NOW + 3600 * (1 + i % 200) if status in ("active", "pending") else NOW - 3600,
+                         "blocknumber", str(4 * 10**21), choices, tally, "[]", votes_per))
+        ar.conn.executemany(
+            "INSERT INTO proposals (source, id, title, body, proposer, status, native_status, created_at, "
+            "start_ts, end_ts, clock, quorum, choices, tally, actions, vote_count) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        votes = []
+        for i in range(min(my_votes, n)):
+            votes.append((sources[(n - 1 - i) % len(sources)], str(n - i), ME, "for", str(10**21), "", 1, "0x", 0,
+                          NOW))
+        for i in range(votes_per):
+            votes.append((sources[(n - 1) % len(sources)], str(n), f"0x{i:040x}", ("for", "against")[i % 2],
+                          str((i + 1) * 10**20), "because [b]reasons[/b]" if i == 0 else "", 10 + i, "0x", 0, NOW))
+        store.insert_votes(ar, votes)
 
 
 ABOUT = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"

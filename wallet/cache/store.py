@@ -121,7 +121,8 @@ def rewind(ar: Archive, source: str, fork_block: int) -> None:
     c.execute("DELETE FROM delegation_events WHERE source=? AND block>?", (source, fork_block))
     c.execute("DELETE FROM power_events WHERE source=? AND block>?", (source, fork_block))
     c.execute("DELETE FROM proposals WHERE source=? AND created_block>?", (source, fork_block))
-    for col, ts in (("queued_block", "queued_eta"), ("executed_block", "executed_at"), ("canceled_block", "canceled_at")):
+    for col, ts in (("queued_block", "queued_eta"), ("executed_block", "executed_at"),
+                    ("canceled_block", "canceled_at")):
         c.execute(f"UPDATE proposals SET {col}=NULL, {ts}=NULL WHERE source=? AND {col}>?", (source, fork_block))
     c.execute("DELETE FROM block_hashes WHERE source=? AND number>?", (source, fork_block))
     c.execute("UPDATE sources SET cursor=? WHERE id=? AND cursor>?", (fork_block, source, fork_block))

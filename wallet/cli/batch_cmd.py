@@ -108,7 +108,8 @@ def _printer(args: argparse.Namespace):  # type: ignore[no-untyped-def]
             err(f"{clean(ev.label)}: {ev.message}")
         elif ev.kind in ("confirmed", "failed", "skipped", "pending"):
             word = {"skipped": "already done"}.get(ev.kind, ev.kind)
-            err(f"  [{ev.done}/{ev.total}] {word}: {clean(ev.label)}" + (f" — {clean(ev.message)}" if ev.message else ""))
+            err(f"  [{ev.done}/{ev.total}] {word}: {clean(ev.label)}"
+                + (f" — {clean(ev.message)}" if ev.message else ""))
 
     return on_event
 
@@ -166,7 +167,8 @@ def _print_report(rep: dict[str, Any]) -> None:
     if rep.get("already_finished"):
         out(f"this plan already ran to the end (batch {rep['batch'][:12]}): nothing to do")
     parts = [f"{c[k]} {k.replace('_', ' ')}" for k in ("confirmed", "already_done", "failed", "pending") if c.get(k)]
-    out(f"batch {rep['batch'][:12]}: {', '.join(parts)} of {rep['total']} action(s) in {rep['transactions']} transaction(s)")
+    out(f"batch {rep['batch'][:12]}: {', '.join(parts)} of {rep['total']} action(s) "
+        f"in {rep['transactions']} transaction(s)")
     for a in rep["actions"]:
         if a["status"] in ("failed", "pending"):
             from wallet.textsafe import clean

@@ -17,7 +17,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register the verb on the `keys` subparsers."""
     p = subparsers.add_parser("import-btcli", help="import a btcli wallet (coldkey, hotkeys) into the vault")
     p.add_argument("name", help="vault account name for the coldkey (hotkeys become NAME.HOTKEY)")
-    p.add_argument("--wallet", "-w", required=True, metavar="W", help="btcli wallet name (folder under the wallets path)")
+    p.add_argument("--wallet", "-w", required=True, metavar="W",
+                   help="btcli wallet name (folder under the wallets path)")
     p.add_argument("--hotkey", action="append", default=None, metavar="H", help="import only this hotkey (repeatable)")
     p.add_argument("--no-hotkeys", action="store_true", help="import the coldkey only")
     p.add_argument("--path", metavar="P", help="wallets folder (default: BT_WALLET_PATH or ~/.bittensor/wallets)")

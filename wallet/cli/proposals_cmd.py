@@ -198,13 +198,15 @@ def _show(args: argparse.Namespace) -> int:
         from wallet.services.tally_view import turnout_bar
 
         out(f"  quorum         {format_amount(q, denom, max_decimals=2):>24}  "
-            + ("reached" if counted >= q else f"not reached ({format_amount(q - counted, denom, max_decimals=2)} short)"))
+            + ("reached" if counted >= q else
+               f"not reached ({format_amount(q - counted, denom, max_decimals=2)} short)"))
         out(f"  turnout        {format_amount(counted, denom, max_decimals=2):>24}  "
             f"{turnout_bar(counted, q, 27)} (┃ = quorum)")
     out("")
     out(style("My vote", "1"))
     if my_vote:
-        out(f"  {my_vote['voter']} voted {clean(my_vote['choice'], limit=80).upper()} with {format_amount(int(my_vote['weight']), denom, max_decimals=2)}"
+        weight = format_amount(int(my_vote["weight"]), denom, max_decimals=2)
+        out(f"  {my_vote['voter']} voted {clean(my_vote['choice'], limit=80).upper()} with {weight}"
             + (f" — {clean(my_vote['reason'], limit=200)}" if my_vote["reason"] else ""))
     else:
         out("  not voted" + (" (voting is open)" if p["status"] == "active" else ""))
@@ -255,7 +257,8 @@ def _votes(args: argparse.Namespace) -> int:
     with _open() as ar:
         src, pid = query.resolve_proposal(ar, args.id, args.network)
         rows = query.votes(ar, src, pid, search=args.search, limit=args.limit, offset=args.offset, order=args.order)
-        total = int(ar.conn.execute("SELECT count(*) FROM votes WHERE source=? AND proposal_id=?", (src, pid)).fetchone()[0])
+        total = int(ar.conn.execute("SELECT count(*) FROM votes WHERE source=? AND proposal_id=?",
+                                    (src, pid)).fetchone()[0])
         source_row = query.source(ar, src) or {}
     known = _voter_names(src, [r["voter"] for r in rows], ask=bool(getattr(args, "names", False)))
     for r in rows:
@@ -269,7 +272,7 @@ def _votes(args: argparse.Namespace) -> int:
         out("no votes archived for this proposal" + (" match" if args.search else ""))
         return 0
     table(["VOTER", "CHOICE", "WEIGHT", "BLOCK", "REASON"],
-          [[names_label(r["voter"], known), r["choice"], format_amount(int(r["weight"]), denom, max_decimals=2), r["block"] or "-",
-            r["reason"]] for r in rows], max_width={4: 60})
+          [[names_label(r["voter"], known), r["choice"], format_amount(int(r["weight"]), denom, max_decimals=2),
+            r["block"] or "-", r["reason"]] for r in rows], max_width={4: 60})
     err(style(f"{args.offset + 1}–{args.offset + len(rows)} of {total} votes on {src}:{_short(pid)}", "2", sys.stderr))
     return 0

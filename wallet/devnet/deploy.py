@@ -140,7 +140,8 @@ def transact(rpc: Anvil | RpcClient | str, sender: str, to: str, signature: str,
     return send_tx(rpc, tx)
 
 
-def deploy_contract(rpc: Anvil | RpcClient | str, sender: str, artifact: dict, ctor: str = "", *args: Any) -> tuple[str, int]:
+def deploy_contract(rpc: Anvil | RpcClient | str, sender: str, artifact: dict, ctor: str = "",
+                    *args: Any) -> tuple[str, int]:
     """Deploy `artifact`; `ctor` is the constructor's type list, e.g. "(string,string)". Returns (address, block)."""
     data = artifact["bytecode"]
     if ctor:

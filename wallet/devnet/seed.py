@@ -38,7 +38,8 @@ GAS_PROPOSE = 3_000_000
 GAS_GOVERN = 2_000_000  # queue / execute / cancel
 
 PROPOSAL_CREATED = "ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)"
-PROPOSAL_CREATED_TYPES = ["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256", "string"]
+PROPOSAL_CREATED_TYPES = ["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256",
+                          "string"]
 
 # Support patterns (0 Against, 1 For, 2 Abstain): For wins on "pass", Against on "fail".
 PASS_PATTERN = (1, 1, 0, 1, 2, 1, 1, 0, 1, 2)
@@ -61,7 +62,8 @@ TOPICS = (
     ("Security audit of the bridge contracts", "audit firm", "audit the bridge contracts before the mainnet launch"),
     ("Translate the governance handbook", "translation guild", "translate the handbook into Spanish, Korean and Hindi"),
     ("Sponsor the autumn hackathon", "events team", "sponsor prizes and venue costs for the autumn hackathon"),
-    ("Renew the RPC infrastructure budget", "infrastructure group", "renew the archive-node and RPC contracts for a year"),
+    ("Renew the RPC infrastructure budget", "infrastructure group",
+     "renew the archive-node and RPC contracts for a year"),
 )
 
 
@@ -226,7 +228,7 @@ def _with_nonces(client: RpcClient, txs: Sequence[dict[str, Any]]) -> list[dict[
     nonces: dict[str, int] = {}
     for start in range(0, len(repeated), RPC_BATCH):
         part = repeated[start : start + RPC_BATCH]
-        for a, n in zip(part, client.batch([("eth_getTransactionCount", [a, "pending"]) for a in part])):
+        for a, n in zip(part, client.batch([("eth_getTransactionCount", [a, "pending"]) for a in part]), strict=True):
             nonces[a] = int(n, 16)
     out = []
     for tx in txs:
@@ -336,7 +338,8 @@ def _propose_tx(dep: DaoDeployment, p: _Proposal) -> dict[str, Any]:
             p.targets, p.values, p.signatures, p.calldatas, p.description,
         )
     else:
-        data = encode_call("propose(address[],uint256[],bytes[],string)", p.targets, p.values, p.calldatas, p.description)
+        data = encode_call("propose(address[],uint256[],bytes[],string)", p.targets, p.values, p.calldatas,
+                           p.description)
     return _tx(dep.admin, dep.governor, data, GAS_PROPOSE + 64 * len(p.description))
 
 
@@ -358,7 +361,7 @@ def _read_created(receipts: Sequence[dict[str, Any]], proposals: Sequence[_Propo
     logs = [log for r in receipts for log in r["logs"] if log["topics"] and log["topics"][0] == topic]
     if len(logs) != len(proposals):
         raise DevnetError(f"expected {len(proposals)} ProposalCreated events, saw {len(logs)}")
-    for p, log in zip(proposals, logs):
+    for p, log in zip(proposals, logs, strict=True):
         fields = decode(PROPOSAL_CREATED_TYPES, bytes.fromhex(log["data"][2:]))
         p.id, p.vote_start, p.vote_end = fields[0], fields[6], fields[7]
 
@@ -535,7 +538,8 @@ def seed_dao(
     if dep.kind == "oz_fractional":  # three voters split part of their weight, twice each
         splitters = voters[len(active_voters):len(active_voters) + 3]
         votes += cast_fractional(client, dep, active.id, [
-            (v, tuple(t * dep.unit for t in split)) for v in splitters for split in FRACTIONAL_SPLITS],  # type: ignore[misc]
+            (v,
+             tuple(t * dep.unit for t in split)) for v in splitters for split in FRACTIONAL_SPLITS],  # type: ignore[misc]
             reason="split vote")
     _propose_all(client, dep, [props["pending"]])
 

@@ -189,8 +189,8 @@ def add_sr25519(vault: Vault, name: str, key: BtcliKey, passphrase: str) -> Acco
     vault._check_new_address(addresses)
     raw = key.seed if key.seed is not None else key.secret
     assert raw is not None
-    meta = vault._new_meta(name, "sr25519", addresses, paths={"substrate": "sr25519 (btcli keyfile)"},  # type: ignore[arg-type]
-                           origin="btcli")
+    meta = vault._new_meta(name, "sr25519", addresses,  # type: ignore[arg-type]  # a raw sr25519 key, not a mnemonic
+                           paths={"substrate": "sr25519 (btcli keyfile)"}, origin="btcli")
     vault.store_secret(meta, (RAW_PREFIX + "0x" + raw.hex()).encode(), passphrase)
     return meta
 
@@ -233,8 +233,9 @@ def import_wallet(vault: Vault, name: str, *, wallet: str, hotkeys: list[str] | 
     result.accounts.append(store(vault, name, key, vault_pw))
     if with_hotkeys:
         folder = base / "hotkeys"
-        names = hotkeys if hotkeys is not None else sorted(
-            p.name for p in folder.glob("*") if p.is_file() and not p.name.endswith("pub.txt")) if folder.is_dir() else []
+        found = sorted(p.name for p in folder.glob("*") if p.is_file() and not p.name.endswith("pub.txt")) \
+            if folder.is_dir() else []
+        names = hotkeys if hotkeys is not None else found
         for hk in names:
             f = folder / hk
             if not f.is_file():

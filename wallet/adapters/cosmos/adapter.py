@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -430,7 +431,7 @@ class CosmosAdapter(Adapter):
         events = [(self.source, plan.address, plan.kind if len(plan.payload["msgs"]) == 1 else "multi",
                    m.get("validator_address") or m.get("validator_dst_address") or "", "",
                    str((m.get("amount") or {}).get("amount", "0")), result.block, result.tx_hash, when,
-                   '{"type": "%s"}' % m["@type"]) for m in plan.payload["msgs"] if "gov" not in m["@type"]]
+                   json.dumps({"type": m["@type"]})) for m in plan.payload["msgs"] if "gov" not in m["@type"]]
         with archive.conn:
             if votes:
                 store.insert_votes(archive, votes)

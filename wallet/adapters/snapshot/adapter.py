@@ -260,7 +260,8 @@ class SnapshotAdapter(Adapter):
         if eip712.digest(doc) != digest or eip712.recover(digest, sig).lower() != plan.address.lower():
             raise ActionFailed("the signature does not recover the voter over the planned digest; nothing was sent")
         envelope = {"address": plan.address, "sig": "0x" + sig.hex(),
-                    "data": {"domain": doc["domain"], "types": {"Vote": doc["types"]["Vote"]}, "message": doc["message"]}}
+                    "data": {"domain": doc["domain"], "types": {"Vote": doc["types"]["Vote"]},
+                             "message": doc["message"]}}
         receipt = post_envelope(self.http, self.settings.sequencer, envelope)
         self._receipts[str(receipt["id"])] = receipt
         return str(receipt["id"])

@@ -114,7 +114,8 @@ def parse(vote_type: str, choices: list[str], text: str, weights: dict[str, str]
     if n == 0:
         raise BadInput("this proposal has no choices")
     if vote_type in WEIGHTED_TYPES:
-        if weights and text.strip().lower() not in _PLACEHOLDERS and "=" not in text and not text.strip().startswith("{"):
+        no_choice_in_text = text.strip().lower() in _PLACEHOLDERS or "=" in text or text.strip().startswith("{")
+        if weights and not no_choice_in_text:
             raise BadInput(f"give the weights once: --weights 1=2,3=1 (with '-' as CHOICE), not {text!r} as well")
         raw = weights if weights else _weights_from_text(text)
         if not raw:
@@ -137,7 +138,8 @@ def parse(vote_type: str, choices: list[str], text: str, weights: dict[str, str]
     if vote_type in ("approval", "ranked-choice"):
         tokens = [t for t in re.split(r"[,>]", text)]
         if any(not t.strip() for t in tokens):
-            raise BadInput(f"empty choice in {text!r}: write e.g. 1,3" + (" or 1>3>2" if vote_type == "ranked-choice" else ""))
+            example = "1,3 or 1>3>2" if vote_type == "ranked-choice" else "1,3"
+            raise BadInput(f"empty choice in {text!r}: write e.g. {example}")
         picks = [_index(t, choices, vote_type) for t in tokens]
         if len(set(picks)) != len(picks):
             raise BadInput(f"a choice appears twice in {text!r}")
