@@ -31,10 +31,16 @@ class AccountsScreen(Screen[None]):
     ]
 
     class Listed(Message):
-        def __init__(self, accounts: list[Any], error: str = "") -> None:
+        def __init__(self, accounts: list[Any], error: str = "", *, names_only: bool = False) -> None:
             super().__init__()
             self.accounts = accounts
             self.error = error
+            self.names_only = names_only
+
+    class Named(Message):
+        def __init__(self, names: dict[str, str]) -> None:
+            super().__init__()
+            self.names = names
 
     class Done(Message):
         def __init__(self, text: str, *, error: bool = False, secret_words: str = "") -> None:
@@ -51,6 +57,8 @@ class AccountsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.accounts: dict[str, Any] = {}
+        self.names: dict[str, str] = {}
+        """ENS names of the accounts' EVM addresses (lower-case address → name)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,7 +69,7 @@ class AccountsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)
-        for label, width in (("Name", 12), ("Kind", 11), ("EVM address", 42), ("Fam", 3)):
+        for label, width in (("Name", 12), ("Kind", 11), ("EVM address", 42), ("Fam", 3), ("ENS", 24)):
             t.add_column(label, width=width)
         self.sub_title = "accounts"
         self._list()
@@ -83,10 +91,34 @@ class AccountsScreen(Screen[None]):
         for a in msg.accounts:
             kind = "watch-only" if a.watch_only else {"mnemonic": f"mnemonic {a.words or ''}".strip(),
                                                       "private_key": "private key"}.get(a.kind, a.kind)
+            ens = self.names.get(a.addresses.get("evm", "").lower(), "")
             t.add_row(Text(a.name), Text(kind), Text(a.addresses.get("evm", "-")), Text(str(len(a.addresses))),
-                      key=a.name)
+                      Text(ens), key=a.name)
         detail = msg.error or ("" if msg.accounts else "the vault is empty: n creates a key, i imports one")
         self.query_one("#detail", Static).update(Text(detail))
+        evm = [a.addresses["evm"] for a in msg.accounts if a.addresses.get("evm")]
+        if evm and not msg.names_only:
+            self._names_of(evm)
+
+    @work(thread=True, exclusive=True, group="account-names", exit_on_error=False)
+    def _names_of(self, addresses: list[str]) -> None:
+        """ENS names of the EVM addresses: the archive's first, then (online) the nodes'."""
+        from wallet.errors import PolisError
+        from wallet.services.names import account_names
+
+        try:
+            known = account_names(addresses, ask=False)
+            if known:
+                self.post_message(self.Named(known))
+            if not getattr(self.app, "is_offline", True):
+                self.post_message(self.Named(account_names(addresses, ask=True)))
+        except PolisError:
+            return
+
+    def on_accounts_screen_named(self, msg: Named) -> None:
+        if msg.names and any(self.names.get(a) != n for a, n in msg.names.items()):
+            self.names.update(msg.names)
+            self.post_message(self.Listed(list(self.accounts.values()), names_only=True))
 
     def _current(self) -> Any:
         t = self.query_one(DataTable)

@@ -84,6 +84,9 @@ class ProposalScreen(Screen[None]):
         """The archive's data, once the loading worker has answered."""
         self._votes_rows: list[dict[str, str]] | None = None
         """Rows for the votes table (the view's, or a search's) until the Votes pane is mounted."""
+        self._raw_votes: list[dict[str, str]] = []
+        self._names: dict[str, str] = {}
+        """ENS names of voters (lower-case address → name), from the archive, then the node."""
         self._sim_report: dict[str, Any] | None = None
         self._sim_progress: list[str] = []
         self._sim_running = False
@@ -176,7 +179,7 @@ class ProposalScreen(Screen[None]):
         self.query_one("#actions", Static).update(
             Text("\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
         self.sub_title = f"{v.source} proposal"
-        self._fill_votes(v.votes)
+        self._show_votes(v.votes)
         md = self.query("#description")
         if md:
             from textual.widgets import Markdown
@@ -234,7 +237,45 @@ class ProposalScreen(Screen[None]):
             self.post_message(self.Failed(str(exc)))
 
     def on_proposal_screen_votes_found(self, msg: VotesFound) -> None:
-        self._fill_votes(msg.rows)
+        self._show_votes(msg.rows)
+
+    # --- voters' names ---------------------------------------------------------------------------
+    class NamesKnown(Message):
+        def __init__(self, names: dict[str, str]) -> None:
+            super().__init__()
+            self.names = names
+
+    def _show_votes(self, rows: list[dict[str, str]]) -> None:
+        self._raw_votes = rows
+        self._fill_votes(self._named(rows))
+        unknown = [r["voter"] for r in rows if r.get("voter") and r["voter"].lower() not in self._names]
+        if unknown:
+            self._voter_names(unknown)
+
+    def _named(self, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+        from wallet.services.names import label
+
+        return [{**r, "voter": label(r["voter"], self._names, short=True)} if r.get("voter") else r for r in rows]
+
+    @work(thread=True, exclusive=True, group="names", exit_on_error=False)
+    def _voter_names(self, voters: list[str]) -> None:
+        from wallet.errors import PolisError
+        from wallet.services import names
+
+        network = names.network_of(self.source)
+        try:
+            known = names.cached_for(network, voters)
+            if known:
+                self.post_message(self.NamesKnown(known))
+            if not getattr(self.app, "is_offline", True) and names.has_names(network):
+                self.post_message(self.NamesKnown(names.refresh(network, voters)))
+        except PolisError:
+            return
+
+    def on_proposal_screen_names_known(self, msg: NamesKnown) -> None:
+        if any(self._names.get(a) != n for a, n in msg.names.items()):
+            self._names.update(msg.names)
+            self._fill_votes(self._named(self._raw_votes))
 
     async def action_search_votes(self) -> None:
         await self._ensure_pane("tab-votes")

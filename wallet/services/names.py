@@ -98,3 +98,26 @@ def label(address: str, names: dict[str, str], *, short: bool = False) -> str:
 
     shown = f"{address[:6]}…{address[-4:]}" if short else address
     return f"{clean(name, limit=64)} ({shown})"
+
+
+def naming_networks() -> list[str]:
+    """Networks whose names resolve (they declare a registry), e.g. Ethereum."""
+    from wallet.networks import load_networks
+
+    return sorted(key for key, net in load_networks().items() if net.ens_registry)
+
+
+def account_names(addresses: list[str], *, ask: bool) -> dict[str, str]:
+    """lower-case address → name over every naming network (the first that knows one); `ask` refreshes
+    from the nodes first (errors leave the archived names)."""
+    from wallet.errors import PolisError
+
+    out: dict[str, str] = {}
+    for network in naming_networks():
+        try:
+            got = refresh(network, addresses) if ask else cached_for(network, addresses)
+        except PolisError:
+            got = cached_for(network, addresses)
+        for addr, name in got.items():
+            out.setdefault(addr, name)
+    return out
