@@ -169,3 +169,27 @@ def test_a_contract_with_the_phase_one_abi_is_refused(anvil, snet, cli) -> None:
         r = cli(*args)
         assert "does not answer the TokenStake (snet-stake phase 2) views" in r.err, (args, r.err)
         assert "stakeMap 160 bytes" in r.err
+
+
+def test_networks_add_describes_a_tokenstake_network(anvil, snet, cli) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    dep, addr = snet
+    r = cli("networks", "add", "mystake", "--adapter", "snet_stake", "--chain-id", str(dep.chain_id), "--rpc",
+            anvil.url, "--stake-contract", dep.stake.lower(), "--token", dep.token, "--token-symbol", "AGIX",
+            "--token-decimals", "8", "--start-block", str(dep.deploy_block), "--json")
+    assert r.code == 0, r.err
+    doc = r.json()
+    assert doc["adapter"] == "snet_stake" and doc["extra"]["stake_contract"] == dep.stake
+    assert doc["extra"]["start_block"] == dep.deploy_block and doc["extra"]["token_decimals"] == 8
+    from wallet.devnet.snet import open_window, window_from_now
+
+    open_window(anvil, dep, window_from_now(anvil, lead=50))
+    v = cli("validators", "-n", "mystake", "--json")
+    assert v.code == 0 and v.json()[0]["id"] == "1"
+    bad = cli("networks", "add", "other", "--adapter", "snet_stake", "--chain-id", "1", "--rpc", anvil.url,
+              "--token", dep.token)
+    assert bad.code == 2 and "--stake-contract" in bad.err
+    bad = cli("networks", "add", "other", "--adapter", "snet_stake", "--chain-id", "1", "--rpc", anvil.url,
+              "--stake-contract", "0x1234", "--token", dep.token)
+    assert bad.code == 2 and "stake-contract" in bad.err and "Traceback" not in bad.err
+    bad = cli("networks", "add", "other", "--adapter", "cosmos", "--chain-id", "1", "--rpc", anvil.url)
+    assert bad.code == 2 and "not offered" in bad.err

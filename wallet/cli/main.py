@@ -203,6 +203,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--token-symbol", default=None, help="default: the token's symbol()")
     p.add_argument("--token-decimals", type=int, default=None, help="default: the token's decimals()")
     p.add_argument("--start-block", type=int, default=0)
+    p.add_argument("--adapter", metavar="NAME", help="an adapter other than the protocol's own, e.g. snet_stake "
+                                                      "(SingularityNET TokenStake: with --stake-contract and --token)")
+    p.add_argument("--stake-contract", metavar="ADDRESS", help="snet_stake: the TokenStake contract")
     p.add_argument("--title", default="", help="display name")
     _common(p)
     p = ns.add_parser("remove", help="remove a network or DAO you added")

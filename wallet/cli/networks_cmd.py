@@ -197,7 +197,7 @@ def _add(args: argparse.Namespace) -> int:
     else:
         if args.chain_id is None or not args.rpc:
             raise BadInput("a network needs --chain-id and --rpc URL")
-        table = _network_table(args, key)
+        table = _adapter_table(args, key) if args.adapter else _network_table(args, key)
         doc = networks.add_network(key, table).model_dump()
     if args.json:
         emit_json(doc)
@@ -233,6 +233,13 @@ def _network_table(args: argparse.Namespace, key: str) -> dict[str, object]:
                   "denom": {"symbol": args.symbol or "ETH", "base": "wei",
                             "decimals": 18 if args.decimals is None else args.decimals}})
     return table
+
+
+def _adapter_table(args: argparse.Namespace, key: str) -> dict[str, object]:
+    """The table of a network served by a named adapter (e.g. snet_stake), described by that adapter."""
+    from wallet.adapters import adapter_class
+
+    return adapter_class(args.adapter).network_table(key, vars(args))
 
 
 def _remove(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ SingularityNET has no on-chain governance here: `plan_vote` says so.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -106,6 +107,36 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         self._rpc: JsonRpc | None = None
         self._steps: dict[str, list[str]] = {}
         self._probed = False
+
+    @classmethod
+    def network_table(cls, key: str, options: Mapping[str, Any]) -> dict[str, Any]:
+        """A TokenStake network: `polis networks add NAME --adapter snet_stake --chain-id 1 --rpc URL
+        --stake-contract A --token A [--token-symbol AGIX --token-decimals 8 --start-block N]`."""
+        need = [f"--{k.replace('_', '-')}" for k in ("chain_id", "stake_contract", "token") if not options.get(k)]
+        if not options.get("rpc"):
+            need.append("--rpc")
+        if need:
+            raise BadInput(f"a TokenStake network needs {', '.join(need)}")
+        try:
+            chain_id = int(str(options["chain_id"]), 0)
+        except ValueError:
+            raise BadInput(f"an EVM chain id is a number, not {options['chain_id']!r}") from None
+        extra: dict[str, Any] = {"stake_contract": options["stake_contract"], "token": options["token"],
+                                 "start_block": int(options.get("start_block") or 0)}
+        if options.get("token_symbol"):
+            extra["token_symbol"] = options["token_symbol"]
+        if options.get("token_decimals") is not None:
+            extra["token_decimals"] = int(options["token_decimals"])
+        try:
+            st = SnetSettings.model_validate(extra)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise BadInput(f"--{'-'.join(map(str, first['loc'])).replace('_', '-')}: {first['msg']}") from None
+        extra = {"stake_contract": st.stake_contract, "token": st.token, "token_symbol": st.token_symbol,
+                 "token_decimals": st.token_decimals, "start_block": st.start_block}
+        return {"family": "evm", "adapter": cls.NAME, "name": options.get("title") or key, "chain_id": chain_id,
+                "rpc": list(options["rpc"]), "block_time": int(options.get("block_time") or 12),
+                "denom": {"symbol": options.get("symbol") or "ETH", "base": "wei", "decimals": 18}, "extra": extra}
 
     # --- plumbing (the lazy `rpc` client, `prepare` and `close` come from LazyRpcClient) ----------
 
@@ -199,8 +230,8 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             return []
         wins, infos = self.windows(idxs), self.infos(idxs, address)
         cur = idxs[-1]
-        base = {"source": self.source, "address": address, "symbol": self.settings.token_symbol,
-                "decimals": self.settings.token_decimals}
+        base: dict[str, Any] = {"source": self.source, "address": address, "symbol": self.settings.token_symbol,
+                                "decimals": self.settings.token_decimals}
         out: list[StakePosition] = []
         if infos[cur].approved:
             # The approved amount includes the rewards added to it (AddReward events say how much).
@@ -291,7 +322,8 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         from wallet.adapters.evm import gas as gasmod
 
         base, prio, max_fee, block_gas = gasmod.prices(res[0], res[1])
-        txs, k, gas_total, simulated_total = [], 3, 0, 0
+        txs: list[dict[str, Any]] = []
+        k, gas_total, simulated_total = 3, 0, 0
         for label, to, data, sim in steps:
             gas = None
             if sim:
