@@ -64,12 +64,6 @@ FAMILY_NAMES = {"evm", "cosmos", "snapshot", "substrate", "bittensor", "snet_sta
 ADAPTER_HOOKS = {"plan_withdraw", "result_from_receipt", "account_nonce", "parse_target", "parse_valoper",
                  "poll_interval", "token_denom", "rpc", "account", "dao", "family", "KEY_FAMILY", "KEY_SCHEME",
                  "STAKE_ACTIONS", "delegation", "staking", "stake_actions", "key_scheme", "nonce_lane"}
-FAMILY_SWITCHES_LEFT = {
-    # Network-kind switches still outside wallet/networks (the network's own kind, not an adapter's):
-    # each is to move behind a declared fact; a new one anywhere else fails the test.
-    "wallet/flows.py", "wallet/health.py", "wallet/batch/validate.py", "wallet/cli/networks_cmd.py",
-    "wallet/cli/stake_cmd.py", "screens/networks.py", "wallet/keys/unlock.py",
-}
 
 
 def _outside_adapters() -> list[Path]:
@@ -102,18 +96,21 @@ def test_no_adapter_probes_outside_adapters() -> None:
     assert not found, f"adapter hooks probed instead of declared: {found}"
 
 
-def test_no_new_family_name_switches() -> None:
-    """A family fact lives on its adapter: no `x == "evm"` / `in ("cosmos", ...)` outside adapters and networks
-    beyond the sites still listed in FAMILY_SWITCHES_LEFT (which must shrink, never grow)."""
+def test_no_family_name_switches_outside_adapters_and_networks() -> None:
+    """A family fact lives on its adapter (or, for a network's own protocol, on NetworkConfig): no
+    `x == "evm"` / `in ("cosmos", ...)` / `n.adapter == "snet_stake"` anywhere else."""
     found = {}
     for path in _outside_adapters():
         lines = _family_switches(ast.parse(path.read_text()))
         if lines:
             found[path.relative_to(REPO).as_posix()] = lines
-    new = {k: v for k, v in found.items() if k not in FAMILY_SWITCHES_LEFT}
-    assert not new, f"family-name switches outside wallet/adapters and wallet/networks: {new}"
-    assert not {"wallet/inbox.py", "wallet/cli/proposals_cmd.py", "wallet/cli/actions_cmd.py",
-                "wallet/batch/runner.py", "wallet/batch/executors.py"} & set(found)
+    assert not found, f"family-name switches outside wallet/adapters and wallet/networks: {found}"
+
+
+def test_the_switch_finder_finds_switches() -> None:
+    for code in ('x.family == "evm"', 'n.adapter == "snet_stake"', 'f in ("cosmos", "substrate")', '"snapshot" != k'):
+        assert _family_switches(ast.parse(code)) == [1], code
+    assert _family_switches(ast.parse('acc.addresses.get("evm")')) == []
 
 
 def test_the_cli_vote_path_goes_through_the_services() -> None:

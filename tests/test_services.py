@@ -137,3 +137,24 @@ def test_power_shows_delegation_and_votes_on_devnet(cli, anvil, dao, env_passphr
     text = cli("power", "-n", src)
     assert text.code == 0 and "DELEGATE" in text.out and src in text.out
     assert cli("power", "-n", "nosuchnet").code == 2
+
+
+def test_networks_files_that_say_family_still_load(polis_home, cli) -> None:
+    from wallet import networks
+    from wallet.network_tables import raw_tables
+
+    networks.add_network("oldfile", {"family": "evm", "chain_id": 5, "rpc": ["http://127.0.0.1:9"],
+                                     "denom": {"symbol": "ETH", "base": "wei", "decimals": 18}})
+    networks.add_network("newfile", {"protocol": "cosmos", "chain_id": "x-1", "rpc": ["http://127.0.0.1:9"],
+                                     "denom": {"symbol": "X", "base": "ux", "decimals": 6},
+                                     "extra": {"bech32_prefix": "x", "valoper_prefix": "xvaloper"}})
+    old, new = networks.get_network("oldfile"), networks.get_network("newfile")
+    assert (old.protocol, old.holds_daos, old.follows_spaces) == ("evm", True, False)
+    assert (new.protocol, new.holds_daos, new.family) == ("cosmos", False, "cosmos")
+    assert all("protocol" in t for k, t in raw_tables().items() if k not in ("oldfile", "newfile"))  # presets
+    listed = {n["key"]: n for n in cli("networks", "list", "--json").json()}
+    assert listed["oldfile"]["protocol"] == "evm" and listed["snapshot"]["protocol"] == "snapshot"
+    r = cli("networks", "add", "hub2", "--protocol", "cosmos", "--chain-id", "hub-2", "--rpc", "http://127.0.0.1:9",
+            "--prefix", "cosmos", "--denom", "uatom", "--symbol", "ATOM", "--decimals", "6", "--json")
+    assert r.code == 0, r.err
+    assert networks.get_network("hub2").protocol == "cosmos"

@@ -208,7 +208,7 @@ def follow_source(text: str) -> tuple[str, bool]:
     if key not in nets:
         raise BadInput(f"unknown network {key!r}", hint="known: " + ", ".join(sorted(nets)))
     net = nets[key]
-    if net.family == "snapshot":
+    if net.follows_spaces:
         from wallet.adapters.snapshot.adapter import SPACE_PATTERN, settings_of
 
         if not sub or not re.match(SPACE_PATTERN, sub):
@@ -221,5 +221,5 @@ def follow_source(text: str) -> tuple[str, bool]:
     source = t
     if source not in net.sources():
         raise BadInput(f"{t!r} is not a source of {key}", hint="sources: " + ", ".join(net.sources()) +
-                       (" — add a Governor DAO with its addresses (a)" if net.family == "evm" else ""))
+                       (" — add a Governor DAO with its addresses (a)" if net.holds_daos else ""))
     return source, True

@@ -34,13 +34,17 @@ class Health:
 class NetworkRow:
     key: str
     name: str
-    family: str
+    protocol: str
     chain_id: str
     url: str
     sources: list[str] = field(default_factory=list)
     followed: list[str] = field(default_factory=list)
     """Sources that are in the archive or that the user added."""
     user: bool = False
+    follows_spaces: bool = False
+    """Its sources are spaces followed by name (Snapshot)."""
+    holds_daos: bool = False
+    """Its sources are Governor DAOs added by address (EVM)."""
 
 
 def network_rows() -> list[NetworkRow]:
@@ -54,7 +58,8 @@ def network_rows() -> list[NetworkRow]:
     for key, n in sorted(nets.items()):
         srcs = n.sources()
         followed = [s for s in srcs if s in archived or n.user]
-        rows.append(NetworkRow(key=key, name=n.name or key, family=n.family, chain_id=str(n.chain_id),
+        rows.append(NetworkRow(key=key, name=n.name or key, protocol=n.protocol, chain_id=str(n.chain_id),
+                               follows_spaces=n.follows_spaces, holds_daos=n.holds_daos,
                                url=n.rpc[0], sources=srcs, followed=followed, user=n.user))
     return rows
 
@@ -65,7 +70,7 @@ def check_network(key: str, *, timeout: float = 3.0) -> Health:
 
     net = get_network(key)
     url = net.rpc[0]
-    if net.family != "evm":
+    if not net.speaks_eth_rpc:
         return _check_generic(key, url, timeout)
     from wallet.adapters.evm.client import JsonRpc
 

@@ -97,7 +97,7 @@ def adapter_for(source: str, *, rpc_url: str | None = None) -> Adapter:
 
 def adapter_name(net: NetworkConfig, dao: DaoConfig | None) -> str:
     """The registry name of the adapter a network (or one of its DAOs) uses."""
-    return dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.family, net.family))
+    return dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.protocol, net.protocol))
 
 
 def source_adapter_class(source: str, archived: dict[str, Any] | None = None) -> type[Adapter] | None:

@@ -110,6 +110,8 @@ class Adapter(ABC):
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = ()
     """(key, label) pairs a vote may take; empty when choices are per proposal (Snapshot)."""
     WEIGHTED_VOTES: ClassVar[bool] = False
+    WEIGHTS_HINT: ClassVar[str] = "e.g. yes=0.7,no=0.3"
+    """How a split vote is written for this adapter (shown beside the weights field)."""
     VOTE_REASON: ClassVar[bool] = False
     VOTES_FINAL: ClassVar[bool] = False
     """True when a cast vote can never be changed (Governors): asking for another choice is refused,
@@ -244,6 +246,16 @@ class Adapter(ABC):
                        "in the networks file instead")
 
     @classmethod
+    def network_table(cls, key: str, options: Mapping[str, Any]) -> dict[str, Any]:
+        """The networks-file table of a new network this adapter serves, from `polis networks add --adapter`
+        options (chain_id, rpc, title, block_time, and the adapter's own), validated; BadInput when this
+        adapter is not described that way."""
+        from wallet.errors import BadInput
+
+        raise BadInput(f"'polis networks add --adapter {cls.NAME}' is not offered; write the network's table "
+                       "in the networks file instead")
+
+    @classmethod
     def quorum_choices(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None
                        ) -> frozenset[str] | None:
         """The archived choice labels whose weight counts toward this proposal's quorum, or None when
@@ -256,6 +268,16 @@ class Adapter(ABC):
         counted = cls.quorum_choices(proposal, source)
         return sum(int(t["weight"]) for t in proposal.get("tally") or []
                    if counted is None or str(t["choice"]).lower() in counted)
+
+    def parse_delegatee(self, text: str) -> str:
+        """A delegate as the adapter writes it ("self"/"me" allowed where the protocol has self-delegation);
+        checked offline (batch plans), BadInput when malformed."""
+        from wallet.errors import BadInput
+
+        t = text.strip()
+        if not t:
+            raise BadInput("enter a delegate address (or 'self')")
+        return t
 
     def parse_target(self, text: str, what: str = "target") -> str:
         """A stake target (validator, hotkey, window) as the adapter writes it, or BadInput."""

@@ -33,36 +33,27 @@ DUPLICATE = ("already known", "already imported", "known transaction", "alreadyk
 NONCE_USED = ("nonce too low", "nonce is too low", "oldnonce")
 
 
-def plan_step(ctx: Context, step: Step, *, check_archive: bool = True) -> Plan:
-    """The adapter's checked, unsigned plan for one action (network reads; raises AlreadyDone & co)."""
+def step_params(step: Step) -> dict[str, Any]:
+    """A plan-file action as `wallet.services.requests.plan_request` parameters (amounts already parsed)."""
     a = step.action
-    ad = ctx.adapter(step.source)
-    meta = ctx.meta(step.account)
-    opts = step.options or None
-    if a.kind == "vote":
-        kw: dict[str, Any] = {"reason": step.reason}
-        if a.weights:
-            kw["weights"] = a.weights
-        try:
-            from wallet.services.plan_context import annotate_vote_plan
+    return {"proposal": a.proposal, "choice": a.choice or "", "reason": step.reason, "weights": a.weights or None,
+            "to": a.to, "target": a.target, "dest": a.to, "subtarget": a.subnet, "dest_sub": a.to_subnet,
+            "amount": step.amount, "options": step.options or None}
 
-            return annotate_vote_plan(ad.plan_vote(meta, str(a.proposal), a.choice or "", **kw), type(ad),
-                                      str(a.proposal), a.choice or "", weights=a.weights or None,
-                                      archive=ctx.archive)
-        except AlreadyDone:
-            if check_archive:
-                ctx.refuse_changed_vote(step)
-            raise
-    if a.kind == "delegate":
-        return ad.plan_delegate(meta, str(a.to))
-    if a.kind == "stake":
-        return ad.plan_stake(meta, str(a.target), int(step.amount or 0), subtarget=a.subnet, options=opts)
-    if a.kind == "unstake":
-        return ad.plan_unstake(meta, str(a.target), step.amount, subtarget=a.subnet, options=opts)
-    if a.kind == "move":
-        return ad.plan_move(meta, str(a.target), str(a.to), step.amount, source_sub=a.subnet,
-                            dest_sub=a.to_subnet, options=opts)
-    return ad.plan_claim(meta, a.target or None, options=opts)
+
+def plan_step(ctx: Context, step: Step, *, check_archive: bool = True) -> Plan:
+    """The adapter's checked, unsigned plan for one action (network reads; raises AlreadyDone & co),
+    through the same service as `polis vote/stake` and the TUI."""
+    from wallet.services.requests import plan_request
+
+    ad = ctx.adapter(step.source)
+    params = step_params(step)
+    try:
+        return plan_request(ad, ctx.meta(step.account), step.action.kind, params, archive=ctx.archive)
+    except AlreadyDone:
+        if check_archive:
+            ctx.refuse_changed_vote(step)
+        raise
 
 
 def _plan_or_settle(ctx: Context, step: Step) -> Plan | None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from wallet.batch import journal
 from wallet.batch.planfile import PlanFile, parse_text
 from wallet.batch.validate import Step, resolve
-from wallet.errors import ActionRefused, NodeUnreachable, PolisError
+from wallet.errors import NodeUnreachable, PolisError
 
 if TYPE_CHECKING:
     from wallet.adapters.base import Adapter
@@ -69,10 +69,7 @@ def groups_of(ctx_adapter: Callable[[str], Adapter], steps: list[Step]) -> list[
     for s in steps:
         ad = ctx_adapter(s.source)
         lane = ad.nonce_lane(s.address)
-        if lane is not None:
-            key = ("pipelined", lane, "")
-        else:
-            key = ("chunked", s.source, s.address)
+        key = ("pipelined", lane, "") if lane is not None else ("chunked", s.source, s.address)
         out.setdefault(key, []).append(s)
     return [(k[0], v) for k, v in out.items()]
 
@@ -163,20 +160,14 @@ class Context:
             ad.close()
 
     def refuse_changed_vote(self, step: Step) -> None:
-        """OZ Governors only say *that* an account voted; the archive says how. A different choice is
-        a failure to report, not a success."""
-        if self.archive is None or not step.action.choice:
+        """A vote the adapter calls already cast: the service's one rule (a different choice on a final
+        vote is refused, not reported as done), against this run's archive."""
+        if self.archive is None or step.action.kind != "vote":
             return
-        from wallet.cache import query
+        from wallet.services.requests import refuse_changed_vote
 
-        ad = self.adapter(step.source)
-        prior = query.vote_of(self.archive, step.source, str(step.action.proposal), [step.address])
-        wanted = step.action.choice.strip().lower()
-        labels = {k.lower(): lab.lower() for k, lab in ad.VOTE_CHOICES}
-        wanted = labels.get(wanted, wanted)
-        if prior and prior["choice"].lower() != wanted and wanted in labels.values():
-            raise ActionRefused(f"{step.account} already voted {prior['choice'].upper()} on proposal "
-                                f"{step.action.proposal}; this vote cannot be changed")
+        refuse_changed_vote(self.adapter(step.source), str(step.action.proposal), step.action.choice or "",
+                            [step.address], account=step.account, archive=self.archive)
 
     # --- journal ------------------------------------------------------------------------------
     def rows(self) -> dict[int, dict[str, Any]]:

@@ -153,8 +153,8 @@ def _resolve(plan: PlanFile) -> list[Step]:
         elif a.kind == "delegate":
             if not cls.DELEGATION:
                 bad("kind", f"{source} does not support delegating voting power")
-            elif net.family == "evm" and str(a.to).lower() not in ("self", "me"):
-                _check(bad, "to", lambda: _evm_address(str(a.to)))
+            else:
+                _check(bad, "to", lambda: adapter.parse_delegatee(str(a.to)))
         else:
             if a.kind not in cls.STAKE_ACTIONS:
                 what = "staking" if not cls.STAKING else f"'{a.kind}'"
@@ -187,12 +187,6 @@ def _resolve(plan: PlanFile) -> list[Step]:
     if issues:
         raise PlanError(issues)
     return steps
-
-
-def _evm_address(text: str) -> str:
-    from wallet.addresses import parse_evm_address
-
-    return parse_evm_address(text, "address")
 
 
 def _check(bad: Any, fld: str, fn: Any) -> None:

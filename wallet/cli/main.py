@@ -183,7 +183,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     _common(p)
     p = ns.add_parser("add", help="add a network (NAME) or a DAO on a network (NETWORK/DAO)")
     p.add_argument("name")
-    p.add_argument("--family", choices=("evm", "cosmos", "snapshot"), default="evm")
+    p.add_argument("--protocol", "--family", dest="protocol", choices=("evm", "cosmos", "snapshot"), default="evm",
+                   help="the network's protocol (--family is the older name)")
     p.add_argument("--space", metavar="SPACE", help="Snapshot space to follow, e.g. ens.eth")
     p.add_argument("--chain-id", help="EVM: a number; Cosmos: the chain id string (e.g. cosmoshub-4)")
     p.add_argument("--rpc", action="append", metavar="URL", type=argtypes.node_url)
@@ -314,7 +315,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = ss.add_parser("claim", help="withdraw rewards / claim a stake window")
     p.add_argument("target", nargs="?", help="one validator or window (default: all)")
     stake_opts(p)
-    p = ss.add_parser("withdraw", help="take back pending stake from a stake window (SingularityNET; an amount, or --all)")
+    p = ss.add_parser("withdraw", help="take back pending stake from a stake window (SingularityNET)")
     p.add_argument("target", help="stake window ('current' or its index)")
     p.add_argument("amount", nargs="?")
     p.add_argument("--all", action="store_true")

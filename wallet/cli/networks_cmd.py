@@ -21,6 +21,7 @@ def _net_json(n) -> dict[str, object]:  # type: ignore[no-untyped-def]
     d["rpc"] = [redact(u) for u in n.rpc]
     d["extra"] = _masked(d.get("extra") or {})
     d["sources"] = n.sources()
+    d["family"] = n.protocol  # the key's older name, for scripts that read it
     return d
 
 
@@ -55,13 +56,13 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     rows = []
     for n in nets.values():
-        rows.append([n.key, n.family, str(n.chain_id), n.name, "user" if n.user else "preset"])
+        rows.append([n.key, n.protocol, str(n.chain_id), n.name, "user" if n.user else "preset"])
         for d in n.daos:
             rows.append([f"  {n.key}/{d.id}", d.kind, d.governor, d.name or d.id, d.token_symbol])
-        if n.family == "snapshot":
+        if n.follows_spaces:
             for src in n.sources():
                 rows.append([f"  {src}", "space", redact(n.rpc[0]), src.partition("/")[2], "followed"])
-    table(["NAME", "FAMILY/KIND", "CHAIN / GOVERNOR", "TITLE", "ORIGIN"], rows)
+    table(["NAME", "PROTOCOL/KIND", "CHAIN / GOVERNOR", "TITLE", "ORIGIN"], rows)
     return 0
 
 
@@ -98,7 +99,7 @@ def _health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     from wallet.urls import redact
 
     out_: list[dict[str, object]] = []
-    if n.family == "snapshot":
+    if n.follows_spaces:
         return _hub_health(n)
     for url in n.rpc:
         t0 = time.perf_counter()
@@ -121,8 +122,8 @@ def _follow_space(args: argparse.Namespace, key: str, space: str) -> int:
     from wallet.adapters.snapshot.adapter import SPACE_PATTERN, settings_of
 
     net = networks.get_network(key)
-    if net.family != "snapshot":
-        raise BadInput(f"{key!r} is a {net.family} network; spaces are followed on Snapshot networks (e.g. snapshot)")
+    if not net.follows_spaces:
+        raise BadInput(f"{key!r} is a {net.protocol} network; spaces are followed on Snapshot networks (e.g. snapshot)")
     if not re.match(SPACE_PATTERN, space):
         raise BadInput(f"not a Snapshot space id: {space!r} (e.g. ens.eth)")
     settings_of(net)
@@ -170,13 +171,13 @@ def _add(args: argparse.Namespace) -> int:
         if warning := link_local_warning(url):
             err(f"warning: {warning}")
     space = getattr(args, "space", None)
-    if getattr(args, "family", "evm") == "snapshot" or space:
+    if networks.protocol_follows_spaces(args.protocol) or space:
         if dao_id and space and dao_id != space:
             raise BadInput(f"give the space once: {args.name} or --space {space}")
         if not (dao_id or space):
             raise BadInput("name the space: 'polis networks add snapshot/ens.eth' or --space ens.eth")
         return _follow_space(args, key, dao_id or str(space))
-    if dao_id and key in networks.load_networks() and networks.get_network(key).family == "snapshot":
+    if dao_id and key in networks.load_networks() and networks.get_network(key).follows_spaces:
         return _follow_space(args, key, dao_id)
     if dao_id:
         networks.check_name(args.name)
@@ -207,32 +208,13 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _network_table(args: argparse.Namespace, key: str) -> dict[str, object]:
-    """The TOML table of a new network from the options, checked for its family."""
-    table: dict[str, object] = {"family": args.family, "name": args.title or key, "rpc": args.rpc,
-                                "block_time": args.block_time}
-    if args.confirmations is not None:
-        table["confirmations"] = args.confirmations
-    if args.family == "cosmos":
-        if not (args.prefix and args.denom and args.symbol and args.decimals is not None):
-            raise BadInput("a Cosmos network needs --prefix, --denom, --symbol and --decimals "
-                           "(e.g. --prefix cosmos --denom uatom --symbol ATOM --decimals 6)")
-        from wallet.adapters.cosmos.settings import settings_of
+    """The TOML table of a new network from the options, checked for its protocol."""
+    from wallet.networks import new_network_table
 
-        extra = {"bech32_prefix": args.prefix, "valoper_prefix": args.valoper_prefix or f"{args.prefix}valoper",
-                 "gas_price": args.gas_price, "gov": args.gov}
-        settings_of(key, extra)
-        table.update({"chain_id": str(args.chain_id), "confirmations": table.get("confirmations", 0),
-                      "denom": {"symbol": args.symbol, "base": args.denom, "decimals": args.decimals},
-                      "extra": extra})
-        return table
-    try:
-        chain_id = int(str(args.chain_id), 0)
-    except ValueError:
-        raise BadInput(f"an EVM chain id is a number, not {args.chain_id!r}") from None
-    table.update({"chain_id": chain_id,
-                  "denom": {"symbol": args.symbol or "ETH", "base": "wei",
-                            "decimals": 18 if args.decimals is None else args.decimals}})
-    return table
+    return new_network_table(args.protocol, key, chain_id=args.chain_id, rpc=args.rpc, title=args.title,
+                             block_time=args.block_time, confirmations=args.confirmations, symbol=args.symbol,
+                             decimals=args.decimals, denom=args.denom, prefix=args.prefix,
+                             valoper_prefix=args.valoper_prefix, gas_price=args.gas_price, gov=args.gov)
 
 
 def _adapter_table(args: argparse.Namespace, key: str) -> dict[str, object]:
@@ -247,7 +229,7 @@ def _remove(args: argparse.Namespace) -> int:
 
     key, _, space = args.name.partition("/")
     nets = networks.load_networks()
-    if space and key in nets and nets[key].family == "snapshot":
+    if space and key in nets and nets[key].follows_spaces:
         spaces = list(nets[key].extra.get("spaces", []))
         if space not in spaces:
             raise BadInput(f"{args.name!r} is not followed")

@@ -4,6 +4,7 @@ STAKE_ACTIONS. Plans go through the same pipeline as votes."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from wallet.cli.actions_cmd import _already, _finish, _preflight
 from wallet.cli.common import my_addresses, pick_account, vault
@@ -80,8 +81,7 @@ def _list(args: argparse.Namespace) -> int:
 
     v = Vault()
     accounts = [v.get(n) for n in args.account] if args.account else v.accounts()
-    nets = args.network or [n.key for n in load_networks().values() if n.family in ("cosmos", "substrate")
-                            or n.adapter == "snet_stake"]
+    nets = args.network or _staking_networks(load_networks())
     if not args.offline:
         with open_archive() as ar:
             for net in nets:
@@ -126,6 +126,22 @@ def _list(args: argparse.Namespace) -> int:
             when(int(r["completes_at"])) if r["completes_at"] else r["extra"].get("completes_note") or "-"]
            for r in rows], max_width={2: 30})
     return 0
+
+
+def _staking_networks(nets: dict[str, Any]) -> list[str]:
+    """Networks whose network-wide source's adapter declares staking (read from the class: no network)."""
+    from wallet.adapters import adapter_class, adapter_name
+
+    out = []
+    for n in nets.values():
+        if n.key not in n.sources():
+            continue  # only DAOs or spaces: nothing staked network-wide
+        try:
+            if adapter_class(adapter_name(n, None)).STAKING:
+                out.append(n.key)
+        except PolisError:
+            continue
+    return out
 
 
 def _all_forms(addresses: list[str], nets: list[str]) -> list[str]:

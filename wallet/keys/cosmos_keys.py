@@ -11,7 +11,7 @@ import hashlib
 from typing import Any
 
 from wallet.errors import BadInput
-from wallet.keys.derive import Derived, Family, mnemonic_seed, register_family
+from wallet.keys.derive import Derived, KeyScheme, mnemonic_seed, register_scheme
 
 COSMOS_PATH = "m/44'/118'/0'/0/{index}"
 GENERIC_PREFIX = "cosmos"
@@ -180,7 +180,7 @@ def _signer(key: bytes) -> CosmosSigner:
     return CosmosSigner(key)
 
 
-register_family(Family(
+register_scheme(KeyScheme(
     name="cosmos",
     derive=_derive,
     private_key=lambda phrase, i: cosmos_private_key(mnemonic_seed(phrase), i),

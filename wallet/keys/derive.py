@@ -1,8 +1,9 @@
-"""HD derivation from one mnemonic for every family.
+"""HD derivation from one mnemonic for every key scheme (evm, cosmos, substrate).
 
-Each family registers a `Family`: how to derive its public address and its private key from the
-mnemonic, and how to make a signer from that key. EVM lives here; other families live in their own
-modules, listed in FAMILY_MODULES and imported on first use (a missing module is skipped).
+Each scheme registers a `KeyScheme`: how to derive its public address and its private key from the
+mnemonic, and how to make a signer from that key. EVM lives here; other schemes live in their own
+modules, listed in SCHEME_MODULES and imported on first use (a missing module is skipped). A key
+scheme is what an adapter's KEY_SCHEME names; it is not a network's protocol nor an adapter.
 """
 
 from __future__ import annotations
@@ -20,22 +21,22 @@ if TYPE_CHECKING:
 
 EVM_PATH = "m/44'/60'/0'/0/{index}"
 
-FAMILY_MODULES = (
+SCHEME_MODULES = (
     "wallet.keys.cosmos_keys",
     "wallet.keys.substrate_keys",
 )
-"""Modules that call `register_family` when imported."""
+"""Modules that call `register_scheme` when imported."""
 
 
 @dataclass(frozen=True)
 class Derived:
-    family: str
+    scheme: str
     address: str
     path: str
 
 
 @dataclass(frozen=True)
-class Family:
+class KeyScheme:
     name: str
     derive: Callable[[str, int], Derived]
     """(mnemonic phrase, account index) -> public address and path."""
@@ -44,32 +45,39 @@ class Family:
     signer: Callable[[bytes], Signer]
 
 
-_FAMILIES: dict[str, Family] = {}
+_SCHEMES: dict[str, KeyScheme] = {}
 _loaded = False
 
 
-def register_family(family: Family) -> None:
-    _FAMILIES[family.name] = family
+def register_scheme(scheme: KeyScheme) -> None:
+    _SCHEMES[scheme.name] = scheme
 
 
-def families() -> dict[str, Family]:
+def schemes() -> dict[str, KeyScheme]:
     global _loaded
     if not _loaded:
         _loaded = True
-        for mod in FAMILY_MODULES:
+        for mod in SCHEME_MODULES:
             try:
                 import_module(mod)
             except ModuleNotFoundError as exc:
                 if exc.name != mod:
                     raise
-    return _FAMILIES
+    return _SCHEMES
 
 
-def family(name: str) -> Family:
-    fams = families()
-    if name not in fams:
-        raise VaultError(f"no key family {name!r} (known: {', '.join(sorted(fams))})")
-    return fams[name]
+def scheme(name: str) -> KeyScheme:
+    known = schemes()
+    if name not in known:
+        raise VaultError(f"no key scheme {name!r} (known: {', '.join(sorted(known))})")
+    return known[name]
+
+
+# The older names, for plug-ins and scripts written against them.
+Family = KeyScheme
+register_family = register_scheme
+families = schemes
+family = scheme
 
 
 def normalise_mnemonic(text: str) -> str:
@@ -131,7 +139,7 @@ def _evm_signer(key: bytes) -> Signer:
     return EvmSigner(key)
 
 
-register_family(Family(
+register_scheme(KeyScheme(
     name="evm",
     derive=lambda phrase, i: Derived("evm", evm_address_of(evm_private_key(mnemonic_seed(phrase), i)),
                                      EVM_PATH.format(index=i)),
@@ -141,4 +149,4 @@ register_family(Family(
 
 
 def derive_all(phrase: str, index: int = 0) -> dict[str, Derived]:
-    return {name: fam.derive(phrase, index) for name, fam in families().items()}
+    return {name: s.derive(phrase, index) for name, s in schemes().items()}

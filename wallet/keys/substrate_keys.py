@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wallet.errors import BadInput, VaultError
-from wallet.keys.derive import Derived, Family, register_family
+from wallet.keys.derive import Derived, KeyScheme, register_scheme
 
 SS58_FORMAT = 42
 """The generic Substrate prefix; Bittensor (finney, test, local) uses it."""
@@ -150,7 +150,7 @@ def verify(signature: bytes, message: bytes, public_key: bytes) -> bool:
         return False
 
 
-register_family(Family(
+register_scheme(KeyScheme(
     name="substrate",
     derive=_derive,
     private_key=secret_key,

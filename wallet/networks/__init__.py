@@ -1,6 +1,7 @@
 """Network presets (TOML data beside this file) merged with the user's networks file.
 
-A network names its adapter family and chain id; EVM networks hold DAOs (a Governor and its token).
+A network names its protocol ("evm", "cosmos", "substrate", "snapshot"; user files may still say
+`family = ...`) and chain id; EVM networks hold DAOs (a Governor and its token).
 Every DAO is an archive *source* with the key "network/dao"; a network-wide source (Cosmos gov) is
 just "network".
 """
@@ -92,7 +93,9 @@ class NetworkConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     key: str = ""
     """The network's name in Polis ("ethereum", "devnet"); filled from the TOML table name."""
-    family: Literal["evm", "cosmos", "substrate", "snapshot"]
+    protocol: Literal["evm", "cosmos", "substrate", "snapshot"]
+    """The network's kind: which default adapter serves it and how its chain id and sources read. Not the
+    adapter's identity (`Adapter.NAME`) nor a key scheme (`Adapter.KEY_SCHEME`)."""
     name: str = ""
     chain_id: int | str
     """EVM: integer chain id; Cosmos: chain id string; Substrate: genesis hash."""
@@ -154,14 +157,43 @@ class NetworkConfig(BaseModel):
             raise ValueError(f"the explorer {v!r} must be an http(s) URL")
         return v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_family(cls, data: Any) -> Any:
+        """Networks files written before `protocol` say `family = "evm"`: still read, the file's own word wins."""
+        if isinstance(data, dict) and "family" in data:
+            data = dict(data)
+            data["protocol"] = data.pop("family")
+        return data
+
+    @property
+    def family(self) -> str:
+        """The older name of `protocol` (plug-ins and scripts that read it keep working)."""
+        return self.protocol
+
+    @property
+    def follows_spaces(self) -> bool:
+        """Its sources are off-chain spaces the user follows by name ("snapshot/ens.eth")."""
+        return self.protocol == "snapshot"
+
+    @property
+    def holds_daos(self) -> bool:
+        """Its sources are Governor DAOs added by contract address ("ethereum/compound")."""
+        return self.protocol == "evm"
+
+    @property
+    def speaks_eth_rpc(self) -> bool:
+        """Its endpoint answers Ethereum JSON-RPC (eth_chainId, eth_blockNumber)."""
+        return self.protocol == "evm"
+
     @model_validator(mode="after")
     def _chain_id(self) -> NetworkConfig:
         cid = self.chain_id
-        if self.family == "evm":
+        if self.protocol == "evm":
             if not isinstance(cid, int) or isinstance(cid, bool) or not 1 <= cid <= EVM_CHAIN_ID_MAX:
                 raise ValueError(f"an EVM chain id is a whole number in 1..2^256-1, not {str(cid)[:40]!r}")
         elif not isinstance(cid, str) or not re.fullmatch(CHAIN_ID_PATTERN, cid):
-            raise ValueError(f"a {self.family} chain id is 1-64 letters, digits, '.', '_' or '-', "
+            raise ValueError(f"a {self.protocol} chain id is 1-64 letters, digits, '.', '_' or '-', "
                              f"not {str(cid)[:40]!r}")
         return self
 
@@ -175,9 +207,9 @@ class NetworkConfig(BaseModel):
     def sources(self) -> list[str]:
         """Archive sources: one per DAO (EVM), per followed space (Snapshot), else the network."""
         out = [f"{self.key}/{d.id}" for d in self.daos]
-        if self.family == "snapshot":
+        if self.follows_spaces:
             out += [f"{self.key}/{space}" for space in self.extra.get("spaces", [])]
-        elif self.adapter or self.family != "evm":
+        elif self.adapter or not self.holds_daos:
             out.append(self.key)
         return out
 
@@ -237,11 +269,11 @@ def resolve_source(source: str) -> tuple[NetworkConfig, DaoConfig | None]:
     net_key, _, dao_id = source.partition("/")
     net = get_network(net_key)
     net_key = net.key
-    if net.family == "snapshot":
+    if net.follows_spaces:
         if dao_id:
             return net, None
         raise BadInput(f"name a space: {net_key}/SPACE (followed: {', '.join(net.sources()) or 'none'})")
-    if net.family == "evm" and not (net.adapter and not dao_id):
+    if net.holds_daos and not (net.adapter and not dao_id):
         if not dao_id:
             if len(net.daos) == 1:
                 return net, net.daos[0]
@@ -295,10 +327,49 @@ def set_user_table(key: str, fields: dict[str, Any]) -> None:
     get_network(key)  # validate what was written
 
 
+SPACE_PROTOCOLS = ("snapshot",)
+"""Protocols whose sources are spaces followed by name rather than networks or DAO contracts."""
+
+
+def protocol_follows_spaces(protocol: str) -> bool:
+    """Whether a network of this protocol (as a user names it in `networks add --protocol`) follows spaces."""
+    return protocol in SPACE_PROTOCOLS
+
+
+def new_network_table(protocol: str, key: str, *, chain_id: str | int, rpc: list[str], title: str = "",
+                      block_time: int = 12, confirmations: int | None = None, symbol: str | None = None,
+                      decimals: int | None = None, denom: str | None = None, prefix: str | None = None,
+                      valoper_prefix: str | None = None, gas_price: str = "0.025", gov: str = "auto"
+                      ) -> dict[str, Any]:
+    """The TOML table of a network a user adds, checked for its protocol (BadInput names what is missing)."""
+    table: dict[str, Any] = {"protocol": protocol, "name": title or key, "rpc": rpc, "block_time": block_time}
+    if confirmations is not None:
+        table["confirmations"] = confirmations
+    if protocol == "cosmos":
+        if not (prefix and denom and symbol and decimals is not None):
+            raise BadInput("a Cosmos network needs --prefix, --denom, --symbol and --decimals "
+                           "(e.g. --prefix cosmos --denom uatom --symbol ATOM --decimals 6)")
+        from wallet.adapters.cosmos.settings import settings_of
+
+        extra: dict[str, object] = {"bech32_prefix": prefix, "valoper_prefix": valoper_prefix or f"{prefix}valoper",
+                                    "gas_price": gas_price, "gov": gov}
+        settings_of(key, extra)
+        table.update({"chain_id": str(chain_id), "confirmations": table.get("confirmations", 0),
+                      "denom": {"symbol": symbol, "base": denom, "decimals": decimals}, "extra": extra})
+        return table
+    try:
+        cid = int(str(chain_id), 0)
+    except ValueError:
+        raise BadInput(f"an EVM chain id is a number, not {chain_id!r}") from None
+    table.update({"chain_id": cid, "denom": {"symbol": symbol or "ETH", "base": "wei",
+                                             "decimals": 18 if decimals is None else decimals}})
+    return table
+
+
 def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoConfig:
     net = get_network(network)
-    if net.family != "evm":
-        raise BadInput(f"DAOs are added to EVM networks; {network!r} is {net.family}")
+    if not net.holds_daos:
+        raise BadInput(f"DAOs are added to EVM networks; {network!r} is {net.protocol}")
     from wallet.addresses import parse_evm_address
 
     check_name(f"{network}/{dao.get('id', '')}")

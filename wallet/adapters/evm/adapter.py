@@ -102,6 +102,15 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     def check_chain(self) -> None:
         self.verify_chain_id(int(self.rpc.call("eth_chainId"), 16))
 
+    def parse_delegatee(self, text: str) -> str:
+        """An EIP-55 address (checksum enforced on mixed case), "self"/"me", or an ENS name."""
+        from wallet.addresses import parse_evm_address
+
+        t = text.strip()
+        if looks_like_name(t):  # an ENS name: resolved (and shown with its address) when planned
+            return t
+        return t.lower() if t.lower() in ("self", "me") else parse_evm_address(t, "address")
+
     @property
     def token_denom(self) -> Denom:
         from wallet.units import Denom
