@@ -154,7 +154,7 @@ class ActionDialog(ModalScreen[bool]):
                 for i, (key, label) in enumerate(self.choices):
                     yield ChoiceButton(Text(label.upper()), value=i == 0, name=key, compact=True)
             if self.caps.weighted and not vt:
-                yield Label(Text("Split (optional), e.g. yes=0.7,no=0.3"))
+                yield Label(Text(f"Split (optional), {self.caps.weights_hint or 'e.g. yes=0.7,no=0.3'}"))
                 yield Input(placeholder="blank = the single choice above", id="weights", compact=True)
         if self.caps.reason:
             yield Label("Reason (optional" + (", recorded on chain)" if not self.caps.offchain else ")"))

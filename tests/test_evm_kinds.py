@@ -109,6 +109,11 @@ def test_alpha_vote_offers_only_for_and_against(cli, anvil, dao, voter) -> None:
     assert mine["choice"] == "for" and int(mine["weight"]) == weight
     again = cli("vote", f"{src}:{pid}", "against", "--yes")
     assert again.code == 1 and "already voted" in again.err
+    # what the CLI, the TUI and batch plans are offered for this DAO: its adapter's declaration
+    from wallet.services.requests import capabilities
+
+    caps = capabilities(src)
+    assert [label for _k, label in caps.choices] == ["for", "against"] and not caps.reason and not caps.weighted
     # Comp power: the token's getCurrentVotes, read without getVotes (which Comp does not have)
     from wallet.adapters import adapter_for
 
@@ -242,7 +247,13 @@ def test_fractional_vote_by_weights_until_none_is_left(cli, anvil, dao, voter) -
     seed = seed_dao(anvil, dep, n_voters=6, with_states=False, active_votes=2)
     src, _ = add(cli, anvil, dep, "frac")
     sync(cli, src)
+    from wallet.services.requests import capabilities
+
+    caps = capabilities(src)
+    assert caps.weighted and "for=60" in caps.weights_hint and caps.reason
     pid = seed.proposals["active"]
+    twice = cli("vote", f"{src}:{pid}", "-", "--weights", "for=1,1=2", "--yes")
+    assert twice.code == 2 and "twice" in twice.err
     first = cli("vote", f"{src}:{pid}", "-", "--weights", "for=30,against=10", "--yes", "--json")
     assert first.code == 0 and first.json()["ok"], first.err + first.out
     assert call(anvil, dep.governor, "usedVotes(uint256,address)", int(pid), voter) == 40 * 10**18

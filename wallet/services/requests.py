@@ -51,6 +51,7 @@ class Capabilities:
     offchain: bool
     key_scheme: str
     votes_final: bool = False
+    weights_hint: str = ""
 
     def can(self, kind: str) -> bool:
         """Whether the adapter can plan this kind of action at all."""
@@ -69,7 +70,8 @@ def capabilities(source: str) -> Capabilities:
     cls = adapter_class(adapter_name(net, dao))
     return Capabilities(choices=list(cls.VOTE_CHOICES), reason=cls.VOTE_REASON, weighted=cls.WEIGHTED_VOTES,
                         delegation=cls.DELEGATION, staking=cls.STAKING, stake_actions=cls.STAKE_ACTIONS,
-                        offchain=cls.OFFCHAIN, key_scheme=cls.KEY_SCHEME, votes_final=cls.VOTES_FINAL)
+                        offchain=cls.OFFCHAIN, key_scheme=cls.KEY_SCHEME, votes_final=cls.VOTES_FINAL,
+                        weights_hint=cls.WEIGHTS_HINT)
 
 
 def account_meta(name: str) -> AccountMeta:

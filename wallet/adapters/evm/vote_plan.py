@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from wallet.units import Denom
 
 SPLIT_KEYS = {"against": 0, "for": 1, "abstain": 2}
+_SPLIT_ALIASES = {**SPLIT_KEYS, "0": 0, "1": 1, "2": 2, "no": 0, "yes": 1}
 
 
 def parse_split(weights: dict[str, str], token: Denom) -> tuple[int, int, int]:
@@ -34,9 +35,11 @@ def parse_split(weights: dict[str, str], token: Denom) -> tuple[int, int, int]:
     out = [0, 0, 0]
     for key, text in weights.items():
         k = str(key).strip().lower()
-        if k not in SPLIT_KEYS:
+        if k not in _SPLIT_ALIASES:
             raise BadInput(f"unknown part {key!r} of a split vote: use for=…, against=…, abstain=…")
-        out[SPLIT_KEYS[k]] = parse_amount(str(text), token)
+        if out[_SPLIT_ALIASES[k]]:
+            raise BadInput(f"{key!r} names a part of the split twice")
+        out[_SPLIT_ALIASES[k]] = parse_amount(str(text), token)
     if not any(out):
         raise BadInput("a split vote needs a weight above 0 on at least one of for, against, abstain")
     if any(v >= 1 << 128 for v in out):
