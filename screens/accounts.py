@@ -69,7 +69,7 @@ class AccountsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)
-        for label, width in (("Name", 12), ("Kind", 11), ("EVM address", 42), ("Fam", 3), ("ENS", 24)):
+        for label, width in (("Name", 12), ("Kind", 11), ("EVM address", 42), ("Fam", 3)):
             t.add_column(label, width=width)
         self.sub_title = "accounts"
         self._list()
@@ -87,13 +87,15 @@ class AccountsScreen(Screen[None]):
     def on_accounts_screen_listed(self, msg: Listed) -> None:
         t = self.query_one(DataTable)
         t.clear()
+        if self.names and "ens" not in t.columns:  # the ENS column appears once some account has a name
+            t.add_column("ENS", width=24, key="ens")
         self.accounts = {a.name: a for a in msg.accounts}
         for a in msg.accounts:
             kind = "watch-only" if a.watch_only else {"mnemonic": f"mnemonic {a.words or ''}".strip(),
                                                       "private_key": "private key"}.get(a.kind, a.kind)
-            ens = self.names.get(a.addresses.get("evm", "").lower(), "")
+            ens = [Text(self.names.get(a.addresses.get("evm", "").lower(), ""))] if self.names else []
             t.add_row(Text(a.name), Text(kind), Text(a.addresses.get("evm", "-")), Text(str(len(a.addresses))),
-                      Text(ens), key=a.name)
+                      *ens, key=a.name)
         detail = msg.error or ("" if msg.accounts else "the vault is empty: n creates a key, i imports one")
         self.query_one("#detail", Static).update(Text(detail))
         evm = [a.addresses["evm"] for a in msg.accounts if a.addresses.get("evm")]
