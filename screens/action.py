@@ -37,16 +37,16 @@ WEIGHTED_TYPES = ("weighted", "quadratic")
 class ChoiceButton(RadioButton):
     """A radio button whose mark is a shape, not only a colour: "●" when picked, blank otherwise."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802  (Textual's name)
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802  (Textual's class attribute, read here)
         return "●" if self.value else " "
 
 
 class ApproveBox(Checkbox):
     """A checkbox whose mark is "X" when ticked and blank otherwise (not colour alone)."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:  # noqa: N802
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802
         return "X" if self.value else " "
 
 

@@ -49,7 +49,7 @@ def _screen(module: str, name: str) -> Screen[Any]:
     """Screens import lazily: the inbox paints before the other screens' modules are loaded."""
     from importlib import import_module
 
-    return getattr(import_module(f"screens.{module}"), name)()  # type: ignore[no-any-return]
+    return getattr(import_module(f"screens.{module}"), name)()
 
 
 class SyncProgress(Message):

@@ -4,7 +4,7 @@ archived proposals paint as fast as 100."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -219,7 +219,7 @@ class InboxScreen(Screen[None]):
         for b in self.query(".filters Button"):
             b.refresh(layout=True)  # labels change width
 
-    def _change(self, **kw: object) -> None:
+    def _change(self, **kw: Any) -> None:
         from dataclasses import replace
 
         self.query_state = replace(self.query_state, **kw)

@@ -38,7 +38,8 @@ class StakesScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, rows: list[PositionRow], warnings: list[str], sources: list[tuple[str, object]]) -> None:
+        def __init__(self, rows: list[PositionRow], warnings: list[str],
+                     sources: list[tuple[str, Capabilities]]) -> None:
             super().__init__()
             self.rows = rows
             self.warnings = warnings
@@ -47,7 +48,7 @@ class StakesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: dict[str, PositionRow] = {}
-        self.sources: list[tuple[str, object]] = []
+        self.sources: list[tuple[str, Capabilities]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,7 +106,7 @@ class StakesScreen(Screen[None]):
         key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
         return self.rows.get(str(key))
 
-    def _source_for(self, action: str) -> tuple[str, object] | None:
+    def _source_for(self, action: str) -> tuple[str, Capabilities] | None:
         row = self._current()
         cands = [(s, c) for s, c in self.sources if row is None or s == row.source] or self.sources
         for s, c in cands:

@@ -164,9 +164,12 @@ class PlanPanel(Vertical):
         from wallet.errors import WrongPassphrase
         from wallet.flows import explain, run_plan
 
+        def step(name: str, detail: str) -> None:
+            self.post_message(self.Step(name, detail))
+
         try:
             result = run_plan(self._adapter, self._plan, passphrase=passphrase, passphrase_file=self.passphrase_file,
-                              on_step=lambda n, d: self.post_message(self.Step(n, d)))
+                              on_step=step)
         except WrongPassphrase as exc:
             self.post_message(self.Failed(*explain(exc), during="sign", wrong_passphrase=True))
             return

@@ -1,10 +1,10 @@
 """How one group of actions (one account on one network) goes on chain.
 
-- `run_pipelined` (adapters that declare a `nonce_lane`: EVM): pipelined nonces. Plan every action, sign them all with consecutive nonces, commit the
-  signed bytes and their hashes, send them one after another without waiting for receipts, then await
-  every receipt in batched polls. A resumed run first settles what a killed run left behind: receipt by
-  hash, else the account's nonce (used by another transaction → plan again), else re-broadcast the very
-  same bytes, so an action can never land twice.
+- `run_pipelined` (adapters that declare a `nonce_lane`: EVM): pipelined nonces. Plan every action, sign them
+  all with consecutive nonces, commit the signed bytes and their hashes, send them one after another without
+  waiting for receipts, then await every receipt in batched polls. A resumed run first settles what a killed
+  run left behind: receipt by hash, else the account's nonce (used by another transaction → plan again), else
+  re-broadcast the very same bytes, so an action can never land twice.
 - `run_chunked`: everything else. Adapters that declare MULTI_ACTION_TX (Cosmos, Bittensor) get up to
   `messages_per_tx` actions per transaction through `adapter.combine`; the others (Snapshot) send one at a
   time, spaced by `offchain_interval`. Before each submit the account's sequence/nonce is committed, so a
@@ -126,6 +126,8 @@ def _finalise_many(ctx: Context, settled: list[tuple[Adapter, list[int], ActionR
         changes += [(i, "confirmed" if result.ok else "failed",
                      {"result": res, "error": None if result.ok else result.error}) for i in indices]
     ctx.move_many(changes)
+    if ctx.archive is None:  # a run without an archive has nowhere to record
+        return
     by_adapter: dict[int, tuple[Adapter, list[ActionResult]]] = {}
     for ad, _indices, result in settled:
         if result.ok:
@@ -194,10 +196,10 @@ def run_pipelined(ctx: Context, steps: list[Step]) -> None:
                        for i, n, raw, h, p in signed])
         sent: list[int] = []
         try:
-            for k, (i, _n, raw, h, _p) in enumerate(signed):
+            for k, (i, _n, raw_hex, h, _p) in enumerate(signed):
                 if k and ctx.options.send_interval:
                     time.sleep(ctx.options.send_interval)
-                if not _broadcast(ctx, first, i, raw, h, sent):
+                if not _broadcast(ctx, first, i, raw_hex, h, sent):
                     # Rejected: the later transactions would wait forever behind the gap; plan them again.
                     ctx.move_many([(j, "planned", {"raw": None, "tx_hash": None, "nonce": None, "plan": None})
                                    for j, *_ in signed[k + 1:]])

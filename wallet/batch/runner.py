@@ -131,7 +131,7 @@ class Context:
 
         thread = threading.Thread(target=work, name="polis-unlock", daemon=True)
         thread.start()
-        self._ahead = (thread, box)
+        self._ahead: tuple[threading.Thread, dict[str, Any]] | None = (thread, box)
 
     def _join_ahead(self) -> None:
         ahead = getattr(self, "_ahead", None)
@@ -396,9 +396,10 @@ def plan_of_run(ar: Archive, batch: str | None) -> PlanFile:
             raise PolisError("no unfinished batch run to resume", hint="'polis batch status' lists the runs")
         run = pending[0]
     else:
-        run = journal.get_run(ar, batch)
-        if run is None:
+        found = journal.get_run(ar, batch)
+        if found is None:
             raise PolisError(f"no batch run {batch}")
+        run = found
     return parse_text(run["text"], run["path"], run["format"])
 
 

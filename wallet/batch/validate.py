@@ -28,8 +28,8 @@ class Step:
     network: str
     account: str
     address: str
-    family: str
-    """The adapter's family ("evm", "cosmos", "snapshot", …)."""
+    adapter_name: str
+    """The adapter's registry NAME ("evm_governor", "cosmos", "snapshot", …)."""
     amount: int | None = None
     """Base units; None for "all" or no amount."""
     reason: str = ""
@@ -87,7 +87,7 @@ def _resolve(plan: PlanFile) -> list[Step]:
     for i, a in enumerate(m.actions):
         loc = ("actions", i)
 
-        def bad(fld: str, msg: str) -> None:
+        def bad(fld: str, msg: str, loc: tuple[Any, ...] = loc) -> None:
             issues.append(plan.issue(loc + ((fld,) if fld else ()), msg))
 
         try:
@@ -135,7 +135,7 @@ def _resolve(plan: PlanFile) -> list[Step]:
             bad("account", str(exc))
             continue
         step = Step(index=i, action=a, source=source, network=net.key, account=account, address=address,
-                    family=cls.NAME, plan=plan,
+                    adapter_name=cls.NAME, plan=plan,
                     options={**(nd.options if nd else {}), **a.options})
         if a.kind == "vote":
             step.reason = a.reason if a.reason is not None else ((nd.reason if nd else None) or "")
@@ -154,7 +154,7 @@ def _resolve(plan: PlanFile) -> list[Step]:
             if not cls.DELEGATION:
                 bad("kind", f"{source} does not support delegating voting power")
             else:
-                _check(bad, "to", lambda: adapter.parse_delegatee(str(a.to)))
+                _check(bad, "to", lambda adapter=adapter, a=a: adapter.parse_delegatee(str(a.to)))
         else:
             if a.kind not in cls.STAKE_ACTIONS:
                 what = "staking" if not cls.STAKING else f"'{a.kind}'"
@@ -163,9 +163,9 @@ def _resolve(plan: PlanFile) -> list[Step]:
                 continue
             parse_target = adapter.parse_target  # declared per adapter (Cosmos: a valoper address)
             if a.target:
-                _check(bad, "target", lambda: parse_target(a.target))
+                _check(bad, "target", lambda parse_target=parse_target, a=a: parse_target(a.target))
             if a.kind == "move" and a.to:
-                _check(bad, "to", lambda: parse_target(a.to))
+                _check(bad, "to", lambda parse_target=parse_target, a=a: parse_target(a.to))
             if a.amount is not None:
                 text = str(a.amount).strip()
                 if text.lower() == "all":

@@ -191,17 +191,17 @@ def _show(args: argparse.Namespace) -> int:
         out(f"  {clean(t['choice'], limit=40):<14} {format_amount(w, denom, max_decimals=2):>24}  "
             f"{percent_text(w, total):>6} {share_bar(w, total, 20)}")
     if p["quorum"] is not None:
-        q = int(p["quorum"])
+        needed = int(p["quorum"])
         from wallet.services.proposals import quorum_of
 
         counted = quorum_of(p, source_row).counted  # the choices the source's adapter counts
         from wallet.services.tally_view import turnout_bar
 
-        out(f"  quorum         {format_amount(q, denom, max_decimals=2):>24}  "
-            + ("reached" if counted >= q else
-               f"not reached ({format_amount(q - counted, denom, max_decimals=2)} short)"))
+        out(f"  quorum         {format_amount(needed, denom, max_decimals=2):>24}  "
+            + ("reached" if counted >= needed else
+               f"not reached ({format_amount(needed - counted, denom, max_decimals=2)} short)"))
         out(f"  turnout        {format_amount(counted, denom, max_decimals=2):>24}  "
-            f"{turnout_bar(counted, q, 27)} (┃ = quorum)")
+            f"{turnout_bar(counted, needed, 27)} (┃ = quorum)")
     out("")
     out(style("My vote", "1"))
     if my_vote:

@@ -116,7 +116,7 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     from wallet.services.timefmt import when
 
-    def exact(value: str, r: dict) -> str:  # type: ignore[type-arg]
+    def exact(value: str, r: dict[str, Any]) -> str:
         """Every digit of the base units: a table never rounds money (1,000.12345678 AGIX, 0.995121917 TAO)."""
         return format_amount(int(value), Denom(r["extra"].get("symbol", ""), "", int(r["extra"].get("decimals", 0))))
 

@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         compile_contracts()
         anvil.start()
-        summary: dict = {"url": anvil.url, "chain_id": anvil.chain_id, "pid": anvil.process.pid, "daos": {}}
+        pid = anvil.process.pid if anvil.process is not None else None
+        summary: dict = {"url": anvil.url, "chain_id": anvil.chain_id, "pid": pid, "daos": {}}
         # Bravo first: reaching its Expired state moves the chain clock past its grace period,
         # which would end the open proposals of a timestamp DAO seeded before it.
         for kind in [k.strip() for k in args.kinds.split(",") if k.strip()]:

@@ -37,10 +37,10 @@ class RpcClient:
     def __init__(self, url: str, timeout: float = 120.0) -> None:
         self.url = url
         self._timeout = timeout
-        self._client = None
+        self._client: Any = None
         self._next_id = 0
 
-    def _http(self):
+    def _http(self) -> Any:  # an httpx.Client, imported on first use
         if self._client is None:
             import httpx
 

@@ -150,7 +150,7 @@ class Vault:
 
     def check_permissions(self) -> list[str]:
         """Warnings for a vault dir or files readable by others."""
-        warnings = []
+        warnings: list[str] = []
         if not self.root.exists():
             return warnings
         if stat.S_IMODE(self.root.stat().st_mode) & 0o077:

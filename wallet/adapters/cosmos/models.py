@@ -169,7 +169,7 @@ def proposal_fields(raw: dict[str, Any], version: str, denom: str) -> tuple[str,
     else:
         p0 = parse_node(ProposalV1beta1, raw, "proposal")
         pid, native = p0.proposal_id, p0.status
-        content = p0.content or ContentV1beta1()
+        content = p0.content or ContentV1beta1.model_validate({})
         title, body = content.title or f"Proposal {pid}", content.description
         tally = tally_rows(p0.final_tally_result)
         msgs = [{"@type": content.type}] if content.type else []
@@ -270,7 +270,7 @@ class CommissionRates(_M):
 
 
 class Commission(_M):
-    commission_rates: CommissionRates = Field(default_factory=CommissionRates)
+    commission_rates: CommissionRates = Field(default_factory=lambda: CommissionRates.model_validate({}))
 
 
 class Validator(_M):

@@ -333,7 +333,7 @@ def _archived_rows(ar: Archive, source: str, ids: set[str] | None = None) -> dic
         cur = ar.conn.execute(
             f"SELECT id, start_point, end_point, created_block, created_at FROM proposals WHERE source=? "
             f"AND id IN ({','.join('?' for _ in ids)})", [source, *ids])
-    return {r[0]: tuple(r[1:]) for r in cur.fetchall()}  # type: ignore[misc]
+    return {r[0]: tuple(r[1:]) for r in cur.fetchall()}
 
 
 def _created_rows(logs: list[dict[str, Any]], governor: str) -> dict[str, Row]:

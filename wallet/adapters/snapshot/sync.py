@@ -139,10 +139,11 @@ def sync_space(ad: SnapshotAdapter, ar: Archive, progress: Progress | None) -> S
         rows = []
         touched: set[str] = set()
         for v in votes:
-            pid = (v.get("proposal") or {}).get("id") if isinstance(v.get("proposal"), dict) else None
-            kind, labels = (known[pid][0], known[pid][1]) if pid in known else ("single-choice", [])
+            ref = v.get("proposal")
+            of: str | None = ref.get("id") if isinstance(ref, dict) else None
+            kind, labels = (known[of][0], known[of][1]) if of in known else ("single-choice", [])
             rows.append(vote_row(source, v, kind, labels))
-            touched.add(str(pid))
+            touched.add(str(of))
             v_cursor = max(v_cursor, int(v.get("created") or 0))
         if rows:
             store.insert_votes(ar, rows)
