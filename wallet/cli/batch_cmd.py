@@ -43,7 +43,7 @@ def _load(args: argparse.Namespace, path: str) -> PlanFile | int:
 
             for issue in exc.issues:
                 err("error: " + clean(str(issue)))
-            err("nothing was signed; fix the plan and run 'polis batch check' again")
+            err("hint: nothing was signed; fix the plan and run 'polis batch check' again")
         return exc.exit_code
 
 

@@ -166,7 +166,7 @@ def _add(args: argparse.Namespace) -> int:
     from wallet.urls import link_local_warning
 
     key, _, dao_id = args.name.partition("/")
-    networks.check_name(key)
+    networks.check_name(key if dao_id else args.name)
     for url in args.rpc or []:
         if warning := link_local_warning(url):
             err(f"warning: {warning}")
@@ -185,6 +185,10 @@ def _add(args: argparse.Namespace) -> int:
             raise BadInput("a DAO needs --governor ADDRESS and --token ADDRESS")
         from wallet.services.dao_setup import resolve_dao
 
+        given = {"start_block": args.start_block, "token_decimals": args.token_decimals,
+                 "token_symbol": args.token_symbol}
+        networks.check_dao(key, {"id": dao_id, "name": args.title or dao_id, "governor": args.governor,
+                                 "token": args.token, **{k: v for k, v in given.items() if v is not None}})
         if any(d.id == dao_id for d in networks.get_network(key).daos):
             raise BadInput(f"{key}/{dao_id} already exists; remove it first")
         setup = resolve_dao(key, args.governor, args.token, kind=args.kind, symbol=args.token_symbol,

@@ -366,7 +366,9 @@ def new_network_table(protocol: str, key: str, *, chain_id: str | int, rpc: list
     return table
 
 
-def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoConfig:
+def check_dao(network: str, dao: dict[str, Any]) -> tuple[NetworkConfig, DaoConfig]:
+    """A DAO the user describes, checked without writing or asking a node: its name, title, addresses
+    (EIP-55) and numbers (start block, token decimals)."""
     net = get_network(network)
     if not net.holds_daos:
         raise BadInput(f"DAOs are added to EVM networks; {network!r} is {net.protocol}")
@@ -377,9 +379,13 @@ def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoC
     dao = {**dao, "governor": parse_evm_address(str(dao.get("governor", "")), "governor"),
            "token": parse_evm_address(str(dao.get("token", "")), "token")}
     try:
-        cfg = DaoConfig.model_validate(dao)
+        return net, DaoConfig.model_validate(dao)
     except ValidationError as exc:
         raise _pydantic_error(exc, f"DAO {network}/{dao.get('id')}") from None
+
+
+def add_dao(network: str, dao: dict[str, Any], *, replace: bool = False) -> DaoConfig:
+    net, cfg = check_dao(network, dao)
     if not replace and any(d.id == cfg.id for d in net.daos):
         raise BadInput(f"{network}/{cfg.id} already exists; remove it first")
     tables = _user_tables()
