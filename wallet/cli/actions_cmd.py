@@ -97,8 +97,8 @@ def _vote(args: argparse.Namespace) -> int:
         try:
             source, pid = query.resolve_proposal(ar, args.id, source)
         except BadInput:
-            if not source or not args.id.isdigit():
-                raise
+            if not source or not args.id.isdigit() or len(args.id) > 78 or int(args.id) >= 2**256:
+                raise  # no proposal id of any family is above 2^256: never send one
             pid = args.id  # not synced yet, but the user named the source and a full id
     v = vault()
     meta = pick_account(v, args.account, _scheme(source))
