@@ -150,7 +150,7 @@ def resolve_proposal(ar: Archive, ref: str, source: str | None = None) -> tuple[
             params2 += [source, f"{source}/%"]
         rows = ar.conn.execute(sql2 + " LIMIT 6", params2).fetchall()
     if not rows and 0 < len(ref) < 4:
-        raise BadInput(f"{ref!r} is no proposal id, and a prefix that short is ambiguous (give 4 or more characters)",
+        raise BadInput(f"no proposal {ref!r}, and as a prefix it is too short / ambiguous (give 4 or more characters)",
                        hint="write the full id or SOURCE:ID, as 'polis proposals list' prints it")
     if not rows:
         raise BadInput(f"no proposal {ref!r} in the archive" + (f" of {source}" if source else "")
