@@ -17,7 +17,10 @@ import pytest
 
 # Shared fixtures live in tests/plugins/ and reach every test module through pytest, so no module
 # imports a fixture by name (and none imports another test module: tests/test_layout.py holds that).
-pytest_plugins = ["tests.plugins.devnet", "tests.plugins.cosmos", "tests.plugins.bittensor", "tests.plugins.snapshot"]
+from tests.plugins.devnet import add_devnet_dao  # noqa: F401  (re-exported: test modules import it from here)
+
+pytest_plugins = ["tests.plugins.devnet", "tests.plugins.cosmos", "tests.plugins.bittensor", "tests.plugins.snapshot",
+                  "tests.plugins.snet"]
 
 REPO = Path(__file__).resolve().parents[1]
 PASSPHRASE = "correct horse battery staple"
@@ -82,20 +85,6 @@ def cli():
 def polis_bin() -> str:
     exe = Path(sys.executable).with_name("polis")
     return str(exe) if exe.exists() else "polis"
-
-
-def add_devnet_dao(anvil_url: str, dep: Any, dao_id: str = "test", kind: str | None = None) -> str:
-    """Point the devnet network at this anvil and add a DAO; returns the source key."""
-    from wallet import networks
-
-    networks.set_user_table("devnet", {"rpc": [anvil_url], "confirmations": 0})
-    kind = kind or (dep.kind if dep.kind in ("bravo", "alpha") else "oz")
-    adapter = {"alpha": "evm_alpha", "oz_fractional": "evm_fractional"}.get(dep.kind, "evm_governor")
-    networks.add_dao("devnet", {"id": dao_id, "name": f"Test {dao_id}", "kind": kind, "adapter": adapter,
-                                "governor": dep.governor, "token": dep.token, "token_symbol": "PDT",
-                                "token_decimals": getattr(dep, "token_decimals", 18), "start_block": dep.deploy_block},
-                     replace=True)
-    return f"devnet/{dao_id}"
 
 
 @pytest.fixture

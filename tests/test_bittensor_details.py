@@ -9,8 +9,7 @@ import pytest
 from tests.doubles.substrate_codec import FINNEY_METADATA
 from tests.doubles.substrate_node import SubstrateNode
 from tests.plugins import oracles
-from tests.plugins.bittensor import TAO, bt_keys, bt_node, bt_ready, pub_hex  # noqa: F401
-from tests.test_oracle_bittensor import cases_of
+from tests.plugins.bittensor import TAO, pub_hex
 
 FINNEY_GENESIS = "0x2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03"
 
@@ -39,7 +38,8 @@ def test_era_option_is_honoured_or_refused(bt_ready: SubstrateNode, bt_keys, cli
     r = cli("stake", "add", hk, "1", "--subnet", "1", "-n", "bittensor", "--opt", "era=256", "--yes", "--json")
     assert r.code == 0, r.err
     assert "mortal era 256 blocks" in "\n".join(r.json()["plan"]["summary"])
-    [case] = oracles.run("bittensor", {"metadata": str(FINNEY_METADATA), "cases": cases_of(bt_ready)})["cases"]
+    doc = {"metadata": str(FINNEY_METADATA), "cases": oracles.substrate_cases(bt_ready)}
+    [case] = oracles.run("bittensor", doc)["cases"]
     assert case["errors"] == [] and case["era"]["period"] == 256
     for bad, why in (("100", "power of two"), ("2", "power of two"), ("0", "immortal"), ("x", "number of blocks"),
                      ("4096", "BlockHashCount")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.plugins.cosmos import Chain, Env, akash, start  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import Chain, Env, start
 
 
 def _tx_posts(env: Env) -> int:

@@ -15,16 +15,8 @@ from tests.plugins import oracles
 from tests.plugins.bittensor import MNEMONIC, TAO, derive, pub_hex, use_node
 
 
-def cases_of(node: SubstrateNode) -> list[dict[str, Any]]:
-    """One oracle case per extrinsic the double included, with what a verifier needs from the chain."""
-    hashes = {str(b["number"]): "0x" + b["hash"].hex() for b in node.blocks}
-    return [{"extrinsic": x, "genesis": "0x" + node.genesis.hex(), "spec_version": node.version["specVersion"],
-             "tx_version": node.version["transactionVersion"], "current": b["number"] - 1, "hashes": hashes}
-            for b in node.blocks for x in b["extrinsics"]]
-
-
 def check(node: SubstrateNode, metadata: Path = FINNEY_METADATA) -> list[dict[str, Any]]:
-    out = oracles.run("bittensor", {"metadata": str(metadata), "cases": cases_of(node)})["cases"]
+    out = oracles.run("bittensor", {"metadata": str(metadata), "cases": oracles.substrate_cases(node)})["cases"]
     for case in out:
         assert case["errors"] == [], case["errors"]
     return out

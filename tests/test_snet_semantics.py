@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.test_snet import NET, _agix, _info, snet  # noqa: F401  (fixture)
+from tests.plugins.snet import NET
+from tests.plugins.snet import agix as _agix
+from tests.plugins.snet import stake_info as _info
 from wallet.devnet.snet import AGIX
 
 

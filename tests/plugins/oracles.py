@@ -32,3 +32,12 @@ def run(family: str, doc: dict[str, Any], *, timeout: float = 60.0) -> dict[str,
         raise AssertionError(f"oracle {family} failed: {proc.stderr[-4000:]}")
     out: dict[str, Any] = json.loads(proc.stdout)
     return out
+
+
+def substrate_cases(node: Any) -> list[dict[str, Any]]:
+    """One bittensor-oracle case per extrinsic a SubstrateNode double included, with what a verifier needs
+    from the chain: genesis, runtime versions, the head when it was signed and every block hash."""
+    hashes = {str(b["number"]): "0x" + b["hash"].hex() for b in node.blocks}
+    return [{"extrinsic": x, "genesis": "0x" + node.genesis.hex(), "spec_version": node.version["specVersion"],
+             "tx_version": node.version["transactionVersion"], "current": b["number"] - 1, "hashes": hashes}
+            for b in node.blocks for x in b["extrinsics"]]
