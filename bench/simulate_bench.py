@@ -18,7 +18,7 @@ RUNS = 5
 
 def run() -> dict[str, object]:
     sys.path.insert(0, str(REPO))
-    from tests.conftest import add_devnet_dao
+    from tests.plugins.devnet import add_devnet_dao
     from wallet.devnet.anvil import Anvil
     from wallet.devnet.deploy import deploy_dao
     from wallet.devnet.proposals import fund_treasury, pass_vote, propose, three_actions

@@ -8,50 +8,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import add_devnet_dao
+from tests.plugins.simulate import RECIPIENT, scenario
 
 pytestmark = pytest.mark.anvil
 
-RECIPIENT = "0x000000000000000000000000000000000000bEEF"
 KINDS = ["oz", "oz_direct", "bravo", "alpha"]
-
-
-def _deploy(anvil: Any, kind: str) -> Any:
-    from wallet.devnet.deploy import deploy_dao
-    from wallet.devnet.proposals import deploy_direct, fund_treasury
-
-    dep = deploy_direct(anvil) if kind == "oz_direct" else deploy_dao(anvil, kind)
-    fund_treasury(anvil, dep)
-    return dep
-
-
-def _add(anvil: Any, dep: Any, name: str) -> str:
-    from wallet import networks
-
-    src = add_devnet_dao(anvil.url, dep, name, kind="bravo" if dep.kind in ("bravo", "alpha") else "oz")
-    networks.add_dao("devnet", {"id": name, "name": name, "kind": "auto" if dep.kind == "alpha" else
-                                ("bravo" if dep.kind == "bravo" else "oz"), "governor": dep.governor,
-                                "token": dep.token, "token_symbol": "PDT", "token_decimals": dep.token_decimals,
-                                "start_block": dep.deploy_block}, replace=True)
-    return src
-
-
-def _scenario(anvil: Any, kind: str, name: str) -> tuple[Any, str, str, str]:
-    """A DAO with a passed 3-action proposal (pay 4,000 PDT, send 1 ETH, change a setting) and an open one
-    whose second action asks for more tokens than the treasury holds."""
-    from wallet.devnet.proposals import Call, pass_vote, propose, three_actions
-
-    dep = _deploy(anvil, kind)
-    unit = 10**dep.token_decimals
-    paid = propose(anvil, dep, three_actions(dep, RECIPIENT, amount=4_000 * unit, eth=10**18, new_delay=7),
-                   f"# Pay the {kind} grant\nthree actions")
-    pass_vote(anvil, dep, paid)
-    too_much = dep.token_decimals and 10**12 * unit
-    bad = propose(anvil, dep, [Call(dep.token, "transfer(address,uint256)", (RECIPIENT, 5 * unit)),
-                               Call(dep.token, "transfer(address,uint256)", (RECIPIENT, min(too_much, 2**95))),
-                               Call(RECIPIENT, "", (), 1)], f"# Too much ({kind})\nthe second action reverts")
-    anvil.rpc("anvil_mine", hex(40))  # the node's "safe" block (head − 32) is past the voting period
-    return dep, _add(anvil, dep, name), paid, bad
 
 
 def _simulate(cli: Any, ref: str, *extra: str) -> tuple[int, dict[str, Any]]:
@@ -68,7 +29,7 @@ def _change(report: dict[str, Any], address: str, asset: str) -> int:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_simulation_of_every_governor_kind(cli, anvil, kind: str) -> None:
-    dep, src, paid, bad = _scenario(anvil, kind, f"sim-{kind.replace('_', '-')}")
+    dep, src, paid, bad = scenario(anvil, kind, f"sim-{kind.replace('_', '-')}")
     assert cli("sync", src, "--json").code == 0
     unit = 10**dep.token_decimals
     treasury_before = int(anvil.rpc("eth_getBalance", dep.treasury, "latest"), 16)
@@ -118,7 +79,7 @@ def test_report_text_and_archive_offline(cli, tmp_path) -> None:
 
     node = Anvil().start()
     try:
-        dep, src, paid, _bad = _scenario(node, "oz", "offline")
+        dep, src, paid, _bad = scenario(node, "oz", "offline")
         assert cli("sync", src, "--json").code == 0
         r = cli("proposals", "simulate", f"{src}:{paid}")
         assert r.code == 0, r.err
@@ -141,7 +102,7 @@ def test_report_text_and_archive_offline(cli, tmp_path) -> None:
 
 
 def test_fork_at_block_and_refusals(cli, anvil) -> None:
-    dep, src, paid, _bad = _scenario(anvil, "bravo", "sim-refuse")
+    dep, src, paid, _bad = scenario(anvil, "bravo", "sim-refuse")
     assert cli("sync", src, "--json").code == 0
     head = int(anvil.rpc("eth_blockNumber"), 16)
     code, rep = _simulate(cli, f"{src}:{paid}", "--block", str(head))
@@ -158,7 +119,7 @@ def test_refuses_a_node_without_the_state(cli) -> None:
 
     node = Anvil(extra_args=no_disk_state_args()).start()
     try:
-        dep, src, paid, _bad = _scenario(node, "oz", "pruned")
+        dep, src, paid, _bad = scenario(node, "oz", "pruned")
         assert cli("sync", src, "--json").code == 0
         r = cli("proposals", "simulate", f"{src}:{paid}", "--block", str(dep.deploy_block + 1))
         assert r.code == 1, r.out + r.err
@@ -186,7 +147,7 @@ def test_fork_lifetime_and_cleanup(anvil) -> None:
 def test_never_reads_the_vault_or_sends_to_the_node(cli, anvil, monkeypatch) -> None:
     import wallet.keys.vault as vault
 
-    dep, src, paid, _bad = _scenario(anvil, "oz_direct", "sim-safe")
+    dep, src, paid, _bad = scenario(anvil, "oz_direct", "sim-safe")
     assert cli("sync", src, "--json").code == 0
     nonce_before = anvil.rpc("eth_getTransactionCount", dep.admin, "latest")
     head_before = int(anvil.rpc("eth_blockNumber"), 16)
@@ -218,7 +179,7 @@ def test_the_real_node_only_answers_reads(cli, anvil) -> None:
 
     from wallet import networks
 
-    dep, src, paid, bad = _scenario(anvil, "oz", "sim-proxy")
+    dep, src, paid, bad = scenario(anvil, "oz", "sim-proxy")
     assert cli("sync", src, "--json").code == 0
     seen: list[str] = []
 
@@ -258,7 +219,7 @@ def test_altered_archive_actions_are_flagged(cli, anvil, kind: str) -> None:
 
     from wallet.cache import open_archive
 
-    dep, src, paid, _bad = _scenario(anvil, kind, f"sim-tamper-{kind}")
+    dep, src, paid, _bad = scenario(anvil, kind, f"sim-tamper-{kind}")
     assert cli("sync", src, "--json").code == 0
     with open_archive() as ar:
         actions = json.loads(ar.conn.execute("SELECT actions FROM proposals WHERE source=? AND id=?",
@@ -290,7 +251,7 @@ def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> N
 
     from tests.conftest import run_cli
 
-    dep, src, paid, _bad = _scenario(anvil, "oz", f"sim-{sig.lower()}")
+    dep, src, paid, _bad = scenario(anvil, "oz", f"sim-{sig.lower()}")
     assert run_cli("sync", src, "--json").code == 0
 
     class Slow(BaseHTTPRequestHandler):  # a slow node: the simulation takes seconds

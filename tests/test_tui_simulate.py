@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.plugins.simulate import scenario
 from tests.plugins.tui_helpers import text_of, wait_for
-from tests.test_simulate import _scenario
 
 pytestmark = pytest.mark.anvil
 
@@ -27,7 +27,7 @@ def test_simulate_key_pane_palette_and_offline(cli) -> None:
 
     node = Anvil().start()
     try:
-        dep, src, paid, _bad = _scenario(node, "oz", "tui-sim")
+        dep, src, paid, _bad = scenario(node, "oz", "tui-sim")
         assert cli("sync", src, "--json").code == 0
 
         async def online() -> None:

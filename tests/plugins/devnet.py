@@ -14,6 +14,8 @@ to reach Expired; OZ seeds ~1 minute to pass the timelock delay).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 __all__ = ["compiled", "anvil", "dao", "seeded_dao"]
@@ -67,3 +69,17 @@ def seeded_dao(anvil):
         return dep, seed_dao(anvil, dep, n_voters=n_voters, **seed_kwargs)
 
     return make
+
+
+def add_devnet_dao(anvil_url: str, dep: Any, dao_id: str = "test", kind: str | None = None) -> str:
+    """Point the devnet network at this anvil and add a DAO; returns the source key."""
+    from wallet import networks
+
+    networks.set_user_table("devnet", {"rpc": [anvil_url], "confirmations": 0})
+    kind = kind or (dep.kind if dep.kind in ("bravo", "alpha") else "oz")
+    adapter = {"alpha": "evm_alpha", "oz_fractional": "evm_fractional"}.get(dep.kind, "evm_governor")
+    networks.add_dao("devnet", {"id": dao_id, "name": f"Test {dao_id}", "kind": kind, "adapter": adapter,
+                                "governor": dep.governor, "token": dep.token, "token_symbol": "PDT",
+                                "token_decimals": getattr(dep, "token_decimals", 18), "start_block": dep.deploy_block},
+                     replace=True)
+    return f"devnet/{dao_id}"
