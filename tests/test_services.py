@@ -94,7 +94,10 @@ def test_time_format_is_one_rule() -> None:
     from wallet.cli import output
     from wallet.services import timefmt
 
+    from wallet.services import proposal_state
+
     assert output.ago is inbox.ago is timefmt.ago and output.until is inbox.until is timefmt.until
+    assert proposal_state._ago is timefmt.ago and proposal_state._when is timefmt.when
     assert timefmt.ago(1000, now=1003) == "just now" and timefmt.ago(1000, now=998) == "just now"
     assert timefmt.ago(1000, now=1000 + 7200) == "2h ago" and timefmt.ago(None) == "never"
     assert timefmt.until(1000, now=0) == "in 16m" and timefmt.until(1000, now=1000) == "closed"
@@ -134,6 +137,9 @@ def test_power_shows_delegation_and_votes_on_devnet(cli, anvil, dao, env_passphr
     assert cli("delegate", "--to", friend, "-n", src, "--yes").code == 0
     (row,) = [x for x in cli("power", "-n", src, "--json").json() if x["source"] == src]
     assert row["delegate"].lower() == friend.lower() and row["voting_power"] == "0" and row["voting_power_base"] == 0
+    assert cli("sync", src, "--json").code == 0
+    (off,) = [x for x in cli("power", "-n", src, "--offline", "--json").json() if x["source"] == src]
+    assert off["archived"] is True and off["delegate"].lower() == friend.lower() and off["voting_power_base"] == 0
     text = cli("power", "-n", src)
     assert text.code == 0 and "DELEGATE" in text.out and src in text.out
     assert cli("power", "-n", "nosuchnet").code == 2

@@ -324,6 +324,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--network", "-n", action="append", default=[], metavar="NETWORK",
                    help="a network or source (repeatable; default: every followed source)")
     p.add_argument("--account", "-a", action="append", default=[], help="vault account (repeatable; default: all)")
+    p.add_argument("--offline", action="store_true", help="the archive's last known delegate and power; no node")
     _common(p)
     p = sub.add_parser("validators", help="validators, delegates or stake windows of a network")
     p.add_argument("--network", "-n", required=True, metavar="NETWORK")

@@ -10,7 +10,7 @@ from wallet.cli.output import emit_json, err, out, table
 def run(args: argparse.Namespace) -> int:
     from wallet.services.power import account_power
 
-    rows = account_power(args.account or None, args.network or None)
+    rows = account_power(args.account or None, args.network or None, offline=args.offline)
     if args.json:
         emit_json([r.as_json() for r in rows])
         return 0

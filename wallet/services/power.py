@@ -78,8 +78,7 @@ def _archived(row: PowerRow) -> PowerRow:
 
     with open_archive(readonly=True) as ar:
         row.delegate = query.current_delegate(ar, row.source, row.address)
-        if row.delegate:
-            row.power = query.current_power(ar, row.source, row.address)
+        row.power = query.current_power(ar, row.source, row.address)  # the votes last recorded for it
     row.archived = True
     return row
 

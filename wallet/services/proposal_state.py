@@ -13,31 +13,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from wallet.services.timefmt import ago as _ago
+from wallet.services.timefmt import until as _until
+from wallet.services.timefmt import when as _when
 from wallet.status import OPEN_STATUSES as OPEN
-
-
-def _ago(ts: int | None, now: float) -> str:
-    if ts is None:
-        return "never"
-    d = int(now - ts)
-    if d < 5:
-        return "just now"
-    for unit, secs in (("d", 86400), ("h", 3600), ("m", 60)):
-        if d >= secs:
-            return f"{d // secs}{unit} ago"
-    return f"{d}s ago"
-
-
-def _until(ts: int, now: float) -> str:
-    d = int(ts - now)
-    for unit, secs in (("d", 86400), ("h", 3600), ("m", 60)):
-        if d >= secs:
-            return f"in {d // secs}{unit}"
-    return f"in {max(d, 0)}s"
-
-
-def _when(ts: int) -> str:
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(ts))
 
 
 @dataclass(frozen=True)

@@ -193,15 +193,10 @@ def latest(ar: Archive, source: str, pid: str, *, full: bool = False) -> dict[st
 
 def headline(sim: dict[str, Any], now: float | None = None) -> str:
     """"simulated at block 1,234 (5m ago): 3/3 actions succeed · treasury −4,000 PDT"."""
+    from wallet.services.timefmt import ago
     from wallet.textsafe import clean
 
-    age = _ago(int((now or time.time()) - sim["created"]))
+    age = ago(sim["created"], now)
     return f"simulated at block {sim['block']:,} ({age}, {sim['path']} path): {clean(sim['summary'])}"
 
 
-def _ago(seconds: int) -> str:
-    seconds = max(0, seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return f"{seconds}s ago"
