@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.plugins.simulate import RECIPIENT, scenario
+from tests.plugins.simulate import RECIPIENT, add_source, deploy_funded, scenario
 
 pytestmark = pytest.mark.anvil
 
@@ -330,3 +330,24 @@ def test_relay_passes_reads_and_refuses_writes(anvil) -> None:
                                           "params": ["0x00"]}).json()
         assert one["error"]["code"] == -32601 and relay.refused == ["evm_mine", "eth_sendRawTransaction"]
     assert anvil.rpc("eth_blockNumber") == before
+
+
+@pytest.mark.parametrize("kind", ["oz", "bravo"])
+def test_passed_proposal_that_reverts_through_the_governor(cli, anvil, kind: str) -> None:
+    """The governor path finds the failing action in the call trace of execute()."""
+    from wallet.devnet.proposals import Call, pass_vote, propose
+
+    dep = deploy_funded(anvil, kind)
+    unit = 10**dep.token_decimals
+    pid = propose(anvil, dep, [Call(dep.token, "transfer(address,uint256)", (RECIPIENT, 5 * unit)),
+                               Call(dep.token, "transfer(address,uint256)", (RECIPIENT, 10**12 * unit)),
+                               Call(RECIPIENT, "", (), 1)], f"# Passed but broken ({kind})\nreverts when executed")
+    pass_vote(anvil, dep, pid)
+    anvil.rpc("anvil_mine", hex(40))
+    src = add_source(anvil, dep, f"sim-broken-{kind}")
+    assert cli("sync", src, "--json").code == 0
+    code, rep = _simulate(cli, f"{src}:{pid}")
+    assert code == 1 and rep["path"] == "governor", rep["notes"]
+    assert [a["status"] for a in rep["actions"]] == ["success", "reverted", "not_run"]
+    assert rep["actions"][1]["revert"]["reason"].startswith("ERC20InsufficientBalance(")
+    assert "executed through the governor (the transaction reverts)" in rep["notes"]
