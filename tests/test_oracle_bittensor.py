@@ -93,7 +93,36 @@ def test_governance_vote_matches_polkadot_types(bt_keys, env_passphrase, cli) ->
         "hotkey": bt_keys.hotkeys[2], "proposal": prop, "index": 3, "approve": True}}]
 
 
-def test_addresses_equal_polkadot_keyring() -> None:
+def test_addresses_equal_polkadot_keyring_and_btcli() -> None:
     indexes = [0, 1, 2, 3, 9]
     theirs = oracles.run("bittensor", {"addresses": [{"mnemonic": MNEMONIC, "index": i} for i in indexes]})
     assert [derive(i) for i in indexes] == theirs["addresses"]
+    from bittensor_wallet import Keypair  # what btcli derives for a coldkey regenerated from this mnemonic
+
+    assert Keypair.create_from_mnemonic(MNEMONIC).ss58_address == derive(0)
+
+
+def test_the_oracle_catches_a_forged_extrinsic(bt_ready: SubstrateNode, bt_keys) -> None:  # noqa: F811
+    from wallet.adapters import adapter_for
+    from wallet.keys.vault import Vault
+
+    ad = adapter_for("bittensor")
+    try:
+        ad.submit(ad.plan_stake(Vault().get("tao"), bt_keys.hotkeys[0], TAO, subtarget="1"), _signer())
+    finally:
+        ad.close()
+    [case] = oracles.substrate_cases(bt_ready)
+    raw = bytearray(bytes.fromhex(case["extrinsic"][2:]))
+    raw[-1] ^= 1  # the amount's last byte
+    wrong_genesis = {**case, "genesis": "0x" + "11" * 32}
+    out = oracles.run("bittensor", {"metadata": str(FINNEY_METADATA),
+                                    "cases": [{**case, "extrinsic": "0x" + raw.hex()}, wrong_genesis]})["cases"]
+    assert all(any("signature does not verify" in e for e in c["errors"]) for c in out), out
+
+
+def _signer():  # type: ignore[no-untyped-def]
+    from wallet.keys.unlock import UnlockPolicy
+    from wallet.keys.vault import Vault
+
+    v = Vault()
+    return UnlockPolicy().unlock(v, v.get("tao")).signer("substrate")

@@ -100,3 +100,21 @@ def test_addresses_equal_cosmjs_for_every_prefix() -> None:
     theirs = oracles.run("cosmos", {"addresses": [{"mnemonic": ABOUT, "prefix": p, "index": i} for p, i in ours]})
     assert list(ours.values()) == theirs["addresses"]
     assert ours[("akash", 0)] == ME_AKASH and ours[("cosmos", 0)] == ME_COSMOS
+
+
+def test_the_oracle_catches_a_tampered_transaction(akash: Env) -> None:  # noqa: F811
+    import base64
+
+    from cosmpy.protos.cosmos.tx.v1beta1.tx_pb2 import TxRaw
+
+    [case] = _send_all(akash, [akash.adapter().plan_vote(akash.account(), "341", "yes")])
+    raw = TxRaw.FromString(base64.b64decode(case["tx_bytes"]))
+    forged = TxRaw(body_bytes=raw.body_bytes.replace(b"\x18\x01", b"\x18\x03", 1), auth_info_bytes=raw.auth_info_bytes,
+                   signatures=list(raw.signatures))
+    wrong_chain = {**case, "chain_id": "akashnet-3"}
+    out = oracles.run("cosmos", {"cases": [{**case, "tx_bytes": base64.b64encode(forged.SerializeToString()).decode()},
+                                           wrong_chain]})["cases"]
+    assert forged.body_bytes != raw.body_bytes
+    assert out[0]["messages"][0]["value"]["option"] == 3  # decoded as NO, but signed as YES:
+    assert any("does not verify" in e for e in out[0]["errors"])
+    assert any("does not verify" in e for e in out[1]["errors"])

@@ -63,3 +63,27 @@ def test_weights_a_javascript_number_cannot_hold_are_refused() -> None:
     for bad in ("0.12345678901234567890", "1e400", "1e-400", "9007199254740993"):
         with pytest.raises(BadInput, match="JavaScript number"):
             sc.parse("weighted", ["a", "b"], "-", {"1": bad})
+
+
+def test_the_oracle_catches_an_old_layout_and_a_tampered_vote(voting, voter: str, cli) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    from wallet.adapters.snapshot import messages as eip712
+    from wallet.keys.signer import EvmSigner
+
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
+    assert cli("vote", f"{VSOURCE}:{_pid(0xA0)}", "2", "--yes").code == 0
+    [env] = _envelopes(voting)
+    tampered = copy.deepcopy(env)
+    tampered["data"]["message"]["choice"] = 3
+    old = copy.deepcopy(env)  # what Polis signed before: snapshot.js 0.12's layout, validly signed
+    msg = old["data"]["message"]
+    old["data"]["types"]["Vote"] = eip712.legacy_vote_types("single-choice", msg["proposal"])
+    doc = {"types": {"EIP712Domain": eip712.DOMAIN_TYPE, **old["data"]["types"]}, "primaryType": "Vote",
+           "domain": old["data"]["domain"], "message": msg}
+    old["sig"] = "0x" + EvmSigner(bytes.fromhex(KEY_HEX)).sign_typed_data(doc).hex()
+    out = oracles.run("snapshot", {"cases": [{"envelope": e, "type": "single-choice", "private_key": "0x" + KEY_HEX}
+                                             for e in (tampered, old)]})["cases"]
+    assert any("ethers recovers" in e for e in out[0]["errors"])
+    assert out[1]["recovered"] == voter and any("types differ" in e for e in out[1]["errors"])
