@@ -132,9 +132,15 @@ class PolisApp(App[None]):
 
     @property
     def available_themes(self) -> dict[str, Any]:
-        """Polis's themes only, once registered: the palette's one "Theme" entry lists these three."""
-        ours = {n: t for n, t in self._registered_themes.items() if n in themes.NAMES}
-        return ours or dict(self._registered_themes)
+        """Polis's themes only, once registered: the palette's one "Theme" entry lists these three.
+        (Textual reads this on every style update: computed once.)"""
+        ours: dict[str, Any] | None = self.__dict__.get("_polis_themes")
+        if ours is None:
+            found = {n: t for n, t in self._registered_themes.items() if n in themes.NAMES}
+            if len(found) < len(themes.NAMES):
+                return found or dict(self._registered_themes)  # still registering
+            ours = self.__dict__["_polis_themes"] = found
+        return ours
 
     @property
     def is_offline(self) -> bool:
@@ -176,13 +182,13 @@ class PolisApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def pick_account(self, family: str = "evm") -> str | None:
-        """The signing account: the first non-watch account that has this family's key."""
+    def pick_account(self, scheme: str = "evm") -> str | None:
+        """The signing account: the first non-watch account that has a key of this scheme."""
         from wallet.errors import PolisError
         from wallet.keys.vault import Vault
 
         try:
-            accounts = [a for a in Vault().accounts() if not a.watch_only and a.addresses.get(family)]
+            accounts = [a for a in Vault().accounts() if not a.watch_only and a.addresses.get(scheme)]
         except PolisError:
             return None
         return accounts[0].name if accounts else None
