@@ -134,3 +134,24 @@ def test_rounded_amounts_are_marked() -> None:
     assert format_amount(100_012_345_678, agix) == "1,000.12345678 AGIX"
     assert format_amount(100_012_345_678, agix, max_decimals=4, mark=True) == "≈1,000.1234 AGIX"
     assert format_amount(100_012_340_000, agix, max_decimals=4, mark=True) == "1,000.1234 AGIX"
+
+
+def test_batch_run_sends_stake_then_unstake_of_one_triple_apart(bt_ready: SubstrateNode, bt_keys, cli,  # noqa: F811
+                                                                  tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ch, ck = bt_ready.chain, pub_hex(bt_keys.coldkey)
+    hk0, hk1 = bt_keys.hotkeys[:2]
+    ch._change_alpha(pub_hex(hk0), ck, 1, 50 * TAO)
+    plan = tmp_path / "tao.toml"
+    def action(kind: str, hotkey: str, amount: str) -> str:
+        return (f'[[actions]]\nkind = "{kind}"\nnetwork = "bittensor"\ntarget = "{hotkey}"\nsubnet = "1"\n'
+                f'amount = "{amount}"\n\n')
+
+    plan.write_text('version = 1\nname = "tao"\n\n[defaults]\naccount = "tao"\n\n'
+                    '[policy]\nallowed_networks = ["bittensor"]\n\n'
+                    + action("stake", hk0, "1 TAO") + action("unstake", hk0, "0.5 TAO") + action("stake", hk1, "1 TAO"))
+    r = cli("batch", "run", str(plan), "--yes", "--json")
+    assert r.code == 0, r.err + r.out
+    assert r.json()["counts"] == {"confirmed": 3}
+    sent = [x for b in bt_ready.blocks for x in b["extrinsics"]]
+    assert len(sent) == 3 and bt_ready.rejected == []  # the runner sends them one by one, never one batch_all
+    assert ch.alpha_of(pub_hex(hk1), ck, 1) > 0
