@@ -16,6 +16,7 @@ from wallet.adapters.evm.client import LazyRpcClient
 from wallet.adapters.evm.ens import looks_like_name
 from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts
 from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
+from wallet.adapters.evm.vote_plan import parse_support as parse_support  # re-exported (variants)
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
 if TYPE_CHECKING:
@@ -27,17 +28,6 @@ if TYPE_CHECKING:
     from wallet.models import ActionResult, Plan, PlanCheck
     from wallet.networks import DaoConfig, NetworkConfig
     from wallet.units import Denom
-
-_CHOICE_ALIASES = {"for": 1, "yes": 1, "y": 1, "1": 1, "against": 0, "no": 0, "n": 0, "0": 0,
-                   "abstain": 2, "2": 2}
-
-
-def parse_support(choice: str) -> int:
-    key = str(choice).strip().lower()
-    if key not in _CHOICE_ALIASES:
-        raise BadInput(f"unknown choice {choice!r}: use for, against or abstain")
-    return _CHOICE_ALIASES[key]
-
 
 def _word(result: Any) -> int:
     if isinstance(result, Exception):

@@ -26,6 +26,16 @@ if TYPE_CHECKING:
 
 SPLIT_KEYS = {"against": 0, "for": 1, "abstain": 2}
 _SPLIT_ALIASES = {**SPLIT_KEYS, "0": 0, "1": 1, "2": 2, "no": 0, "yes": 1}
+_CHOICE_ALIASES = {"for": 1, "yes": 1, "y": 1, "1": 1, "against": 0, "no": 0, "n": 0, "0": 0,
+                   "abstain": 2, "2": 2}
+
+
+def parse_support(choice: str) -> int:
+    """A Governor support value from a choice: for/yes/y/1 → 1, against/no/n/0 → 0, abstain/2 → 2."""
+    key = str(choice).strip().lower()
+    if key not in _CHOICE_ALIASES:
+        raise BadInput(f"unknown choice {choice!r}: use for, against or abstain")
+    return _CHOICE_ALIASES[key]
 
 
 def parse_split(weights: dict[str, str], token: Denom) -> tuple[int, int, int]:
@@ -94,7 +104,6 @@ def _words(result: Any, n: int) -> list[int]:
 
 def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
               weights: dict[str, str] | None = None) -> Plan:
-    from wallet.adapters.evm.adapter import parse_support
     from wallet.models import Plan, PlanCheck  # pydantic: only when acting
     from wallet.units import Denom, format_amount
 
