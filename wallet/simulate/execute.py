@@ -182,6 +182,9 @@ def try_governor_path(fork: Fork, *, kind: str, governor: str, executor: str, pi
     state = proposal_state(fork, governor, pid)
     if state not in (OZ_SUCCEEDED, OZ_QUEUED):
         name = STATE_NAMES[state] if state is not None and state < len(STATE_NAMES) else "unknown"
+        if name == "Executed":
+            return None, ("the proposal was already executed at the fork's block: its actions ran again from the "
+                          "executor on today's state (--block before its execution shows what it did then)")
         return None, f"the proposal is {name} at the fork's block, so its actions ran from the executor directly"
     oz = kind == "oz"
     if oz:
