@@ -83,7 +83,8 @@ def _is_rate_error(exc: RpcError) -> bool:
 
 class LogFetcher:
     def __init__(self, rpc: JsonRpc, addresses: list[str], topics: list[Any], *, max_range: int,
-                 concurrency: int = 8, batch: int = 10, target_logs: int = 10_000, retries: int = 8) -> None:
+                 concurrency: int = 8, batch: int = 10, target_logs: int = 10_000, retries: int = 8,
+                 first_range: int = 16) -> None:
         self.rpc = rpc
         self.addresses = addresses
         self.topics = topics
@@ -94,6 +95,11 @@ class LogFetcher:
         self.retries = retries
         self.batches_ok = True
         """False once the node refused a JSON-RPC batch: ranges go one request each from then on."""
+        self.first_range = max(1, first_range)
+        self.size = self.max_range
+        """Blocks per range, adjusted to the density the answers show."""
+        self.density = 0.0
+        """Logs per block lately seen."""
 
     def _filter(self, lo: int, hi: int) -> dict[str, Any]:
         return {"address": self.addresses, "topics": self.topics, "fromBlock": hex(lo), "toBlock": hex(hi)}
@@ -150,39 +156,89 @@ class LogFetcher:
         return [(lo, hi, done[(lo, hi)]) for lo, hi in sorted(done)]
 
     def fetch(self, start: int, end: int, on_chunk: Callable[[int, int, int], None] | None = None) -> Iterator[Chunk]:
-        """Yield (from, to, logs) in block order, covering start..end without a gap."""
+        """Yield (from, to, logs) in block order, covering start..end without a gap.
+
+        Density is unknown at first: ranges are probed one at a time from `first_range` blocks, sixteen
+        times wider after each light answer, until they reach the cap or a quarter of `target_logs`.
+        Then ranges are sized for half of `target_logs` each, grouped so one group holds about
+        `target_logs`, and as many groups wait as keep about 4 × `target_logs` logs in memory."""
         if start > end:
             return
+        lo = start
+        size = min(self.first_range, self.max_range)
+        while lo <= end:  # the probe: sequential, a few round trips at most
+            hi = min(lo + size - 1, end)
+            chunks = self._group([(lo, hi)])
+            n = sum(len(c[2]) for c in chunks)
+            yield from self._emit(chunks, on_chunk)
+            span = hi - lo + 1
+            self.density = n / span
+            lo = hi + 1
+            if n * 4 >= self.target_logs or span < size:
+                size = self._size_for(span, n)
+                break
+            if size >= self.max_range:
+                break
+            size = min(self.max_range, size * 16)
+        if lo > end:
+            return
+        self.size = size
 
         def groups() -> Iterator[list[tuple[int, int]]]:
-            lo = start
+            nonlocal lo
             while lo <= end:
-                group = []
-                for _ in range(self.batch):
+                group: list[tuple[int, int]] = []
+                for _ in range(self._per_group()):
                     if lo > end:
                         break
-                    hi = min(lo + self.max_range - 1, end)
+                    hi = min(lo + self.size - 1, end)
                     group.append((lo, hi))
                     lo = hi + 1
                 yield group
 
         pending: deque[Future[list[Chunk]]] = deque()
-        planned = groups()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="polis-logs") as pool:
             try:
-                for group in planned:
-                    pending.append(pool.submit(self._group, group))
-                    if len(pending) >= 2 * self.concurrency:
-                        yield from self._drain(pending.popleft(), on_chunk)
+                for group in groups():
+                    pending.append(pool.submit(self._timed_group, group))
+                    while len(pending) >= self._max_pending():
+                        yield from self._emit(pending.popleft().result(), on_chunk)
                 while pending:
-                    yield from self._drain(pending.popleft(), on_chunk)
+                    yield from self._emit(pending.popleft().result(), on_chunk)
             finally:
                 for f in pending:
                     f.cancel()
 
+    def _size_for(self, span: int, n: int) -> int:
+        """Blocks a range should span to hold about half of `target_logs`, from one answer's density."""
+        if n == 0:
+            return self.max_range
+        return max(1, min(self.max_range, span * self.target_logs // (2 * n)))
+
+    def _per_group(self) -> int:
+        per_range = max(1, self.density * self.size)
+        return max(1, min(self.batch, int(self.target_logs // per_range)))
+
+    def _max_pending(self) -> int:
+        per_group = max(1.0, self.density * self.size * self._per_group())
+        return max(2, min(2 * self.concurrency, int(4 * self.target_logs // per_group)))
+
+    def _timed_group(self, ranges: list[tuple[int, int]]) -> list[Chunk]:
+        """A group, and what its answers say about the density ahead (heavier: narrower ranges)."""
+        chunks = self._group(ranges)
+        blocks = sum(hi - lo + 1 for lo, hi, _ in chunks)
+        n = sum(len(c[2]) for c in chunks)
+        if blocks:
+            self.density = max(self.density * 0.5, n / blocks)
+            if n / len(chunks) > self.target_logs // 2:
+                self.size = max(1, min(self.size, self._size_for(blocks // len(chunks), n // len(chunks))))
+            elif n / len(chunks) < self.target_logs // 16 and self.size < self.max_range:
+                self.size = min(self.max_range, self.size * 2)
+        return chunks
+
     @staticmethod
-    def _drain(future: Future[list[Chunk]], on_chunk: Callable[[int, int, int], None] | None) -> Iterator[Chunk]:
-        for lo, hi, logs in future.result():
+    def _emit(chunks: list[Chunk], on_chunk: Callable[[int, int, int], None] | None) -> Iterator[Chunk]:
+        for lo, hi, logs in chunks:
             if on_chunk:
                 on_chunk(lo, hi, len(logs))
             yield lo, hi, logs

@@ -127,10 +127,11 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         if open_rows:
             jobs.append(_RefreshJob(ad, open_rows, head, pool))
         net = ad.network
-        # POLIS_SYNC_FIRST_RANGE: smaller ranges (tests of crash resumption and faults make many requests)
-        fetcher = LogFetcher(rpc, addresses, topics,
-                             max_range=int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or net.max_log_range),
-                             concurrency=net.rpc_concurrency, batch=net.rpc_batch)
+        # POLIS_SYNC_FIRST_RANGE: fixed small ranges (tests of crash resumption and faults make many requests)
+        small = int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 0)
+        fetcher = LogFetcher(rpc, addresses, topics, max_range=small or net.max_log_range,
+                             concurrency=net.rpc_concurrency, batch=1 if small else net.rpc_batch,
+                             first_range=small or 16)
         for _lo, hi, logs in coalesce(fetcher.fetch(cursor + 1, safe_head, on_chunk=on_chunk)):
             created = {k: v for k, v in _created_rows(logs, governor).items() if k not in open_rows}
             if created:

@@ -1,0 +1,147 @@
+"""Concurrent eth_getLogs (wallet/adapters/evm/logs.py) against a loopback JSON-RPC node that caps ranges,
+may refuse batches, and counts what it was asked: every block covered once, answers in block order,
+the range cap honoured, a refused batch falls back to single requests, a known rate limit is kept."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+
+class LogsNode:
+    """Logs at `blocks` (one per listed block); eth_getLogs over more than `cap` blocks is refused."""
+
+    def __init__(self, blocks: list[int], *, cap: int = 1_000, batches: bool = True, rtt: float = 0.0) -> None:
+        self.blocks, self.cap, self.batches, self.rtt = sorted(blocks), cap, batches, rtt
+        self.asked: list[tuple[int, int]] = []
+        self.requests = 0
+        self.in_flight = self.peak_in_flight = 0
+        self.stamps: list[float] = []
+        self.lock = threading.Lock()
+        node = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                with node.lock:
+                    node.requests += 1
+                    node.in_flight += 1
+                    node.peak_in_flight = max(node.peak_in_flight, node.in_flight)
+                    node.stamps += [time.monotonic()] * (len(body) if isinstance(body, list) else 1)
+                time.sleep(node.rtt)
+                if isinstance(body, list) and not node.batches:
+                    out: Any = {"jsonrpc": "2.0", "id": None,
+                                "error": {"code": -32600, "message": "batch requests are not supported"}}
+                else:
+                    calls = body if isinstance(body, list) else [body]
+                    answers = [node.answer(c) for c in calls]
+                    out = answers if isinstance(body, list) else answers[0]
+                with node.lock:
+                    node.in_flight -= 1
+                data = json.dumps(out).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def answer(self, call: dict[str, Any]) -> dict[str, Any]:
+        f = call["params"][0]
+        lo, hi = int(f["fromBlock"], 16), int(f["toBlock"], 16)
+        if hi - lo + 1 > self.cap:
+            msg = f"query exceeds max block range {self.cap}"
+            return {"jsonrpc": "2.0", "id": call["id"], "error": {"code": -32005, "message": msg}}
+        with self.lock:
+            self.asked.append((lo, hi))
+        logs = [{"blockNumber": hex(b), "logIndex": "0x0"} for b in self.blocks if lo <= b <= hi]
+        return {"jsonrpc": "2.0", "id": call["id"], "result": logs}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def node_factory():
+    made: list[LogsNode] = []
+
+    def make(*args: Any, **kw: Any) -> LogsNode:
+        made.append(LogsNode(*args, **kw))
+        return made[-1]
+
+    yield make
+    for n in made:
+        n.close()
+
+
+def fetch_all(node: LogsNode, start: int, end: int, **kw: Any) -> list[tuple[int, int, list[dict[str, Any]]]]:
+    from wallet.adapters.evm.client import JsonRpc
+    from wallet.adapters.evm.logs import LogFetcher
+
+    with JsonRpc(node.url, retries=1) as rpc:
+        if kw.get("rate"):
+            from wallet.adapters.evm.logs import Pacer
+
+            rpc.pacer = Pacer(kw.pop("rate"), burst=kw.get("batch", 10))
+        return list(LogFetcher(rpc, [], [], **kw).fetch(start, end))
+
+
+def test_every_block_once_in_order_within_the_cap(node_factory) -> None:
+    blocks = list(range(5, 200_000, 997))
+    node = node_factory(blocks, cap=5_000, rtt=0.01)
+    chunks = fetch_all(node, 1, 199_999, max_range=5_000, concurrency=4, batch=5)
+    covered = [(lo, hi) for lo, hi, _ in chunks]
+    assert covered[0][0] == 1 and covered[-1][1] == 199_999
+    assert all(b[0] == a[1] + 1 for a, b in zip(covered, covered[1:], strict=False))  # no gap, no overlap
+    assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == blocks
+    assert all(hi - lo + 1 <= 5_000 for lo, hi in node.asked)
+    assert node.peak_in_flight > 1  # ranges were fetched concurrently
+    assert node.requests < len(covered)  # and several per JSON-RPC batch
+
+
+def test_a_node_cap_below_the_preset_splits_ranges(node_factory) -> None:
+    node = node_factory([10, 3_000, 7_777], cap=1_000)
+    chunks = fetch_all(node, 1, 10_000, max_range=50_000, concurrency=2, batch=4)
+    assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == [10, 3_000, 7_777]
+    assert all(hi - lo + 1 <= 1_000 for lo, hi in node.asked)
+
+
+def test_a_node_that_refuses_batches_gets_single_requests(node_factory) -> None:
+    node = node_factory(list(range(1, 50_000, 333)), cap=2_000, batches=False)
+    chunks = fetch_all(node, 1, 49_999, max_range=2_000, concurrency=3, batch=8)
+    assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == list(range(1, 50_000, 333))
+
+
+def test_a_dense_history_keeps_answers_small(node_factory) -> None:
+    blocks = [b for b in range(1, 400) for _ in range(50)]  # 50 logs a block
+    node = node_factory(blocks, cap=100_000)
+    chunks = fetch_all(node, 1, 399, max_range=100_000, concurrency=4, batch=10, target_logs=1_000)
+    assert sum(len(c[2]) for c in chunks) == len(blocks)
+    assert max(len(c[2]) for c in chunks) <= 1_000
+
+
+def test_a_known_rate_limit_is_kept(node_factory) -> None:
+    node = node_factory(list(range(1, 60_000, 1_000)), cap=1_000)
+    t0 = time.monotonic()
+    fetch_all(node, 1, 59_999, max_range=1_000, concurrency=4, batch=5, rate=40.0)
+    took = time.monotonic() - t0
+    calls = len(node.stamps)
+    assert calls >= 60 and took >= (calls - 10) / 40 * 0.9  # the burst, then 40 calls a second
+    # no one-second window saw more than the rate plus the burst
+    for i, t in enumerate(node.stamps):
+        assert sum(1 for u in node.stamps[i:] if u - t < 1.0) <= 40 + 10
