@@ -11,10 +11,14 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.http import retry_after
 from wallet.errors import NodeUnreachable, RpcError
+
+if TYPE_CHECKING:
+    from wallet.adapters.evm.logs import Pacer
+    from wallet.networks import NetworkConfig
 
 log = logging.getLogger("polis.rpc")
 
@@ -41,6 +45,8 @@ class JsonRpc:
         self.retries = retries
         self.backoff = backoff
         self._id = 0
+        self.pacer: Pacer | None = None
+        """Paces every call (a batch of n counts n) to the node's rate limit, when one is known."""
         # Loading the CA bundle costs ~20 ms; a plain-http node (a local devnet) needs none.
         tls = url.lower().startswith("https:")
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), verify=tls,
@@ -99,6 +105,8 @@ class JsonRpc:
         delay = self.backoff
         for attempt in range(self.retries + 1):
             self._id += 1
+            if self.pacer is not None:
+                self.pacer.acquire(1)
             reply = self._post(orjson.dumps({"jsonrpc": "2.0", "id": self._id, "method": method,
                                              "params": list(params)}))
             try:
@@ -116,6 +124,8 @@ class JsonRpc:
         out: list[Any] = [None] * len(calls)
         todo = list(range(len(calls)))
         delay = self.backoff
+        if self.pacer is not None and self.pacer.rate:  # a node that allows n calls a second takes no more at once
+            size = max(1, min(size, int(self.pacer.rate)))
         for attempt in range(self.retries + 1):
             for i in range(0, len(todo), size):
                 idx = todo[i:i + size]
@@ -135,6 +145,8 @@ class JsonRpc:
         first = self._id + 1
         payload = [{"jsonrpc": "2.0", "id": first + k, "method": m, "params": p} for k, (m, p) in enumerate(chunk)]
         self._id += len(chunk)
+        if self.pacer is not None:
+            self.pacer.acquire(len(chunk))
         reply = self._post(orjson.dumps(payload))
         if isinstance(reply, dict) and reply.get("error"):
             err = reply["error"]
@@ -251,12 +263,18 @@ class LazyRpcClient:
     """Adapter plumbing: one JsonRpc client to `self.rpc_url`, created on first use (httpx loads then)."""
 
     rpc_url: str
+    network: NetworkConfig
     _rpc: JsonRpc | None = None
 
     @property
     def rpc(self) -> JsonRpc:
         if self._rpc is None:
             self._rpc = JsonRpc(self.rpc_url)
+            if self.network.rpc_rate:  # the node's known rate limit paces every call (half a second's burst)
+                from wallet.adapters.evm.logs import Pacer
+
+                self._rpc.pacer = Pacer(self.network.rpc_rate, burst=max(self.network.rpc_rate / 2,
+                                                                         self.network.rpc_batch))
         return self._rpc
 
     def prepare(self) -> None:
