@@ -235,11 +235,18 @@ class Anvil:
             return ""
 
     def stop(self) -> None:
-        """Terminate anvil's whole process group: SIGTERM, then SIGKILL after 5 s."""
+        """Terminate anvil's whole process group: SIGTERM, then SIGKILL after 5 s; remove its log file."""
         proc, self.process = self.process, None
         self.client.close()
         if proc is None:
             return
+        try:
+            self._terminate(proc)
+        finally:
+            if self.log_path is not None:
+                self.log_path.unlink(missing_ok=True)
+
+    def _terminate(self, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
         try:
             atexit.unregister(self.stop)
         except Exception:  # pragma: no cover
