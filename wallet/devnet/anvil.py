@@ -246,7 +246,7 @@ class Anvil:
             if self.log_path is not None:
                 self.log_path.unlink(missing_ok=True)
 
-    def _terminate(self, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    def _terminate(self, proc: subprocess.Popen) -> None:
         try:
             atexit.unregister(self.stop)
         except Exception:  # pragma: no cover
