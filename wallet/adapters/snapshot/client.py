@@ -190,11 +190,11 @@ class Hub:
 def get_vp(http: SnapshotHttp, score_url: str, *, address: str, space: str, network: str,
            strategies: list[dict[str, Any]], snapshot: str | int | None) -> int:
     """Voting power from the score API's `get_vp` JSON-RPC method, in base units (10^-18 VP)."""
-    from wallet.adapters.snapshot.sync import vp_base
+    from wallet.adapters.snapshot.models import vp_base
 
     snap: str | int = "latest"
     if snapshot not in (None, "", "latest"):
-        snap = int(snapshot)  # type: ignore[arg-type]
+        snap = int(snapshot)
     body = {"jsonrpc": "2.0", "method": "get_vp", "id": 1,
             "params": {"address": address, "space": space, "network": network, "strategies": strategies,
                        "snapshot": snap, "delegation": False}}

@@ -181,3 +181,17 @@ def checked(rows: Any, model: type[_Hub], what: str) -> list[dict[str, Any]]:
             where = ".".join(str(p) for p in first["loc"]) or what
             raise RpcError(f"the hub sent a malformed {what} {rid!r}: {where}: {first['msg']}") from None
     return out
+
+
+VP_DECIMALS = 18
+
+
+def vp_base(value: Any) -> int:
+    """A hub float (vp, score, quorum) in base units of 10^-18 VP; garbage counts as 0."""
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return 0
+    if not d.is_finite() or d <= 0 or d.adjusted() > 40:  # absurd values would make a giant int
+        return 0
+    return int(d.scaleb(VP_DECIMALS).to_integral_value())

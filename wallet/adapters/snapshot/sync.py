@@ -10,30 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.snapshot import choices as sc
 from wallet.adapters.snapshot.client import Q_PROPOSALS, Q_VOTES
+from wallet.adapters.snapshot.models import VP_DECIMALS as VP_DECIMALS  # re-exported
+from wallet.adapters.snapshot.models import vp_base as vp_base  # re-exported
 
 if TYPE_CHECKING:
     from wallet.adapters.snapshot.adapter import SnapshotAdapter
     from wallet.cache.db import Archive
-
-VP_DECIMALS = 18
-
-
-def vp_base(value: Any) -> int:
-    """A hub float (vp, score, quorum) in base units of 10^-18 VP; garbage counts as 0."""
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return 0
-    if not d.is_finite() or d <= 0 or d.adjusted() > 40:  # absurd values would make a giant int
-        return 0
-    return int(d.scaleb(VP_DECIMALS).to_integral_value())
-
 
 def status_of(p: dict[str, Any]) -> str:
     """Common status of a hub proposal. Closed ones: `failed` when a quorum was set and missed,
