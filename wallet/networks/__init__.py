@@ -25,6 +25,8 @@ TEXT_MAX = 100
 CHAIN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 """Non-EVM chain ids (Cosmos "cosmoshub-4", Substrate/Snapshot names)."""
 EVM_CHAIN_ID_MAX = 2**256 - 1
+SYMBOL_PATTERN = r"^[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,32}$"
+"""A unit's display symbol (ETH, ATOM, τ, $MEME, UNI-V2): 1-32 visible characters, no spaces or controls."""
 
 
 def check_name(text: str) -> tuple[str, str]:
@@ -54,7 +56,7 @@ def _pydantic_error(exc: ValidationError, what: str) -> BadInput:
 
 class DenomConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    symbol: str = Field(pattern=r"^[A-Za-z0-9._/-]{1,16}$")
+    symbol: str = Field(pattern=SYMBOL_PATTERN)
     base: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9/:._-]{1,127}$")
     decimals: int = Field(ge=0, le=36)
 
@@ -74,7 +76,7 @@ class DaoConfig(BaseModel):
     (detected by evidence on first use)."""
     governor: str
     token: str
-    token_symbol: str = Field(default="VOTES", pattern=r"^[A-Za-z0-9._/-]{1,16}$")
+    token_symbol: str = Field(default="VOTES", pattern=SYMBOL_PATTERN)
     token_decimals: int = Field(default=18, ge=0, le=36)
     start_block: int = Field(default=0, ge=0)
     """First block to scan for events (the deployment block)."""
