@@ -50,6 +50,7 @@ class NetworkRow:
 def network_rows() -> list[NetworkRow]:
     from wallet.cache import open_archive
     from wallet.networks import load_networks
+    from wallet.urls import redact
 
     nets = load_networks()
     with open_archive(readonly=True) as ar:
@@ -60,18 +61,20 @@ def network_rows() -> list[NetworkRow]:
         followed = [s for s in srcs if s in archived or n.user]
         rows.append(NetworkRow(key=key, name=n.name or key, protocol=n.protocol, chain_id=str(n.chain_id),
                                follows_spaces=n.follows_spaces, holds_daos=n.holds_daos,
-                               url=n.rpc[0], sources=srcs, followed=followed, user=n.user))
+                               url=redact(n.rpc[0]), sources=srcs, followed=followed, user=n.user))
     return rows
 
 
 def check_network(key: str, *, timeout: float = 3.0) -> Health:
     """Chain id check, latency of one round trip and the head, for the network's first endpoint."""
     from wallet.networks import get_network
+    from wallet.urls import redact
 
     net = get_network(key)
     url = net.rpc[0]
     if not net.speaks_eth_rpc:
-        return _check_generic(key, url, timeout)
+        return _check_generic(key, redact(url), timeout)
+    shown = redact(url)  # Health rows are for display: never a credential
     from wallet.adapters.evm.client import JsonRpc
 
     rpc = JsonRpc(url, timeout=timeout, retries=0)
@@ -82,10 +85,10 @@ def check_network(key: str, *, timeout: float = 3.0) -> Health:
         chain = int(res[0], 16) if isinstance(res[0], str) else None
         head = int(res[1], 16) if isinstance(res[1], str) else None
         ok = chain == int(net.chain_id)
-        return Health(network=key, url=url, ok=ok, chain_ok=ok, chain_id=str(chain), latency_ms=ms, head=head,
+        return Health(network=key, url=shown, ok=ok, chain_ok=ok, chain_id=str(chain), latency_ms=ms, head=head,
                       error="" if ok else f"node is on chain {chain}, expected {net.chain_id}")
     except PolisError as exc:
-        return Health(network=key, url=url, ok=False, error=str(exc))
+        return Health(network=key, url=shown, ok=False, error=str(exc))
     finally:
         rpc.close()
 
