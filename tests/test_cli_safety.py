@@ -329,3 +329,24 @@ def test_plan_json_amounts_are_strings(cli: Any, anvil: Any, dao: Any, passphras
     assert dry.code == 0, dry.err
     fee = dry.json()["plan"]["fee_estimate"]
     assert isinstance(fee, str) and int(fee) > 0
+
+
+def test_tui_network_rows_show_urls_redacted(cli: Any) -> None:
+    from wallet.health import check_network, network_rows
+
+    assert cli("networks", "add", "private", "--chain-id", "5", "--rpc", SECRET_URL).code == 0
+    row = next(r for r in network_rows() if r.key == "private")
+    health = check_network("private", timeout=1.0)
+    for shown in (row.url, health.url, health.error):
+        assert not any(s in shown for s in SECRETS), shown
+    assert row.url.startswith("http://***@127.0.0.1:9/v3/***")
+
+
+def test_batch_plan_errors_under_json_carry_the_error_object(cli: Any, tmp_path: Path) -> None:
+    plan = tmp_path / "p.json"
+    plan.write_text('{"version": 1, "actions": [], "actions": []}')
+    r = cli("batch", "check", str(plan), "--json")
+    assert r.code == 2 and r.err == ""
+    doc = r.json()
+    assert doc["ok"] is False and doc["errors"][0]["line"] == 1
+    assert doc["error"]["code"] == "plan_error" and "duplicate key" in doc["error"]["message"]

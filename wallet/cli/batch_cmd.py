@@ -37,7 +37,9 @@ def _load(args: argparse.Namespace, path: str) -> PlanFile | int:
         return plan
     except PlanError as exc:
         if getattr(args, "json", False):
-            emit_json({"ok": False, "errors": [i.as_dict() for i in exc.issues]})
+            emit_json({"ok": False, "errors": [i.as_dict() for i in exc.issues],
+                       "error": {"code": "plan_error", "exit_code": exc.exit_code, "message": str(exc),
+                                 "hint": exc.hint}})
         else:
             from wallet.textsafe import clean
 
