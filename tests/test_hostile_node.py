@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import JUNK_MNEMONIC, add_devnet_dao
 from tests.doubles.archive_dump import dump
-from tests.doubles.hostile_node import HostileNode
+from tests.doubles.hostile_node import HostileNode, HostileWs
 
 pytestmark = pytest.mark.anvil
 
@@ -187,3 +187,107 @@ def test_plan_policy_fee_cap_refuses_before_signing(cli, anvil, env_passphrase, 
     plan.write_text(text.replace('"1 wei"', '"lots"'))
     bad = cli("batch", "check", str(plan))
     assert bad.code == 2 and "max_fee" in bad.err
+
+
+# --- transport: deadline, size cap, garbled answers (every family's client) ---------------------
+
+MEASURE = r"""
+import json, resource, sys, time
+sys.path.insert(0, {repo!r})
+family, urls = sys.argv[1], json.loads(sys.argv[2])
+from wallet.errors import PolisError
+import httpx, orjson  # imports are not part of what is timed
+import wallet.adapters.evm.client, wallet.adapters.cosmos.client, wallet.adapters.snapshot.client
+import wallet.adapters.transport, wallet.adapters.bittensor.client
+if family == "substrate":
+    wallet.adapters.bittensor.client._substrate_class()
+
+
+def once(url):
+    if family == "evm":
+        from wallet.adapters.evm.client import JsonRpc
+        with JsonRpc(url, backoff=0.05) as rpc:
+            rpc.call("eth_blockNumber")
+    elif family == "cosmos":
+        from wallet.adapters.cosmos.client import Lcd
+        lcd = Lcd(url, backoff=0.05)
+        lcd.get("/cosmos/base/tendermint/v1beta1/node_info")
+    elif family == "substrate":
+        import os
+        from wallet.adapters.bittensor.client import BittensorExtra, Client
+        c = Client(url, "bittensor-local", BittensorExtra(timeout=float(os.environ["POLIS_RPC_TIMEOUT"]), retries=1,
+                                                          backoff=0.05))
+        try:
+            c.genesis()
+        finally:
+            c.close()
+    else:
+        from wallet.adapters.snapshot.client import Hub, SnapshotHttp
+        Hub(SnapshotHttp(backoff=0.05), url + "/graphql").query("query {{ space(id: \"x\") {{ id }} }}", {{}})
+
+
+out = {{}}
+import os
+deadline = os.environ["POLIS_RPC_TIMEOUT"]
+for mode, url in urls.items():
+    # the size cap is what huge_body tests: a longer deadline, so a loaded machine still sends 64 MB in time
+    os.environ["POLIS_RPC_TIMEOUT"] = "30" if mode == "huge_body" else deadline
+    t0 = time.monotonic()
+    try:
+        once(url)
+        outcome = "answered"
+    except PolisError as exc:
+        outcome = f"{{type(exc).__name__}}: {{exc}}"
+    except Exception as exc:
+        outcome = f"CRASH {{type(exc).__name__}}: {{exc}}"
+    out[mode] = {{"outcome": outcome, "seconds": time.monotonic() - t0}}
+out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+TRANSPORT_MODES = ("slow_loris", "huge_body", "malformed_json")
+DEADLINE = 2.0
+
+
+def measure_families(families: tuple[str, ...] = ("evm", "cosmos", "snapshot", "substrate"), *,
+                     deadline: float = DEADLINE, huge_mb: int = 300) -> dict[str, dict]:
+    """Each family's client against every transport mode, one fresh interpreter per family (in parallel):
+    outcome and wall time per mode, and the interpreter's peak RSS (ru_maxrss)."""
+    import json as _json
+    import os
+    import subprocess
+    import sys
+    from contextlib import ExitStack
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "POLIS_RPC_TIMEOUT": str(deadline)}
+    with ExitStack() as stack:
+        nodes = {m: stack.enter_context(HostileNode(mode=m, drip=0.5, huge_mb=huge_mb)) for m in TRANSPORT_MODES}
+        sockets = {m: stack.enter_context(HostileWs(mode=m, drip=0.5, huge_mb=100)) for m in TRANSPORT_MODES}
+        http_urls = _json.dumps({m: n.url for m, n in nodes.items()})
+        ws_urls = _json.dumps({m: n.url for m, n in sockets.items()})
+        procs = {f: subprocess.Popen([sys.executable, "-c", MEASURE.format(repo=str(REPO)), f,
+                                      ws_urls if f == "substrate" else http_urls], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in families}
+        got = {}
+        for f, p in procs.items():
+            out, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+            got[f] = _json.loads(out)
+    return got
+
+
+def test_transport_bounds_time_and_memory() -> None:
+    got = measure_families()
+    for family, res in got.items():
+        assert res["rss_mb"] < 200, (family, res)
+        slow, huge, garbled = res["slow_loris"], res["huge_body"], res["malformed_json"]
+        if family == "substrate":  # a websocket answer must arrive whole within the timeout; retried once
+            assert "unreachable" in slow["outcome"] and slow["seconds"] < 2 * DEADLINE + 2.0, (family, slow)
+        else:
+            assert f"did not answer within {DEADLINE:g} s" in slow["outcome"], (family, slow)
+            assert slow["seconds"] < DEADLINE + 2.0, (family, slow)  # a loaded 2-core CI box adds latency
+        assert "MB allowed" in huge["outcome"] and huge["seconds"] < 10, (family, huge)
+        assert garbled["outcome"] != "answered" and "unreachable" in garbled["outcome"], (family, garbled)
+        assert garbled["seconds"] < 10, (family, garbled)

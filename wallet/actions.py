@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from wallet.cache import store
-from wallet.errors import ActionFailed, NotInteractive, PolisError
+from wallet.errors import ActionFailed, NodeUnreachable, NotInteractive, PolisError
 
 if TYPE_CHECKING:
     from wallet.adapters.base import Adapter
@@ -38,6 +38,9 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
 
     recheck(plan, adapter.network, override=adapter.max_fee,
             policy=adapter.policy_max_fee)  # FeeRefused: nothing signed
+    from wallet import once
+
+    once.before_signing(adapter, archive, plan)  # an earlier attempt of this action did it or may still do it
     if not assume_yes:
         if confirm is None:
             raise NotInteractive("this action needs confirmation and the run is not interactive",
@@ -45,19 +48,31 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
         if not confirm(plan):
             raise PolisError("cancelled; nothing was signed")
     signer = unlock()
+    marker = adapter.account_nonce(plan.address, pending=True)
     entry = store.journal_add(archive, account=plan.account, address=plan.address, network=plan.network,
                               source=plan.source, kind=plan.kind, target=plan.target,
-                              summary=plan.summary[0] if plan.summary else plan.kind)
+                              summary=plan.summary[0] if plan.summary else plan.kind,
+                              detail={"marker": marker} if marker is not None else None)
     step("signing")
+    adapter.on_signed = lambda h: store.journal_update(archive, entry, "signed", tx_hash=h)
     try:
         tx_hash = adapter.submit(plan, signer)
+    except NodeUnreachable as exc:
+        # The send may have reached the node: the entry stays open, the next run settles it by the marker.
+        store.journal_update(archive, entry, "signed", error=str(exc))
+        raise
     except PolisError as exc:
         store.journal_update(archive, entry, "failed", error=str(exc))
         raise
+    finally:
+        adapter.on_signed = None
     store.journal_update(archive, entry, "sent", tx_hash=tx_hash)
     log.info("%s on %s from %s: sent %s", plan.kind, plan.source, plan.address, tx_hash)
     step("sent", tx_hash)
     result: ActionResult = adapter.await_result(plan, tx_hash, timeout=timeout)
+    if result.pending:  # may still land: settled by the next command or `polis history --refresh`
+        store.journal_update(archive, entry, "pending", error=None)
+        raise once.StillPending(f"{plan.kind} sent in tx {tx_hash} is not included yet ({result.error})")
     if not result.ok:
         store.journal_update(archive, entry, "failed", error=result.error)
         raise ActionFailed(f"{result.error} (tx {tx_hash})")

@@ -159,5 +159,7 @@ class ActionResult(_Model):
     error: str | None = None
     noop: bool = False
     """True when nothing was sent because the chain already had this state."""
+    pending: bool = False
+    """Not included within the wait but still known to the node: it may land later (not a failure)."""
     detail: dict[str, Any] = Field(default_factory=dict)
     """Adapter data about the inclusion (receipt logs), for `record`."""

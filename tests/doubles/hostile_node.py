@@ -7,6 +7,7 @@ Modes (set `node.mode`, switchable while it runs):
 - "refuse_blocks": eth_getBlockByNumber answers a JSON-RPC error.
 - "huge_fees": eth_maxPriorityFeePerGas answers 50 ETH, the latest block a base fee of 1,000 gwei.
 - "huge_gas": eth_estimateGas answers 25,000,000.
+- "simulate_latest": eth_estimateGas and eth_call run on the latest block, not on anvil's pending one.
 - "absurd_numbers": eth_blockNumber answers 2^256 - 1.
 - "malformed_json": every answer is cut in the middle of a JSON document.
 - "slow_loris": headers at once, then one byte of the body every `drip` seconds.
@@ -36,6 +37,8 @@ class HostileNode:
         self.huge_mb = huge_mb
         self.requests = 0
         self.sent_raw = 0
+        self.kill_pid: int | None = None
+        """When set, this process is killed (SIGKILL) as soon as the upstream accepted an eth_sendRawTransaction."""
         node = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -75,7 +78,8 @@ class HostileNode:
                 return self._slow(h)
             if mode == "huge_body":
                 return self._huge(h)
-            reply = self._forward(body) if body else b'{"jsonrpc":"2.0","id":1,"result":null}'
+            canned = b'{"jsonrpc":"2.0","id":1,"result":"0x1","data":{"space":null}}'
+            reply = self._forward(body) if body and self.upstream else canned
             if mode == "malformed_json":
                 reply = reply[: max(1, len(reply) // 2)]
             self._send(h, reply)
@@ -119,7 +123,18 @@ class HostileNode:
         for c in items:
             if c.get("method") == "eth_sendRawTransaction":
                 self.sent_raw += 1
+            if self.mode == "simulate_latest" and c.get("method") in ("eth_estimateGas", "eth_call"):
+                c["params"] = [c["params"][0], "latest"]  # as nodes that simulate on the latest block do
+        if self.mode == "simulate_latest":
+            body = json.dumps(calls).encode()
         up = self._client.post(self.upstream, content=body, headers={"content-type": "application/json"}).json()
+        if self.kill_pid and any(c.get("method") == "eth_sendRawTransaction" for c in items):
+            import os
+            import signal
+
+            os.kill(self.kill_pid, signal.SIGKILL)  # the node has the transaction; its sender never hears back
+            self.kill_pid = None
+            time.sleep(0.2)
         answers = [up] if single else up
         by_id = {c.get("id"): c for c in items}
         out = [self._tamper(by_id.get(a.get("id"), {}), a) for a in answers]
@@ -148,3 +163,47 @@ class HostileNode:
         if m == "eth_blockNumber" and mode == "absurd_numbers":
             return {**answer, "result": hex(2**256 - 1)}
         return answer
+
+
+class HostileWs:
+    """The websocket side (Substrate JSON-RPC): every request is answered in `mode`:
+    "huge_body" one text message of `huge_mb` MB, "slow_loris" a message sent in one-byte fragments every
+    `drip` seconds, "malformed_json" a JSON answer cut in half."""
+
+    def __init__(self, mode: str, *, drip: float = 0.5, huge_mb: int = 100) -> None:
+        from websockets.sync.server import serve
+
+        self.mode, self.drip, self.huge_mb = mode, drip, huge_mb
+        self._huge: bytes | None = None
+        self.server = serve(self._handle, "127.0.0.1", 0, max_size=2**20)
+        self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> HostileWs:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+
+    def _handle(self, ws: Any) -> None:
+        try:
+            for raw in ws:
+                req = json.loads(raw)
+                rid = req[0]["id"] if isinstance(req, list) else req.get("id")
+                answer = json.dumps({"jsonrpc": "2.0", "id": rid, "result": "0x" + "11" * 32})
+                if self.mode == "huge_body":
+                    if self._huge is None:
+                        self._huge = answer[:-1].encode() + b" " * (self.huge_mb * 2**20) + b"}"
+                    ws.send(self._huge, text=True)
+                elif self.mode == "slow_loris":
+                    ws.send(self._drip(answer))
+                else:
+                    ws.send(answer[: len(answer) // 2])
+        except Exception:  # the client hung up
+            pass
+
+    def _drip(self, text: str) -> Any:
+        for ch in text * 1000:
+            time.sleep(self.drip)
+            yield ch

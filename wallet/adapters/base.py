@@ -130,6 +130,13 @@ class Adapter(ABC):
     """A fee cap for this run (`--max-fee`), over the network's `max_fee`."""
     policy_max_fee: str | None = None
     """A batch plan's `[policy] max_fee` for this adapter's network or source."""
+    on_signed: Callable[[str], None] | None = None
+    """Called by `submit` with the transaction hash of the signed bytes right before they are broadcast, so
+    the journal knows the hash even if the process dies during the send (wallet/once.py)."""
+
+    def signed(self, tx_hash: str) -> None:
+        if self.on_signed is not None:
+            self.on_signed(tx_hash)
 
     def fee_check(self, quote: FeeQuote) -> PlanCheck:
         """The plan's passed "fee cap" check, or FeeRefused with the numbers (wallet/fees.py)."""

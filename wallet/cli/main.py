@@ -371,6 +371,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", metavar="PATH", help="write to a file (default stdout)")
     p = sub.add_parser("history", help="the journal of actions sent from this machine")
     p.add_argument("--limit", type=argtypes.bounded_int(1), default=20)
+    p.add_argument("--refresh", action="store_true",
+                   help="first settle sent and pending actions against their nodes (confirmed, failed or still pending)")
     _common(p)
     p = sub.add_parser("status", help="what the archive holds and how fresh each source is")
     _common(p)

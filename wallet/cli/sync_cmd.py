@@ -79,6 +79,13 @@ def _status(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from wallet.cache import open_archive, query
 
+    if args.refresh:
+        from wallet.once import refresh
+
+        with open_archive() as ar:
+            for jid, old, new in refresh(ar):
+                if not args.json and old != new:
+                    err(f"#{jid}: {old} -> {new}")
     with open_archive(readonly=True) as ar:
         rows = query.journal(ar, limit=args.limit)
     if args.json:

@@ -118,6 +118,17 @@ the connection (websockets stops reading at the cap) instead of filling memory. 
 whole within `extra.timeout` seconds (the library's recv timeout covers the whole message)."""
 
 
+def _too_big(exc: Exception) -> bool:
+    from websockets.exceptions import ConnectionClosed
+
+    seen: BaseException | None = exc
+    for _ in range(4):  # the library re-raises a closed connection as MaxRetriesExceeded
+        if isinstance(seen, ConnectionClosed):
+            return any(getattr(f, "code", None) == 1009 for f in (seen.sent, seen.rcvd))  # 1009: message too big
+        seen = seen.__context__ if seen is not None else None
+    return False
+
+
 class TryLater(Exception):
     """A JSON-RPC "try later" answer (internal error, rate limit), raised so the round trip is retried."""
 
@@ -144,10 +155,43 @@ def _substrate_class() -> Any:
     class Retrying(SubstrateInterface):
         ws_max_size = MAX_MESSAGE_BYTES  # the library's default is 4 GiB
 
+        def connect(self, init: bool = False) -> Any:
+            """The library's connect with bounded options: messages up to MAX_MESSAGE_BYTES; frames never
+            queue behind an unread answer (a slow-loris node otherwise blocks the reader thread and the
+            close waits for it forever); opening and closing within `retry_timeout`."""
+            import socket
+
+            from websockets.sync.client import connect
+
+            if not init and not self.ws.close_code:
+                return self.ws
+            try:
+                ws = connect(self.chain_endpoint, max_size=MAX_MESSAGE_BYTES, max_queue=None,
+                             open_timeout=self.retry_timeout, close_timeout=min(self.retry_timeout, 2.0))
+            except (ConnectionError, socket.gaierror) as e:
+                raise ConnectionError(e) from None
+            if not init:
+                self.ws = ws
+            return ws
+
+        def __del__(self) -> None:
+            # The library closes its socket here, also at interpreter exit, when the reader thread (a
+            # daemon) is already stopped: the close then waits for it forever. Client.close() closes.
+            pass
+
         def __init__(self, *a: Any, polis_retries: int = 3, polis_backoff: float = 0.25, **kw: Any) -> None:
             self.polis_retries = polis_retries
             self.polis_backoff = polis_backoff
-            super().__init__(*a, **kw)
+            try:
+                super().__init__(*a, **kw)
+            except BaseException:
+                ws = getattr(self, "ws", None)  # a connection opened before the failure
+                if ws is not None:
+                    try:
+                        ws.close()
+                    except Exception:
+                        pass
+                raise
 
         def _polis_retry(self, payloads: list[dict[str, Any]], once: Any) -> Any:
             methods = [str((p.get("payload") or p).get("method", "")) for p in payloads]
@@ -159,6 +203,9 @@ def _substrate_class() -> Any:
                 try:
                     return once()
                 except Exception as exc:
+                    if _too_big(exc):  # the same node would send it again: not retried
+                        raise RpcError(f"the node sent a websocket message over the {MAX_MESSAGE_BYTES // 2**20} MB "
+                                       "allowed") from None
                     if not _transient(exc):
                         raise
                     why = type(exc).__name__

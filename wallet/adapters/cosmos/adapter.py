@@ -347,6 +347,7 @@ class CosmosAdapter(Adapter):
                 raise ActionRefused(f"{plan.address} does not exist on {self.network.key} (no funds ever received)")
             raw = self._sign(plan, signer, acc)
             mine = hashlib.sha256(raw).hexdigest().upper()
+            self.signed(mine)
             doc = self.lcd.post("/cosmos/tx/v1beta1/txs",
                                 {"tx_bytes": base64.b64encode(raw).decode(), "mode": "BROADCAST_MODE_SYNC"})
             resp = parse_node(TxResponse, doc.get("tx_response") or {})
@@ -386,9 +387,9 @@ class CosmosAdapter(Adapter):
             except LcdError as exc:
                 if exc.status not in (400, 404):  # "tx not found" until a block includes it
                     raise
-            if time.monotonic() > deadline:
-                return ActionResult(plan=plan, ok=False, tx_hash=tx_hash,
-                                    error=f"not included after {int(timeout)} s; check later with the tx hash")
+            if time.monotonic() > deadline:  # accepted by the node's mempool, not in a block yet: it may land
+                return ActionResult(plan=plan, ok=False, tx_hash=tx_hash, pending=True,
+                                    error=f"not included after {int(timeout)} s; still pending")
             time.sleep(delay)
             delay = min(delay * 2, self.poll_interval * 4)
         resp = parse_node(TxResponse, doc.get("tx_response") or {})

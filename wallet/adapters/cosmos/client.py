@@ -1,5 +1,5 @@
-"""A small Cosmos LCD (REST) client: bounded timeouts, retries with backoff and Retry-After,
-pagination, and the gov v1 → v1beta1 fallback.
+"""A small Cosmos LCD (REST) client over the bounded transport (total deadline, size cap, retries with
+backoff and Retry-After): pagination and the gov v1 → v1beta1 fallback.
 
 cosmpy's LedgerClient speaks gRPC or REST but rejects vesting accounts and retries nothing; sync only
 needs GETs of JSON and two POSTs, so this talks HTTP itself (httpx, already a dependency).
@@ -8,18 +8,13 @@ needs GETs of JSON and two POSTs, so this talks HTTP itself (httpx, already a de
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from wallet.adapters.cosmos.errors import LcdError
-from wallet.adapters.http import read_capped, retry_after
-from wallet.errors import NodeUnreachable
 
 log = logging.getLogger("polis.cosmos")
 
-RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 # gRPC codes meaning "this route does not exist on this node": 12 Unimplemented (grpc-gateway's
 # answer to an unregistered path, HTTP 501), or a plain 404/405 from a proxy in front of it.
 UNIMPLEMENTED = 12
@@ -29,73 +24,56 @@ refused instead of filling memory."""
 
 
 class Lcd:
-    def __init__(self, url: str, *, timeout: float = 15.0, retries: int = 3, backoff: float = 0.2,
+    def __init__(self, url: str, *, timeout: float | None = None, retries: int = 3, backoff: float = 0.2,
                  max_wait: float = 10.0) -> None:
-        import httpx
+        from wallet.adapters.transport import Transport, default_deadline
 
         self.url = url.rstrip("/")
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
         """Longest honoured Retry-After, seconds (a node asking for more counts as unreachable)."""
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                                    headers={"accept": "application/json"})
-        self.round_trips = 0
-        self.max_bytes = MAX_RESPONSE_BYTES
+        # `timeout` is the total deadline of one request (POLIS_RPC_TIMEOUT, default 15 s).
+        self._http = Transport(deadline=timeout if timeout is not None else default_deadline(15.0), retries=retries,
+                               backoff=backoff, max_wait=max_wait, max_bytes=MAX_RESPONSE_BYTES,
+                               headers={"accept": "application/json"})
+
+    @property
+    def round_trips(self) -> int:
+        return self._http.round_trips
+
+    @property
+    def max_bytes(self) -> int:
+        return self._http.max_bytes
+
+    @max_bytes.setter
+    def max_bytes(self, value: int) -> None:
+        self._http.max_bytes = value
 
     def close(self) -> None:
-        self._client.close()
+        self._http.close()
 
     def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                  body: dict[str, Any] | None = None) -> Any:
-        import httpx
         import orjson
 
-        delay = self.backoff
-        last = ""
-        url = self.url + path
-        for attempt in range(self.retries + 1):
-            wait = delay
+        def garbled(reply: Any) -> bool:
             try:
-                self.round_trips += 1
-                if method == "GET":
-                    req = self._client.build_request("GET", url, params=params)
-                else:
-                    req = self._client.build_request("POST", url, content=orjson.dumps(body),
-                                                     headers={"content-type": "application/json"})
-                resp = self._client.send(req, stream=True)
-                try:
-                    content = read_capped(resp, self.max_bytes, url)
-                finally:
-                    resp.close()
-                if resp.status_code in RETRYABLE_STATUS:
-                    last = f"HTTP {resp.status_code}"
-                    wait = retry_after(resp.headers.get("retry-after"), delay)
-                    if wait > self.max_wait:
-                        raise NodeUnreachable(f"{self.url} is rate limiting (asks to wait {wait:.0f} s)")
-                else:
-                    try:
-                        doc = orjson.loads(content)
-                    except orjson.JSONDecodeError:
-                        if resp.status_code >= 400:
-                            raise LcdError(f"{path}: HTTP {resp.status_code}", status=resp.status_code) from None
-                        last = "garbled or truncated JSON"
-                        doc = None
-                    if doc is not None or resp.status_code >= 400:
-                        if resp.status_code >= 400:
-                            raise _error(path, resp.status_code, doc)
-                        return doc
-            except httpx.ConnectError as exc:
-                last = type(exc).__name__
-                if attempt >= 1:  # refused or unresolvable: retrying at length rarely helps
-                    break
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
-                last = type(exc).__name__
-            if attempt < self.retries:
-                log.debug("lcd retry %d of %s after %s", attempt + 1, path, last)
-                time.sleep(min(wait, self.max_wait) * (1 + random.random() * 0.1))
-                delay *= 2
-        raise NodeUnreachable(f"node {self.url} is unreachable ({last})")
+                reply.doc = orjson.loads(reply.body)
+            except orjson.JSONDecodeError:
+                return reply.status < 400  # a 200 with truncated or garbled JSON: asked again
+            return False
+
+        post = method != "GET"
+        reply = self._http.request(method, self.url + path, params=None if post else params,
+                                   content=orjson.dumps(body) if post else None,
+                                   headers={"content-type": "application/json"} if post else None,
+                                   retry_garbled=garbled)
+        if reply.status >= 400:
+            if reply.doc is None:
+                raise LcdError(f"{path}: HTTP {reply.status}", status=reply.status)
+            raise _error(path, reply.status, reply.doc)
+        return reply.doc
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._request("GET", path, params=params)

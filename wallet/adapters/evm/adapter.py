@@ -475,6 +475,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         from Crypto.Hash import keccak
 
         tx_hash = "0x" + keccak.new(digest_bits=256, data=raw).hexdigest()
+        self.signed(tx_hash)
         try:
             return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex()))
         except RpcError as exc:
@@ -493,8 +494,11 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             if receipt:
                 break
             if time.monotonic() > deadline:
+                if self.rpc.call("eth_getTransactionByHash", tx_hash):  # in the mempool: it may still land
+                    return ActionResult(plan=plan, ok=False, tx_hash=tx_hash, pending=True,
+                                        error=f"not included after {int(timeout)} s; still pending in the node")
                 return ActionResult(plan=plan, ok=False, tx_hash=tx_hash,
-                                    error=f"not included after {int(timeout)} s; check later with the tx hash")
+                                    error="the node does not know the transaction (dropped)")
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
         return self.result_from_receipt(plan, tx_hash, receipt)

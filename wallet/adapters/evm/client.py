@@ -1,4 +1,5 @@
-"""Raw Ethereum JSON-RPC over httpx: batching, bounded timeouts and retries, adaptive log ranges.
+"""Raw Ethereum JSON-RPC over the bounded transport (total deadline, size cap, retries): batching,
+adaptive log ranges.
 
 web3's provider stack costs ~0.5 s to import and ~6x more per get_logs call (measured, see
 PROTOCOLS.md); sync only needs eth_getLogs, eth_call and a few heads, so it speaks JSON-RPC itself.
@@ -7,13 +8,10 @@ PROTOCOLS.md); sync only needs eth_getLogs, eth_call and a few heads, so it spea
 from __future__ import annotations
 
 import logging
-import os
-import random
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from wallet.adapters.http import retry_after
 from wallet.errors import NodeUnreachable, RpcError
 
 if TYPE_CHECKING:
@@ -22,7 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("polis.rpc")
 
-RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 # Messages public nodes use when a getLogs range or result set is too big.
 RANGE_ERRORS = ("range", "limit", "too many", "exceed", "block range", "query returned more than",
                 "response size", "timeout", "10000 results")
@@ -36,11 +33,9 @@ def _loads(raw: bytes) -> Any:
 
 class JsonRpc:
     def __init__(self, url: str, *, timeout: float | None = None, retries: int = 4, backoff: float = 0.25,
-                 headers: dict[str, str] | None = None) -> None:
-        import httpx
+                 headers: dict[str, str] | None = None, max_bytes: int | None = None) -> None:
+        from wallet.adapters.transport import DEFAULT_MAX_BYTES, Transport
 
-        if timeout is None:  # seconds per request; POLIS_RPC_TIMEOUT overrides the default of 20
-            timeout = float(os.environ.get("POLIS_RPC_TIMEOUT") or 20.0)
         self.url = url
         self.retries = retries
         self.backoff = backoff
@@ -48,13 +43,17 @@ class JsonRpc:
         self.pacer: Pacer | None = None
         """Paces every call (a batch of n counts n) to the node's rate limit, when one is known."""
         # Loading the CA bundle costs ~20 ms; a plain-http node (a local devnet) needs none.
-        tls = url.lower().startswith("https:")
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)), verify=tls,
-                                    headers={"content-type": "application/json", **(headers or {})})
-        self.round_trips = 0
+        # `timeout` is the total deadline of one request (POLIS_RPC_TIMEOUT, default 20 s).
+        self._http = Transport(deadline=timeout, retries=retries, backoff=backoff, tls=url.lower().startswith("https:"),
+                               max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+                               headers={"content-type": "application/json", **(headers or {})})
+
+    @property
+    def round_trips(self) -> int:
+        return self._http.round_trips
 
     def close(self) -> None:
-        self._client.close()
+        self._http.close()
 
     def __enter__(self) -> JsonRpc:
         return self
@@ -63,40 +62,21 @@ class JsonRpc:
         self.close()
 
     def _post(self, body: bytes) -> Any:
-        import httpx
+        """One JSON-RPC POST through the bounded transport (deadline, size cap, retries); the decoded answer."""
 
-        delay = self.backoff
-        last: str = ""
-        for attempt in range(self.retries + 1):
+        def garbled(reply: Any) -> bool:
+            if reply.status >= 400:
+                return False
             try:
-                self.round_trips += 1
-                resp = self._client.post(self.url, content=body)
-                if resp.status_code in RETRYABLE_STATUS:
-                    last = f"HTTP {resp.status_code}"
-                    wait = retry_after(resp.headers.get("retry-after"), delay)
-                else:
-                    resp.raise_for_status()
-                    try:
-                        return _loads(resp.content)
-                    except ValueError:
-                        last = "garbled JSON from the node"
-                        wait = delay
-            except httpx.HTTPStatusError as exc:
-                raise NodeUnreachable(f"{self.url} answered HTTP {exc.response.status_code}") from None
-            except httpx.ConnectError as exc:
-                # Refused or unresolvable: retrying at length rarely helps; two quick tries.
-                last = type(exc).__name__
-                wait = delay
-                if attempt >= 1:
-                    break
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
-                last = type(exc).__name__
-                wait = delay
-            if attempt < self.retries:
-                log.debug("rpc retry %d after %s", attempt + 1, last)
-                time.sleep(min(wait, 30.0) * (1 + random.random() * 0.1))
-                delay *= 2
-        raise NodeUnreachable(f"node {self.url} is unreachable ({last})")
+                reply.doc = _loads(reply.body)
+            except ValueError:
+                return True
+            return False
+
+        reply = self._http.request("POST", self.url, content=body, retry_garbled=garbled)
+        if reply.status >= 400:
+            raise NodeUnreachable(f"{self.url} answered HTTP {reply.status}")
+        return reply.doc
 
     def call(self, method: str, *params: Any, retry_errors: bool = True) -> Any:
         """One call; JSON-RPC errors that say "try later" are retried with backoff (bounded)."""

@@ -9,16 +9,12 @@ again. An API key, when configured, goes in the `X-API-KEY` header of hub and sc
 from __future__ import annotations
 
 import logging
-import random
-import time
 from typing import Any
 
-from wallet.adapters.http import retry_after
 from wallet.errors import ActionFailed, NodeUnreachable, RpcError
 
 log = logging.getLogger("polis.snapshot")
 
-RETRY_STATUS = {429, 500, 502, 503, 504}
 
 PROPOSAL_FIELDS = ("id title body choices start end snapshot state type privacy scores scores_total "
                    "scores_state votes quorum network author created space { id name symbol }")
@@ -45,76 +41,68 @@ Q_SPACE = "query Space($id: String!) { space(id: $id) { id name symbol network }
 
 
 class SnapshotHttp:
-    """One httpx client for hub, sequencer and score URLs, with the retry policy above."""
+    """One bounded transport (total deadline, size cap) for hub, sequencer and score URLs, with the
+    retry policy above."""
 
-    def __init__(self, *, api_key: str = "", timeout: float = 20.0, retries: int = 4, backoff: float = 0.5,
+    def __init__(self, *, api_key: str = "", timeout: float | None = None, retries: int = 4, backoff: float = 0.5,
                  max_wait: float = 60.0) -> None:
-        import httpx
+        from wallet.adapters.transport import Transport, default_deadline
 
         self.api_key = api_key
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
-        self.round_trips = 0
-        self.waited = 0.0
-        self.max_bytes = 64 * 2**20
-        """Largest answer read (a hub page of 1,000 proposals with bodies is a few MB)."""
+        self._http = Transport(deadline=timeout if timeout is not None else default_deadline(20.0), retries=retries,
+                               backoff=backoff, max_wait=max_wait, max_bytes=64 * 2**20,
+                               headers={"content-type": "application/json", "accept": "application/json"})
+
+    @property
+    def round_trips(self) -> int:
+        return self._http.round_trips
+
+    @property
+    def waited(self) -> float:
         """Seconds spent waiting on 429/5xx answers (reported by sync)."""
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-                                    headers={"content-type": "application/json", "accept": "application/json"})
+        return self._http.waited
+
+    @property
+    def max_bytes(self) -> int:
+        """Largest answer read (a hub page of 1,000 proposals with bodies is a few MB)."""
+        return self._http.max_bytes
+
+    @max_bytes.setter
+    def max_bytes(self, value: int) -> None:
+        self._http.max_bytes = value
 
     def close(self) -> None:
-        self._client.close()
+        self._http.close()
 
     def post(self, url: str, body: dict[str, Any], *, keyed: bool = True) -> tuple[int, Any]:
         """POST JSON; retry 429 and 5xx; return (status, decoded body) of the final answer."""
-        import httpx
         import orjson
 
-        headers = {"x-api-key": self.api_key} if (keyed and self.api_key) else {}
-        payload = orjson.dumps(body)
-        delay = self.backoff
-        last = ""
-        for attempt in range(self.retries + 1):
-            wait = delay
-            try:
-                self.round_trips += 1
-                from wallet.adapters.http import read_capped
+        headers = {"x-api-key": self.api_key} if (keyed and self.api_key) else None
 
-                req = self._client.build_request("POST", url, content=payload, headers=headers)
-                resp = self._client.send(req, stream=True)
-                try:
-                    content = read_capped(resp, self.max_bytes, url)
-                finally:
-                    resp.close()
-                if resp.status_code not in RETRY_STATUS:
-                    try:
-                        return resp.status_code, orjson.loads(content) if content else None
-                    except orjson.JSONDecodeError:
-                        if resp.status_code >= 400:
-                            return resp.status_code, {"error": content[:300].decode("utf-8", "replace")}
-                        # a 200 with truncated or garbled JSON: a broken connection or proxy, retried
-                        last = "an answer that is not JSON (truncated or garbled)"
-                else:
-                    last = f"HTTP {resp.status_code}"
-                if resp.status_code == 429:
-                    wait = retry_after(resp.headers.get("retry-after"), delay)
-                    if wait > self.max_wait:
-                        raise NodeUnreachable(f"{url} is rate limiting (asks to wait {int(wait)} s)",
-                                              hint="set an API key: extra.api_key_env names the variable")
-            except httpx.ConnectError as exc:
-                last = type(exc).__name__
-                if attempt >= 1:
-                    break
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
-                last = type(exc).__name__
-            if attempt < self.retries:
-                log.info("%s: %s, retrying in %.2f s", url, last, wait)
-                pause = min(wait, self.max_wait) * (1 + random.random() * 0.1)
-                self.waited += pause
-                time.sleep(pause)
-                delay *= 2
-        raise NodeUnreachable(f"{url} is unreachable ({last})")
+        def garbled(reply: Any) -> bool:
+            if not reply.body:
+                return False
+            try:
+                reply.doc = orjson.loads(reply.body)
+            except orjson.JSONDecodeError:
+                if reply.status >= 400:
+                    reply.doc = {"error": bytes(reply.body[:300]).decode("utf-8", "replace")}
+                    return False
+                return True  # a 200 with truncated or garbled JSON: a broken connection or proxy, retried
+            return False
+
+        try:
+            reply = self._http.request("POST", url, content=orjson.dumps(body), headers=headers,
+                                       retry_garbled=garbled)
+        except NodeUnreachable as exc:
+            if "rate limiting" in str(exc):
+                raise NodeUnreachable(str(exc), hint="set an API key: extra.api_key_env names the variable") from None
+            raise
+        return reply.status, reply.doc
 
 
 def _checked(field: str, rows: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,127 @@
+"""Exactly once for single commands (vote, delegate, stake …), as batch runs already are.
+
+Before anything new is signed, `wallet.actions.execute` looks up the journal for an unfinished entry of
+the same action (same address, source, kind and target, outside a batch) and settles it against the
+chain first:
+
+- it has a transaction hash (EVM tx hash, Cosmos tx hash, Substrate extrinsic hash): included → the
+  entry is confirmed and nothing new is sent (AlreadyDone); reverted or unknown to the node → failed,
+  and the new action may go; still waiting in the node → `pending`, nothing new is signed;
+- it has none (the process stopped between signing and recording the send): the account nonce or
+  sequence read before the send (`marker`) tells whether something left the account since; a
+  transaction still in the node's mempool at or above the marker keeps the entry `pending` and nothing
+  new is signed; otherwise the earlier attempt did not do it (the fresh plan says the chain lacks it).
+
+"Pending" is a state, not a failure: a transaction not included within the wait is recorded `pending`
+and settled later, by the next command for the same action or by `polis history --refresh`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from wallet.cache import store
+from wallet.errors import AlreadyDone, PolisError
+
+if TYPE_CHECKING:
+    from wallet.adapters.base import Adapter
+    from wallet.cache.db import Archive
+    from wallet.models import Plan
+
+log = logging.getLogger("polis.actions")
+
+OPEN = ("planned", "signed", "sent", "pending")
+SETTLE_WAIT = 3.0
+"""Seconds an earlier transaction gets to show its receipt while being settled."""
+
+
+class StillPending(PolisError):
+    """An earlier attempt of this action may still land: nothing new is signed."""
+
+    exit_code = 1
+    hint = "wait for it ('polis history --refresh' shows when it lands), then run the command again if needed"
+
+
+def open_entries(ar: Archive, plan: Plan) -> list[dict[str, Any]]:
+    cur = ar.conn.execute(
+        f"SELECT * FROM journal WHERE batch IS NULL AND address=? AND source=? AND kind=? AND target=? "
+        f"AND state IN ({','.join('?' * len(OPEN))}) ORDER BY id",
+        (plan.address, plan.source, plan.kind, plan.target, *OPEN))
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def _detail(entry: dict[str, Any]) -> dict[str, Any]:
+    try:
+        d = json.loads(entry.get("detail") or "{}")
+    except ValueError:
+        return {}
+    return d if isinstance(d, dict) else {}
+
+
+def settle(adapter: Adapter, ar: Archive, entry: dict[str, Any], plan: Plan, *, wait: float = SETTLE_WAIT) -> str:
+    """Settle one unfinished journal entry against the chain: "confirmed", "failed" or "pending"."""
+    eid = int(entry["id"])
+    if entry.get("tx_hash"):
+        result = adapter.await_result(plan, entry["tx_hash"], timeout=wait)
+        if result.ok:
+            store.journal_update(ar, eid, "confirmed", error=None,
+                                 detail={"block": result.block, "fee": str(result.fee_paid), "settled": True})
+            return "confirmed"
+        if result.pending:
+            store.journal_update(ar, eid, "pending", error=None)
+            return "pending"
+        store.journal_update(ar, eid, "failed", error=result.error or "not included")
+        return "failed"
+    marker = _detail(entry).get("marker")
+    if isinstance(marker, int):
+        latest = adapter.account_nonce(plan.address)
+        waiting = adapter.account_nonce(plan.address, pending=True)
+        if latest is not None and waiting is not None and waiting > latest and waiting > marker:
+            store.journal_update(ar, eid, "pending", error=None,
+                                 detail={"note": f"a transaction from nonce {marker} is in the node's mempool"})
+            return "pending"
+    store.journal_update(ar, eid, "failed", error="not found on chain: the earlier attempt stopped before it landed")
+    return "failed"
+
+
+def before_signing(adapter: Adapter, ar: Archive, plan: Plan) -> None:
+    """Settle earlier unfinished attempts of this action; raise when one of them did it or may still do it."""
+    for entry in open_entries(ar, plan):
+        outcome = settle(adapter, ar, entry, plan)
+        when = f"an earlier attempt of this {plan.kind} (journal #{entry['id']}"
+        when += f", tx {entry['tx_hash']})" if entry.get("tx_hash") else ")"
+        if outcome == "confirmed":
+            raise AlreadyDone(f"{when} is included on chain; nothing new was sent")
+        if outcome == "pending":
+            raise StillPending(f"{when} is still pending; nothing new was signed")
+
+
+def refresh(ar: Archive, *, limit: int = 200) -> list[tuple[int, str, str]]:
+    """Settle every sent or pending single action of the journal (`polis history --refresh`):
+    (journal id, old state, new state) of each entry looked at. Unreachable nodes leave entries as they are."""
+    from wallet.adapters import adapter_for
+    from wallet.models import Plan
+
+    rows = ar.conn.execute("SELECT * FROM journal WHERE batch IS NULL AND state IN ('sent','pending','signed') "
+                           "ORDER BY id DESC LIMIT ?", (limit,))
+    cols = [d[0] for d in rows.description]
+    entries = [dict(zip(cols, r, strict=True)) for r in rows.fetchall()]
+    out: list[tuple[int, str, str]] = []
+    adapters: dict[str, Adapter] = {}
+    try:
+        for e in entries:
+            try:
+                ad = adapters.get(e["source"]) or adapter_for(e["source"])
+                adapters[e["source"]] = ad
+                plan = Plan(kind=e["kind"], network=e["network"], source=e["source"], account=e["account"],
+                            address=e["address"], summary=[e["summary"] or e["kind"]], target=e["target"] or "")
+                out.append((int(e["id"]), e["state"], settle(ad, ar, e, plan, wait=0.0)))
+            except PolisError as exc:
+                log.info("could not settle journal #%s: %s", e["id"], exc)
+    finally:
+        for ad in adapters.values():
+            ad.close()
+    return out
