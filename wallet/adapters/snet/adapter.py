@@ -20,14 +20,16 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient
+from wallet.adapters.snet import plans
+from wallet.adapters.snet.models import GOVERNANCE_NOTE, SnetSettings, revert_text
 from wallet.adapters.snet.windows import StakeInfo, Window, day, selector
-from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
-from wallet.models import ActionResult, Plan, PlanCheck
+from wallet.errors import ActionFailed, ActionRefused, BadInput, RpcError
+from wallet.models import ActionResult, Plan
 
 if TYPE_CHECKING:
     from wallet.adapters.evm.client import JsonRpc
@@ -36,59 +38,6 @@ if TYPE_CHECKING:
     from wallet.keys.vault import AccountMeta
     from wallet.networks import DaoConfig, NetworkConfig
     from wallet.units import Denom
-
-GOVERNANCE_NOTE = ("SingularityNET has no on-chain governance contract: community votes run on its off-chain "
-                   "voting portal; Polis handles AGIX staking windows here.")
-GAS_AFTER_APPROVE = 250_000
-"""Gas limit assumed for submitStake in the fee estimate when it cannot be simulated before its approve
-(the real limit is estimated once the approve is mined)."""
-
-
-class SnetSettings(BaseModel):
-    """`extra` of a network whose adapter is "snet_stake"."""
-
-    model_config = ConfigDict(extra="forbid")
-    stake_contract: str
-    """TokenStake address."""
-    token: str
-    """The staked ERC-20 (AGIX)."""
-    token_symbol: str = "AGIX"
-    token_decimals: int = Field(default=8, ge=0, le=36)
-    fet_token: str = ""
-    """FET / ASI token, shown in balances."""
-    fet_symbol: str = "FET"
-    fet_decimals: int = Field(default=18, ge=0, le=36)
-    start_block: int = Field(default=0, ge=0)
-    """First block scanned for stake events."""
-    windows_shown: int = Field(default=10, ge=1, le=500)
-    """How many recent windows `polis validators` and `stakes` look at."""
-    period_margin: int = Field(default=60, ge=0, le=86_400)
-    """Seconds per transaction kept before a period's end: a step that would land later is refused."""
-
-    @field_validator("stake_contract", "token", "fet_token")
-    @classmethod
-    def _addr(cls, v: str) -> str:
-        from wallet.addresses import parse_evm_address
-
-        if not v:
-            return v
-        try:
-            return parse_evm_address(v)
-        except BadInput as exc:
-            raise ValueError(str(exc)) from None
-
-
-def _bool_opt(options: dict[str, str] | None, key: str) -> bool | None:
-    raw = (options or {}).get(key)
-    if raw is None:
-        return None
-    low = raw.strip().lower()
-    if low in ("1", "true", "yes", "y", "on"):
-        return True
-    if low in ("0", "false", "no", "n", "off"):
-        return False
-    raise BadInput(f"--opt {key}= takes true or false, not {raw!r}")
-
 
 class SnetStakeAdapter(LazyRpcClient, Adapter):
     NAME = "snet_stake"
@@ -103,7 +52,8 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             self.settings = SnetSettings.model_validate(network.extra)
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise BadInput(f"network {network.key!r}: extra.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            where = ".".join(map(str, first["loc"]))
+            raise BadInput(f"network {network.key!r}: extra.{where}: {first['msg']}") from None
         self._rpc: JsonRpc | None = None
         self._steps: dict[str, list[str]] = {}
         self._probed = False
@@ -207,7 +157,8 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
 
     def infos(self, indexes: list[int], address: str) -> dict[int, StakeInfo]:
         sc, a = self.settings.stake_contract, codec.enc_address(address)
-        res = self.rpc.batch([self._eth_call(sc, "getStakeInfo(uint256,address)", codec.enc_uint(i), a) for i in indexes])
+        res = self.rpc.batch([self._eth_call(sc, "getStakeInfo(uint256,address)", codec.enc_uint(i),
+                                             a) for i in indexes])
         return {i: StakeInfo.decode(self._ok(r)) for i, r in zip(indexes, res, strict=True)}
 
     def _recent(self) -> list[int]:
@@ -301,215 +252,21 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                   weights: dict[str, str] | None = None) -> Plan:
         raise BadInput(GOVERNANCE_NOTE)
 
-    def _window_arg(self, target: str | None, cur: int) -> int:
-        t = (target or "").strip().lower().removeprefix("window").strip().lstrip("#")
-        if t in ("", "current"):
-            if cur == 0:
-                raise ActionRefused("no stake window has been opened on this TokenStake yet")
-            return cur
-        if not t.isdigit() or not 1 <= int(t) <= cur:
-            raise BadInput(f"{target!r} is not a stake window (windows 1..{cur}; 'polis validators -n {self.network.key}')")
-        return int(t)
-
-    def _plan(self, account: AccountMeta, kind: str, target: str, steps: list[tuple[str, str, str, bool]],
-              summary: list[str], checks: list[PlanCheck]) -> Plan:
-        """steps: (label, to, data, simulate now). Estimates gas and fees; refuses a reverting step."""
-        address = self.address_of(account)
-        calls: list[tuple[str, list[Any]]] = [("eth_getBlockByNumber", ["latest", False]), ("eth_maxPriorityFeePerGas", []),
-                                              ("eth_getBalance", [address, "latest"])]
-        calls += [("eth_estimateGas", [{"from": address, "to": to, "data": data}]) for _l, to, data, sim in steps if sim]
-        res = self.rpc.batch(calls)
-        from wallet.adapters.evm import gas as gasmod
-
-        base, prio, max_fee, block_gas = gasmod.prices(res[0], res[1])
-        txs: list[dict[str, Any]] = []
-        k, gas_total, simulated_total = 3, 0, 0
-        for label, to, data, sim in steps:
-            gas = None
-            if sim:
-                r = res[k]
-                k += 1
-                if isinstance(r, RpcError):
-                    raise ActionRefused(f"the node's simulation of {label} reverts: {_revert(r)}")
-                simulated, gas = gasmod.gas_of(r)
-                simulated_total += simulated
-            else:
-                simulated_total += GAS_AFTER_APPROVE
-            gas_total += gas or GAS_AFTER_APPROVE
-            txs.append({"label": label, "tx": {"to": to, "data": data, "value": 0, "gas": gas, "maxFeePerGas": max_fee,
-                                               "maxPriorityFeePerGas": prio, "chainId": int(self.network.chain_id),
-                                               "type": 2}})
-        from wallet.units import format_amount
-
-        quote = gasmod.quote(self.network, gas=gas_total, simulated=simulated_total, max_fee_per_gas=max_fee,
-                             base_fee=base, block_gas_limit=block_gas, transactions=len(steps))
-        cap_check = self.fee_check(quote)
-        balance = int(res[2], 16) if isinstance(res[2], str) else 0
-        eth = self.network.denom.denom()
-        if balance < gas_total * max_fee:
-            raise ActionRefused(f"{address} has {format_amount(balance, eth)} for fees, but {len(steps)} transaction(s) "
-                                f"may need up to {format_amount(gas_total * max_fee, eth)}")
-        checks = [PlanCheck(name="chain id", ok=True, detail=str(self.network.chain_id)), *checks,
-                  PlanCheck(name="simulation", ok=True, detail=", ".join(
-                      f"{t['label']}: {t['tx']['gas']:,} gas" if t["tx"]["gas"] else f"{t['label']}: after step 1"
-                      for t in txs)),
-                  PlanCheck(name="fee balance", ok=True, detail=format_amount(balance, eth, max_decimals=6)), cap_check]
-        summary = [*summary, f"from {account.name} {address} on chain {self.network.chain_id}"]
-        return Plan(kind=kind, network=self.network.key, source=self.source, account=account.name, address=address,
-                    summary=summary, checks=checks, fee_estimate=gas_total * (max_fee // 2 + prio // 2),
-                    fee_symbol=self.network.denom.symbol, fee_decimals=self.network.denom.decimals,
-                    payload={"steps": txs, "fee_quote": quote.as_dict()}, target=target)
-
-    def _state(self, address: str, target: str | None) -> tuple[int, Window, StakeInfo, int]:
-        self.check_chain()
-        cur = self.current_index()
-        idx = self._window_arg(target, cur)
-        return idx, self.windows([idx])[idx], self.infos([idx], address)[idx], self.now()
-
     def plan_stake(self, account: AccountMeta, target: str, amount: int, *, subtarget: str | None = None,
                    options: dict[str, str] | None = None) -> Plan:
-        if subtarget:
-            raise BadInput("SingularityNET stake windows have no subnets")
-        address = self.address_of(account)
-        idx, w, info, now = self._state(address, target or "current")
-        cur = self.current_index()
-        if idx != cur:
-            raise BadInput(f"stake goes to the current window #{cur}, not #{idx}")
-        if not w.start <= now <= w.submission_end:
-            raise ActionRefused(f"window #{idx} is in its {w.period(now)} period: stakes are submitted "
-                                f"{day(w.start)} → {day(w.submission_end)}", hint=w.dates())
-        if not w.open_for_external:
-            raise ActionRefused(f"window #{idx} is not open for external stakers")
-        if amount <= 0:
-            raise BadInput("stake a positive amount")
-        from wallet.adapters.snet.rules import near_end
-        if amount + info.pending + info.approved < w.min_stake:
-            raise ActionRefused(f"window #{idx} needs at least {self._fmt(w.min_stake)} in total; with "
-                                f"{self._fmt(info.pending + info.approved)} already staked, {self._fmt(amount)} is short")
-        bal = self.balances(address)
-        s = self.settings
-        if bal[s.token_symbol] < amount:
-            raise ActionRefused(f"{address} holds {self._fmt(bal[s.token_symbol])}, less than {self._fmt(amount)}")
-        allowance = bal[f"{s.token_symbol} allowance to TokenStake"]
-        submit = self._call_data("submitStake(uint256)", codec.enc_uint(amount))
-        steps: list[tuple[str, str, str, bool]] = []
-        summary = [f"Stake {self._fmt(amount)} in SingularityNET stake window #{idx} "
-                   f"(submission until {day(w.submission_end)}; approval until {day(w.approval_end)})"]
-        if allowance < amount:
-            approve = self._call_data("approve(address,uint256)", codec.enc_address(s.stake_contract), codec.enc_uint(amount))
-            steps.append(("approve", s.token, approve, True))
-            summary.append(f"step 1/2: approve({s.stake_contract}, {amount}) on {s.token_symbol} {s.token} "
-                           f"— lets TokenStake take {self._fmt(amount)} (allowance now {self._fmt(allowance)})")
-            summary.append(f"step 2/2: submitStake({amount}) on TokenStake {s.stake_contract}")
-        else:
-            summary.append(f"calls submitStake({amount}) on TokenStake {s.stake_contract} "
-                           f"(allowance {self._fmt(allowance)} suffices)")
-        steps.append(("submitStake", s.stake_contract, submit, allowance >= amount))
-        near_end(f"stake in window #{idx}", "submission", w.submission_end, now, s.period_margin, steps=len(steps))
-        checks = [PlanCheck(name="period", ok=True,
-                            detail=f"window #{idx} submission open until {day(w.submission_end)}"),
-                  PlanCheck(name="minimum stake", ok=True, detail=self._fmt(w.min_stake)),
-                  PlanCheck(name="token balance", ok=True, detail=self._fmt(bal[s.token_symbol]))]
-        plan = self._plan(account, "stake", str(idx), steps, summary, checks)
-        plan.payload["allowance_before"] = str(allowance)
-        return plan
+        return plans.plan_stake(self, account, target, amount, subtarget=subtarget, options=options)
 
     def plan_withdraw(self, account: AccountMeta, target: str, amount: int | None) -> Plan:
         """withdrawStake: take back pending stake during the window's submission period."""
-        address = self.address_of(account)
-        idx, w, info, now = self._state(address, target)
-        if not w.start <= now <= w.submission_end:
-            raise ActionRefused(f"window #{idx} is in its {w.period(now)} period: pending stake can be withdrawn only "
-                                f"during submission, {day(w.start)} → {day(w.submission_end)}", hint=w.dates())
-        if info.pending == 0:
-            raise ActionRefused(f"nothing pending in window #{idx} to withdraw")
-        from wallet.adapters.snet.rules import near_end
-
-        near_end(f"withdraw from window #{idx}", "submission", w.submission_end, now, self.settings.period_margin)
-        amount = info.pending if amount is None else amount
-        if amount <= 0 or amount > info.pending:
-            raise ActionRefused(f"{self._fmt(amount)} is more than the pending {self._fmt(info.pending)}")
-        left = info.pending - amount
-        if left and left < w.min_stake:
-            raise ActionRefused(f"{self._fmt(left)} would stay, below the minimum {self._fmt(w.min_stake)}: "
-                                "withdraw all or less")
-        data = self._call_data("withdrawStake(uint256,uint256)", codec.enc_uint(idx), codec.enc_uint(amount))
-        summary = [f"Withdraw {self._fmt(amount)} of pending stake from window #{idx} (submission until "
-                   f"{day(w.submission_end)}); {self._fmt(left)} stays pending",
-                   f"calls withdrawStake({idx}, {amount}) on TokenStake {self.settings.stake_contract}"]
-        return self._plan(account, "unstake", str(idx), [("withdrawStake", self.settings.stake_contract, data, True)],
-                          summary, [PlanCheck(name="period", ok=True, detail="submission")])
-
-    def _request(self, account: AccountMeta, idx: int, w: Window, info: StakeInfo, auto: bool, kind: str,
-                 now: int) -> Plan:
-        from wallet.adapters.snet.rules import near_end, overwrite_refusal
-
-        cur = self.current_index()
-        refusal = overwrite_refusal(idx, w, info, auto, cur, self.windows([cur])[cur] if cur != idx else w, self._fmt)
-        if refusal is not None:
-            raise refusal
-        if auto and info.claimable == 0:
-            if info.approved:
-                raise AlreadyDone(f"the stake in window #{idx} already renews automatically; nothing sent")
-            raise ActionRefused(f"nothing to renew in window #{idx}")
-        if not auto and info.approved == 0:
-            if info.claimable:
-                raise AlreadyDone(f"{self._fmt(info.claimable)} in window #{idx} is already requested for claim; "
-                                  f"claim it after {day(w.end)}")
-            raise ActionRefused(f"no approved stake to request for claim in window #{idx}")
-        near_end(f"claim request in window #{idx}", "claim request", w.end, now, self.settings.period_margin)
-        data = self._call_data("requestForClaim(uint256,bool)", codec.enc_uint(idx), codec.enc_uint(1 if auto else 0))
-        what = (f"Keep {self._fmt(info.claimable)} staked: auto-renew into the next window" if auto else
-                f"Request to claim {self._fmt(info.approved)} (stake and rewards) from window #{idx}, no auto-renewal; "
-                f"claim it after {day(w.end)}")
-        summary = [what, f"calls requestForClaim({idx}, {str(auto).lower()}) on TokenStake {self.settings.stake_contract}"]
-        return self._plan(account, kind, str(idx), [("requestForClaim", self.settings.stake_contract, data, True)],
-                          summary, [PlanCheck(name="period", ok=True,
-                                              detail=f"claim requests until {day(w.end)}")])
+        return plans.plan_withdraw(self, account, target, amount)
 
     def plan_unstake(self, account: AccountMeta, target: str, amount: int | None, *, subtarget: str | None = None,
                      options: dict[str, str] | None = None) -> Plan:
-        address = self.address_of(account)
-        idx, w, info, now = self._state(address, target)
-        period = w.period(now)
-        if period == "submission":
-            return self.plan_withdraw(account, str(idx), amount)
-        if period == "claim request":
-            if amount is not None and amount != info.approved:
-                raise BadInput(f"a claim request takes the whole approved stake ({self._fmt(info.approved)}): use --all")
-            return self._request(account, idx, w, info, False, "unstake", now)
-        raise ActionRefused(f"window #{idx} is in its {period} period: pending stake can be withdrawn during "
-                            f"submission ({day(w.start)} → {day(w.submission_end)}) and approved stake requested for "
-                            f"claim {day(w.request_withdraw_start)} → {day(w.end)}")
+        return plans.plan_unstake(self, account, target, amount, subtarget=subtarget, options=options)
 
     def plan_claim(self, account: AccountMeta, target: str | None = None, *,
                    options: dict[str, str] | None = None) -> Plan:
-        auto = _bool_opt(options, "auto_renew")
-        address = self.address_of(account)
-        idx, w, info, now = self._state(address, target)
-        period = w.period(now)
-        if period == "claim request":
-            return self._request(account, idx, w, info, bool(auto), "claim", now)
-        if period == "ended":
-            if auto is not None:
-                raise ActionRefused(f"auto-renewal of window #{idx} could be changed {day(w.request_withdraw_start)} → "
-                                    f"{day(w.end)}; that period is over")
-            if info.claimable:
-                amount = info.claimable
-            elif info.approved and now > w.grace_end:
-                amount = info.approved
-            elif info.approved:
-                raise ActionRefused(f"the approved stake of window #{idx} renewed; request it for claim in the next "
-                                    f"window's claim period or claim it after {day(w.grace_end)}")
-            else:
-                raise ActionRefused(f"nothing to claim in window #{idx}")
-            data = self._call_data("claimStake(uint256)", codec.enc_uint(idx))
-            summary = [f"Claim {self._fmt(amount)} from window #{idx} (ended {day(w.end)})",
-                       f"calls claimStake({idx}) on TokenStake {self.settings.stake_contract}"]
-            return self._plan(account, "claim", str(idx), [("claimStake", self.settings.stake_contract, data, True)],
-                              summary, [PlanCheck(name="period", ok=True, detail=f"ended {day(w.end)}")])
-        raise ActionRefused(f"window #{idx} is in its {period} period: claims are requested "
-                            f"{day(w.request_withdraw_start)} → {day(w.end)} and paid after {day(w.end)}", hint=w.dates())
+        return plans.plan_claim(self, account, target, options=options)
 
     def submit(self, plan: Plan, signer: Signer) -> str:
         """Send every step in order; an earlier step must be mined and succeed before the next is signed.
@@ -541,7 +298,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                 est = int(self.rpc.call("eth_estimateGas", {"from": plan.address, "to": tx["to"],
                                                             "data": tx["data"]}), 16)
             except RpcError as exc:
-                raise ActionFailed(f"step {k + 1} ({step['label']}) would revert: {_revert(exc)}") from None
+                raise ActionFailed(f"step {k + 1} ({step['label']}) would revert: {revert_text(exc)}") from None
             tx["gas"] = est * 12 // 10 + 10_000
         tx["nonce"] = int(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), 16)
         raw = signer.sign_transaction(tx)
@@ -610,13 +367,3 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             if rows:
                 store.insert_stake_events(archive, rows)
             store.replace_stakes(archive, self.source, result.plan.address, positions)
-
-
-def _revert(exc: RpcError) -> str:
-    data = exc.data if isinstance(exc.data, str) else ""
-    if data.startswith("0x08c379a0"):
-        try:
-            return codec.decode_string_result(codec.hexbytes(data)[4:])
-        except codec.DecodeError:
-            pass
-    return str(exc)

@@ -41,7 +41,7 @@ def event_rows(ad: SnetStakeAdapter, logs: list[dict[str, Any]]) -> list[tuple[A
 
 
 def sync_stake_events(ad: SnetStakeAdapter, ar: Archive, progress: Progress | None = None) -> SyncReport:
-    from wallet.adapters.snet.adapter import GOVERNANCE_NOTE
+    from wallet.adapters.snet.models import GOVERNANCE_NOTE
     from wallet.cache import query, store
 
     rep = SyncReport(source=ad.source)
