@@ -280,3 +280,15 @@ def test_fractional_vote_by_weights_until_none_is_left(cli, anvil, dao, voter) -
     a, f, ab = call(anvil, dep.governor, "proposalVotes(uint256)", int(pid), returns=["uint256"] * 3)
     tally = {t["choice"]: int(t["weight"]) for t in proposals(cli, src)[pid]["tally"]}
     assert tally == {"for": f, "against": a, "abstain": ab}
+
+
+@pytest.mark.parametrize("kind", ["alpha", "oz_fractional", "oz_late_quorum"])
+def test_devnet_seeds_each_new_kind_through_every_state(anvil, seeded_dao, kind: str) -> None:
+    from wallet.devnet.deploy import call
+
+    dep, seed = seeded_dao(kind, n_voters=12)
+    names = {"defeated": "rejected", "succeeded": "passed"}
+    expected = {"pending", "active", "canceled", "defeated", "succeeded", "queued", "executed"}
+    assert set(seed.proposals) == expected | ({"expired"} if kind == "alpha" else set())
+    for key, pid in seed.proposals.items():
+        assert STATE[call(anvil, dep.governor, "state(uint256)", int(pid), returns=["uint8"])] == names.get(key, key)
