@@ -12,7 +12,8 @@ import pytest
 
 from tests.conftest import add_devnet_dao
 from tests.doubles.hostile_node import HostileNode
-from tests.test_hostile_node import _nonce, _voter
+from tests.plugins.batch_evm import import_voter as _voter
+from tests.plugins.batch_evm import nonce as _nonce
 
 pytestmark = pytest.mark.anvil
 
