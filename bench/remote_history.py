@@ -142,7 +142,7 @@ class RemoteProxy:
 
 
 def run(blocks: int = 12_000_000, rtt: float = 0.08, range_cap: int = 10_000, rate: float = 200.0,
-        concurrency: int = 4, batch: int = 10) -> dict[str, object]:
+        concurrency: int = 8, batch: int = 10) -> dict[str, object]:
     gov = SparseGovernor(blocks=blocks)
     node = SyntheticNode(gov)
     proxy = RemoteProxy(node.url, rtt=rtt, range_cap=range_cap, rate=rate)
