@@ -98,10 +98,12 @@ def js_number(x: float) -> str:
 def _number_text(w: Decimal, key: str) -> str:
     """The weight as JSON.stringify writes the JavaScript number it parses to; BadInput when that number
     is not the weight the user typed (more digits than a double holds, or out of its range)."""
-    x = float(w)
-    if x == 0 or x == float("inf"):
+    import math
+
+    ratio = float(w)  # a weight is a ratio, never money: Snapshot carries it as a JavaScript double
+    if ratio == 0 or math.isinf(ratio):
         raise BadInput(f"weight of choice {key} ({w}) is outside what a JavaScript number holds")
-    text = js_number(x)
+    text = js_number(ratio)
     if Decimal(text) != w:
         raise BadInput(f"weight of choice {key} ({w}) has more digits than a JavaScript number holds: "
                        f"Snapshot would count it as {text}; give at most 15 significant digits")
