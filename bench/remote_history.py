@@ -16,6 +16,7 @@ import bisect
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -142,7 +143,8 @@ class RemoteProxy:
 
 
 def run(blocks: int = 12_000_000, rtt: float = 0.08, range_cap: int = 10_000, rate: float = 200.0,
-        concurrency: int = 8, batch: int = 10) -> dict[str, object]:
+        concurrency: int = 8, batch: int = 10, runs: int = 3) -> dict[str, object]:
+    """Median of `runs` whole `polis sync` commands (a fresh archive each), against the floor."""
     gov = SparseGovernor(blocks=blocks)
     node = SyntheticNode(gov)
     proxy = RemoteProxy(node.url, rtt=rtt, range_cap=range_cap, rate=rate)
@@ -160,27 +162,34 @@ def run(blocks: int = 12_000_000, rtt: float = 0.08, range_cap: int = 10_000, ra
             networks.add_dao("remote", {"id": "dao", "kind": "oz", "governor": GOVERNOR, "token": TOKEN,
                                         "start_block": 1})
             os.environ.pop("POLIS_HOME")
-            t0 = time.perf_counter()
-            r = subprocess.run([POLIS, "sync", "remote/dao", "--json"], capture_output=True, text=True,
-                               env={**os.environ, "POLIS_HOME": d})
-            wall = time.perf_counter() - t0
-            if r.returncode != 0:
-                raise RuntimeError(f"polis sync failed: {r.stderr[-800:]}")
-            rep = json.loads(r.stdout)["reports"][0]
+            walls, works = [], []
+            for _ in range(runs):  # each run syncs the whole history into a fresh archive
+                for suffix in ("", "-wal", "-shm"):
+                    Path(d, "data", "archive.sqlite3" + suffix).unlink(missing_ok=True)
+                t0 = time.perf_counter()
+                r = subprocess.run([POLIS, "sync", "remote/dao", "--json"], capture_output=True, text=True,
+                                   env={**os.environ, "POLIS_HOME": d})
+                walls.append(time.perf_counter() - t0)
+                if r.returncode != 0:
+                    raise RuntimeError(f"polis sync failed: {r.stderr[-800:]}")
+                rep = json.loads(r.stdout)["reports"][0]
+                works.append(rep["elapsed_ms"] / 1000)
+                assert rep["votes"] == gov.votes and rep["new_proposals"] == gov.proposals, rep
+            wall, work = statistics.median(walls), statistics.median(works)
         ranges = math.ceil(blocks / range_cap)
         rate_floor = ranges / rate
         rtt_floor = math.ceil(ranges / batch) * rtt / concurrency
         floor = max(rate_floor, rtt_floor)
         res.update({
             "ranges": ranges, "votes archived": rep["votes"], "proposals archived": rep["new_proposals"],
-            "wall s": round(wall, 2), "sync work s": round(rep["elapsed_ms"] / 1000, 2),
+            "runs": runs, "wall s": round(wall, 2), "wall s (best)": round(min(walls), 2),
+            "sync work s": round(work, 2),
             "floor s (ranges ÷ rate)": round(rate_floor, 2),
-                    "floor s (round trips × RTT ÷ concurrency)": round(rtt_floor, 2),
+            "floor s (round trips × RTT ÷ concurrency)": round(rtt_floor, 2),
             "floor s": round(floor, 2), "wall / floor": round(wall / floor, 2),
             "sequential fetch (ranges × RTT) s": round(ranges * rtt, 1),
-                    **{f"proxy {k}": v for k, v in proxy.stats.items()},
+            **{f"proxy {k} (all runs)": v for k, v in proxy.stats.items()},
         })
-        assert rep["votes"] == gov.votes and rep["new_proposals"] == gov.proposals, rep
     finally:
         proxy.close()
         node.close()
@@ -191,4 +200,4 @@ if __name__ == "__main__":
     out = run()
     for k, v in out.items():
         print(f"  {k:<46} {v}")
-    print(f"  {'goal: wall ≤ 1.2× floor':<46} {'ok' if out['wall / floor'] <= 1.2 else 'MISS'}")  # type: ignore[operator]
+    print(f"  {'goal: median wall ≤ 1.2× floor':<46} {'ok' if out['wall / floor'] <= 1.2 else 'MISS'}")  # type: ignore[operator]
