@@ -22,8 +22,8 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 at most 63 characters; a DAO is NETWORK/NAME. Nothing a shell, TOML or a terminal would read specially."""
 NAME_RULE = "lowercase letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters"
 TEXT_MAX = 100
-CHAIN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-"""Non-EVM chain ids (Cosmos "cosmoshub-4", Substrate/Snapshot names)."""
+CHAIN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+"""Non-EVM chain ids (Cosmos "cosmoshub-4", a Substrate name or 0x genesis hash, Snapshot names)."""
 EVM_CHAIN_ID_MAX = 2**256 - 1
 SYMBOL_PATTERN = r"^[^\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]{1,32}$"
 """A unit's display symbol (ETH, ATOM, τ, $MEME, UNI-V2): 1-32 visible characters, no spaces or controls."""
@@ -195,7 +195,7 @@ class NetworkConfig(BaseModel):
             if not isinstance(cid, int) or isinstance(cid, bool) or not 1 <= cid <= EVM_CHAIN_ID_MAX:
                 raise ValueError(f"an EVM chain id is a whole number in 1..2^256-1, not {str(cid)[:40]!r}")
         elif not isinstance(cid, str) or not re.fullmatch(CHAIN_ID_PATTERN, cid):
-            raise ValueError(f"a {self.protocol} chain id is 1-64 letters, digits, '.', '_' or '-', "
+            raise ValueError(f"a {self.protocol} chain id is 1-128 letters, digits, '.', '_' or '-', "
                              f"not {str(cid)[:40]!r}")
         return self
 
