@@ -277,6 +277,8 @@ def test_fractional_vote_by_weights_until_none_is_left(cli, anvil, dao, voter) -
         (10 * 10**18, 30 * 10**18, 0), (0, 0, 5 * 10**18), (0, 55 * 10**18, 0)]
     mine = cli("proposals", "show", f"{src}:{pid}", "--json").json()["my_vote"]
     assert mine["choice"] == "split" and int(mine["weight"]) == 100 * 10**18
+    text = cli("proposals", "show", f"{src}:{pid}").out
+    assert "voted SPLIT with 100 PDT (for 85 PDT, against 10 PDT, abstain 5 PDT in 3 votes)" in text
     a, f, ab = call(anvil, dep.governor, "proposalVotes(uint256)", int(pid), returns=["uint256"] * 3)
     tally = {t["choice"]: int(t["weight"]) for t in proposals(cli, src)[pid]["tally"]}
     assert tally == {"for": f, "against": a, "abstain": ab}

@@ -144,6 +144,9 @@ def _show(args: argparse.Namespace) -> int:
         src, pid = query.resolve_proposal(ar, args.id, args.network)
         p = query.get_proposal(ar, src, pid)
         my_vote = query.vote_of(ar, src, pid, mine)
+        from wallet.cache import vote_parts
+
+        my_parts = vote_parts.parts_of(ar, src, pid, my_vote["voter"]) if my_vote else []
         source_row = query.source(ar, src) or {}
         from wallet.simulate import latest as latest_simulation
 
@@ -206,7 +209,10 @@ def _show(args: argparse.Namespace) -> int:
     out(style("My vote", "1"))
     if my_vote:
         weight = format_amount(int(my_vote["weight"]), denom, max_decimals=2)
+        from wallet.services.proposals import split_note
+
         out(f"  {my_vote['voter']} voted {clean(my_vote['choice'], limit=80).upper()} with {weight}"
+            + split_note(my_parts, lambda n: format_amount(n, denom, max_decimals=2))
             + (f" — {clean(my_vote['reason'], limit=200)}" if my_vote["reason"] else ""))
     else:
         out("  not voted" + (" (voting is open)" if p["status"] == "active" else ""))

@@ -46,6 +46,16 @@ def quorum_of(proposal: Mapping[str, Any], source_row: Mapping[str, Any] | None 
     return Quorum(required=int(q) if q not in (None, "") else None, counted=counted, choices=choices)
 
 
+def split_note(parts: list[dict[str, Any]], amt: Any) -> str:
+    """" (for 85 PDT, against 10 PDT in 3 votes)" for a voter's partial votes on a fractional Governor;
+    "" for one whole vote. `amt` formats an amount."""
+    if len(parts) < 2 and not (parts and sum(1 for c in ("for", "against", "abstain") if int(parts[0][c])) > 1):
+        return ""
+    sums = {c: sum(int(x[c]) for x in parts) for c in ("for", "against", "abstain")}
+    return (" (" + ", ".join(f"{c} {amt(n)}" for c, n in sums.items() if n)
+            + f" in {len(parts)} vote{'s' if len(parts) > 1 else ''})")
+
+
 def fixed_choices(source: str, row: Mapping[str, Any]) -> bool:
     """True when the source's adapter has one fixed list of choices (no per-proposal vote type)."""
     from wallet.adapters import source_adapter_class
@@ -125,6 +135,9 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
         src = query.source(ar, source) or {}
         mine = query.vote_of(ar, source, pid, addresses)
         votes = query.votes(ar, source, pid, limit=200)
+        from wallet.cache import vote_parts
+
+        my_parts = vote_parts.parts_of(ar, source, pid, mine["voter"]) if mine else []
     extra = src.get("extra") or {}
     denom = Denom(str(extra.get("symbol") or "votes"), "base", int(extra.get("decimals", 18)))
 
@@ -159,6 +172,7 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
                  else "threshold: the protocol's own rule (see the network)")
     if mine:
         my = f"{mine['voter']} voted {clean(mine['choice']).upper()} with {amt(int(mine['weight']))}"
+        my += split_note(my_parts, amt)
         if mine.get("reason"):
             my += f" — {clean(mine['reason'], limit=200)}"
     else:
