@@ -50,7 +50,7 @@ def candidates(words: list[str]) -> list[str]:
     from wallet.cli.main import build_parser
 
     *done, cur = words or [""]
-    parser = build_parser()
+    parser = build_parser(done)  # only the tree of the noun on the line (all names when there is none yet)
     path: list[str] = []
     seen: dict[str, str] = {}
     pending: argparse.Action | None = None
