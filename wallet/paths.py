@@ -185,8 +185,11 @@ class FileLock:
         self._fd: int | None = None
 
     def acquire(self) -> bool:
-        """True when taken; False when another process holds it."""
-        import fcntl
+        """True when taken; False when another process holds it (always True without flock: Windows)."""
+        try:
+            import fcntl
+        except ImportError:
+            return True
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
