@@ -14,8 +14,10 @@ def checksum(address_hex40: str) -> str:
     from Crypto.Hash import keccak
 
     low = address_hex40.lower()
-    digest = keccak.new(digest_bits=256, data=low.encode()).hexdigest()
-    return "0x" + "".join(c.upper() if digest[i] >= "8" else c for i, c in enumerate(low))
+    # digest().hex(): pycryptodome's hexdigest() formats byte by byte in Python (half the cost of a sync's
+    # checksums); a list is faster to join than a generator
+    digest = keccak.new(digest_bits=256, data=low.encode()).digest().hex()
+    return "0x" + "".join([c.upper() if h >= "8" else c for c, h in zip(low, digest)])
 
 
 def to_checksum(address: str) -> str:
