@@ -15,7 +15,7 @@ def _archive_proposal(source: str, kind: str, tally: dict[str, int], quorum: int
     from wallet.cache import open_archive, store
 
     with open_archive() as ar, ar.conn:
-        store.upsert_source(ar, source, network=source.split("/")[0], family="evm", kind=kind,
+        store.upsert_source(ar, source, network=source.split("/")[0], protocol="evm", kind=kind,
                             extra={"symbol": "PDT", "decimals": 0, **(extra or {})})
         store.upsert_proposal(ar, source, "1", {"title": "t", "status": "rejected", "quorum": str(quorum),
                                                 "tally": [{"choice": c, "weight": str(w)} for c, w in tally.items()]})
@@ -92,9 +92,7 @@ def test_one_rule_for_a_changed_final_vote(anvil, polis_home) -> None:
 def test_time_format_is_one_rule() -> None:
     from wallet import inbox
     from wallet.cli import output
-    from wallet.services import timefmt
-
-    from wallet.services import proposal_state
+    from wallet.services import proposal_state, timefmt
 
     assert output.ago is inbox.ago is timefmt.ago and output.until is inbox.until is timefmt.until
     assert proposal_state._ago is timefmt.ago and proposal_state._when is timefmt.when
@@ -164,3 +162,26 @@ def test_networks_files_that_say_family_still_load(polis_home, cli) -> None:
             "--prefix", "cosmos", "--denom", "uatom", "--symbol", "ATOM", "--decimals", "6", "--json")
     assert r.code == 0, r.err
     assert networks.get_network("hub2").protocol == "cosmos"
+
+
+def test_an_archive_from_before_protocol_keeps_its_sources(tmp_path) -> None:
+    """Migration 7 renames sources.family to protocol: an older archive's rows keep their value."""
+    import sqlite3
+
+    from wallet.cache.db import migrate
+    from wallet.cache.schema import MIGRATIONS, SCHEMA_VERSION
+
+    at = MIGRATIONS.index(["ALTER TABLE sources RENAME COLUMN family TO protocol"])
+    conn = sqlite3.connect(tmp_path / "old.sqlite3", isolation_level=None)
+    try:
+        for stmts in MIGRATIONS[:at]:
+            for stmt in stmts:
+                conn.execute(stmt)
+        conn.execute(f"PRAGMA user_version = {at}")
+        conn.execute("INSERT INTO sources (id, network, family, kind, chain_id, extra) "
+                     "VALUES ('akash', 'akash', 'cosmos', 'gov-v1', 'akashnet-2', '{}')")
+        migrate(conn)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT protocol FROM sources WHERE id='akash'").fetchone() == ("cosmos",)
+    finally:
+        conn.close()

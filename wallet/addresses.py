@@ -1,4 +1,4 @@
-"""Address parsing per family. EVM: EIP-55 checksums are enforced on mixed-case input."""
+"""Address parsing per key scheme. EVM: EIP-55 checksums are enforced on mixed-case input."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ def dump(path: Path | None = None) -> dict[str, list[Any]]:
             rows = con.execute(f"SELECT {', '.join(keep)} FROM {t}").fetchall()
             docs = [dict(zip(keep, r, strict=True)) for r in rows]
             for d in docs:
-                if t == "sources" and d.get("family") == "snapshot":
+                if t == "sources" and d.get("protocol") == "snapshot":
                     d["head"] = None  # an off-chain source's "head" is the wall clock of its sync
             out[t] = sorted(json.dumps(d, sort_keys=True, default=str) for d in docs)
         return out

@@ -113,7 +113,7 @@ def source_adapter_class(source: str, archived: dict[str, Any] | None = None) ->
         pass
     row = archived or {}
     kind = str(row.get("kind") or "")
-    name = kind if kind in builtin_adapters() else FAMILY_DEFAULT.get(str(row.get("family")))
+    name = kind if kind in builtin_adapters() else FAMILY_DEFAULT.get(str(row.get("protocol") or row.get("family")))
     try:
         return adapter_class(name) if name else None
     except PolisError:

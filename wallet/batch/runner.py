@@ -111,7 +111,7 @@ class Context:
         return self._metas[name]
 
     def unlock_ahead(self, accounts: dict[str, str]) -> None:
-        """Unlock these (account -> key family) in a worker thread; `signer` waits for it."""
+        """Unlock these (account -> key scheme) in a worker thread; `signer` waits for it."""
         import threading
 
         if self._unlock is None or not accounts:
@@ -144,13 +144,13 @@ class Context:
             raise box["error"]
         self._signers.update(box["signers"])
 
-    def signer(self, account: str, family: str) -> Signer:
+    def signer(self, account: str, scheme: str) -> Signer:
         self._join_ahead()
-        key = (account, family)
+        key = (account, scheme)
         if key not in self._signers:
             if self._unlock is None:
                 raise PolisError("this run cannot sign (dry run)")
-            self._signers[key] = self._unlock(self.meta(account), family)
+            self._signers[key] = self._unlock(self.meta(account), scheme)
         return self._signers[key]
 
     def close(self) -> None:
@@ -292,13 +292,13 @@ class BatchRunner:
         policy = UnlockPolicy(passphrase_file=self.passphrase_file, interactive=False)
         unlocked: dict[str, Unlocked] = {}
 
-        def unlock(meta: AccountMeta, family: str) -> Signer:
+        def unlock(meta: AccountMeta, scheme: str) -> Signer:
             if meta.name not in unlocked:
                 if self.passphrase:
                     unlocked[meta.name] = Unlocked(meta, vault.read_secret(meta, self.passphrase))
                 else:
                     unlocked[meta.name] = policy.unlock(vault, meta)
-            return unlocked[meta.name].signer(family)
+            return unlocked[meta.name].signer(scheme)
 
         return unlock
 

@@ -225,6 +225,10 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (network, address)
         ) WITHOUT ROWID""",
     ],
+    # 7: a source's network kind is its `protocol` (evm, cosmos, substrate, snapshot), as in the networks files
+    [
+        "ALTER TABLE sources RENAME COLUMN family TO protocol",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,15 +19,17 @@ _PROPOSAL_COLS = (
 _JSON_COLS = {"choices", "tally", "actions", "extra"}
 
 
-def upsert_source(ar: Archive, source: str, *, network: str, family: str, kind: str = "",
-                  chain_id: str | int = "", extra: dict[str, Any] | None = None) -> None:
-    """`extra` keeps what offline reads need to display amounts: name, token symbol and decimals."""
+def upsert_source(ar: Archive, source: str, *, network: str, protocol: str = "", kind: str = "",
+                  chain_id: str | int = "", extra: dict[str, Any] | None = None, family: str = "") -> None:
+    """`protocol` is the network's kind (evm, cosmos, substrate, snapshot; `family` is its older name);
+    `extra` keeps what offline reads need to display amounts: name, token symbol and decimals."""
+    protocol = protocol or family
     ar.conn.execute(
-        "INSERT INTO sources (id, network, family, kind, chain_id, extra) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET network=excluded.network, family=excluded.family, "
+        "INSERT INTO sources (id, network, protocol, kind, chain_id, extra) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET network=excluded.network, protocol=excluded.protocol, "
         "kind=CASE WHEN excluded.kind != '' THEN excluded.kind ELSE sources.kind END, chain_id=excluded.chain_id, "
         "extra=excluded.extra",
-        (source, network, family, kind, str(chain_id), json.dumps(extra or {})),
+        (source, network, protocol, kind, str(chain_id), json.dumps(extra or {})),
     )
 
 

@@ -1,6 +1,6 @@
 """Cosmos keys: derivation at m/44'/118'/0'/0/i, bech32 addresses, and a SIGN_MODE_DIRECT signer.
 
-The vault stores one address per family; for Cosmos it is the generic "cosmos1…" form. Every Cosmos
+The vault stores one address per key scheme; for Cosmos it is the generic "cosmos1…" form. Every Cosmos
 SDK chain that uses coin type 118 (Akash, Fetch.ai, …) has the same 20-byte account behind its own
 bech32 prefix, so `reprefix` turns the stored address into "akash1…" or "fetch1…" without the key.
 """

@@ -1,11 +1,11 @@
-"""Substrate (sr25519, SS58) keys: the "substrate" family of the vault, its signer, address helpers.
+"""Substrate (sr25519, SS58) keys: the "substrate" key scheme of the vault, its signer, address helpers.
 
 Derivation follows the Substrate convention that btcli and polkadot.js use for a mnemonic: the
 sr25519 mini secret is PBKDF2 over the BIP-39 *entropy* (bip-utils `SubstrateBip39SeedGenerator`),
 not the BIP-44 seed. Account index 0 is that root key, so a btcli user who imports their coldkey
 mnemonic gets the same SS58 address btcli shows; index i > 0 is the hard junction `//i`.
 
-A vault secret for this family may also be a raw sr25519 key imported from a btcli keyfile: the text
+A vault secret of this scheme may also be a raw sr25519 key imported from a btcli keyfile: the text
 "sr25519:0x…" holding the 32-byte mini secret or the 64-byte expanded secret key (see btcli_import).
 """
 

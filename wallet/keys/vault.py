@@ -1,7 +1,7 @@
 """The vault: one encrypted keystore file per secret plus one public metadata file per account.
 
 Layout under the data dir (0700):
-  vault/<id>.json           public metadata: name, kind, addresses per family, paths (no unlock needed)
+  vault/<id>.json           public metadata: name, kind, addresses per key scheme, paths (no unlock needed)
   vault/<id>.keystore.json  keystore v3 of the secret: the mnemonic phrase or a raw private key (0600)
 Watch-only accounts have metadata only.
 """
@@ -112,22 +112,22 @@ class Vault:
         names = ", ".join(a.name for a in accounts) or "none yet: 'polis keys new NAME'"
         raise BadInput(f"no account {name_or_address!r} in the vault (accounts: {names})")
 
-    def signers(self, family: str | None = None) -> list[AccountMeta]:
-        """Accounts that can sign (never watch-only ones), with an address of `family` when it is given."""
-        return [a for a in self.accounts() if not a.watch_only and (family is None or a.addresses.get(family))]
+    def signers(self, scheme: str | None = None) -> list[AccountMeta]:
+        """Accounts that can sign (never watch-only ones), with an address of key `scheme` when it is given."""
+        return [a for a in self.accounts() if not a.watch_only and (scheme is None or a.addresses.get(scheme))]
 
-    def default(self, family: str | None = None) -> AccountMeta:
-        """The account a write uses when none is named: the only one that can sign (for `family`).
+    def default(self, scheme: str | None = None) -> AccountMeta:
+        """The account a write uses when none is named: the only one that can sign (for key `scheme`).
         Watch-only accounts never count, so `keys import cold --watch …` beside one key changes nothing."""
         accounts = self.accounts()
         if not accounts:
             raise BadInput("the vault is empty: create a key with 'polis keys new NAME' or import one")
-        signers = self.signers(family)
+        signers = self.signers(scheme)
         if len(signers) == 1:
             return signers[0]
         if not signers:
             watch = [a.name for a in accounts if a.watch_only]
-            what = f" for {family}" if family else ""
+            what = f" for {scheme}" if scheme else ""
             why = f" ({', '.join(watch)} {'is' if len(watch) == 1 else 'are'} watch-only)" if watch else ""
             raise BadInput(f"no account in the vault can sign{what}{why}",
                            hint="create a key with 'polis keys new NAME' or import one")

@@ -55,7 +55,7 @@ def sync(ad: BittensorAdapter, archive: Archive, progress: Progress | None = Non
     if progress:
         progress(0, steps, "governance")
     with archive.conn:
-        store.upsert_source(archive, ad.source, network=ad.network.key, family="substrate", kind="bittensor",
+        store.upsert_source(archive, ad.source, network=ad.network.key, protocol="substrate", kind="bittensor",
                             chain_id=genesis, extra=extra)
         if kind == "triumvirate":
             _sync_triumvirate(ad, archive, report)

@@ -192,7 +192,7 @@ def sync_chain(ad: CosmosAdapter, ar: Archive, progress: Progress | None = None)
     rep.from_point, rep.to_point = cursor, top
     rep.noop = not fetched
     with ar.conn:
-        store.upsert_source(ar, src, network=ad.network.key, family="cosmos", kind=f"gov-{version}",
+        store.upsert_source(ar, src, network=ad.network.key, protocol="cosmos", kind=f"gov-{version}",
                             chain_id=ad.network.chain_id, extra=ad.source_extra(version, params))
         for pid, fields in fetched.items():
             if fields.get("extra"):

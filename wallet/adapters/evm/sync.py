@@ -93,7 +93,7 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         cursor = min(cursor, fork)
 
     with ar.conn:
-        store.upsert_source(ar, src, network=ad.network.key, family="evm", kind=ad.kind(),
+        store.upsert_source(ar, src, network=ad.network.key, protocol="evm", kind=ad.kind(),
                             chain_id=ad.network.chain_id, extra=ad.source_extra())
     if (fits := kinds.adapter_name_for(ad.kind(), ad.counting_mode())) != ad.NAME and not row:
         rep.warnings.append(f"{src} is a {kinds.FACTS[ad.kind()].title}"

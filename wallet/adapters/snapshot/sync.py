@@ -109,7 +109,7 @@ def sync_space(ad: SnapshotAdapter, ar: Archive, progress: Progress | None) -> S
         progress(1, 3, "votes")
     votes = hub.paged(Q_VOTES, "votes", {"space": space}, v_cursor, page=ad.settings.page_size)
     with ar.conn:
-        store.upsert_source(ar, source, network=ad.network.key, family="snapshot", kind="snapshot",
+        store.upsert_source(ar, source, network=ad.network.key, protocol="snapshot", kind="snapshot",
                             chain_id=str(ad.network.chain_id), extra=extra)
         for p in fresh + again:
             if not isinstance(p, dict) or not p.get("id"):
@@ -139,7 +139,7 @@ def sync_space(ad: SnapshotAdapter, ar: Archive, progress: Progress | None) -> S
         if touched:
             store.refresh_vote_counts(ar, source, sorted(touched))
         extra["votes_cursor"] = v_cursor
-        store.upsert_source(ar, source, network=ad.network.key, family="snapshot", kind="snapshot",
+        store.upsert_source(ar, source, network=ad.network.key, protocol="snapshot", kind="snapshot",
                             chain_id=str(ad.network.chain_id), extra=extra)
         store.set_cursor(ar, source, p_cursor, int(time.time()))
     if progress:

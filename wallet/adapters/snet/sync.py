@@ -56,7 +56,7 @@ def sync_stake_events(ad: SnetStakeAdapter, ar: Archive, progress: Progress | No
     extra = {"symbol": s.token_symbol, "decimals": s.token_decimals, "stake_contract": s.stake_contract,
              "token": s.token, "fet_token": s.fet_token, "governance_note": GOVERNANCE_NOTE}
     with ar.conn:
-        store.upsert_source(ar, ad.source, network=ad.network.key, family="evm", kind="snet_stake",
+        store.upsert_source(ar, ad.source, network=ad.network.key, protocol="evm", kind="snet_stake",
                             chain_id=str(ad.network.chain_id), extra=extra)
     opened = False
     if start <= safe:
