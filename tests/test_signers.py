@@ -102,3 +102,37 @@ def test_an_outside_cosmos_signer_votes_and_the_node_verifies_it(akash: Env) -> 
     assert res.ok and device.signed == 1
     assert akash.node.signatures_verified == 1
     assert akash.node.chain.votes[341][akash.me]["options"] == [(3, "1")]
+
+
+class TxOnlyEvmSigner:
+    """An EVM signer that signs transactions but not EIP-712 typed data (some hardware wallets)."""
+
+    family = "evm"
+
+    def __init__(self, key: bytes) -> None:
+        from wallet.keys.signer import EvmSigner
+
+        self._inner = EvmSigner(key)
+        self.address = self._inner.address
+
+    def sign_transaction(self, tx: dict[str, Any]) -> bytes:
+        return self._inner.sign_transaction(tx)
+
+
+def test_snapshot_refuses_a_signer_without_typed_data_before_posting(voting, voter: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.plugins.snapshot import KEY_HEX, VSOURCE, _open_proposals, _pid, _sync
+    from wallet.adapters import adapter_for
+    from wallet.keys.vault import Vault
+
+    signer = TxOnlyEvmSigner(bytes.fromhex(KEY_HEX))
+    assert isinstance(signer, Signer) and not isinstance(signer, EvmSigning)
+    _open_proposals(voting, voter)
+    _sync(VSOURCE)
+    ad = adapter_for(VSOURCE)
+    try:
+        plan = ad.plan_vote(Vault().get("voter"), _pid(0xA0), "2")
+        with pytest.raises(ActionRefused, match=r"cannot sign for this network \(it needs EVM \(EIP-712\)"):
+            ad.submit(plan, signer)
+    finally:
+        ad.close()
+    assert not [v for v in voting.state.votes if str(v.get("voter", "")).lower() == voter.lower()]

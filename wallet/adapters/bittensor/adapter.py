@@ -179,8 +179,11 @@ class BittensorAdapter(Adapter):
 
         genesis = self.client.check_chain()
         tx.require(genesis == plan.payload.get("genesis"), "the chain's genesis hash changed since the plan was made")
-        tx.require(getattr(signer, "address", None) == plan.address and hasattr(signer, "public_key"),
-                   f"the signer is not {plan.address}")
+        from wallet.keys.signer import SubstrateSigning, wrong_scheme
+
+        if not isinstance(signer, SubstrateSigning):
+            raise wrong_scheme(signer, "Substrate (sr25519)")
+        tx.require(signer.address == plan.address, f"the signer is not {plan.address}")
         calls = [(p, f, a) for p, f, a in plan.payload["calls"]]
         era = int(plan.payload.get("era_period") or self.extra.era_period)
         ext, receipt = tx.sign_and_submit(self.client, calls, signer, era)

@@ -19,6 +19,7 @@ from wallet.errors import ActionRefused, BadInput
 
 if TYPE_CHECKING:
     from wallet.adapters.bittensor.client import Client
+    from wallet.keys.signer import SubstrateSigning
 
 Call = tuple[str, str, dict[str, Any]]
 
@@ -196,7 +197,7 @@ def fee_of(client: Client, calls: list[Call], public_key: bytes, address: str, e
     return fee
 
 
-def sign_and_submit(client: Client, calls: list[Call], signer: Any, era_period: int) -> Any:
+def sign_and_submit(client: Client, calls: list[Call], signer: SubstrateSigning, era_period: int) -> Any:
     """Returns the library's receipt (included in a block)."""
     call = compose(client, calls)
     nonce = next_index(client, signer.address)

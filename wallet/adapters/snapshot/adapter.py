@@ -252,10 +252,11 @@ class SnapshotAdapter(Adapter):
         if age > PLAN_TTL:
             raise ActionRefused(f"this plan is {int(age)} s old; the sequencer refuses stale timestamps",
                                 hint="plan the vote again")
-        sign = getattr(signer, "sign_typed_data", None)
-        if sign is None:
-            raise ActionRefused(f"the {signer.family} signer cannot sign EIP-712 messages")
-        sig = bytes(sign(doc))
+        from wallet.keys.signer import EvmSigning, wrong_scheme
+
+        if not isinstance(signer, EvmSigning):  # EIP-712 typed data: an EVM signer's
+            raise wrong_scheme(signer, "EVM (EIP-712)")
+        sig = bytes(signer.sign_typed_data(doc))
         digest = bytes.fromhex(plan.payload["digest"][2:])
         if eip712.digest(doc) != digest or eip712.recover(digest, sig).lower() != plan.address.lower():
             raise ActionFailed("the signature does not recover the voter over the planned digest; nothing was sent")
