@@ -17,7 +17,7 @@ def checksum(address_hex40: str) -> str:
     # digest().hex(): pycryptodome's hexdigest() formats byte by byte in Python (half the cost of a sync's
     # checksums); a list is faster to join than a generator
     digest = keccak.new(digest_bits=256, data=low.encode()).digest().hex()
-    return "0x" + "".join([c.upper() if h >= "8" else c for c, h in zip(low, digest)])
+    return "0x" + "".join([c.upper() if h >= "8" else c for c, h in zip(low, digest, strict=False)])  # 40 of 64
 
 
 def to_checksum(address: str) -> str:

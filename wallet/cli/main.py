@@ -74,7 +74,8 @@ def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = Fals
         p.add_argument("--rpc", metavar="URL", type=argtypes.node_url,
                        help="use this node instead of the network's first rpc")
         p.add_argument("--max-fee", metavar="AMOUNT",
-                       help="refuse to sign when the fee may exceed this (e.g. '0.01 ETH'; default: the network's max_fee)")
+                       help="refuse to sign when the fee may exceed this "
+                            "(e.g. '0.01 ETH'; default: the network's max_fee)")
     if unlock or write:
         p.add_argument("--passphrase-file", metavar="PATH", help="read the vault passphrase from this file")
 
@@ -372,7 +373,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("history", help="the journal of actions sent from this machine")
     p.add_argument("--limit", type=argtypes.bounded_int(1), default=20)
     p.add_argument("--refresh", action="store_true",
-                   help="first settle sent and pending actions against their nodes (confirmed, failed or still pending)")
+                   help="first settle sent and pending actions against their nodes "
+                        "(confirmed, failed or still pending)")
     _common(p)
     p = sub.add_parser("status", help="what the archive holds and how fresh each source is")
     _common(p)

@@ -369,7 +369,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                 "getCurrentVotes(address)" if self.votes_api() == "comp" else "getVotes(address)", a)}, "latest"]),
         ])
         delegate = codec.address_from_word(codec.hexbytes(res[0])[-32:]) if not isinstance(res[0], Exception) else None
-        return {"delegate": delegate, "balance": _word(res[1]), "votes": _word(res[2]) if not isinstance(res[2], Exception) else None}
+        return {"delegate": delegate, "balance": _word(res[1]),
+                "votes": _word(res[2]) if not isinstance(res[2], Exception) else None}
 
     def balances(self, address: str) -> dict[str, int]:
         wei = int(self.rpc.call("eth_getBalance", address, "latest"), 16)
@@ -410,7 +411,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             raise ActionRefused(f"{frm} has {format_amount(balance, denom)}, but the fee may need up to "
                                 f"{format_amount(need, denom)}")
         checks = [PlanCheck(name="simulation", ok=True, detail=f"eth_estimateGas: {simulated:,} gas"),
-                  PlanCheck(name="fee balance", ok=True, detail=f"balance {format_amount(balance, denom, max_decimals=6)}"),
+                  PlanCheck(name="fee balance", ok=True,
+                            detail=f"balance {format_amount(balance, denom, max_decimals=6)}"),
                   cap_check]
         return tx, checks, quote
 
@@ -444,7 +446,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         info = self.delegations(address)
         token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
         if info["delegate"] and str(info["delegate"]).lower() == to.lower():
-            raise AlreadyDone(f"{account.name} already delegates its {self.dao.token_symbol} votes to {to}; nothing sent")
+            raise AlreadyDone(f"{account.name} already delegates its {self.dao.token_symbol} votes to {to}; "
+                              "nothing sent")
         balance = int(info["balance"] or 0)  # type: ignore[call-overload]
         checks = [PlanCheck(name="chain id", ok=True, detail=str(self.network.chain_id)),
                   PlanCheck(name="token balance", ok=True, detail=format_amount(balance, token)
