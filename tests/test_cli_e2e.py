@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,10 @@ def test_demo_headless(polis_bin: str, tmp_path: Path) -> None:
         for status in ("active", "executed", "queued", "rejected", "canceled", "passed"):
             assert (src, status) in statuses, (src, status)
     assert doc["address"].startswith("0x")
+    now = time.time()
+    for p in doc["proposals"]:
+        if p["status"] == "active":  # the demo chain is on the wall clock, a block a second
+            assert 10 * 60 < p["end_ts"] - now < 3600, p
     text = run(polis_bin, "demo", "--headless", "--voters", "10", env={"POLIS_DEMO_HOME": str(tmp_path / "d2")},
                timeout=300)
     assert text.returncode == 0 and "devnet/polis" in text.stdout and "polis vote" in text.stdout

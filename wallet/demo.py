@@ -89,7 +89,9 @@ def start_demo(*, port: int | None = None, voters: int = 200, home: Path | None 
         say("compiling the devnet contracts (cached after the first run)…")
         compile_contracts()
         say("starting anvil…")
-        node = Anvil(port=port).start()
+        from wallet.devnet.clock import seeding_slack, start_args
+
+        node = Anvil(port=port, extra_args=start_args(slack=seeding_slack())).start()  # seeding runs ahead
     except BaseException:
         lock.release()
         raise
@@ -101,10 +103,12 @@ def start_demo(*, port: int | None = None, voters: int = 200, home: Path | None 
         env = DemoEnv(home=home, url=node.url, anvil=node, passphrase_file=pass_file, address=address, lock=lock)
         networks.set_user_table("devnet", {"rpc": [node.url]})
         # Both DAOs share one chain and seeding mines blocks, so the DAO seeded first gets a voting
-        # period long enough to outlast the second one's seeding: both keep an open proposal.
+        # period long enough to outlast the second one's seeding: both keep an open proposal. Once
+        # seeded, the chain mines a block a second on the wall clock: periods in blocks are seconds
+        # (Bravo's open proposal closes in ~30 minutes, Polis's in ~30 minutes).
         for dao_id, kind, title, symbol, period in (
-                ("bravo", "bravo", "Bravo DAO (GovernorBravo)", "BDT", 600),
-                ("polis", "oz", "Polis DAO (OpenZeppelin Governor)", "PDT", 200)):
+                ("bravo", "bravo", "Bravo DAO (GovernorBravo)", "BDT", 3600),
+                ("polis", "oz", "Polis DAO (OpenZeppelin Governor)", "PDT", 1800)):
             say(f"deploying and seeding {title}…")
             dep = deploy_dao(node, kind, token_symbol=symbol, token_name=f"{dao_id.title()} DAO Token",
                              voting_period=period)
@@ -114,6 +118,11 @@ def start_demo(*, port: int | None = None, voters: int = 200, home: Path | None 
             networks.add_dao("devnet", {"id": dao_id, "name": title, "kind": kind, "governor": dep.governor,
                                         "token": dep.token, "token_symbol": symbol, "token_decimals": 18,
                                         "start_block": dep.deploy_block}, replace=True)
+        from wallet.devnet.clock import follow_wall_clock
+
+        ahead = follow_wall_clock(node, block_time=1)
+        if ahead:
+            say(f"note: the devnet clock runs {ahead}s ahead of the wall clock")
         say("syncing the archive…")
         outcome = sync_sources(["devnet/polis", "devnet/bravo"])
         if not outcome.ok:
