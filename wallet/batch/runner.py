@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,24 @@ OnEvent = Callable[[Event], None]
 def check(plan: PlanFile) -> list[Step]:
     """Offline validation of every action (raises PlanError)."""
     return resolve(plan)
+
+
+def archive_warnings(steps: list[Step], now: float | None = None) -> list[str]:
+    """What the archive already knows against the plan, offline: a vote on a proposal it holds as closed
+    (or whose archived voting window has passed). Warnings only: the node decides when the plan runs."""
+    from wallet.services.plan_context import proposal_context
+    from wallet.services.proposal_state import refusal
+
+    out = []
+    for s in steps:
+        if s.action.kind != "vote" or s.action.proposal is None:
+            continue
+        ctx = proposal_context(s.source, str(s.action.proposal), now=now)
+        if ctx is not None and not ctx.state.accepts_votes:
+            where = f"line {s.line}: " if s.line else ""
+            out.append(f"{where}action {s.index + 1} ({s.label}): the archive says "
+                       + refusal(ctx.state, f"{ctx.title!r} ({ctx.short_id})"))
+    return out
 
 
 def groups_of(ctx_adapter: Callable[[str], Adapter], steps: list[Step]) -> list[tuple[str, list[Step]]]:
@@ -181,13 +200,18 @@ class Context:
         if not changes:
             return
         assert self.archive is not None
+        settled = ("confirmed", "skipped", "failed")
+        before = self.rows() if self._on_event else {}
         journal.transition(self.archive, self.batch, changes)
         if self._on_event:
-            rows = self.rows()
-            done = sum(1 for r in rows.values() if r["state"] in ("confirmed", "skipped", "failed"))
+            # Each settled action gets its own count ([1/2], then [2/2]), even when one transaction
+            # settles several at once.
+            done = sum(1 for r in before.values() if r["state"] in settled)
             for idx, state, fields in changes:
+                if state in settled and before.get(idx, {}).get("state") not in settled:
+                    done += 1
                 msg = fields.get("error") or fields.get("tx_hash") or (fields.get("result") or {}).get("message", "")
-                self._on_event(Event(state, idx, self.steps[idx].label, str(msg or ""), done, len(rows)))
+                self._on_event(Event(state, idx, self.steps[idx].label, str(msg or ""), done, len(before)))
 
     def note_pending(self, idx: int, message: str) -> None:
         self.pending_notes[idx] = message
@@ -325,13 +349,13 @@ class BatchRunner:
                     rows = journal.actions(ar, self.plan.digest)
                     open_steps = [s for s in steps if rows[s.index]["state"] in journal.OPEN_STATES]
                     if not open_steps:
-                        journal.finish(ar, self.plan.digest, report(ar, self.plan.digest, steps))
                         rep = report(ar, self.plan.digest, steps)
-                        rep["already_finished"] = True
+                        rep.update(already_finished=True, resumed=not created)
+                        rep["finished"] = journal.finish(ar, self.plan.digest, rep)
                         return rep
                     self._execute(ctx, open_steps)
                     rep = report(ar, self.plan.digest, steps, ctx.pending_notes)
-                    rep["resumed"] = not created
+                    rep.update(already_finished=False, resumed=not created)
                     rep["finished"] = journal.finish(ar, self.plan.digest, rep)
                     return rep
             finally:
@@ -345,14 +369,23 @@ class BatchRunner:
 
         for kind, group in groups_of(ctx.adapter, steps):
             if self.on_event:
-                self.on_event(Event("group", None, f"{group[0].source} · {group[0].account}",
-                                    f"{len(group)} action(s)"))
+                self.on_event(Event("group", None, group_label(group), f"{len(group)} action(s)"))
             try:
                 (run_pipelined if kind == "pipelined" else run_chunked)(ctx, group)
             except NodeUnreachable as exc:
                 for s in group:
                     ctx.pending_notes.setdefault(s.index, str(exc))
                 log.warning("batch group %s stopped: %s", group[0].source, exc)
+
+
+def group_label(group: list[Step]) -> str:
+    """"devnet/bravo (2) + devnet/polis (2) · demo": every source of a group (one account's nonce
+    sequence spans the network's DAOs), with its number of actions when there are several."""
+    per: dict[str, int] = {}
+    for s in group:
+        per[s.source] = per.get(s.source, 0) + 1
+    where = " + ".join(f"{src} ({n})" if len(per) > 1 else src for src, n in per.items())
+    return f"{where} · {group[0].account}"
 
 
 def report(ar: Archive, batch: str, steps: list[Step] | None = None,
@@ -367,13 +400,15 @@ def report(ar: Archive, batch: str, steps: list[Step] | None = None,
         actions.append({"index": idx, "label": r["label"], "kind": r["kind"], "network": r["source"],
                         "account": r["account"], "address": r["address"], "target": r["target"], "status": status,
                         "state": r["state"], "tx_hash": r["tx_hash"], "block": res.get("block"), "fee": res.get("fee"),
-                        "message": res.get("message"),
+                        "message": res.get("message"), "updated_at": r.get("updated"),
                         "error": r["error"] if status in ("failed", "pending") and r["error"] else notes.get(idx)})
     counts: dict[str, int] = {}
     for a in actions:
         counts[a["status"]] = counts.get(a["status"], 0) + 1
     hashes = {a["tx_hash"] for a in actions if a["tx_hash"]}
-    return {"batch": batch, "plan": run.get("path"), "name": run.get("name", ""), "total": len(actions),
+    return {"batch": batch, "plan": run.get("path"), "name": run.get("name", ""),
+            "started_at": run.get("created"), "updated_at": run.get("updated"), "reported_at": int(time.time()),
+            "runs": run.get("runs"), "total": len(actions),
             "counts": counts, "transactions": len(hashes),
             "ok": counts.get("failed", 0) == 0 and counts.get("pending", 0) == 0, "actions": actions}
 

@@ -57,11 +57,18 @@ def _check(args: argparse.Namespace) -> int:
         return plan
     steps = check(plan)
     if not args.dry_run:
+        from wallet.batch.runner import archive_warnings
+
         nets = sorted({s.source for s in steps})
+        warnings = archive_warnings(steps)
         if args.json:
-            emit_json({"ok": True, "batch": plan.digest, "actions": len(steps), "networks": nets})
+            emit_json({"ok": True, "batch": plan.digest, "actions": len(steps), "networks": nets,
+                       "warnings": warnings})
         else:
-            out(f"ok: {len(steps)} action(s) on {', '.join(nets)} (plan {plan.digest[:12]}); checked offline")
+            for w in warnings:
+                err(f"warning: {w}")
+            out(f"ok: {len(steps)} action(s) on {', '.join(nets)} (plan {plan.digest[:12]}); checked offline"
+                + (f", {len(warnings)} warning(s)" if warnings else ""))
             out("simulate them against the nodes with --dry-run")
         return 0
     preview = dry_run(plan, steps)
