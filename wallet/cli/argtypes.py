@@ -48,7 +48,7 @@ def hd_index(text: str) -> int:
 def days(text: str) -> float:
     """A finite number of days in 0..DAYS_MAX."""
     try:
-        value = float(text)
+        value = float(text)  # days: a duration, never an amount
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
     if not math.isfinite(value) or not 0 <= value <= DAYS_MAX:
