@@ -92,3 +92,15 @@ def test_cli_plan_names_the_proposal_and_the_read_choice(cli, anvil, seeded_dao,
     assert plan["summary"][0].startswith("Vote AGAINST")  # the journal keeps the adapter's first line
     assert plan["summary"][1] == f"Proposal: {title}"
     assert "choice: '0' read as AGAINST" in plan["summary"]
+
+
+def test_cli_says_a_stale_active_status_is_not_synced(cli) -> None:
+    from tests.plugins.tui_data import fill
+
+    fill(6)  # proposals archived as active whose end (January 2026) has passed
+    listed = cli("proposals", "list")
+    assert listed.code == 0 and "ended·unsynced" in listed.out and " active " not in listed.out
+    shown = cli("proposals", "show", "devnet/alpha:1")
+    assert shown.code == 0 and "status voting ended · outcome not synced since" in shown.out
+    assert "█" in shown.out and "turnout" in shown.out  # the core's bars: share of votes cast, turnout vs quorum
+    assert cli("proposals", "show", "devnet/alpha:1", "--json").json()["status"] == "active"  # data unchanged

@@ -107,6 +107,7 @@ def _list(args: argparse.Namespace) -> int:
         total = query.count_proposals(ar, f) if (len(rows) == args.limit or args.offset) else len(rows) + args.offset
         my = query.my_votes_map(ar, [(r["source"], r["id"]) for r in rows], mine)
         synced, note = _age_note(ar)
+        synced_by = dict(ar.conn.execute("SELECT id, synced_at FROM sources").fetchall()) if rows else {}
     now = int(time.time())
     if args.json:
         for r in rows:
@@ -120,8 +121,14 @@ def _list(args: argparse.Namespace) -> int:
     if not rows:
         out("no proposals match" + ("" if synced else " (the archive is empty: run 'polis sync')"))
     else:
+        from wallet.services.proposal_state import state_of
+
+        def shown_status(r: dict[str, Any]) -> str:  # the core's rule: a stale "active" says so
+            return state_of(r["status"], start_ts=r["start_ts"], end_ts=r["end_ts"],
+                            synced_at=synced_by.get(r["source"]), now=now).short
+
         table(["SOURCE", "ID", "STATUS", "CLOSES", "MY VOTE", "LEADER", "TITLE"],
-              [[r["source"], _short(r["id"]), r["status"],
+              [[r["source"], _short(r["id"]), shown_status(r),
                 until(r["end_ts"], now) if r["status"] in status.OPEN_STATUSES else when(r["end_ts"])[:10],
                 my.get((r["source"], r["id"]), "-" if r["status"] != "active" else "none"),
                 _leader(r["tally"]), r["title"]] for r in rows],
@@ -168,7 +175,10 @@ def _show(args: argparse.Namespace) -> int:
     denom = Denom(symbol or "votes", "base", decimals)
     out(style(clean(p["title"]), "1"))
     out(f"{src}:{pid}")
-    out(f"status {p['status']} ({clean(p['native_status'], limit=40)}) · proposer {clean(p['proposer'], limit=80)}"
+    from wallet.services.proposal_state import state_of
+
+    st = state_of(p["status"], start_ts=p["start_ts"], end_ts=p["end_ts"], synced_at=source_row.get("synced_at"))
+    out(f"status {st.text} ({clean(p['native_status'], limit=40)}) · proposer {clean(p['proposer'], limit=80)}"
         f" · {p['vote_count']} votes archived")
     out("")
     out(style("Timeline", "1"))
