@@ -9,7 +9,7 @@ import asyncio
 import time
 
 from tests.conftest import PASSPHRASE
-from tests.plugins.bittensor import TAO, pub_hex
+from tests.plugins.bittensor import pub_hex
 from tests.plugins.cosmos import Env
 from tests.plugins.snapshot import VSOURCE, _open_proposals, _pid
 from tests.plugins.tui_helpers import table_rows, text_of, wait_for
@@ -37,7 +37,8 @@ async def plan_and_sign(pilot, app, passphrase: str | None = PASSPHRASE) -> str:
     await pilot.click("#plan")
     await wait_for(pilot, lambda: panel.stage in ("review", "error"), timeout=30, what="plan")
     assert panel.stage == "review", text_of(app, "#plan-progress")
-    assert fully_visible(app, "#sign") and fully_visible(app, "#cancel")  # 80×24: no scrolling to sign
+    # 80×24: no scrolling to sign (the button appears with the review stage's style, one frame later)
+    await wait_for(pilot, lambda: fully_visible(app, "#sign") and fully_visible(app, "#cancel"), what="sign button")
     summary = text_of(app, "#plan-summary")
     if passphrase:
         app.screen.query_one("#passphrase").value = passphrase
@@ -63,7 +64,7 @@ def test_cosmos_vote_through_the_dialog_at_80x24(akash: Env) -> None:  # noqa: F
             rows = table_rows(app, "#inbox")
             app.screen.query_one("#inbox").move_cursor(row=next(i for i, r in enumerate(rows) if "second" not in r[1]))
             await pilot.press("enter")
-            await wait_for(pilot, lambda: "akash:341" in text_of(app, "#p-meta"), what="proposal 341")
+            await wait_for(pilot, lambda: "akash:341" in text_of(app, "#timeline"), what="proposal 341")
             await pilot.press("v")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
             labels = [str(b.label) for b in app.screen.query("RadioButton")]
