@@ -131,11 +131,12 @@ def test_refuses_a_node_without_the_state(cli) -> None:
 def test_fork_lifetime_and_cleanup(anvil) -> None:
     from wallet.simulate.fork import Fork, SimulationTimeout
 
-    fork = Fork(anvil.url, int(anvil.rpc("eth_blockNumber"), 16), 31337, lifetime=1.0).start()
+    started = time.monotonic()
+    fork = Fork(anvil.url, int(anvil.rpc("eth_blockNumber"), 16), 31337, lifetime=5.0).start()
     pid, home = fork.pid, fork._home
     assert pid and home and home.is_dir()
     assert int(fork.rpc("eth_blockNumber"), 16) >= 0
-    time.sleep(1.5)
+    time.sleep(max(0.0, started + 5.5 - time.monotonic()))  # the lifetime counts from before the start
     with pytest.raises(SimulationTimeout):
         fork.rpc("eth_blockNumber")
     fork.stop()
@@ -351,3 +352,49 @@ def test_passed_proposal_that_reverts_through_the_governor(cli, anvil, kind: str
     assert [a["status"] for a in rep["actions"]] == ["success", "reverted", "not_run"]
     assert rep["actions"][1]["revert"]["reason"].startswith("ERC20InsufficientBalance(")
     assert "executed through the governor (the transaction reverts)" in rep["notes"]
+
+
+@pytest.mark.parametrize("delay", [0.6])
+def test_a_slow_node_times_out_cleanly(cli, anvil, delay: float) -> None:
+    """--timeout bounds the whole simulation, anvil's start included: a clear error, nothing left."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from pathlib import Path
+
+    import httpx
+
+    dep, src, paid, _bad = scenario(anvil, "oz", "sim-slow")
+    assert cli("sync", src, "--json").code == 0
+    slow = {"on": False}
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *_a: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            if slow["on"]:
+                time.sleep(delay)
+            reply = httpx.post(anvil.url, content=body, headers={"content-type": "application/json"})
+            self.send_response(reply.status_code)
+            self.send_header("content-length", str(len(reply.content)))
+            self.end_headers()
+            self.wfile.write(reply.content)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    before = {p.name for p in Path("/tmp").glob("polis-fork-*")}
+    try:
+        slow["on"] = True
+        t = time.monotonic()
+        r = cli("proposals", "simulate", f"{src}:{paid}", "--rpc", f"http://127.0.0.1:{server.server_address[1]}",
+                "--timeout", "5")
+        took = time.monotonic() - t
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert r.code == 1, r.out + r.err
+    assert "within 5 s" in r.err, r.err
+    assert took < 5 + 3 * delay + 10  # the deadline, the node's last answer, the stop
+    assert {p.name for p in Path("/tmp").glob("polis-fork-*")} == before

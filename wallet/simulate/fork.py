@@ -3,6 +3,7 @@ no state on disk (its HOME is a temporary folder removed at stop), stopped whate
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -54,7 +55,7 @@ class Fork:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Fork:
         from wallet.devnet import DevnetError
-        from wallet.devnet.anvil import Anvil, RpcClient, no_disk_state_args
+        from wallet.devnet.anvil import Anvil, RpcClient, free_port, no_disk_state_args
         from wallet.simulate.relay import Relay
 
         self._home = Path(tempfile.mkdtemp(prefix="polis-fork-"))
@@ -66,13 +67,21 @@ class Fork:
         # A bare environment (no POLIS_PASSPHRASE or other secrets); anvil's ~/.foundry goes to the
         # temporary folder, whatever the flags leave out.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self._home), "LANG": "C.UTF-8"}
-        anvil = Anvil(chain_id=self.chain_id, gas_limit=0, extra_args=args, env=env)
+        # One start attempt on a port of our own (the runner's retries would outlive the deadline).
+        anvil = Anvil(port=free_port(), chain_id=self.chain_id, gas_limit=0, extra_args=args, env=env)
         self._anvil = anvil
         self._install_term_handler()
+        self._timer = threading.Timer(self.lifetime, self._expire)  # the start counts too
+        self._timer.daemon = True
+        self._timer.start()
         try:
             anvil.start()
         except DevnetError as exc:
+            expired = self.expired
             self.stop()
+            if expired:
+                raise SimulationTimeout(f"the fork did not start within {self.lifetime:.0f} s (a slow node?)",
+                                        hint="a longer --timeout, or --rpc with a faster node") from None
             from wallet.urls import redact, redact_text
 
             raise ActionRefused(f"anvil cannot fork {redact(self.rpc_url)} at block {self.block}: "
@@ -84,15 +93,18 @@ class Fork:
             raise
         anvil.client = RpcClient(anvil.url, timeout=self.request_timeout + 5)
         self.started_at = time.monotonic()
-        self._timer = threading.Timer(self.lifetime, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
         return self
 
     def _expire(self) -> None:
+        """Kill the fork's process group from the timer thread; the caller's next call (or the start
+        loop) sees it gone and `stop` cleans up in the caller's thread."""
         log.warning("simulation fork reached its %.0f s lifetime: stopping it", self.lifetime)
         self.expired = True
-        self._stop_process()
+        anvil = self._anvil
+        proc = anvil.process if anvil is not None else None
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
     def _stop_process(self) -> None:
         anvil, self._anvil = self._anvil, None
@@ -147,6 +159,8 @@ class Fork:
         return anvil.process.pid if anvil is not None and anvil.process is not None else None
 
     def rpc(self, method: str, *params: Any) -> Any:
+        if self.expired:
+            raise SimulationTimeout(f"the simulation did not finish within {self.lifetime:.0f} s")
         if self._anvil is None:
             raise SimulationTimeout("the simulation fork was stopped: it reached its lifetime"
                                     if self.expired else "the simulation fork is not running")
@@ -161,6 +175,8 @@ class Fork:
 
     def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
         """Results in order; a failed item is its RpcError instance."""
+        if self.expired:
+            raise SimulationTimeout(f"the simulation did not finish within {self.lifetime:.0f} s")
         if self._anvil is None:
             raise SimulationTimeout("the simulation fork is not running")
         try:
