@@ -16,8 +16,10 @@ import pytest
 class LogsNode:
     """Logs at `blocks` (one per listed block); eth_getLogs over more than `cap` blocks is refused."""
 
-    def __init__(self, blocks: list[int], *, cap: int = 1_000, batches: bool = True, rtt: float = 0.0) -> None:
+    def __init__(self, blocks: list[int], *, cap: int = 1_000, batches: bool = True, rtt: float = 0.0,
+                 limit: float | None = None) -> None:
         self.blocks, self.cap, self.batches, self.rtt = sorted(blocks), cap, batches, rtt
+        self.limit, self.tokens, self.stamp, self.refused = limit, limit or 0.0, time.monotonic(), 0
         self.asked: list[tuple[int, int]] = []
         self.requests = 0
         self.in_flight = self.peak_in_flight = 0
@@ -61,6 +63,16 @@ class LogsNode:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def answer(self, call: dict[str, Any]) -> dict[str, Any]:
+        if self.limit is not None:  # a token bucket of one second: over it, a JSON-RPC rate-limit error
+            with self.lock:
+                now = time.monotonic()
+                self.tokens = min(self.limit, self.tokens + (now - self.stamp) * self.limit)
+                self.stamp = now
+                if self.tokens < 1:
+                    self.refused += 1
+                    return {"jsonrpc": "2.0", "id": call["id"],
+                            "error": {"code": -32005, "message": "rate limit exceeded, slow down"}}
+                self.tokens -= 1
         f = call["params"][0]
         lo, hi = int(f["fromBlock"], 16), int(f["toBlock"], 16)
         if hi - lo + 1 > self.cap:
@@ -145,3 +157,13 @@ def test_a_known_rate_limit_is_kept(node_factory) -> None:
     # no one-second window saw more than the rate plus the burst
     for i, t in enumerate(node.stamps):
         assert sum(1 for u in node.stamps[i:] if u - t < 1.0) <= 40 + 10
+
+
+def test_an_unannounced_rate_limit_slows_the_fetch_down(node_factory) -> None:
+    blocks = list(range(1, 120_000, 1_500))
+    node = node_factory(blocks, cap=1_000, limit=60.0, rtt=0.005)
+    chunks = fetch_all(node, 1, 119_999, max_range=1_000, concurrency=4, batch=5)
+    assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == blocks
+    covered = [(lo, hi) for lo, hi, _ in chunks]
+    assert covered[0][0] == 1 and covered[-1][1] == 119_999
+    assert node.refused > 0  # it did hit the limit, then paced itself instead of failing

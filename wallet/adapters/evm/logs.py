@@ -100,12 +100,27 @@ class LogFetcher:
         """Blocks per range, adjusted to the density the answers show."""
         self.density = 0.0
         """Logs per block lately seen."""
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._started = time.monotonic()
+
+    def _slow_down(self, pause: float) -> None:
+        """A rate-limit answer: pace every later call (at 4/5 of the rate seen so far when the node's limit
+        was not configured) and pause them all."""
+        with self._lock:
+            if self.rpc.pacer is None:
+                seen = self._calls / max(0.5, time.monotonic() - self._started)
+                self.rpc.pacer = Pacer(max(1.0, seen * 0.8), burst=self.batch)
+                log.debug("the node limits the request rate: pacing at %.1f calls a second", self.rpc.pacer.rate)
+        self.rpc.pacer.back_off(pause)
 
     def _filter(self, lo: int, hi: int) -> dict[str, Any]:
         return {"address": self.addresses, "topics": self.topics, "fromBlock": hex(lo), "toBlock": hex(hi)}
 
     def _ask(self, ranges: list[tuple[int, int]]) -> list[Any]:
         """One round trip for the ranges (a batch, or one call each when the node takes no batches)."""
+        with self._lock:
+            self._calls += len(ranges)
         if len(ranges) == 1 or not self.batches_ok:
             out: list[Any] = []
             for lo, hi in ranges:
@@ -148,8 +163,8 @@ class LogFetcher:
                 failures += 1
                 if failures > self.retries:
                     raise failed
-                if _is_rate_error(failed) and self.rpc.pacer is not None:
-                    self.rpc.pacer.back_off(min(0.5 * failures, 5.0))
+                if _is_rate_error(failed):
+                    self._slow_down(min(0.5 * failures, 5.0))
                 else:
                     time.sleep(min(0.25 * failures, 2.0))
             todo = sorted(again)
