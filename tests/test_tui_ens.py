@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from tests.conftest import JUNK_MNEMONIC, add_devnet_dao
+from tests.conftest import add_devnet_dao
 from tests.plugins.tui_helpers import table_rows, text_of, wait_for
 
 pytestmark = pytest.mark.anvil

@@ -66,7 +66,8 @@ def test_cosmos_vote_through_the_dialog_at_80x24(akash: Env) -> None:  # noqa: F
             await pilot.press("enter")
             await wait_for(pilot, lambda: "akash:341" in text_of(app, "#timeline"), what="proposal 341")
             await pilot.press("v")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
+            await wait_for(pilot,
+                           lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
             labels = [str(b.label) for b in app.screen.query("RadioButton")]
             assert labels == ["YES", "NO", "ABSTAIN", "NO WITH VETO"]
             assert fully_visible(app, "#plan") and fully_visible(app, "#reason")
@@ -99,7 +100,8 @@ def test_cosmos_stake_from_the_validator_picker_and_balances(akash: Env) -> None
             row = next(r for r in table_rows(app, "#positions") if r[0] == "akash")
             assert row[4] == "10 AKT" and "rewards 0.1234" in row[5]
             await pilot.press("s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
+            await wait_for(pilot,
+                           lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
             await wait_for(pilot, lambda: "4 targets" in text_of(app, "#targets-note"), what="validator list")
             sel = app.screen.query_one("#target")
             labels = [str(p) for p, _v in sel._options]
@@ -133,7 +135,8 @@ def test_bittensor_stake_with_hotkey_and_subnet_pickers(bt_ready, bt_keys) -> No
             await wait_for(pilot, lambda: "bittensor" in text_of(app, "#detail") or table_rows(app, "#positions")
                            or "no positions" in text_of(app, "#detail"), timeout=30)
             await pilot.press("s")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
+            await wait_for(pilot,
+                           lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
             await wait_for(pilot, lambda: "targets" in text_of(app, "#targets-note"), timeout=30, what="hotkeys")
             assert not app.screen.query_one("#subnet-row").has_class("-hidden")  # Bittensor stakes per subnet
             app.screen.query_one("#target").value = hk
@@ -142,7 +145,8 @@ def test_bittensor_stake_with_hotkey_and_subnet_pickers(bt_ready, bt_keys) -> No
             summary = await plan_and_sign(pilot, app, passphrase=None)  # POLIS_PASSPHRASE_FILE unlocks
             assert "1.5" in summary and "TAO" in summary
             await pilot.press("escape")
-            await wait_for(pilot, lambda: any(r[0] == "bittensor" and r[3] == hk for r in table_rows(app, "#positions")),
+            await wait_for(pilot,
+                           lambda: any(r[0] == "bittensor" and r[3] == hk for r in table_rows(app, "#positions")),
                            timeout=30, what="the new stake")
             await pilot.press("3")
             await wait_for(pilot, lambda: table_rows(app, "#accounts"))
