@@ -89,8 +89,8 @@ def _already(args: argparse.Namespace, exc: AlreadyDone) -> int:
 
 def _vote(args: argparse.Namespace) -> int:
     from wallet.adapters import adapter_for
-    from wallet.services.requests import plan_checked
     from wallet.cache import open_archive, query
+    from wallet.services.requests import plan_checked
 
     source = resolve_source_arg(args.network)
     with open_archive(readonly=True) as ar:
