@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any
 from wallet.devnet import DevnetError, devnet_dir
 
 START_TIMEOUT = 20.0
+STATES_IN_MEMORY = 512
+"""Historical block states anvil keeps, in memory (calls at older blocks fail): none on disk."""
 
 
 class RpcError(DevnetError):
@@ -170,6 +171,8 @@ class Anvil:
         self.extra_args = list(extra_args)
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
+        self.run_dir: Path | None = None
+        """The folder Polis owns for this anvil (wallet/devnet/rundir.py)."""
         self.url = ""
         self.client = RpcClient("")
 
@@ -187,6 +190,8 @@ class Anvil:
             args += ["--gas-limit", str(self.gas_limit)]
         if self.block_time:
             args += ["--block-time", str(self.block_time)]
+        if "--prune-history" not in self.extra_args:  # no block states on disk (~/.foundry/anvil/tmp)
+            args += no_disk_state_args(STATES_IN_MEMORY)
         return args + self.extra_args
 
     def start(self) -> Anvil:
@@ -197,17 +202,21 @@ class Anvil:
         last_error = ""
         for _attempt in range(3 if self._requested_port is None else 1):
             port = self._requested_port or free_port()
-            fd, log_name = tempfile.mkstemp(prefix=f"polis-anvil-{port}-", suffix=".log")
-            self.log_path = Path(log_name)
-            with os.fdopen(fd, "wb") as log:
+            from wallet.devnet import rundir
+
+            self.run_dir = rundir.create(port)  # the log and anvil's HOME, removed at stop
+            self.log_path = self.run_dir / "anvil.log"
+            env = {**(self.env if self.env is not None else os.environ), "HOME": str(self.run_dir / "home")}
+            with open(self.log_path, "wb") as log:
                 self.process = subprocess.Popen(
                     self._command(port),
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
-                    env=self.env,
+                    env=env,
                 )
+            rundir.write_owner(self.run_dir, self.process.pid)
             self.port = port
             self.url = f"http://127.0.0.1:{port}"
             self.client = RpcClient(self.url)
@@ -243,8 +252,10 @@ class Anvil:
         try:
             self._terminate(proc)
         finally:
-            if self.log_path is not None:
-                self.log_path.unlink(missing_ok=True)
+            from wallet.devnet import rundir
+
+            rundir.remove(self.run_dir)
+            self.run_dir = None
 
     def _terminate(self, proc: subprocess.Popen) -> None:
         try:
