@@ -229,7 +229,8 @@ class SnapshotAdapter(Adapter):
             f"signed choice value: {json.dumps(value) if not isinstance(value, str) else value}",
             f"with {vp_text} of voting power",
             f"from {account.name} {address}",
-            f"signs EIP-712 Vote (domain snapshot 0.1.4, app {self.settings.app}, timestamp {now}), digest {digest}",
+            f"signs EIP-712 Vote (domain snapshot 0.1.4, types of snapshot.js ≥ {eip712.SNAPSHOT_JS_LAYOUT}, "
+            f"app {self.settings.app}, timestamp {now}), digest {digest}",
             f"posted to {self.settings.sequencer}; off-chain, no fee; send within {PLAN_TTL // 60} minutes",
         ]
         if reason:
