@@ -1,7 +1,9 @@
-"""Reliability report: runs the fault, fuzz, crash, hostile-input and leak tests in a measuring mode,
-plus the scale figures of bench/scale.py, and prints one table:
+"""Reliability report: runs the fault, fuzz, crash, hostile-input, hostile-node and leak tests in a
+measuring mode, plus the scale figures of bench/scale.py, and prints one table:
 
-    faults injected / survived · fuzz cases run · crash trials / clean recoveries · leaks found · scale
+    faults injected / survived · fuzz cases run · crash trials / clean recoveries · hostile-node modes
+    survived (tests/test_hostile_node.py HOSTILE_MODES: a mode survives when all its tests pass) ·
+    leaks found · scale
 
 Writes bench/results/reliability-<timestamp>.json. Run alone (`.venv/bin/python bench/reliability.py`,
 `--no-scale` to skip the ~1 min scale part, `FUZZ_EXAMPLES=N` for more fuzz cases, default 1,000 per
@@ -36,6 +38,7 @@ GROUPS = {
     "fuzz": ["tests/test_fuzz.py", "tests/test_evm_codec.py", "tests/test_units.py"],
     "crash": ["tests/test_crash_safety.py"],
     "hostile": ["tests/test_hostile_data.py", "tests/test_archive.py::test_hostile_titles_are_neutralised_in_output"],
+    "nodes": ["tests/test_hostile_node.py", "tests/test_single_once.py", "tests/test_anvil_leftovers.py"],
     "leaks": ["tests/test_secrets_families.py", "tests/test_cli_e2e.py::test_secrets_never_leak"],
 }
 
@@ -144,6 +147,12 @@ def measure(fuzz_examples: int) -> dict[str, Any]:
     rows["fuzz"].update({"cases_by_target": fuzz_cases, "cases": sum(fuzz_cases.values()),
                          "examples_per_target": int(os.environ["FUZZ_EXAMPLES"])})
     rows["leaks"].update({"scenarios": len(leak_tests), "leaks_found": sum(o != "passed" for o in leak_tests.values())})
+    modes = getattr(sys.modules.get("tests.test_hostile_node"), "HOSTILE_MODES", {})
+    outcomes = tests_of("nodes")
+    survived = {m: all(outcomes.get(f"tests/test_hostile_node.py::{t}") == "passed" for t in ts)
+                for m, ts in modes.items()}
+    rows["nodes"].update({"modes": len(survived), "modes_survived": sum(survived.values()),
+                          "not_survived": sorted(m for m, ok in survived.items() if not ok)})
     rows["errors"] = meter.errors
     rows["pytest_exit"] = int(code)
     rows["wall_s"] = round(wall, 1)
@@ -192,6 +201,9 @@ def table(rep: dict[str, Any]) -> str:
              ("crash trials / clean recoveries", f"{c['trials']} / {c['clean_recoveries']}",
               f"{c['passed']}/{c['tests']} tests passed"),
              ("hostile-input tests passed", f"{h['passed']} / {h['tests']}", ""),
+             ("hostile-node modes survived", f"{rep['nodes']['modes_survived']} / {rep['nodes']['modes']}",
+              f"{rep['nodes']['passed']}/{rep['nodes']['tests']} tests passed (reorg proof, fee caps, deadline, "
+              "size cap, exactly-once, anvil leftovers)"),
              ("leaks found", str(leak["leaks_found"]), f"{leak['scenarios']} scanned scenarios")]
     for k, v in (rep.get("scale") or {}).items():
         lines.append(("scale: " + k, str(v), ""))

@@ -291,3 +291,20 @@ def test_transport_bounds_time_and_memory() -> None:
         assert "MB allowed" in huge["outcome"] and huge["seconds"] < 10, (family, huge)
         assert garbled["outcome"] != "answered" and "unreachable" in garbled["outcome"], (family, garbled)
         assert garbled["seconds"] < 10, (family, garbled)
+
+
+HOSTILE_MODES = {
+    "wrong hashes": ["test_wrong_hashes_everywhere_is_no_proof"],
+    "null blocks": ["test_unverifiable_hashes_keep_the_archive[null_blocks]"],
+    "refused getBlock": ["test_unverifiable_hashes_keep_the_archive[refuse_blocks]"],
+    "deep reorg": ["test_proven_reorg_deeper_than_allowed_needs_the_option"],
+    "huge fees": ["test_node_set_fees_are_refused_before_signing[huge_fees]",
+                  "test_fee_cap_from_the_command_the_networks_file_and_the_summary",
+                  "test_plan_policy_fee_cap_refuses_before_signing"],
+    "huge gas": ["test_node_set_fees_are_refused_before_signing[huge_gas]"],
+    "absurd numbers": ["test_absurd_numbers_fail_one_source_and_the_rest_sync"],
+    "slow-loris (HTTP and websocket)": ["test_transport_bounds_time_and_memory"],
+    "300 MB body (HTTP; 100 MB websocket)": ["test_transport_bounds_time_and_memory"],
+    "malformed JSON": ["test_transport_bounds_time_and_memory"],
+}
+"""Each hostile mode and the tests that prove it survived (bench/reliability.py reports survived/total)."""
