@@ -105,8 +105,13 @@ def test_fork_at_block_and_refusals(cli, anvil) -> None:
     dep, src, paid, _bad = scenario(anvil, "bravo", "sim-refuse")
     assert cli("sync", src, "--json").code == 0
     head = int(anvil.rpc("eth_blockNumber"), 16)
+    code, first = _simulate(cli, f"{src}:{paid}")  # the node's safe block
+    assert code == 0 and first["block"] < head
     code, rep = _simulate(cli, f"{src}:{paid}", "--block", str(head))
     assert code == 0 and rep["block"] == head and rep["path"] == "governor"
+    shown = cli("proposals", "show", f"{src}:{paid}", "--json").json()["simulation"]
+    assert shown["block"] == head and shown["head_hash"] == rep["head_hash"]  # the new one replaced the old
+    assert rep["head_hash"] == anvil.rpc("eth_getBlockByNumber", hex(head), False)["hash"]
     r = cli("proposals", "simulate", f"{src}:{paid}", "--block", str(head + 1000))
     assert r.code == 2 and "not between" in r.err
     r = cli("proposals", "simulate", f"{src}:{paid}", "--rpc", "http://127.0.0.1:9")
