@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
 from wallet.adapters.bittensor import plans
@@ -51,7 +51,7 @@ class BittensorAdapter(Adapter):
         super().__init__(network, dao, rpc_url=rpc_url, source=source)
         self.extra = extra_of(network)
         self._client: Client | None = None
-        self._receipts: dict[str, object] = {}
+        self._receipts: dict[str, Any] = {}  # async-substrate-interface receipts (untyped)
 
     @property
     def client(self) -> Client:
@@ -199,11 +199,11 @@ class BittensorAdapter(Adapter):
         if receipt is None:
             raise ActionFailed(f"no inclusion seen for {tx_hash}")
         try:
-            ok = bool(receipt.is_success)  # type: ignore[attr-defined]
+            ok = bool(receipt.is_success)
             events = tx.events_of(receipt)
-            block = int(self.client.call("get_block_number", receipt.block_hash))  # type: ignore[attr-defined]
-            fee = receipt.total_fee_amount  # type: ignore[attr-defined]
-            err = receipt.error_message  # type: ignore[attr-defined]
+            block = int(self.client.call("get_block_number", receipt.block_hash))
+            fee = receipt.total_fee_amount
+            err = receipt.error_message
         except Exception as exc:
             raise self.client.error(exc) from None
         error = None
@@ -212,7 +212,7 @@ class BittensorAdapter(Adapter):
                      if isinstance(err, dict) else str(err or "extrinsic failed"))
         return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=block, fee_paid=fee, error=error,
                             detail={"events": json.loads(json.dumps(events, default=str)),
-                                    "block_hash": str(receipt.block_hash)})  # type: ignore[attr-defined]
+                                    "block_hash": str(receipt.block_hash)})
 
     def record(self, archive: Archive, result: ActionResult) -> None:
         from wallet.adapters.bittensor import reads as reads

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -85,7 +86,7 @@ def extra_of(network: Any) -> BittensorExtra:
         raise BadInput(f"network {network.key!r}: extra.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
-def _pins_path():  # type: ignore[no-untyped-def]
+def _pins_path() -> Path:
     from wallet.paths import data_dir
 
     return data_dir() / "substrate_genesis.json"
