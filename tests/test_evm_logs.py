@@ -167,3 +167,16 @@ def test_an_unannounced_rate_limit_slows_the_fetch_down(node_factory) -> None:
     covered = [(lo, hi) for lo, hi, _ in chunks]
     assert covered[0][0] == 1 and covered[-1][1] == 119_999
     assert node.refused > 0  # it did hit the limit, then paced itself instead of failing
+
+
+def test_an_answer_over_the_size_cap_is_split(node_factory) -> None:
+    from wallet.adapters.evm.client import JsonRpc
+    from wallet.adapters.evm.logs import LogFetcher
+
+    blocks = [b for b in range(1, 2_001) for _ in range(3)]  # ~40 bytes a log: 6,000 logs ≈ 240 kB
+    node = node_factory(blocks, cap=1_000_000)
+    with JsonRpc(node.url, retries=1, max_bytes=32_000) as rpc:
+        chunks = list(LogFetcher(rpc, [], [], max_range=1_000_000, concurrency=2, batch=4,
+                                 first_range=2_000).fetch(1, 2_000))
+    assert sum(len(c[2]) for c in chunks) == len(blocks)
+    assert [c[0] for c in chunks] == sorted(c[0] for c in chunks)

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("polis.rpc")
 
 RANGE_WORDS = ("range", "limit", "too many", "exceed", "block range", "query returned more than",
-               "response size", "10000 results", "too large")
+               "response size", "10000 results", "too large", "mb allowed")
+"""Words of a node's "this range is too big" answers, and of the transport's own size cap."""
 RATE_WORDS = ("rate", "too many requests", "capacity", "throttl")
 
 Chunk = tuple[int, int, list[dict[str, Any]]]
@@ -122,19 +123,25 @@ class LogFetcher:
         with self._lock:
             self._calls += len(ranges)
         if len(ranges) == 1 or not self.batches_ok:
-            out: list[Any] = []
-            for lo, hi in ranges:
-                try:
-                    out.append(self.rpc.call("eth_getLogs", self._filter(lo, hi), retry_errors=False))
-                except RpcError as exc:
-                    out.append(exc)
-            return out
-        got = self.rpc.batch([("eth_getLogs", [self._filter(lo, hi)]) for lo, hi in ranges], size=len(ranges))
+            return self._ask_each(ranges)
+        try:
+            got = self.rpc.batch([("eth_getLogs", [self._filter(lo, hi)]) for lo, hi in ranges], size=len(ranges))
+        except RpcError:  # the batch's whole answer was refused (over the size cap): ask each on its own
+            return self._ask_each(ranges)
         if all(isinstance(g, RpcError) for g in got) and any("batch" in str(g).lower() for g in got):
             log.debug("the node refuses JSON-RPC batches; one request per range from now on")
             self.batches_ok = False
             return self._ask(ranges)
         return got
+
+    def _ask_each(self, ranges: list[tuple[int, int]]) -> list[Any]:
+        out: list[Any] = []
+        for lo, hi in ranges:
+            try:
+                out.append(self.rpc.call("eth_getLogs", self._filter(lo, hi), retry_errors=False))
+            except RpcError as exc:
+                out.append(exc)
+        return out
 
     def _group(self, ranges: list[tuple[int, int]]) -> list[Chunk]:
         """Fetch consecutive ranges; split the ones the node refuses as too big; bounded retries."""
