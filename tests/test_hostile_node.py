@@ -111,6 +111,20 @@ def test_absurd_numbers_fail_one_source_and_the_rest_sync(cli, anvil, synced, se
         {k: [row for row in v if src in row] for k, v in before.items()}
 
 
+@pytest.mark.parametrize("mode", ["slow_loris", "huge_body", "malformed_json"])
+def test_transport_faults_keep_the_archive_and_end_in_time(cli, synced, monkeypatch, mode: str) -> None:
+    node, src, _dep, _seed = synced
+    monkeypatch.setenv("POLIS_RPC_TIMEOUT", "1.5")
+    node.mode, node.drip, node.huge_mb = mode, 0.5, 100
+    before = dump()
+    t0 = time.monotonic()
+    r = cli("sync", src, "--json")
+    took = time.monotonic() - t0
+    assert r.code in (1, 4) and src in r.json()["errors"], r.out
+    assert dump() == before
+    assert took < {"slow_loris": 1.5 + 2.0, "huge_body": 10.0, "malformed_json": 10.0}[mode], took
+
+
 def _voter(cli) -> str:
     r = cli("keys", "import", "me", "--mnemonic", "--index", "7", "--json", stdin=JUNK_MNEMONIC)
     assert r.code == 0, r.err
@@ -303,8 +317,11 @@ HOSTILE_MODES = {
                   "test_plan_policy_fee_cap_refuses_before_signing"],
     "huge gas": ["test_node_set_fees_are_refused_before_signing[huge_gas]"],
     "absurd numbers": ["test_absurd_numbers_fail_one_source_and_the_rest_sync"],
-    "slow-loris (HTTP and websocket)": ["test_transport_bounds_time_and_memory"],
-    "300 MB body (HTTP; 100 MB websocket)": ["test_transport_bounds_time_and_memory"],
-    "malformed JSON": ["test_transport_bounds_time_and_memory"],
+    "slow-loris (HTTP and websocket)": ["test_transport_bounds_time_and_memory",
+                                        "test_transport_faults_keep_the_archive_and_end_in_time[slow_loris]"],
+    "300 MB body (HTTP; 100 MB websocket)": ["test_transport_bounds_time_and_memory",
+                                             "test_transport_faults_keep_the_archive_and_end_in_time[huge_body]"],
+    "malformed JSON": ["test_transport_bounds_time_and_memory",
+                       "test_transport_faults_keep_the_archive_and_end_in_time[malformed_json]"],
 }
 """Each hostile mode and the tests that prove it survived (bench/reliability.py reports survived/total)."""
