@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
-from wallet.adapters.evm.client import LazyRpcClient
+from wallet.adapters.evm.client import LazyRpcClient, quantity
 from wallet.adapters.evm.ens import looks_like_name
 from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts
 from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
@@ -90,7 +90,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                 hint="check the network's rpc URL ('polis networks show') or pass --rpc")
 
     def check_chain(self) -> None:
-        self.verify_chain_id(int(self.rpc.call("eth_chainId"), 16))
+        self.verify_chain_id(quantity(self.rpc.call("eth_chainId"), "chain id", limit=2**256))
 
     def parse_delegatee(self, text: str) -> str:
         """An EIP-55 address (checksum enforced on mixed case), "self"/"me", or an ENS name."""
@@ -112,7 +112,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         return f"evm:{self.network.key}:{address.lower()}"
 
     def account_nonce(self, address: str, *, pending: bool = False) -> int | None:
-        return int(self.rpc.call("eth_getTransactionCount", address, "pending" if pending else "latest"), 16)
+        return quantity(self.rpc.call("eth_getTransactionCount", address, "pending" if pending else "latest"), "nonce")
 
     def send_raw(self, raw_hex: str) -> str:
         return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw_hex.removeprefix("0x")) or "")
@@ -473,7 +473,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             raise ActionRefused("the unlocked key does not match the planned sender")
         self.check_chain()
         tx = dict(plan.payload["tx"])
-        tx["nonce"] = int(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), 16)
+        tx["nonce"] = quantity(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), "nonce")
         raw = signer.sign_transaction(tx)
         from Crypto.Hash import keccak
 
@@ -511,8 +511,10 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         from wallet.models import ActionResult  # pydantic: only when acting
 
         ok = receipt.get("status") == "0x1"
-        fee = int(receipt.get("gasUsed", "0x0"), 16) * int(receipt.get("effectiveGasPrice", "0x0"), 16)
-        return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=int(receipt["blockNumber"], 16),
+        fee = (quantity(receipt.get("gasUsed", "0x0"), "gas used")
+               * quantity(receipt.get("effectiveGasPrice", "0x0"), "gas price", limit=2**128))
+        block = quantity(receipt.get("blockNumber"), "block number")
+        return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=block,
                             fee_paid=fee, error=None if ok else "the transaction reverted",
                             detail={"logs": receipt.get("logs", [])})
 
