@@ -3,7 +3,7 @@ keeps its state and votes (only a deposit-period proposal is ever deleted by the
 
 from __future__ import annotations
 
-from tests.plugins.cosmos import Env, akash  # noqa: F401  (fixtures)
+from tests.plugins.cosmos import Env
 
 
 def _sync(env: Env):  # type: ignore[no-untyped-def]
