@@ -69,7 +69,8 @@ def test_fixtures_reach_test_modules_through_pytest_plugins_not_imports() -> Non
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests.plugins"):
                 bad += [f"{p.relative_to(REPO)}:{node.lineno} imports fixture {a.name}" for a in node.names
                         if a.name in fixtures]
-    assert not bad, "\n".join(bad)
+    assert not bad, ("fixtures reach every module through conftest's pytest_plugins: drop these imports "
+                     "(and their noqa)\n" + "\n".join(bad))
 
 
 _OUTSIDE = re.compile(r"""["'](?:\.\./|\.\.\\|/work/|~/)|shared/fixtures""")
