@@ -34,3 +34,43 @@ def test_get_actions_decoding_matches_eth_abi(items: list[tuple[str, int, str, b
                   [c for *_, c in items]])
     got = decode_actions(raw)
     assert [(t.lower(), v, s, c) for t, v, s, c in got] == [(t.lower(), v, s, c) for t, v, s, c in items]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_revert_data_from_a_node_never_breaks_the_report(data: bytes) -> None:
+    from wallet.simulate.decode import decode_revert
+
+    for blob in (data, bytes.fromhex("08c379a0") + data, bytes.fromhex("4e487b71") + data,
+                 bytes.fromhex("e450d38c") + data):
+        out = decode_revert(blob)
+        assert out["kind"] in ("error", "panic", "custom", "empty") and isinstance(out["reason"], str)
+
+
+def test_revert_reasons_decode_exactly() -> None:
+    from eth_abi import encode
+
+    from wallet.simulate.decode import decode_revert
+
+    assert decode_revert(bytes.fromhex("08c379a0") + encode(["string"], ["PolisBravo: admin only"])) == {
+        "kind": "error", "reason": "PolisBravo: admin only", "selector": "0x08c379a0",
+        "data": "0x08c379a0" + encode(["string"], ["PolisBravo: admin only"]).hex()}
+    assert decode_revert(bytes.fromhex("4e487b71") + encode(["uint256"], [0x11]))["reason"] == \
+        "panic 0x11: arithmetic overflow or underflow"
+    custom = decode_revert(bytes.fromhex("e450d38c") + encode(["address", "uint256", "uint256"],
+                                                              ["0x" + "11" * 20, 5, 7]))
+    assert custom["reason"] == "ERC20InsufficientBalance(0x1111111111111111111111111111111111111111, 5, 7)"
+    assert decode_revert(bytes.fromhex("deadbeef"))["reason"] == "custom error 0xdeadbeef"
+    assert decode_revert(b"")["kind"] == "empty"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(min_size=0, max_size=40), max_size=5), st.binary(max_size=200))
+def test_events_from_a_node_never_break_the_report(topics: list[bytes], data: bytes) -> None:
+    from wallet.simulate.decode import TOPIC_TRANSFER, decode_event
+
+    for first in ([], [TOPIC_TRANSFER]):
+        log = {"address": "0x" + "ab" * 20, "topics": first + ["0x" + t.hex() for t in topics],
+               "data": "0x" + data.hex()}
+        ev = decode_event(log)
+        assert ev["address"].lower() == "0x" + "ab" * 20
