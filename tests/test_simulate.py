@@ -420,3 +420,22 @@ def test_a_slow_node_times_out_cleanly(cli, anvil, monkeypatch, delay: float) ->
     assert "within 5 s" in r.err, r.err
     assert took < 5 + 3 * delay + 10  # the deadline, the node's last answer, the stop
     assert made and not any(Path(d).exists() for d in made)  # the fork's HOME is gone
+
+
+def test_refuses_what_it_cannot_simulate(cli, anvil) -> None:
+    """Not an EVM Governor (a Cosmos proposal), or no actions: a one-line refusal, exit 2, nothing started."""
+    import json
+
+    from wallet.cache import open_archive, store
+
+    dep, src, paid, _bad = scenario(anvil, "oz", "sim-nothing")
+    assert cli("sync", src, "--json").code == 0
+    with open_archive() as ar, ar.conn:
+        store.upsert_source(ar, "akash", network="akash", protocol="cosmos")
+        store.upsert_proposal(ar, "akash", "341", {"title": "Community pool spend", "status": "active",
+                                                    "actions": [{"target": "akash1…", "value": "0"}]})
+        ar.conn.execute("UPDATE proposals SET actions=? WHERE source=? AND id=?", (json.dumps([]), src, paid))
+    r = cli("proposals", "simulate", "akash:341")
+    assert r.code == 2 and "EVM Governor" in r.err, r.err
+    r = cli("proposals", "simulate", f"{src}:{paid}", "--json")
+    assert r.code == 2 and "no actions" in r.json()["error"]["message"]
