@@ -120,3 +120,20 @@ def test_votes_show_voter_names_online_then_offline(cli, anvil, seeded_dao) -> N
     networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:9"]})  # the node is gone
     text = cli("proposals", "votes", f"{src}:{pid}")
     assert text.code == 0 and f"voter-one.eth ({voter})" in text.out
+
+
+def test_the_tui_and_batch_request_path_shows_the_resolved_address(anvil, ens_devnet, me) -> None:
+    """The one request→plan path the TUI's delegate dialog uses: the plan lines name the address."""
+    from wallet.devnet.seed import fund_and_delegate
+    from wallet.flows import plan_lines
+    from wallet.services.requests import ActionRequest, plan_action
+
+    dep, _ens, src = ens_devnet
+    fund_and_delegate(anvil, dep, [me], 10**20)
+    adapter, plan = plan_action(ActionRequest(kind="delegate", source=src, account="me", params={"to": "alice.eth"}))
+    try:
+        lines = plan_lines(plan)
+    finally:
+        adapter.close()
+    assert plan.target == ALICE and plan.payload["delegatee"] == ALICE
+    assert any(f"alice.eth resolves to {ALICE}" in line for line in lines)
