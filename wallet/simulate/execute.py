@@ -29,6 +29,8 @@ KEEPER = "0x00000000000000000000000000000000000051a7"
 """The impersonated sender of the governor path's queue/execute (any address may send them)."""
 
 OZ_SUCCEEDED, OZ_QUEUED = 4, 5  # OZ, Bravo and Alpha share these two state numbers
+COMPOUND_KINDS = ("bravo", "alpha")
+"""Governors whose proposals are queued and executed by id (GovernorBravo, GovernorAlpha); others are OZ."""
 STATE_NAMES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
 
 
@@ -217,7 +219,7 @@ def try_governor_path(fork: Fork, *, kind: str, governor: str, executor: str, pi
             return None, ("the proposal was already executed at the fork's block: its actions ran again from the "
                           "executor on today's state (--block before its execution shows what it did then)")
         return None, f"the proposal is {name} at the fork's block, so its actions ran from the executor directly"
-    oz = kind == "oz"
+    oz = kind not in COMPOUND_KINDS
     if oz:
         args = _oz_args(actions, description)
         try:
@@ -342,7 +344,7 @@ def verify_actions(fork: Fork, *, kind: str, governor: str, pid: int, descriptio
                    actions: list[Action]) -> tuple[bool | None, str]:
     """Do the archived actions match the chain's? OZ: they (and the description) hash to the proposal id;
     Bravo/Alpha: `getActions(id)` at the fork's block. → (True/False, note), None when it cannot be told."""
-    if kind == "oz":
+    if kind not in COMPOUND_KINDS:
         try:
             got = int.from_bytes(_call(fork, governor, selector("hashProposal" + OZ_SIG)
                                        + _oz_args(actions, description))[:32], "big")
