@@ -12,7 +12,7 @@ from tests.plugins.simulate import RECIPIENT, add_source, deploy_funded, scenari
 
 pytestmark = pytest.mark.anvil
 
-KINDS = ["oz", "oz_direct", "bravo", "alpha"]
+KINDS = ["oz", "oz_direct", "bravo", "alpha", "oz_fractional", "oz_late_quorum"]
 
 
 def _simulate(cli: Any, ref: str, *extra: str) -> tuple[int, dict[str, Any]]:
