@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import TextIO
 
 
 def config_dir() -> Path:
@@ -151,7 +152,7 @@ class ReplacingWriter:
         self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         self._newline = newline
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> TextIO:
         from wallet.errors import BadInput
 
         try:

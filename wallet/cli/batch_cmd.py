@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from wallet.cli.output import emit_json, err, out, table
@@ -107,7 +108,7 @@ def _print_preview(preview: DryRun) -> None:
         out(f"  {net}: {t['actions']} action(s) in {t['transactions']} transaction(s), fees ~{fee}")
 
 
-def _printer(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _printer(args: argparse.Namespace) -> Callable[[Event], None]:
     from wallet.textsafe import clean
 
     def on_event(ev: Event) -> None:

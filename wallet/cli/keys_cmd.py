@@ -11,7 +11,7 @@ from pathlib import Path
 from wallet.cli.common import interactive, policy, vault
 from wallet.cli.output import emit_json, err, out, table, when
 from wallet.errors import BadInput, NotInteractive, VaultError
-from wallet.keys.vault import AccountMeta
+from wallet.keys.vault import AccountMeta, Vault
 
 
 def _meta_json(m: AccountMeta) -> dict[str, object]:
@@ -158,7 +158,7 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_keystore(args: argparse.Namespace, v) -> AccountMeta:  # type: ignore[no-untyped-def]
+def _import_keystore(args: argparse.Namespace, v: Vault) -> AccountMeta:
     from wallet.keys import keystore
     from wallet.keys.unlock import UnlockPolicy
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
 
 from wallet.cli.output import emit_json, err, out, table
 from wallet.errors import BadInput
+
+if TYPE_CHECKING:
+    from wallet.networks import NetworkConfig
 
 
 def run(args: argparse.Namespace) -> int:
     return {"list": _list, "show": _show, "add": _add, "remove": _remove}[args.verb](args)
 
 
-def _net_json(n) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _net_json(n: NetworkConfig) -> dict[str, object]:
     """A network as shown: URLs redacted (userinfo, keys) and secret-looking settings masked."""
     from wallet.urls import redact
 
@@ -93,7 +97,7 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def _health(n: NetworkConfig) -> list[dict[str, object]]:
     from wallet.adapters.evm.client import JsonRpc
     from wallet.errors import PolisError
     from wallet.urls import redact
@@ -140,7 +144,7 @@ def _follow_space(args: argparse.Namespace, key: str, space: str) -> int:
     return 0
 
 
-def _hub_health(n) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def _hub_health(n: NetworkConfig) -> list[dict[str, object]]:
     """A Snapshot hub has no chain: ask it for a trivial GraphQL answer and time it."""
     from wallet.adapters.snapshot.client import Hub, SnapshotHttp
     from wallet.errors import PolisError

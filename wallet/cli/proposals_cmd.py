@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wallet.cli.output import ago, emit_json, err, out, style, table, until, when
 from wallet.textsafe import clean
+
+if TYPE_CHECKING:
+    from wallet.cache.db import Archive
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     return {"list": _list, "due": _list, "show": _show, "votes": _votes}[args.verb](args)
 
 
-def _open():  # type: ignore[no-untyped-def]
+def _open() -> Archive:
     from wallet.cache import open_archive
 
     return open_archive(readonly=True)
@@ -62,14 +65,14 @@ def _short(pid: str) -> str:
     return pid if len(pid) <= 12 else pid[:10] + "…"
 
 
-def _age_note(ar, sources: list[str] | None = None) -> tuple[int | None, str]:  # type: ignore[no-untyped-def]
+def _age_note(ar: Archive, sources: list[str] | None = None) -> tuple[int | None, str]:
     from wallet.cache import query
 
     ts = query.oldest_sync(ar)
     return ts, f"archive synced {ago(ts)}" if ts else "archive never synced: run 'polis sync'"
 
 
-def _governance_notes(ar, networks: list[str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _governance_notes(ar: Archive, networks: list[str]) -> dict[str, str]:
     """Sources whose adapter recorded why they have no proposals (e.g. a runtime without governance)."""
     from wallet.cache import query
 

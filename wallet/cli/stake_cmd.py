@@ -4,12 +4,15 @@ STAKE_ACTIONS. Plans go through the same pipeline as votes."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wallet.cli.actions_cmd import _already, _finish, _preflight
 from wallet.cli.common import my_addresses, pick_account, vault
 from wallet.cli.output import emit_json, err, out, table
 from wallet.errors import AlreadyDone, BadInput, PolisError
+
+if TYPE_CHECKING:
+    from wallet.adapters.base import Adapter
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +31,7 @@ def _options(pairs: list[str]) -> dict[str, str]:
     return opts
 
 
-def _adapter(network: str, rpc: str | None = None):  # type: ignore[no-untyped-def]
+def _adapter(network: str, rpc: str | None = None) -> Adapter:
     from wallet.adapters import adapter_for
 
     ad = adapter_for(network, rpc_url=rpc)
