@@ -49,6 +49,8 @@ class StakesScreen(Screen[None]):
         super().__init__()
         self.rows: dict[str, PositionRow] = {}
         self.sources: list[tuple[str, Capabilities]] = []
+        self.names: dict[str, str] = {}
+        """ENS names of delegates (lower-case address → name)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,8 +78,42 @@ class StakesScreen(Screen[None]):
         except PolisError as exc:
             rows, warnings, srcs = [], [str(exc)], []
         self.post_message(self.Loaded(rows, warnings, srcs))
+        self._delegate_names([(r.source, r.target) for r in rows])
+
+    @work(thread=True, exclusive=True, group="delegate-names", exit_on_error=False)
+    def _delegate_names(self, pairs: list[tuple[str, str]]) -> None:
+        """ENS names of the delegates shown: the archive's first, then (online) the nodes'."""
+        from wallet.errors import PolisError
+        from wallet.services.names import names_by_source
+
+        try:
+            known = names_by_source(pairs, ask=False)
+            if known:
+                self.post_message(self.Named(known))
+            if not getattr(self.app, "is_offline", True):
+                self.post_message(self.Named(names_by_source(pairs, ask=True)))
+        except PolisError:
+            return
+
+    class Named(Message):
+        def __init__(self, names: dict[str, str]) -> None:
+            super().__init__()
+            self.names = names
+
+    def on_stakes_screen_named(self, msg: Named) -> None:
+        from wallet.services.names import label
+
+        if not msg.names or all(self.names.get(a) == n for a, n in msg.names.items()):
+            return
+        self.names.update(msg.names)
+        t = self.query_one(FitTable)
+        for key, r in self.rows.items():
+            if r.target.lower() in self.names:
+                t.update_cell(key, "target", Text(label(r.target, self.names, short=True)))
 
     def on_stakes_screen_loaded(self, msg: Loaded) -> None:
+        from wallet.services.names import label
+
         self.sources = msg.sources
         t = self.query_one(FitTable)
         t.clear()
@@ -87,7 +123,8 @@ class StakesScreen(Screen[None]):
             if r.key in self.rows:
                 continue
             self.rows[r.key] = r
-            cells.append([Text(r.source), Text(r.account), Text(r.kind), Text(r.target), Text(r.amount),
+            target = label(r.target, self.names, short=True) if self.names else r.target
+            cells.append([Text(r.source), Text(r.account), Text(r.kind), Text(target), Text(r.amount),
                           Text(r.note)])
             t.add_row(*cells[-1], key=r.key)
         t.observe(cells)

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from tests.conftest import add_devnet_dao
+from tests.conftest import JUNK_MNEMONIC, add_devnet_dao
 from tests.plugins.tui_helpers import table_rows, text_of, wait_for
 
 pytestmark = pytest.mark.anvil
@@ -47,3 +47,32 @@ def test_accounts_and_votes_show_names_online_and_offline(cli, anvil, seeded_dao
     asyncio.run(go(offline=False))
     networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:9"]})  # the node is gone
     asyncio.run(go(offline=True))
+
+
+def test_stakes_show_the_delegate_name(cli, anvil, dao, env_passphrase) -> None:
+    from wallet import networks
+    from wallet.devnet.ens import deploy_ens, register
+    from wallet.devnet.seed import fund_and_delegate
+
+    r = cli("keys", "import", "me", "--mnemonic", "--index", "7", "--json", stdin=JUNK_MNEMONIC)
+    me = r.json()["addresses"]["evm"]
+    dep = dao("oz")
+    fund_and_delegate(anvil, dep, [me], 10**20)
+    ens = deploy_ens(anvil)
+    alice = "0x00000000000000000000000000000000000A11cE"
+    register(anvil, ens, "alice.eth", alice)
+    src = add_devnet_dao(anvil.url, dep, "tuistake")
+    networks.set_user_table("devnet", {"ens_registry": ens.registry})
+    assert cli("delegate", "--to", "alice.eth", "-n", src, "--yes").code == 0
+    assert cli("sync", src).code == 0
+
+    async def go() -> None:
+        from screens.app import make_app
+
+        app = make_app()
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("2")
+            await wait_for(pilot, lambda: any(row[3].startswith("alice.eth (0x0000") for row in
+                                              table_rows(app, "#positions")), timeout=30, what="delegate name")
+
+    asyncio.run(go())

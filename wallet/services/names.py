@@ -121,3 +121,24 @@ def account_names(addresses: list[str], *, ask: bool) -> dict[str, str]:
         for addr, name in got.items():
             out.setdefault(addr, name)
     return out
+
+
+def names_by_source(pairs: list[tuple[str, str]], *, ask: bool) -> dict[str, str]:
+    """(source, address) pairs → lower-case address → name, each looked up on its source's network
+    (delegates on the Stakes screen); `ask` refreshes from the node first (errors leave the archive's)."""
+    from wallet.errors import PolisError
+
+    by_network: dict[str, list[str]] = {}
+    for source, address in pairs:
+        if address.startswith("0x") and len(address) == 42:
+            by_network.setdefault(network_of(source), []).append(address)
+    out: dict[str, str] = {}
+    for network, addresses in by_network.items():
+        if not has_names(network):
+            continue
+        try:
+            got = refresh(network, addresses) if ask else cached_for(network, addresses)
+        except PolisError:
+            got = cached_for(network, addresses)
+        out.update(got)
+    return out
