@@ -207,7 +207,8 @@ class AccountsScreen(Screen[None]):
             if v is not None:
                 self._work_rename(a.name, v["name"].strip())
 
-        self.app.push_screen(FormDialog(f"Rename {a.name}", [Field("name", "New name", value=a.name)], ok="Rename"), got)
+        self.app.push_screen(FormDialog(f"Rename {a.name}", [Field("name", "New name", value=a.name)], ok="Rename"),
+                             got)
 
     @work(thread=True, exclusive=True, group="vault", exit_on_error=False)
     def _work_rename(self, old: str, new: str) -> None:

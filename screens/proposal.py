@@ -310,7 +310,8 @@ class ProposalScreen(Screen[None]):
                     addr = acc.addresses.get(ad.KEY_SCHEME)
                     if addr:
                         power = ad.voting_power(addr, self.pid)
-                        d = Denom(self.view.symbol if self.view else "votes", "base", self.view.decimals if self.view else 18)
+                        d = Denom(self.view.symbol if self.view else "votes", "base",
+                                  self.view.decimals if self.view else 18)
                         parts.append(f"{acc.name} {format_amount(power, d, max_decimals=4)}")
                 text = "voting power at the snapshot: " + (", ".join(parts) or "no account in the vault")
             finally:

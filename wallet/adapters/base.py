@@ -253,16 +253,6 @@ class Adapter(ABC):
                        "in the networks file instead")
 
     @classmethod
-    def network_table(cls, key: str, options: Mapping[str, Any]) -> dict[str, Any]:
-        """The networks-file table of a new network this adapter serves, from `polis networks add --adapter`
-        options (chain_id, rpc, title, block_time, and the adapter's own), validated; BadInput when this
-        adapter is not described that way."""
-        from wallet.errors import BadInput
-
-        raise BadInput(f"'polis networks add --adapter {cls.NAME}' is not offered; write the network's table "
-                       "in the networks file instead")
-
-    @classmethod
     def quorum_choices(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None
                        ) -> frozenset[str] | None:
         """The archived choice labels whose weight counts toward this proposal's quorum, or None when
