@@ -23,7 +23,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from wallet.cache import store
-from wallet.errors import AlreadyDone, PolisError
+from wallet.errors import AlreadyDone, NodeUnreachable, PolisError
 
 if TYPE_CHECKING:
     from wallet.adapters.base import Adapter
@@ -65,7 +65,14 @@ def settle(adapter: Adapter, ar: Archive, entry: dict[str, Any], plan: Plan, *, 
     """Settle one unfinished journal entry against the chain: "confirmed", "failed" or "pending"."""
     eid = int(entry["id"])
     if entry.get("tx_hash"):
-        result = adapter.await_result(plan, entry["tx_hash"], timeout=wait)
+        try:
+            result = adapter.await_result(plan, entry["tx_hash"], timeout=wait)
+        except NodeUnreachable:
+            raise  # nothing is known: the entry stays open and nothing new is signed
+        except PolisError as exc:  # the adapter cannot look this hash up (no receipt form for it)
+            log.warning("journal #%s: %s cannot be checked on chain: %s", eid, entry["tx_hash"], exc)
+            store.journal_update(ar, eid, "failed", error=f"could not be checked on chain: {exc}")
+            return "failed"
         if result.ok:
             store.journal_update(ar, eid, "confirmed", error=None,
                                  detail={"block": result.block, "fee": str(result.fee_paid), "settled": True})
