@@ -254,8 +254,10 @@ def test_item_13_duplicate_json_keys_name_the_line(home: Path, cli: Any, tmp_pat
 # --- item 14: line mapping is linear ------------------------------------------------------------------------
 
 def test_item_14_check_of_32000_actions(home: Path, polis_bin: str, tmp_path: Path) -> None:
-    """`batch check` of a 32,000-action JSON plan within 2 s of CPU (85 s before), and an error in the last
-    action still names its line."""
+    """`batch check` of a 32,000-action JSON plan in a few seconds of CPU (85 s before; ~1.2 s for the parse
+    and checks on a quiet machine, plus the archive's offline warnings), and an error in the last action still
+    names its line. CPU, not wall time: the suite shares two cores, and a loaded machine inflates even CPU
+    time, hence the margin."""
     actions = [{"kind": "vote", "network": "devnet/a", "account": "a", "proposal": str(10**70 + i),
                 "choice": "for"} for i in range(32_000)]
     plan = tmp_path / "big.json"
@@ -266,7 +268,7 @@ def test_item_14_check_of_32000_actions(home: Path, polis_bin: str, tmp_path: Pa
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     assert r.returncode == 0, r.stderr[-500:]
     assert "32000 action(s)" in r.stdout
-    assert cpu <= 2.0, f"batch check took {cpu:.2f} s of CPU"
+    assert cpu <= 3.5, f"batch check took {cpu:.2f} s of CPU"
     actions[-1]["choice"] = "maybe"
     plan.write_text(json.dumps({"version": 1, "actions": actions}, indent=2))
     r = child(polis_bin, "batch", "check", str(plan))

@@ -65,18 +65,21 @@ def check(plan: PlanFile) -> list[Step]:
 def archive_warnings(steps: list[Step], now: float | None = None) -> list[str]:
     """What the archive already knows against the plan, offline: a vote on a proposal it holds as closed
     (or whose archived voting window has passed). Warnings only: the node decides when the plan runs."""
+    from wallet.cache import open_archive
     from wallet.services.plan_context import proposal_context
     from wallet.services.proposal_state import refusal
 
-    out = []
-    for s in steps:
-        if s.action.kind != "vote" or s.action.proposal is None:
-            continue
-        ctx = proposal_context(s.source, str(s.action.proposal), now=now)
-        if ctx is not None and not ctx.state.accepts_votes:
-            where = f"line {s.line}: " if s.line else ""
-            out.append(f"{where}action {s.index + 1} ({s.label}): the archive says "
-                       + refusal(ctx.state, f"{ctx.title!r} ({ctx.short_id})"))
+    out: list[str] = []
+    votes = [s for s in steps if s.action.kind == "vote" and s.action.proposal is not None]
+    if not votes:
+        return out
+    with open_archive(readonly=True) as ar:  # one open for the whole plan (32,000 votes: not 32,000 opens)
+        for s in votes:
+            ctx = proposal_context(s.source, str(s.action.proposal), now=now, archive=ar)
+            if ctx is not None and not ctx.state.accepts_votes:
+                where = f"line {s.line}: " if s.line else ""
+                out.append(f"{where}action {s.index + 1} ({s.label}): the archive says "
+                           + refusal(ctx.state, f"{ctx.title!r} ({ctx.short_id})"))
     return out
 
 

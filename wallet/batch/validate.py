@@ -4,6 +4,7 @@ amounts and policy limits. No network, no unlock. Every problem becomes an `Issu
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,11 +54,18 @@ def _choice_ok(adapter_cls: type[Adapter], choice: str) -> bool:
         return True  # per-proposal choices (Snapshot): the adapter checks them when it plans
     c = choice.strip().lower()
     c = _CHOICE_ALIASES.get(c, c)
+    known = _known_choices(adapter_cls)
+    return c in known or c.replace(" ", "_") in known
+
+
+@functools.lru_cache(maxsize=64)
+def _known_choices(adapter_cls: type[Adapter]) -> frozenset[str]:
+    """Keys and labels an adapter class accepts, once per class (a plan may hold thousands of votes)."""
     known = {k.lower() for k, _ in adapter_cls.VOTE_CHOICES} | {lab.lower() for _, lab in adapter_cls.VOTE_CHOICES}
     known |= {x.replace(" ", "_") for x in known}
     if {"for", "against"} <= known:
         known |= {"yes", "no"}
-    return c in known or c.replace(" ", "_") in known
+    return frozenset(known)
 
 
 def resolve(plan: PlanFile) -> list[Step]:
@@ -90,14 +98,17 @@ def _resolve(plan: PlanFile) -> list[Step]:
         def bad(fld: str, msg: str, loc: tuple[Any, ...] = loc) -> None:
             issues.append(plan.issue(loc + ((fld,) if fld else ()), msg))
 
-        try:
-            # Loading the networks parses every preset (~10 ms): once per distinct network name.
-            if a.network not in resolved:
+        # Loading the networks parses every preset (~10 ms): once per distinct network name, refusals too.
+        if a.network not in resolved:
+            try:
                 resolved[a.network] = resolve_source(a.network)
-            net, dao = resolved[a.network]
-        except PolisError as exc:
-            bad("network", str(exc))
+            except PolisError as exc:
+                resolved[a.network] = exc
+        got = resolved[a.network]
+        if isinstance(got, PolisError):
+            bad("network", str(got))
             continue
+        net, dao = got
         source = f"{net.key}/{dao.id}" if dao else (a.network if "/" in a.network else net.key)
         if pol.allowed_networks is not None and net.key not in pol.allowed_networks \
                 and source not in pol.allowed_networks:
