@@ -138,13 +138,15 @@ def test_fork_lifetime_and_cleanup(anvil) -> None:
 
     started = time.monotonic()
     fork = Fork(anvil.url, int(anvil.rpc("eth_blockNumber"), 16), 31337, lifetime=5.0).start()
-    pid, home = fork.pid, fork._home
-    assert pid and home and home.is_dir()
-    assert int(fork.rpc("eth_blockNumber"), 16) >= 0
-    time.sleep(max(0.0, started + 5.5 - time.monotonic()))  # the lifetime counts from before the start
-    with pytest.raises(SimulationTimeout):
-        fork.rpc("eth_blockNumber")
-    fork.stop()
+    try:
+        pid, home = fork.pid, fork._home
+        assert pid and home and home.is_dir()
+        assert int(fork.rpc("eth_blockNumber"), 16) >= 0
+        time.sleep(max(0.0, started + 5.5 - time.monotonic()))  # the lifetime counts from before the start
+        with pytest.raises(SimulationTimeout):
+            fork.rpc("eth_blockNumber")
+    finally:
+        fork.stop()
     assert not home.exists()
     with pytest.raises(ProcessLookupError):
         os.killpg(pid, 0)
