@@ -33,3 +33,11 @@ def test_a_node_forgetting_a_voting_proposal_changes_nothing(akash: Env) -> None
     rep = _sync(akash)
     assert any("does not know proposal 340" in w and "archive kept" in w for w in rep.warnings), rep.warnings
     assert _row("340") == before
+
+
+def test_cosmos_fee_over_the_cap_is_refused_before_signing(akash: Env, cli) -> None:  # noqa: F811
+    ok = cli("vote", "341", "yes", "-n", "akash", "--dry-run")
+    assert ok.code == 0 and "fee cap: at most" in ok.out and "akash max_fee in the network preset" in ok.out, ok.out
+    r = cli("vote", "341", "yes", "-n", "akash", "--dry-run", "--max-fee", "1uakt")
+    assert r.code == 1 and "refusing to sign" in r.err and "over the cap of 0.000001 AKT (--max-fee)" in r.err, r.err
+    assert not [p for m, p in akash.node.requests if m == "POST" and p.endswith("/cosmos/tx/v1beta1/txs")]
