@@ -346,3 +346,14 @@ def test_every_item_runs_without_passphrase_leaks(home: Path, cli: Any) -> None:
     """A mistyped --passphrase is refused without echoing the value."""
     r = cli("vote", PID, "for", "--passphrase", PASSPHRASE)
     assert r.code == 2 and PASSPHRASE not in r.err + r.out and "--passphrase" in r.err
+
+
+def test_item_11_full_disk_during_a_sync(anvil: Any, seeded_dao: Any, polis_bin: str, polis_home: Path) -> None:
+    """The archive's first write fails (RLIMIT_FSIZE 0): one line, exit 2, no traceback."""
+    from tests.conftest import add_devnet_dao
+
+    dep, _ = seeded_dao("oz", n_voters=4)
+    src = add_devnet_dao(anvil.url, dep)
+    r = child(polis_bin, "sync", src, fsize=0)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert r.stderr.startswith("error: cannot write the archive") and len(r.stderr.strip().splitlines()) == 1
