@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.doubles.substrate_node import SubstrateNode
-from tests.plugins.bittensor import bt_keys, bt_node, bt_ready, pub_hex  # noqa: F401  (fixtures)
+from tests.plugins.bittensor import pub_hex
 
 
 def test_payment_info_over_the_cap_is_refused(bt_ready: SubstrateNode, bt_keys, cli) -> None:  # noqa: F811
