@@ -166,6 +166,18 @@ def test_node_set_fees_are_refused_before_signing(cli, anvil, voting, mode: str)
     assert dump() == before
 
 
+def test_garbled_chain_id_is_a_node_error_before_any_plan(cli, anvil, voting) -> None:
+    """A chain id that is no hex quantity is the node's fault: exit 1 naming it, never a traceback (70)."""
+    node, src, pid, voter = voting
+    before, start = dump(), _nonce(anvil, voter)
+    node.mode = "garbled_chain_id"
+    for args in (("vote", f"{src}:{pid}", "for", "--dry-run"), ("delegate", "--to", "self", "-n", src, "--yes")):
+        r = cli(*args)
+        assert r.code == 1 and "impossible chain id" in r.err and "Traceback" not in r.err, (args, r.err)
+    assert node.sent_raw == 0 and _nonce(anvil, voter) == start
+    assert dump() == before
+
+
 def test_fee_cap_from_the_command_the_networks_file_and_the_summary(cli, anvil, voting) -> None:
     from wallet import networks
 

@@ -9,6 +9,7 @@ Modes (set `node.mode`, switchable while it runs):
 - "huge_gas": eth_estimateGas answers 25,000,000.
 - "simulate_latest": eth_estimateGas and eth_call run on the latest block, not on anvil's pending one.
 - "absurd_numbers": eth_blockNumber answers 2^256 - 1.
+- "garbled_chain_id": eth_chainId answers a string that is no hex quantity.
 - "malformed_json": every answer is cut in the middle of a JSON document.
 - "slow_loris": headers at once, then one byte of the body every `drip` seconds.
 - "huge_body": a body of `huge_mb` MB of JSON whitespace, streamed (never held in memory here).
@@ -162,6 +163,8 @@ class HostileNode:
             return {**answer, "result": hex(25_000_000)}
         if m == "eth_blockNumber" and mode == "absurd_numbers":
             return {**answer, "result": hex(2**256 - 1)}
+        if m == "eth_chainId" and mode == "garbled_chain_id":
+            return {**answer, "result": "0xzz-not-a-number"}
         return answer
 
 

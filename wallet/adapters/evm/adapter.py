@@ -373,7 +373,9 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                 "votes": _word(res[2]) if not isinstance(res[2], Exception) else None}
 
     def balances(self, address: str) -> dict[str, int]:
-        wei = int(self.rpc.call("eth_getBalance", address, "latest"), 16)
+        from wallet.adapters.evm.client import quantity
+
+        wei = quantity(self.rpc.call("eth_getBalance", address, "latest"), "balance", limit=2**256)
         bal = codec.decode_words(self._call("balanceOf(address)", codec.enc_address(address), to=self.dao.token), 1)[0]
         return {self.network.denom.symbol: wei, self.dao.token_symbol: bal}
 
@@ -533,6 +535,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         touched: set[str] = set()
         _apply_logs(self, archive, logs, rep, touched, set())
         if touched:
-            head = int(self.rpc.call("eth_blockNumber"), 16)
+            from wallet.adapters.evm.client import quantity
+
+            head = quantity(self.rpc.call("eth_blockNumber"), "block number")
             _refresh(self, archive, touched, set(), head, rep)
 

@@ -172,10 +172,10 @@ class DaoFacts:
 
 def inspect(rpc_url: str, chain_id: int, governor: str, token: str, where: str) -> DaoFacts:
     """Detect the Governor and read the token on the network's node (chain id checked first)."""
-    from wallet.adapters.evm.client import JsonRpc
+    from wallet.adapters.evm.client import JsonRpc, quantity
 
     with JsonRpc(rpc_url, retries=1) as rpc:
-        got = int(rpc.call("eth_chainId"), 16)
+        got = quantity(rpc.call("eth_chainId"), "chain id", limit=2**256)
         if got != chain_id:
             raise BadInput(f"the node at {rpc_url} is on chain id {got}, but {where} is chain id {chain_id}")
         found = detect(rpc, governor, where)

@@ -146,7 +146,9 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
     first = ad.rpc.batch([("eth_chainId", []), gcall("state(uint256)", pidw), receipt_call, snap_call])
     if isinstance(first[0], Exception):
         raise first[0]
-    ad.verify_chain_id(int(first[0], 16))
+    from wallet.adapters.evm.client import quantity
+
+    ad.verify_chain_id(quantity(first[0], "chain id", limit=2**256))
     checks = [PlanCheck(name="chain id", ok=True, detail=f"{ad.network.chain_id}")]
     try:
         state = _word(first[1])

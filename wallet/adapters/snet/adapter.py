@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
 from wallet.adapters.evm import codec as codec
-from wallet.adapters.evm.client import LazyRpcClient
+from wallet.adapters.evm.client import LazyRpcClient, quantity
 from wallet.adapters.snet import plans
 from wallet.adapters.snet.models import GOVERNANCE_NOTE, SnetSettings, revert_text
 from wallet.adapters.snet.windows import StakeInfo, Window, day, selector
@@ -108,7 +108,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         return format_amount(v, self.token_denom)
 
     def check_chain(self) -> None:
-        cid = int(self.rpc.call("eth_chainId"), 16)
+        cid = quantity(self.rpc.call("eth_chainId"), "chain id", limit=2**256)
         if cid != int(self.network.chain_id):
             raise ActionRefused(f"the node at {self.rpc_url} is on chain id {cid}, but {self.network.key} is chain id "
                                 f"{self.network.chain_id}; refusing to use it")
