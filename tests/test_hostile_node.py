@@ -267,7 +267,9 @@ for mode, url in urls.items():
     except Exception as exc:
         outcome = f"CRASH {{type(exc).__name__}}: {{exc}}"
     out[mode] = {{"outcome": outcome, "seconds": time.monotonic() - t0}}
-out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM is this process's own peak: ru_maxrss after exec may report the parent pytest worker's peak
+# (Linux keeps the pre-exec high-water mark of a vfork/exec child)
+out["rss_mb"] = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024
 print(json.dumps(out))
 """
 
@@ -278,7 +280,7 @@ DEADLINE = 2.0
 def measure_families(families: tuple[str, ...] = ("evm", "cosmos", "snapshot", "substrate"), *,
                      deadline: float = DEADLINE, huge_mb: int = 300) -> dict[str, dict]:
     """Each family's client against every transport mode, one fresh interpreter per family (in parallel):
-    outcome and wall time per mode, and the interpreter's peak RSS (ru_maxrss)."""
+    outcome and wall time per mode, and the interpreter's peak RSS (VmHWM)."""
     import json as _json
     import os
     import subprocess

@@ -83,7 +83,9 @@ def test_inbox_at_120_columns_shows_a_60_character_title_whole(polis_home: Path)
     subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "36",
                     f"cd {Path(__file__).resolve().parents[1]} && {cmd}"], check=True, env=env, timeout=10)
     try:
-        screen = _wait_screen(sock, "of 250 proposals")
+        _wait_screen(sock, "of 250 proposals")
+        # the status bar can paint before the table's rows on a loaded machine: wait for the row itself
+        screen = _wait_screen(sock, "Fund the public goods", timeout=20.0)
         line = next(x for x in screen.splitlines() if "Fund the public goods" in x)
         assert title in line, line  # whole, not cut at 22 characters
         assert "4 Networks" in screen and "q Quit" in screen  # the footer fits at 120 columns

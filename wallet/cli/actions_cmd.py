@@ -106,7 +106,6 @@ def _vote(args: argparse.Namespace) -> int:
     weights = parse_weights(args.weights) if args.weights else None
     adapter = adapter_for(source, rpc_url=args.rpc)
     adapter.max_fee = args.max_fee
-    adapter.max_fee = args.max_fee
     try:
         plan = plan_checked(adapter, meta, "vote", {"proposal": pid, "choice": args.choice, "reason": args.reason,
                                                     "weights": weights})
