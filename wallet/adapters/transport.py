@@ -190,3 +190,31 @@ class Transport:
                 raise RpcError(f"{name} sent more than the {limit // 2**20} MB allowed for one answer")
             buf += chunk
         return buf
+
+
+class OverTransport:
+    """Base of a family's HTTP client that sends through one `Transport` (`self._http`): its counters,
+    size cap and close, written once for every family."""
+
+    _http: Transport
+
+    @property
+    def round_trips(self) -> int:
+        return self._http.round_trips
+
+    @property
+    def waited(self) -> float:
+        """Seconds spent waiting on 429/5xx answers (reported by sync)."""
+        return self._http.waited
+
+    @property
+    def max_bytes(self) -> int:
+        """Largest answer read; over it a request fails with a clear error."""
+        return self._http.max_bytes
+
+    @max_bytes.setter
+    def max_bytes(self, value: int) -> None:
+        self._http.max_bytes = value
+
+    def close(self) -> None:
+        self._http.close()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from wallet.adapters.cosmos.errors import LcdError
+from wallet.adapters.transport import OverTransport
 
 log = logging.getLogger("polis.cosmos")
 
@@ -23,7 +24,7 @@ MAX_RESPONSE_BYTES = 64 * 2**20
 refused instead of filling memory."""
 
 
-class Lcd:
+class Lcd(OverTransport):
     def __init__(self, url: str, *, timeout: float | None = None, retries: int = 3, backoff: float = 0.2,
                  max_wait: float = 10.0) -> None:
         from wallet.adapters.transport import Transport, default_deadline
@@ -37,21 +38,6 @@ class Lcd:
         self._http = Transport(deadline=timeout if timeout is not None else default_deadline(15.0), retries=retries,
                                backoff=backoff, max_wait=max_wait, max_bytes=MAX_RESPONSE_BYTES,
                                headers={"accept": "application/json"})
-
-    @property
-    def round_trips(self) -> int:
-        return self._http.round_trips
-
-    @property
-    def max_bytes(self) -> int:
-        return self._http.max_bytes
-
-    @max_bytes.setter
-    def max_bytes(self, value: int) -> None:
-        self._http.max_bytes = value
-
-    def close(self) -> None:
-        self._http.close()
 
     def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                  body: dict[str, Any] | None = None) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from wallet.adapters.transport import OverTransport
 from wallet.errors import ActionFailed, NodeUnreachable, RpcError
 
 log = logging.getLogger("polis.snapshot")
@@ -40,7 +41,7 @@ Q_MY_VOTE = (
 Q_SPACE = "query Space($id: String!) { space(id: $id) { id name symbol network } }"
 
 
-class SnapshotHttp:
+class SnapshotHttp(OverTransport):
     """One bounded transport (total deadline, size cap) for hub, sequencer and score URLs, with the
     retry policy above."""
 
@@ -55,27 +56,6 @@ class SnapshotHttp:
         self._http = Transport(deadline=timeout if timeout is not None else default_deadline(20.0), retries=retries,
                                backoff=backoff, max_wait=max_wait, max_bytes=64 * 2**20,
                                headers={"content-type": "application/json", "accept": "application/json"})
-
-    @property
-    def round_trips(self) -> int:
-        return self._http.round_trips
-
-    @property
-    def waited(self) -> float:
-        """Seconds spent waiting on 429/5xx answers (reported by sync)."""
-        return self._http.waited
-
-    @property
-    def max_bytes(self) -> int:
-        """Largest answer read (a hub page of 1,000 proposals with bodies is a few MB)."""
-        return self._http.max_bytes
-
-    @max_bytes.setter
-    def max_bytes(self, value: int) -> None:
-        self._http.max_bytes = value
-
-    def close(self) -> None:
-        self._http.close()
 
     def post(self, url: str, body: dict[str, Any], *, keyed: bool = True) -> tuple[int, Any]:
         """POST JSON; retry 429 and 5xx; return (status, decoded body) of the final answer."""
