@@ -38,7 +38,8 @@ def test_tui_in_tmux(polis_home: Path) -> None:
     polis = Path(sys.executable).with_name("polis")
     cmd = f"{polis} tui" if polis.exists() else f"{sys.executable} -m wallet.cli tui"
     sock = f"polis-smoke-{uuid.uuid4().hex[:8]}"  # a private tmux server: never touches the user's
-    env = {**os.environ, "POLIS_HOME": str(polis_home), "TERM": "xterm-256color"}
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}  # the pane decides the size
+    env.update(POLIS_HOME=str(polis_home), TERM="xterm-256color")
     subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-s", "smoke", "-x", "80", "-y", "24",
                     f"cd {Path(__file__).resolve().parents[1]} && {cmd}"], check=True, env=env, timeout=10)
     try:
@@ -79,7 +80,9 @@ def test_inbox_at_120_columns_shows_a_60_character_title_whole(polis_home: Path)
     polis = Path(sys.executable).with_name("polis")
     cmd = f"{polis} tui --offline" if polis.exists() else f"{sys.executable} -m wallet.cli tui --offline"
     sock = f"polis-wide-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "POLIS_HOME": str(polis_home), "TERM": "xterm-256color"}
+    # COLUMNS/LINES left in the environment by in-process app tests would override the pane's real size
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(POLIS_HOME=str(polis_home), TERM="xterm-256color")
     subprocess.run(["tmux", "-L", sock, "-f", "/dev/null", "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "36",
                     f"cd {Path(__file__).resolve().parents[1]} && {cmd}"], check=True, env=env, timeout=10)
     try:
