@@ -137,3 +137,35 @@ def test_the_tui_and_batch_request_path_shows_the_resolved_address(anvil, ens_de
         adapter.close()
     assert plan.target == ALICE and plan.payload["delegatee"] == ALICE
     assert any(f"alice.eth resolves to {ALICE}" in line for line in lines)
+
+
+def test_keys_list_shows_account_names_from_the_archive(cli, anvil, ens_devnet, me) -> None:
+    """`keys list`/`keys show` read names from the archive (offline-safe); `--names` asks the node and keeps them;
+    a reverse record the forward record does not confirm is never shown."""
+    from wallet import networks
+    from wallet.devnet.ens import register
+
+    _dep, ens, _src = ens_devnet
+    networks.set_user_table("ethereum", {"rpc": ["http://127.0.0.1:9"]})  # mainnet's ENS is never reached here
+    register(anvil, ens, "me-wallet.eth", me)
+    assert cli("keys", "import", "liar", "--watch", LIAR).code == 0  # its reverse record claims alice.eth
+    plain = cli("keys", "list", "--json")
+    assert plain.code == 0, plain.err
+    assert {a["name"]: a["ens_name"] for a in plain.json()} == {"me": None, "liar": None}  # nothing asked yet
+    assert "ENS" not in cli("keys", "list").out
+    asked = cli("keys", "list", "--names", "--json")
+    assert asked.code == 0, asked.err
+    assert {a["name"]: a["ens_name"] for a in asked.json()} == {"me": "me-wallet.eth", "liar": None}
+    networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:9"]})  # the node is gone: the archive answers
+    text = cli("keys", "list")
+    assert text.code == 0, text.err
+    header, *rows = text.out.splitlines()
+    assert header.split()[:4] == ["NAME", "KIND", "EVM", "ADDRESS"] and "ENS" in header
+    mine = next(r for r in rows if r.startswith("me "))
+    assert me in mine and "me-wallet.eth" in mine
+    assert "alice.eth" not in text.out
+    again = cli("keys", "list", "--names")  # asking with the node gone warns nothing fatal, keeps the archive's
+    assert again.code == 0 and "me-wallet.eth" in again.out
+    show = cli("keys", "show", "me")
+    assert show.code == 0 and "me-wallet.eth" in show.out
+    assert cli("keys", "show", "me", "--json").json()["ens_name"] == "me-wallet.eth"

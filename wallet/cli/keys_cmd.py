@@ -176,17 +176,40 @@ def _import_keystore(args: argparse.Namespace, v: Vault) -> AccountMeta:
     return v.add_private_key(args.name, key, policy(args).new_passphrase(args.name), origin="keystore")
 
 
+def _ens_names(accounts: list[AccountMeta], *, ask: bool) -> dict[str, str]:
+    """lower-case EVM address → ENS name: the archive's, or (`ask`, --names) asked of the nodes and kept.
+    A names problem never stops the listing: it warns and shows what the archive knows."""
+    from wallet.errors import PolisError
+    from wallet.services.names import account_names
+
+    evm = [m.addresses["evm"] for m in accounts if m.addresses.get("evm")]
+    if not evm:
+        return {}
+    try:
+        return account_names(evm, ask=ask)
+    except PolisError as exc:
+        err(f"warning: ENS names not shown ({exc})")
+        return {}
+
+
 def _list(args: argparse.Namespace) -> int:
     accounts = vault().accounts()
+    names = _ens_names(accounts, ask=bool(getattr(args, "names", False)))
+
+    def name_of(m: AccountMeta) -> str | None:
+        return names.get(m.addresses.get("evm", "").lower())
+
     if args.json:
-        emit_json([_meta_json(m) for m in accounts])
+        emit_json([{**_meta_json(m), "ens_name": name_of(m)} for m in accounts])
         return 0
     if not accounts:
         out("no accounts yet: 'polis keys new NAME' or 'polis keys import NAME --mnemonic'")
         return 0
-    table(["NAME", "KIND", "EVM ADDRESS", "CREATED"],
+    ens = bool(names) and any(name_of(m) for m in accounts)  # the column appears once an account has a name
+    table(["NAME", "KIND", "EVM ADDRESS", *(["ENS"] if ens else []), "CREATED"],
           [[m.name, m.kind + (" (keyring)" if m.remembered else ""), m.addresses.get("evm", "-"),
-            when(m.created // 1_000_000)] for m in accounts])
+            *([name_of(m) or "-"] if ens else []), when(m.created // 1_000_000)] for m in accounts],
+          max_width={3: 64} if ens else None)
     return 0
 
 
@@ -201,13 +224,18 @@ def _show(args: argparse.Namespace) -> int:
             m.addresses.setdefault(name, d.address)
             m.paths.setdefault(name, d.path)
         v.update(m)
+    ens = _ens_names([m], ask=bool(getattr(args, "names", False))).get(m.addresses.get("evm", "").lower())
     if args.json:
-        emit_json(_meta_json(m))
+        emit_json({**_meta_json(m), "ens_name": ens})
         return 0
     out(f"{m.name} ({m.kind}{', watch-only' if m.watch_only else ''})")
     for fam, addr in m.addresses.items():
         path = m.paths.get(fam, "")
         out(f"  {fam:<10} {addr}" + (f"   {path}" if path else ""))
+    if ens:
+        from wallet.textsafe import clean
+
+        out(f"  {'ens':<10} {clean(ens, limit=64)}")
     if m.remembered:
         out("  passphrase kept in the OS keyring")
     return 0

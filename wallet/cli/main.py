@@ -144,9 +144,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--index", type=argtypes.hd_index, default=0, help="HD account index (0..2^31-1, default 0)")
     _common(p, unlock=True)
     p = ks.add_parser("list", help="list accounts (no unlock needed)")
+    p.add_argument("--names", action="store_true",
+                   help="ask the node for the accounts' ENS names (kept for offline; default: the archive's)")
     _common(p)
     p = ks.add_parser("show", help="show an account's addresses and paths")
     p.add_argument("name")
+    p.add_argument("--names", action="store_true", help="ask the node for the account's ENS name (kept for offline)")
     p.add_argument("--derive", action="store_true",
                    help="unlock and record the addresses of key families added since the key was created")
     _common(p, unlock=True)
