@@ -35,15 +35,13 @@ __all__ = ["KINDS", "ActionRequest", "Capabilities", "account_meta", "capabiliti
 def plan_lines(plan: Plan) -> list[str]:
     """The exact human summary, the checks that passed and the fee, one display line each."""
     from wallet.textsafe import clean
-    from wallet.units import Denom, format_amount
+    from wallet.units import fee_text
 
     lines = [clean(s) for s in plan.summary]
     lines += [f"[{'ok' if c.ok else 'FAIL'}] {clean(c.name)}" + (f": {clean(c.detail)}" if c.detail else "")
               for c in plan.checks]
     if plan.fee_estimate is not None:
-        fee = format_amount(plan.fee_estimate, Denom(plan.fee_symbol or "fee", "base", plan.fee_decimals),
-                            max_decimals=8)
-        lines.append(f"fee estimate: ~{fee}")
+        lines.append(f"fee estimate: {fee_text(plan.fee_estimate, plan.fee_symbol, plan.fee_decimals)}")
     return lines
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Context, InvalidOperation
 
 from wallet.errors import BadInput
 
@@ -51,10 +51,19 @@ def parse_amount(text: str, denom: Denom) -> int:
     return int(scaled)
 
 
+APPROX = "≈"
+"""The mark of a displayed amount whose digits were cut: "≈1,000.1234 AGIX" is never passed off as exact."""
+WEIGHT_DECIMALS = 2
+"""Decimals a vote weight, tally, quorum or turnout shows (CLI and TUI)."""
+FEE_DECIMALS = 8
+"""Decimals a fee (estimate, paid, per-network total) shows (CLI and TUI)."""
+
+
 def format_amount(value: int, denom: Denom, *, symbol: bool = True, max_decimals: int | None = None,
-                  mark: bool = False) -> str:
+                  mark: bool = True) -> str:
     """Format base units for display, trimming trailing zeros; exact (no rounding) unless max_decimals.
-    With `mark`, a value whose digits were cut reads "≈1,000.1234" so a table never passes it off as exact."""
+    A value whose digits were cut reads "≈1,000.1234" (unless `mark` is False), so no display passes it off as
+    exact. Machine output (--json) never comes from here: it carries exact decimal strings."""
     sign = "-" if value < 0 else ""
     whole, frac = divmod(abs(int(value)), 10**denom.decimals)
     frac_s = str(frac).rjust(denom.decimals, "0").rstrip("0") if denom.decimals else ""
@@ -62,16 +71,15 @@ def format_amount(value: int, denom: Denom, *, symbol: bool = True, max_decimals
     if max_decimals is not None and len(frac_s) > max_decimals:
         frac_s = frac_s[:max_decimals].rstrip("0")
         cut = True
-    text = ("≈" if cut and mark else "") + f"{sign}{whole:,}" + (f".{frac_s}" if frac_s else "")
+    text = (APPROX if cut and mark else "") + f"{sign}{whole:,}" + (f".{frac_s}" if frac_s else "")
     return f"{text} {denom.symbol}" if symbol else text
 
 
-def compact(value: int, denom: Denom) -> str:
-    """Short form for tables: 1.23M, 4.5k, with the symbol."""
-    whole = _CTX.create_decimal(abs(value)).scaleb(-denom.decimals, context=_CTX)
-    sign = "-" if value < 0 else ""
-    for limit, suffix in ((Decimal(10**9), "B"), (Decimal(10**6), "M"), (Decimal(10**3), "k")):
-        if whole >= limit:
-            return f"{sign}{(whole / limit).quantize(Decimal('0.01')).normalize():f}{suffix}"
-    q = whole.quantize(Decimal("0.0001")).normalize() if whole < 1000 else whole
-    return f"{sign}{q:f}"
+def weight_text(value: int, denom: Denom, *, symbol: bool = True) -> str:
+    """A vote weight, tally line, quorum or turnout for display: WEIGHT_DECIMALS, marked when cut."""
+    return format_amount(value, denom, symbol=symbol, max_decimals=WEIGHT_DECIMALS)
+
+
+def fee_text(value: int, symbol: str, decimals: int) -> str:
+    """A fee for display: FEE_DECIMALS, marked when cut ("≈0.00002103 ETH"); exact when it fits."""
+    return format_amount(value, Denom(symbol or "fee", "base", decimals), max_decimals=FEE_DECIMALS)

@@ -176,10 +176,9 @@ class PlanPanel(Vertical):
         except Exception as exc:
             self.post_message(self.Failed(*explain(exc), during="sign"))
             return
-        from wallet.units import Denom, format_amount
+        from wallet.units import fee_text
 
-        fee = format_amount(result.fee_paid or 0, Denom(self._plan.fee_symbol or "fee", "base",
-                                                        self._plan.fee_decimals), max_decimals=8)
+        fee = fee_text(result.fee_paid or 0, self._plan.fee_symbol, self._plan.fee_decimals)
         text = f"done: {self._plan.kind} included in block {result.block} · tx {result.tx_hash} · fee {fee}"
         self.post_message(self.Finished(self, result, text))
 

@@ -49,7 +49,7 @@ def parse_weights(text: str) -> dict[str, str]:
 def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: ignore[no-untyped-def]
     from wallet.actions import execute
     from wallet.cache import open_archive
-    from wallet.units import Denom, format_amount
+    from wallet.units import fee_text
 
     if args.json and args.dry_run:
         emit_json({"dry_run": True, "plan": plan.as_json()})
@@ -74,7 +74,7 @@ def _finish(args: argparse.Namespace, adapter, plan, meta) -> int:  # type: igno
                    "fee_paid": str(result.fee_paid) if result.fee_paid is not None else None,
                    "plan": plan.as_json()})
     else:
-        fee = format_amount(result.fee_paid or 0, Denom(plan.fee_symbol, "base", plan.fee_decimals), max_decimals=8)
+        fee = fee_text(result.fee_paid or 0, plan.fee_symbol, plan.fee_decimals)
         out(f"done: {plan.kind} included in block {result.block}, tx {result.tx_hash}, fee {fee}")
     return 0
 

@@ -93,7 +93,7 @@ def _preview_json(plan: PlanFile, preview: DryRun) -> dict[str, Any]:
 def _print_preview(preview: DryRun) -> None:
     from wallet.cli.common import print_plan
     from wallet.textsafe import clean
-    from wallet.units import Denom, format_amount
+    from wallet.units import fee_text
 
     for p in preview.previews:
         out(f"[{p.step.index + 1}] {clean(p.step.label)}: {p.status.replace('_', ' ')}")
@@ -104,8 +104,8 @@ def _print_preview(preview: DryRun) -> None:
     out("")
     out("per network:")
     for net, t in preview.transactions.items():
-        fee = format_amount(t["fee"], Denom(t["fee_symbol"] or "fee", "base", t["fee_decimals"]), max_decimals=8)
-        out(f"  {net}: {t['actions']} action(s) in {t['transactions']} transaction(s), fees ~{fee}")
+        fee = fee_text(t["fee"], t["fee_symbol"], t["fee_decimals"])
+        out(f"  {net}: {t['actions']} action(s) in {t['transactions']} transaction(s), estimated fees {fee}")
 
 
 def _printer(args: argparse.Namespace) -> Callable[[Event], None]:

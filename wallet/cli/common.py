@@ -58,7 +58,7 @@ def ask_confirm(plan: Plan) -> bool:
 
 def print_plan(plan: Plan) -> None:
     from wallet.textsafe import clean
-    from wallet.units import Denom, format_amount
+    from wallet.units import fee_text
 
     out(f"Plan: {plan.kind} on {plan.source}")
     for line in plan.summary:
@@ -66,8 +66,7 @@ def print_plan(plan: Plan) -> None:
     for c in plan.checks:
         out(f"  [{'ok' if c.ok else 'FAIL'}] {c.name}" + (f": {clean(c.detail)}" if c.detail else ""))
     if plan.fee_estimate is not None:
-        fee = format_amount(plan.fee_estimate, Denom(plan.fee_symbol, "base", plan.fee_decimals), max_decimals=8)
-        out(f"  fee estimate: ~{fee}")
+        out(f"  fee estimate: {fee_text(plan.fee_estimate, plan.fee_symbol, plan.fee_decimals)}")
 
 
 def resolve_source_arg(text: str | None) -> str | None:

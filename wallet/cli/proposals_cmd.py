@@ -145,7 +145,7 @@ def _list(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from wallet.cache import query
     from wallet.cli.common import my_addresses
-    from wallet.units import Denom, format_amount
+    from wallet.units import Denom, weight_text
 
     if args.refresh and not args.offline:
         _refresh([args.network] if args.network else [])
@@ -204,7 +204,7 @@ def _show(args: argparse.Namespace) -> int:
         # One drawing rule with the TUI: a choice's bar is its share of the votes cast.
         from wallet.services.tally_view import percent_text, share_bar
 
-        out(f"  {clean(t['choice'], limit=40):<14} {format_amount(w, denom, max_decimals=2):>24}  "
+        out(f"  {clean(t['choice'], limit=40):<14} {weight_text(w, denom):>24}  "
             f"{percent_text(w, total):>6} {share_bar(w, total, 20)}")
     if p["quorum"] is not None:
         needed = int(p["quorum"])
@@ -213,19 +213,19 @@ def _show(args: argparse.Namespace) -> int:
         counted = quorum_of(p, source_row).counted  # the choices the source's adapter counts
         from wallet.services.tally_view import turnout_bar
 
-        out(f"  quorum         {format_amount(needed, denom, max_decimals=2):>24}  "
+        out(f"  quorum         {weight_text(needed, denom):>24}  "
             + ("reached" if counted >= needed else
-               f"not reached ({format_amount(needed - counted, denom, max_decimals=2)} short)"))
-        out(f"  turnout        {format_amount(counted, denom, max_decimals=2):>24}  "
+               f"not reached ({weight_text(needed - counted, denom)} short)"))
+        out(f"  turnout        {weight_text(counted, denom):>24}  "
             f"{turnout_bar(counted, needed, 27)} (┃ = quorum)")
     out("")
     out(style("My vote", "1"))
     if my_vote:
-        weight = format_amount(int(my_vote["weight"]), denom, max_decimals=2)
+        weight = weight_text(int(my_vote["weight"]), denom)
         from wallet.services.proposals import split_note
 
         out(f"  {my_vote['voter']} voted {clean(my_vote['choice'], limit=80).upper()} with {weight}"
-            + split_note(my_parts, lambda n: format_amount(n, denom, max_decimals=2))
+            + split_note(my_parts, lambda n: weight_text(n, denom))
             + (f" — {clean(my_vote['reason'], limit=200)}" if my_vote["reason"] else ""))
     else:
         out("  not voted" + (" (voting is open)" if p["status"] == "active" else ""))
@@ -269,7 +269,7 @@ def names_label(address: str, known: dict[str, str]) -> str:
 def _votes(args: argparse.Namespace) -> int:
     from wallet.cache import query
     from wallet.errors import BadInput
-    from wallet.units import Denom, format_amount
+    from wallet.units import Denom, weight_text
 
     if args.limit < 1 or args.offset < 0:
         raise BadInput("--limit must be ≥ 1 and --offset ≥ 0")
@@ -291,7 +291,7 @@ def _votes(args: argparse.Namespace) -> int:
         out("no votes archived for this proposal" + (" match" if args.search else ""))
         return 0
     table(["VOTER", "CHOICE", "WEIGHT", "BLOCK", "REASON"],
-          [[names_label(r["voter"], known), r["choice"], format_amount(int(r["weight"]), denom, max_decimals=2),
+          [[names_label(r["voter"], known), r["choice"], weight_text(int(r["weight"]), denom),
             r["block"] or "-", r["reason"]] for r in rows], max_width={4: 60})
     err(style(f"{args.offset + 1}–{args.offset + len(rows)} of {total} votes on {src}:{_short(pid)}", "2", sys.stderr))
     return 0

@@ -120,7 +120,7 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
                   now: float | None = None) -> ProposalView:
     from wallet.cache import open_archive, query
     from wallet.services.proposal_state import state_of
-    from wallet.units import Denom, format_amount
+    from wallet.units import Denom, weight_text
 
     now = time.time() if now is None else now
     if addresses is None:
@@ -142,7 +142,7 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
     denom = Denom(str(extra.get("symbol") or "votes"), "base", int(extra.get("decimals", 18)))
 
     def amt(v: int) -> str:
-        return format_amount(v, denom, max_decimals=2)
+        return weight_text(v, denom)
 
     created_block = f" (block {p['created_block']})" if p.get("created_block") else ""
     timeline = [("created", when(p["created_at"]) + created_block)]
@@ -197,7 +197,7 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
 
 def search_votes(source: str, pid: str, text: str, limit: int = 200) -> list[dict[str, str]]:
     from wallet.cache import open_archive, query
-    from wallet.units import Denom, format_amount
+    from wallet.units import Denom, weight_text
 
     with open_archive(readonly=True) as ar:
         src = query.source(ar, source) or {}
@@ -205,5 +205,5 @@ def search_votes(source: str, pid: str, text: str, limit: int = 200) -> list[dic
     extra = src.get("extra") or {}
     denom = Denom(str(extra.get("symbol") or "votes"), "base", int(extra.get("decimals", 18)))
     return [{"voter": clean(v["voter"], limit=66), "choice": clean(v["choice"], limit=16),
-             "weight": format_amount(int(v["weight"]), denom, max_decimals=2),
+             "weight": weight_text(int(v["weight"]), denom),
              "reason": clean(v["reason"], limit=300)} for v in rows]
