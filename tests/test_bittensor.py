@@ -182,7 +182,7 @@ def test_genesis_pinned_on_first_connect(bt_node: SubstrateNode, cli) -> None:  
 def test_double_rejects_a_forged_signature(bt_ready: SubstrateNode, bt_keys) -> None:  # noqa: F811
     """The double really verifies: a signature by another key over the same payload is refused."""
     from wallet.adapters import adapter_for
-    from wallet.errors import RpcError
+    from wallet.errors import ActionFailed
     from wallet.keys.substrate_keys import SubstrateSigner, secret_key
     from wallet.keys.vault import Vault
 
@@ -192,7 +192,7 @@ def test_double_rejects_a_forged_signature(bt_ready: SubstrateNode, bt_keys) -> 
         real = SubstrateSigner(secret_key(MNEMONIC, 0))
         forger = SubstrateSigner(secret_key(MNEMONIC, 5))
         forger.address, forger.public_key = real.address, real.public_key  # claims the real account
-        with pytest.raises(RpcError, match="bad signature"):
+        with pytest.raises(ActionFailed, match="refused the extrinsic: Invalid Transaction: .*bad signature"):
             ad.submit(plan, forger)
     finally:
         ad.close()

@@ -54,7 +54,7 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
                               summary=plan.summary[0] if plan.summary else plan.kind,
                               detail={"marker": marker} if marker is not None else None)
     step("signing")
-    adapter.on_signed = lambda h: store.journal_update(archive, entry, "signed", tx_hash=h)
+    adapter.on_signed = lambda h, d=None: store.journal_update(archive, entry, "signed", tx_hash=h, detail=d)
     try:
         tx_hash = adapter.submit(plan, signer)
     except NodeUnreachable as exc:

@@ -66,7 +66,7 @@ def settle(adapter: Adapter, ar: Archive, entry: dict[str, Any], plan: Plan, *, 
     eid = int(entry["id"])
     if entry.get("tx_hash"):
         try:
-            result = adapter.await_result(plan, entry["tx_hash"], timeout=wait)
+            result = adapter.look_up(plan, entry["tx_hash"], _detail(entry), timeout=wait)
         except NodeUnreachable:
             raise  # nothing is known: the entry stays open and nothing new is signed
         except PolisError as exc:  # the adapter cannot look this hash up (no receipt form for it)

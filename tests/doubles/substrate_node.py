@@ -11,7 +11,10 @@
   system_accountNextIndex counts and AccountNonceApi does not), era (mortal window), fee; then its
   call is applied to the state (with subtensor's per-block staking rate limiter)
   and the events a node emits land in System.Events of a new block. Invalid transactions get the
-  node's error 1010 with the node's wording.
+  node's error 1010 with the node's wording;
+- with `automine` off a submission waits in the pool (`author_pendingExtrinsics`, counted by
+  system_accountNextIndex) until `mine()` builds it into a block, re-validated then (an outdated or
+  ancient one is dropped); `kill_pid` kills the sender right after the node accepted its extrinsic.
 """
 
 from __future__ import annotations
@@ -113,6 +116,13 @@ class SubstrateNode:
         self.pool: dict[str, int] = {}
         """Transactions of an account (0x pubkey) already in the pool, not yet in a block: they take the
         nonces after the state's. system_accountNextIndex counts them, AccountNonceApi does not."""
+        self.automine = True
+        """False: a submitted extrinsic waits in the pool (`author_pendingExtrinsics`) until `mine()`."""
+        self.pending: list[str] = []
+        """Extrinsics (0x hex) validated into the pool and not yet in a block (automine off)."""
+        self.kill_pid: int | None = None
+        """When set, this process is killed (SIGKILL) right after the node accepted an author_submitExtrinsic,
+        before the answer is sent: its sender never hears back."""
 
     # --- blocks ------------------------------------------------------------------------------
     def _new_block(self, extrinsics: list[str], events: bytes) -> dict[str, Any]:
@@ -202,7 +212,8 @@ class SubstrateNode:
         self.rejected.append(why)
         return RpcFailure(1010, "Invalid Transaction", why)
 
-    def _decode_extrinsic(self, raw: bytes) -> dict[str, Any]:
+    def _decode_extrinsic(self, raw: bytes, *, pooled: bool = False) -> dict[str, Any]:
+        """Decode and check a signed extrinsic; `pooled`: one already in the pool, now built into a block."""
         from scalecodec.base import ScaleBytes
 
         from wallet.keys.substrate_keys import verify
@@ -256,7 +267,7 @@ class SubstrateNode:
         nonce = int(self.chain.account(who)["nonce"])
         got = int(extras["CheckNonce"]) if not isinstance(extras["CheckNonce"],
                                                           dict) else int(next(iter(extras["CheckNonce"].values())))
-        pending = self.pool.get(who, 0)
+        pending = 0 if pooled else self.pool.get(who, 0)
         if got < nonce:
             raise self._invalid("Transaction is outdated")
         if got < nonce + pending:  # the pool already holds a transaction with this nonce
@@ -281,39 +292,65 @@ class SubstrateNode:
             raise self._invalid("Transaction has an ancient birth block")
         return birth
 
-    def submit(self, hex_ext: str) -> dict[str, Any]:
-        """Validate, then include in a new block. Returns the block."""
+    def submit(self, hex_ext: str) -> dict[str, Any] | None:
+        """Validate, then include in a new block (returned) or, with automine off, keep it in the pool (None)."""
         raw = bytes.fromhex(hex_ext.removeprefix("0x"))
         with self._lock:
+            if hex_ext in self.pending:
+                raise RpcFailure(1013, "Transaction Already Imported", None)
             tx = self._decode_extrinsic(raw)
-            who, fee = tx["who"], self.fee_for(tx["length"])
-            if self.chain.free(who) < fee:
+            if self.chain.free(tx["who"]) < self.fee_for(tx["length"]):
                 raise self._invalid("Inability to pay some fees (e.g. account balance too low)")
-            self.chain.set_account(who, free=self.chain.free(who) - fee, nonce=tx["nonce"] + 1)
-            self.pool.pop(who, None)  # the pooled transactions land in this block before it
-            self.chain.staked_in_block = set()
-            snapshot = copy.copy(self.chain.storage)
-            info = {"weight": {"ref_time": 300_000_000, "proof_size": 4_000}, "class": "Normal", "pays_fee": "Yes"}
-            events = [Event("Balances", "Withdraw", {"who": who, "amount": fee})]
-            try:
-                events += self.chain.dispatch(who, *tx["call"])
-                tail = [Event("System", "ExtrinsicSuccess", {"dispatch_info": info})]
-            except DispatchError as exc:
-                self.chain.storage = snapshot
-                index, err = self.codec.error_index(exc.pallet, exc.error)
-                events = events[:1]
-                tail = [Event("System", "ExtrinsicFailed", {"dispatch_error": {"Module": {
-                    "index": index, "error": "0x" + err.hex()}}, "dispatch_info": info})]
-            events += [Event("TransactionPayment", "TransactionFeePaid", {"who": who, "actual_fee": fee, "tip": 0})]
-            events += tail
-            records = [{"phase": {"ApplyExtrinsic": 0}, "event": {e.pallet: {e.name: e.attributes}}, "topics": []}
-                       for e in events]
-            encoded = self.codec.encode(self.codec.storage("System", "Events").value_type, records)
-            return self._new_block([hex_ext], encoded)
+            if not self.automine:
+                self.pending.append(hex_ext)
+                self.pool[tx["who"]] = self.pool.get(tx["who"], 0) + 1
+                return None
+            self.pool.pop(tx["who"], None)  # the pooled transactions land in this block before it
+            return self._include(hex_ext, tx)
+
+    def _include(self, hex_ext: str, tx: dict[str, Any]) -> dict[str, Any]:
+        """Apply a validated extrinsic in a new block of its own, with the events a node emits."""
+        who, fee = tx["who"], self.fee_for(tx["length"])
+        self.chain.set_account(who, free=self.chain.free(who) - fee, nonce=tx["nonce"] + 1)
+        self.chain.staked_in_block = set()
+        snapshot = copy.copy(self.chain.storage)
+        info = {"weight": {"ref_time": 300_000_000, "proof_size": 4_000}, "class": "Normal", "pays_fee": "Yes"}
+        events = [Event("Balances", "Withdraw", {"who": who, "amount": fee})]
+        try:
+            events += self.chain.dispatch(who, *tx["call"])
+            tail = [Event("System", "ExtrinsicSuccess", {"dispatch_info": info})]
+        except DispatchError as exc:
+            self.chain.storage = snapshot
+            index, err = self.codec.error_index(exc.pallet, exc.error)
+            events = events[:1]
+            tail = [Event("System", "ExtrinsicFailed", {"dispatch_error": {"Module": {
+                "index": index, "error": "0x" + err.hex()}}, "dispatch_info": info})]
+        events += [Event("TransactionPayment", "TransactionFeePaid", {"who": who, "actual_fee": fee, "tip": 0})]
+        events += tail
+        records = [{"phase": {"ApplyExtrinsic": 0}, "event": {e.pallet: {e.name: e.attributes}}, "topics": []}
+                   for e in events]
+        encoded = self.codec.encode(self.codec.storage("System", "Events").value_type, records)
+        return self._new_block([hex_ext], encoded)
+
+    def pending_hashes(self) -> list[str]:
+        """Extrinsic hashes (blake2-256 of the encoded bytes) of the pool, as `author_submitExtrinsic` answers."""
+        return ["0x" + blake2(bytes.fromhex(x[2:])).hex() for x in self.pending]
 
     def mine(self, n: int = 1) -> None:
+        """n blocks; the first includes the pool's extrinsics (one block each, in the order they came)."""
         with self._lock:
-            for _ in range(n):
+            waiting, self.pending = self.pending, []
+            included = 0
+            for hex_ext in waiting:
+                raw = bytes.fromhex(hex_ext[2:])
+                try:  # re-validated as its block is built: its nonce is now the state's, its era may be over
+                    tx = self._decode_extrinsic(raw, pooled=True)
+                except RpcFailure:
+                    continue  # dropped from the pool, as a node drops an outdated or ancient transaction
+                self.pool[tx["who"]] = max(self.pool.get(tx["who"], 1) - 1, 0)
+                self._include(hex_ext, tx)
+                included += 1
+            for _ in range(max(n - included, 0)):
                 self._new_block([], b"\x00")
 
     # --- JSON-RPC ----------------------------------------------------------------------------
@@ -360,8 +397,18 @@ class SubstrateNode:
             who = "0x" + ss58_decode(params[0], None).hex()
             return int(self.chain.account(who)["nonce"]) + self.pool.get(who, 0)
         if method == "author_submitExtrinsic":
-            block = self.submit(params[0])
-            return "0x" + blake2(bytes.fromhex(block["extrinsics"][-1][2:])).hex()
+            self.submit(params[0])
+            if self.kill_pid:
+                import os
+                import signal
+                import time
+
+                os.kill(self.kill_pid, signal.SIGKILL)  # the node has the extrinsic; its sender never hears back
+                self.kill_pid = None
+                time.sleep(0.2)
+            return "0x" + blake2(bytes.fromhex(params[0].removeprefix("0x"))).hex()
+        if method == "author_pendingExtrinsics":
+            return list(self.pending)
         if method == "author_unwatchExtrinsic":
             return True
         raise RpcFailure(-32601, "Method not found")
@@ -394,8 +441,8 @@ class SubstrateNode:
                         sub += 1
                         sid = f"sub-{sub}"
                         replies.append({"jsonrpc": "2.0", "id": r["id"], "result": sid})
-                        bh = "0x" + block["hash"].hex()
-                        for result in ("ready", {"inBlock": bh}, {"finalized": bh}):
+                        bh = "0x" + block["hash"].hex() if block is not None else ""
+                        for result in ("ready", {"inBlock": bh}, {"finalized": bh}) if bh else ("ready",):
                             notes.append({"jsonrpc": "2.0", "method": "author_extrinsicUpdate",
                                           "params": {"subscription": sid, "result": result}})
                         continue

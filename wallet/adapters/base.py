@@ -130,13 +130,18 @@ class Adapter(ABC):
     """A fee cap for this run (`--max-fee`), over the network's `max_fee`."""
     policy_max_fee: str | None = None
     """A batch plan's `[policy] max_fee` for this adapter's network or source."""
-    on_signed: Callable[[str], None] | None = None
+    on_signed: Callable[[str, dict[str, Any] | None], None] | None = None
     """Called by `submit` with the transaction hash of the signed bytes right before they are broadcast, so
-    the journal knows the hash even if the process dies during the send (wallet/once.py)."""
+    the journal knows the hash even if the process dies during the send (wallet/once.py); the adapter may
+    add what it needs to look the transaction up later (Substrate: nonce, signing block, era)."""
 
-    def signed(self, tx_hash: str) -> None:
+    def signed(self, tx_hash: str, detail: dict[str, Any] | None = None) -> None:
         if self.on_signed is not None:
-            self.on_signed(tx_hash)
+            self.on_signed(tx_hash, detail)
+
+    def look_up(self, plan: Plan, tx_hash: str, journaled: dict[str, Any], *, timeout: float) -> ActionResult:
+        """The outcome of a transaction an earlier process sent, with what `signed` journaled about it."""
+        return self.await_result(plan, tx_hash, timeout=timeout)
 
     def fee_check(self, quote: FeeQuote) -> PlanCheck:
         """The plan's passed "fee cap" check, or FeeRefused with the numbers (wallet/fees.py)."""

@@ -8,22 +8,25 @@ Split by concern: `client` (connection, genesis pin), `reads` (storage reads),
 
 from __future__ import annotations
 
-import json
+import logging
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
 from wallet.adapters.bittensor import plans
-from wallet.errors import ActionFailed, BadInput
+from wallet.errors import ActionFailed, BadInput, RpcError
 
 if TYPE_CHECKING:
     from wallet.adapters.bittensor.client import Client
+    from wallet.adapters.bittensor.inclusion import Sent
     from wallet.cache.db import Archive
     from wallet.keys.signer import Signer
     from wallet.keys.vault import AccountMeta
     from wallet.models import ActionResult, Plan
     from wallet.networks import DaoConfig, NetworkConfig
+
+log = logging.getLogger("polis.bittensor")
 
 
 class BittensorAdapter(Adapter):
@@ -51,7 +54,7 @@ class BittensorAdapter(Adapter):
         super().__init__(network, dao, rpc_url=rpc_url, source=source)
         self.extra = extra_of(network)
         self._client: Client | None = None
-        self._receipts: dict[str, Any] = {}  # async-substrate-interface receipts (untyped)
+        self._sent: dict[str, Sent] = {}  # extrinsic hash → what was journaled with it
 
     @property
     def client(self) -> Client:
@@ -186,33 +189,42 @@ class BittensorAdapter(Adapter):
         tx.require(signer.address == plan.address, f"the signer is not {plan.address}")
         calls = [(p, f, a) for p, f, a in plan.payload["calls"]]
         era = int(plan.payload.get("era_period") or self.extra.era_period)
-        ext, receipt = tx.sign_and_submit(self.client, calls, signer, era)
-        tx_hash = "0x" + bytes(ext.extrinsic_hash).hex()
-        self._receipts[tx_hash] = receipt
+        encoded, nonce, head = tx.sign(self.client, calls, signer, era)
+        from wallet.adapters.bittensor.inclusion import Sent, ext_hash
+
+        tx_hash = ext_hash(encoded)
+        sent = Sent(nonce=nonce, signed_at=head, era_period=era)
+        self._sent[tx_hash] = sent
+        self.signed(tx_hash, sent.as_detail())  # journaled before the bytes leave (wallet/once.py)
+        try:
+            got = self.client.broadcast(encoded)
+        except RpcError as exc:
+            raise ActionFailed(f"the node refused the extrinsic: {exc}") from None
+        if got.lower() != tx_hash:
+            log.warning("the node answered hash %s for extrinsic %s", got[:80], tx_hash)
         return tx_hash
 
     def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:
-        from wallet.adapters.bittensor import messages as tx
-        from wallet.models import ActionResult
+        """Blocks since the extrinsic was signed, read until it is in one, its nonce is used by another
+        or its era ended; still waiting after `timeout` is `pending` (wallet/adapters/bittensor/inclusion.py)."""
+        from wallet.adapters.bittensor import inclusion
 
-        receipt = self._receipts.get(tx_hash)
-        if receipt is None:
-            raise ActionFailed(f"no inclusion seen for {tx_hash}")
-        try:
-            ok = bool(receipt.is_success)
-            events = tx.events_of(receipt)
-            block = int(self.client.call("get_block_number", receipt.block_hash))
-            fee = receipt.total_fee_amount
-            err = receipt.error_message
-        except Exception as exc:
-            raise self.client.error(exc) from None
-        error = None
-        if not ok:
-            error = (f"{err.get('type', '')}.{err.get('name', '')}: {err.get('docs', '')}".strip(". :")
-                     if isinstance(err, dict) else str(err or "extrinsic failed"))
-        return ActionResult(plan=plan, ok=ok, tx_hash=tx_hash, block=block, fee_paid=fee, error=error,
-                            detail={"events": json.loads(json.dumps(events, default=str)),
-                                    "block_hash": str(receipt.block_hash)})
+        return inclusion.wait(self.client, plan, tx_hash, self._sent.get(tx_hash.lower()), timeout=timeout,
+                              poll=min(2.0, self.network.block_time / 4))
+
+    def look_up(self, plan: Plan, tx_hash: str, journaled: dict[str, Any], *, timeout: float) -> ActionResult:
+        from wallet.adapters.bittensor.inclusion import Sent
+
+        era = int(plan.payload.get("era_period") or self.extra.era_period)
+        self._sent.setdefault(tx_hash.lower(), Sent.from_detail(journaled, era))
+        return self.await_result(plan, tx_hash, timeout=timeout)
+
+    def account_nonce(self, address: str, *, pending: bool = False) -> int | None:
+        from wallet.adapters.bittensor import inclusion
+        from wallet.adapters.bittensor import messages as tx
+
+        addr = self._ss58(address, "address")
+        return tx.next_index(self.client, addr) if pending else inclusion.chain_nonce(self.client, addr)
 
     def record(self, archive: Archive, result: ActionResult) -> None:
         from wallet.adapters.bittensor import reads as reads

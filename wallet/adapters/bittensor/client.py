@@ -363,6 +363,18 @@ class Client:
         obj = self.call("get_constant", pallet, name)
         return getattr(obj, "value", obj)
 
+    def broadcast(self, encoded: bytes) -> str:
+        """`author_submitExtrinsic` (never retried: a retry could send twice); the hash the node answers.
+        A refusal is RpcError with the node's reason (e.g. 1010 Invalid Transaction: Transaction is outdated)."""
+        sub = self.sub
+        payload = sub.make_payload("submit", "author_submitExtrinsic", ["0x" + encoded.hex()])
+        answer = self.call("_make_rpc_request", [payload])["submit"][0]
+        err = answer.get("error") if isinstance(answer, dict) else None
+        if isinstance(err, dict):
+            data = err.get("data")
+            raise RpcError(f"{err.get('message')}: {data}" if data else str(err.get("message")), err.get("code"), data)
+        return str(answer.get("result") if isinstance(answer, dict) else answer)
+
     def head(self) -> tuple[int, str]:
         h = self.call("get_chain_head")
         return int(self.call("get_block_number", h)), str(h)

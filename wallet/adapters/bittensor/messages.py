@@ -1,5 +1,5 @@
-"""Extrinsics of the Bittensor adapter: pure call builders, the checks before signing, signing and
-submission through async-substrate-interface with an external sr25519 signature.
+"""Extrinsics of the Bittensor adapter: pure call builders, the checks before signing, signing
+through async-substrate-interface with an external sr25519 signature (the adapter broadcasts).
 
 A plan's payload is {"calls": [[pallet, function, args], …], "genesis": "0x…", "era_period": N}; one
 call is sent as is, several as one `Utility.batch_all` (all or nothing). At signing time the nonce
@@ -197,8 +197,9 @@ def fee_of(client: Client, calls: list[Call], public_key: bytes, address: str, e
     return fee
 
 
-def sign_and_submit(client: Client, calls: list[Call], signer: SubstrateSigning, era_period: int) -> Any:
-    """Returns the library's receipt (included in a block)."""
+def sign(client: Client, calls: list[Call], signer: SubstrateSigning, era_period: int) -> tuple[bytes, int, int]:
+    """The signed extrinsic's encoded bytes, the nonce and the head number it was signed with (mortal era
+    of `era_period` blocks from that head). Nothing is sent."""
     call = compose(client, calls)
     nonce = next_index(client, signer.address)
     head, _ = client.head()
@@ -207,17 +208,7 @@ def sign_and_submit(client: Client, calls: list[Call], signer: SubstrateSigning,
     signature = signer.sign(bytes(payload.data))
     key = _PublicKey(signer.public_key, signer.address)
     ext = client.call("create_signed_extrinsic", call, key, era=era, nonce=nonce, signature=signature)
-    return ext, client.call("submit_extrinsic", ext, wait_for_inclusion=True)
-
-
-def events_of(receipt: Any) -> list[dict[str, Any]]:
-    out = []
-    for e in receipt.triggered_events:
-        ev = e.get("event", e)
-        attrs = ev.get("attributes")
-        out.append({"module_id": ev.get("module_id"), "event_id": ev.get("event_id"),
-                    "attributes": list(attrs) if isinstance(attrs, tuple) else attrs})
-    return out
+    return bytes(ext.data.data), nonce, head
 
 
 def require(ok: bool, message: str, hint: str | None = None) -> None:
