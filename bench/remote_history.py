@@ -149,7 +149,8 @@ def run(blocks: int = 12_000_000, rtt: float = 0.08, range_cap: int = 10_000, ra
     node = SyntheticNode(gov)
     proxy = RemoteProxy(node.url, rtt=rtt, range_cap=range_cap, rate=rate)
     res: dict[str, object] = {"blocks": blocks, "rtt_ms": round(rtt * 1000), "range_cap": range_cap,
-                              "rate_per_s": rate, "concurrency": concurrency, "batch": batch}
+                              "rate_per_s": rate, "concurrency": concurrency, "batch": batch,
+                              "load average before (1, 5 min)": tuple(round(x, 2) for x in os.getloadavg()[:2])}
     try:
         with tempfile.TemporaryDirectory() as d:
             os.environ["POLIS_HOME"] = d
@@ -189,6 +190,7 @@ def run(blocks: int = 12_000_000, rtt: float = 0.08, range_cap: int = 10_000, ra
             "floor s": round(floor, 2), "wall / floor": round(wall / floor, 2),
             "sequential fetch (ranges × RTT) s": round(ranges * rtt, 1),
             **{f"proxy {k} (all runs)": v for k, v in proxy.stats.items()},
+            "load average after (1, 5 min)": tuple(round(x, 2) for x in os.getloadavg()[:2]),
         })
     finally:
         proxy.close()

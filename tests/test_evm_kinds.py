@@ -294,3 +294,31 @@ def test_devnet_seeds_each_new_kind_through_every_state(anvil, seeded_dao, kind:
     assert set(seed.proposals) == expected | ({"expired"} if kind == "alpha" else set())
     for key, pid in seed.proposals.items():
         assert STATE[call(anvil, dep.governor, "state(uint256)", int(pid), returns=["uint8"])] == names.get(key, key)
+
+
+@pytest.mark.parametrize("kind", ["alpha", "oz_fractional", "oz_late_quorum", "oz_timestamp"])
+def test_a_first_sync_learns_the_facts_in_one_batch(anvil, kind: str) -> None:
+    """What a first sync learns from the answers riding in its first batch (kind, counting mode, clock,
+    late quorum, token interface) is what the one-call-per-fact reads find on the contract."""
+    from tests.plugins.devnet import add_devnet_dao
+    from wallet.adapters import adapter_for
+    from wallet.devnet.deploy import deploy_dao
+
+    src = add_devnet_dao(anvil.url, deploy_dao(anvil, kind), "facts", kind="auto")
+    batched, lazy = adapter_for(src), adapter_for(src)
+    calls = batched.fact_calls()  # type: ignore[attr-defined]
+    assert calls
+    batched.learn(batched.rpc.batch(calls))  # type: ignore[attr-defined]
+    assert batched.fact_calls() == []  # type: ignore[attr-defined]
+
+    def facts(ad: Any) -> tuple[Any, ...]:
+        return ad.kind(), ad.counting_mode(), ad.clock_mode(), ad.late_quorum(), ad.votes_api()
+
+    trips = batched.rpc.round_trips
+    assert facts(batched) == facts(lazy)
+    assert batched.rpc.round_trips == trips  # nothing left to ask
+    assert facts(batched)[0] == ("alpha" if kind == "alpha" else "oz")
+    assert facts(batched)[2] == ("timestamp" if kind == "oz_timestamp" else "blocknumber")
+    assert facts(batched)[3] == (kind == "oz_late_quorum")
+    batched.close()
+    lazy.close()

@@ -180,3 +180,27 @@ def test_an_answer_over_the_size_cap_is_split(node_factory) -> None:
                                  first_range=2_000).fetch(1, 2_000))
     assert sum(len(c[2]) for c in chunks) == len(blocks)
     assert [c[0] for c in chunks] == sorted(c[0] for c in chunks)
+
+
+@pytest.mark.parametrize("at_start, probes", [(1, 1), (8, 2)])
+def test_a_sparse_history_reaches_the_cap_after_one_or_two_probes(node_factory, at_start: int, probes: int) -> None:
+    """Sequential probing ends as soon as a cautious bound on the density seen allows the cap: one log in
+    the first 16 blocks opens it at once, eight (a DAO's first proposals) after a second probe."""
+    blocks = [3] * at_start + list(range(20_000, 1_000_000, 50_000))
+    node = node_factory(blocks, cap=10_000, rtt=0.02)
+    chunks = fetch_all(node, 1, 999_999, max_range=10_000, concurrency=4, batch=5)
+    assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == blocks
+    sizes = [hi - lo + 1 for lo, hi in node.asked]
+    assert sizes[0] == 16 and all(s < 10_000 for s in sizes[:probes])
+    assert all(s == 10_000 for s in sizes[probes:-1])
+    assert node.peak_in_flight > 1
+
+
+def test_a_dense_start_keeps_probing_small(node_factory) -> None:
+    """Ten logs a block from the start: the probe never opens a range the density bound does not allow."""
+    blocks = [b for b in range(1, 3_001) for _ in range(10)]
+    node = node_factory(blocks, cap=100_000)
+    chunks = fetch_all(node, 1, 3_000, max_range=100_000, concurrency=2, batch=4, target_logs=2_000)
+    assert sum(len(c[2]) for c in chunks) == len(blocks)
+    assert max(len(c[2]) for c in chunks) <= 2_000
+    assert all(hi - lo + 1 <= 200 for lo, hi in node.asked)  # ≤ 2,000 logs a range at ten a block

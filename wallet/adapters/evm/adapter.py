@@ -191,6 +191,39 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                     pass
         return self._clock
 
+    def fact_calls(self) -> list[tuple[str, list[Any]]]:
+        """The read-only calls that teach this adapter what it does not know yet (kind, counting mode,
+        clock, late quorum, token interface), to ride in a batch the caller sends anyway; none when all is
+        known. `learn` takes their answers: one round trip instead of one per fact."""
+        if self.dao is None or None not in (self._kind, self._counting, self._clock, self._late_quorum,
+                                            self._votes_api):
+            return []
+        from wallet.adapters.evm import kinds
+
+        return kinds.detect_calls(self.dao.governor) + kinds.token_calls(self.dao.token)
+
+    def learn(self, answers: list[Any]) -> None:
+        """Take the answers to `fact_calls()` (only the facts still unknown are set)."""
+        if not answers:
+            return
+        from wallet.adapters.evm import kinds
+
+        det, tok = answers[:6], answers[6:]
+        if self._kind is None:
+            found = kinds.detect_from(det, self.dao.governor, self.network.key)
+            self._kind, self._counting = found.kind, found.counting_mode
+        oz = self._kind == "oz"
+        if self._counting is None:
+            self._counting = (kinds.answers_string(det[0]) or "support=bravo&quorum=for,abstain") if oz \
+                else "support=bravo&quorum=bravo"
+        if self._clock is None:
+            self._clock = "timestamp" if oz and "mode=timestamp" in (kinds.answers_string(det[1]) or "") \
+                else "blocknumber"
+        if self._late_quorum is None:
+            self._late_quorum = oz and kinds.answers_word(det[5])
+        if self._votes_api is None:
+            self._votes_api = kinds.token_from(tok).votes_api
+
     def restore(self, source_row: dict[str, Any]) -> None:
         """Reuse what an earlier sync learnt (kind, clock) so a no-op sync is one round trip."""
         extra = source_row.get("extra") or {}

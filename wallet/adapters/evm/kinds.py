@@ -80,14 +80,25 @@ def _width(result: Any) -> int | None:
     return n // 32 if n % 32 == 0 else None
 
 
+def _eth_call(to: str, sig: str, *words: str) -> tuple[str, list[Any]]:
+    return ("eth_call", [{"to": to, "data": codec.call_data(sig, *words)}, "latest"])
+
+
+def detect_calls(governor: str) -> list[tuple[str, list[Any]]]:
+    """The read-only calls `detect_from` decides the kind by (COUNTING_MODE, CLOCK_MODE, proposals(0),
+    quorumVotes, the code, lateQuorumVoteExtension)."""
+    return [_eth_call(governor, "COUNTING_MODE()"), _eth_call(governor, "CLOCK_MODE()"),
+            _eth_call(governor, "proposals(uint256)", codec.enc_uint(0)), _eth_call(governor, "quorumVotes()"),
+            ("eth_getCode", [governor, "latest"]), _eth_call(governor, "lateQuorumVoteExtension()")]
+
+
 def detect(rpc: JsonRpc, governor: str, where: str) -> Detected:
     """The kind of the contract at `governor`, from one batch; BadInput naming the probes when none fits."""
-    def call(sig: str, *words: str) -> tuple[str, list[Any]]:
-        return ("eth_call", [{"to": governor, "data": codec.call_data(sig, *words)}, "latest"])
+    return detect_from(rpc.batch(detect_calls(governor)), governor, where)
 
-    res = rpc.batch([call("COUNTING_MODE()"), call("CLOCK_MODE()"), call("proposals(uint256)", codec.enc_uint(0)),
-                     call("quorumVotes()"), ("eth_getCode", [governor, "latest"]),
-                     call("lateQuorumVoteExtension()")])
+
+def detect_from(res: list[Any], governor: str, where: str) -> Detected:
+    """The kind, from the answers to `detect_calls(governor)`."""
     code = res[4] if isinstance(res[4], str) else None
     if code in ("0x", "0x0"):
         raise BadInput(f"{governor} on {where} has no contract code: is the address or the network right?")
@@ -118,14 +129,20 @@ class TokenInfo:
     """"erc20votes" (getVotes/getPastVotes) or "comp" (getCurrentVotes/getPriorVotes)."""
 
 
+def token_calls(token: str) -> list[tuple[str, list[Any]]]:
+    """symbol(), decimals(), getVotes(0x0…) and getCurrentVotes(0x0…) on the token."""
+    probe = codec.enc_address("0x" + "00" * 20)
+    return [_eth_call(token, "symbol()"), _eth_call(token, "decimals()"),
+            _eth_call(token, "getVotes(address)", probe), _eth_call(token, "getCurrentVotes(address)", probe)]
+
+
 def read_token(rpc: JsonRpc, token: str) -> TokenInfo:
     """symbol(), decimals() and which voting-power interface the token answers, in one batch."""
-    probe = "0x" + "00" * 20
-    def call(sig: str, *words: str) -> tuple[str, list[Any]]:
-        return ("eth_call", [{"to": token, "data": codec.call_data(sig, *words)}, "latest"])
+    return token_from(rpc.batch(token_calls(token)))
 
-    res = rpc.batch([call("symbol()"), call("decimals()"), call("getVotes(address)", codec.enc_address(probe)),
-                     call("getCurrentVotes(address)", codec.enc_address(probe))])
+
+def token_from(res: list[Any]) -> TokenInfo:
+    """The token's metadata, from the answers to `token_calls`."""
     symbol = _string(res[0])
     if symbol is None and _width(res[0]) == 1:  # a few old tokens answer bytes32 (MKR)
         symbol = codec.hexbytes(res[0]).rstrip(b"\0").decode("utf-8", "replace") or None
@@ -145,9 +162,17 @@ ADAPTERS = {"alpha": "evm_alpha", "fractional": "evm_fractional"}
 
 def has_late_quorum(rpc: JsonRpc, governor: str) -> bool:
     """Whether the governor answers lateQuorumVoteExtension() (GovernorPreventLateQuorum)."""
-    res = rpc.batch([("eth_call", [{"to": governor, "data": codec.call_data("lateQuorumVoteExtension()")},
-                                   "latest"])])
-    return _width(res[0]) == 1
+    return answers_word(rpc.batch([_eth_call(governor, "lateQuorumVoteExtension()")])[0])
+
+
+def answers_word(result: Any) -> bool:
+    """An eth_call answer of exactly one word (a getter that exists)."""
+    return _width(result) == 1
+
+
+def answers_string(result: Any) -> str | None:
+    """An eth_call answer decoded as a string, None when it failed or is not one."""
+    return _string(result)
 
 
 def adapter_name_for(kind: str, counting_mode: str | None) -> str:

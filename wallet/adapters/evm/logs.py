@@ -180,28 +180,32 @@ class LogFetcher:
     def fetch(self, start: int, end: int, on_chunk: Callable[[int, int, int], None] | None = None) -> Iterator[Chunk]:
         """Yield (from, to, logs) in block order, covering start..end without a gap.
 
-        Density is unknown at first: ranges are probed one at a time from `first_range` blocks, sixteen
-        times wider after each light answer, until they reach the cap or a quarter of `target_logs`.
-        Then ranges are sized for half of `target_logs` each, grouped so one group holds about
-        `target_logs`, and as many groups wait as keep about 4 × `target_logs` logs in memory."""
+        Density is unknown at first: ranges are probed one at a time from `first_range` blocks, each next
+        one as wide as a cautious bound on the density seen so far allows for half of `target_logs`
+        (Poisson: (n + 3) / blocks, so a few empty blocks do not open the full cap on a dense chain).
+        Once that bound allows the cap, or an answer held a quarter of `target_logs`, ranges are sized
+        for half of `target_logs` each, grouped so one group holds about `target_logs`, and as many
+        groups wait as keep about 4 × `target_logs` logs in memory."""
         if start > end:
             return
         lo = start
         size = min(self.first_range, self.max_range)
-        while lo <= end:  # the probe: sequential, a few round trips at most
+        seen_blocks = seen_logs = 0
+        while lo <= end:  # the probe: sequential, one or two round trips on a sparse history
             hi = min(lo + size - 1, end)
             chunks = self._group([(lo, hi)])
             n = sum(len(c[2]) for c in chunks)
             yield from self._emit(chunks, on_chunk)
             span = hi - lo + 1
-            self.density = n / span
+            seen_blocks, seen_logs = seen_blocks + span, seen_logs + n
+            self.density = seen_logs / seen_blocks
             lo = hi + 1
-            if n * 4 >= self.target_logs or span < size:
+            if n * 4 >= self.target_logs:
                 size = self._size_for(span, n)
                 break
+            size = max(size, min(self.max_range, seen_blocks * self.target_logs // (2 * (seen_logs + 3))))
             if size >= self.max_range:
                 break
-            size = min(self.max_range, size * 16)
         if lo > end:
             return
         self.size = size

@@ -63,12 +63,15 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         ad.restore(row)
     stored = query.block_hashes(ar, src)
     check = sorted(stored, reverse=True)[:HASH_CHECKS]
-    replies = rpc.batch([("eth_chainId", []), ("eth_blockNumber", [])]
+    facts = ad.fact_calls()  # a first sync learns the Governor's kind, clock and token in this same round trip
+    replies = rpc.batch([("eth_chainId", []), ("eth_blockNumber", [])] + facts
                         + [("eth_getBlockByNumber", [hex(n), False]) for n in check])
     for r in replies[:2]:
         if isinstance(r, Exception):
             raise r
     ad.verify_chain_id(quantity(replies[0], "chain id", limit=2**256))
+    ad.learn(replies[2:2 + len(facts)])
+    del replies[2:2 + len(facts)]
     head = quantity(replies[1], "block number")
     safe_head = max(0, head - ad.network.confirmations)
     start = ad.dao.start_block if ad.dao else 0
@@ -122,6 +125,10 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polis-refresh") as pool:
         # Proposals still open in the archive are refreshed whatever the logs say; new ones as soon
         # as their chunk arrives. Both batches run while the logs are decoded and written.
+        # The hashes kept for the next sync's reorg check are read before the logs: a chain that reorganises
+        # during the fetch then fails that check instead of leaving old-fork logs under new-fork hashes.
+        points = _hash_points(safe_head, max(start, 0))
+        hash_batch = pool.submit(rpc.batch, [("eth_getBlockByNumber", [hex(n), False]) for n in points])
         jobs = []
         open_rows = _archived_rows(ar, src)
         if open_rows:
@@ -141,9 +148,7 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         with ar.conn:
             for job in jobs:
                 job.write(ad, ar, rep, new_ids)
-    points = _hash_points(safe_head, max(start, 0))
-    blocks = rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in points])
-    hashes = reorg.hashes_of(points, blocks)
+    hashes = reorg.hashes_of(points, hash_batch.result())
     with ar.conn:
         store.save_block_hashes(ar, src, hashes)
         store.set_cursor(ar, src, safe_head, head)
