@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wallet.addresses import checksum as checksum  # EIP-55 lives with the address forms; re-exported
+from wallet.keccak import checksum_hex40
 
 TOPIC_PROPOSAL_CREATED = "0x7d84a6263ae0d98d3329bd7b46bb4e8d6f98cd35a7adb45c274c8b7fd5ebd5e0"
 TOPIC_VOTE_CAST = "0xb8e138887d0aa13bab447e82de9d5c1777041ecd21ca36ba824ff1e6c07ddda4"
@@ -108,10 +109,18 @@ sync of millions of distinct voters stays within its memory budget (~180 bytes a
 
 
 def address_from_word(word: bytes | str) -> str:
+    """The checksummed address in the last 20 bytes of an ABI word (bytes or hex text); text that is not
+    hex is a DecodeError (a garbled topic is skipped, never archived as a voter)."""
     h = word[-40:] if isinstance(word, str) else word[-20:].hex()
     got = _checksum_cache.get(h)
     if got is None:
-        got = checksum(h)
+        try:
+            raw = bytes.fromhex(h)
+        except ValueError:
+            raise DecodeError("address is not hex") from None
+        if len(raw) != 20:
+            raise DecodeError("address is not 20 bytes")
+        got = checksum_hex40(raw.hex().encode())
         if len(_checksum_cache) >= CHECKSUM_CACHE_SIZE:
             _checksum_cache.clear()
         _checksum_cache[h] = got
