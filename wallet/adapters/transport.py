@@ -10,6 +10,8 @@
   429/5xx answers; Retry-After is honoured up to `max_wait` (a node asking for longer is unreachable).
   A request that ran out of its deadline while the node was sending (a slow-loris) is not retried: the
   same node would keep the user waiting; one that stalled without a byte is retried on a new connection.
+- The command's time budget (wallet/budget.py) bounds them all: each request's deadline is cut to what
+  is left of it, and retries pause only within it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from wallet import budget
 from wallet.adapters.http import retry_after
 from wallet.errors import NodeUnreachable, RpcError
 
@@ -139,7 +142,8 @@ class Transport:
         for attempt in range(self.retries + 1):
             wait = delay
             started = time.monotonic()
-            _local.deadline, _local.received = started + self.deadline, 0
+            # the request's own deadline, cut to what is left of the command's (wallet/budget.py)
+            _local.deadline, _local.received = started + budget.bound(self.deadline), 0
             try:
                 self.round_trips += 1
                 req = self._client.build_request(method, url, content=content, params=params, headers=headers)
@@ -163,6 +167,7 @@ class Transport:
                 if attempt >= 1:  # refused or unresolvable: retrying at length rarely helps
                     break
             except (httpx.TransportError, httpx.TimeoutException) as exc:
+                budget.check()  # the command's budget ran out during this request
                 if time.monotonic() - started >= self.deadline * 0.99 and int(getattr(_local, "received", 0)) > 0:
                     # It was answering, too slowly (a slow-loris): the same node would keep the user waiting.
                     # A stall that sent nothing is retried on a fresh connection.
@@ -175,7 +180,7 @@ class Transport:
                 pause = min(wait, self.max_wait) * (1 + random.random() * 0.1)
                 log.debug("%s: %s, retry %d in %.2f s", name, last, attempt + 1, pause)
                 self.waited += pause
-                time.sleep(pause)
+                budget.sleep(pause)
                 delay *= 2
         raise NodeUnreachable(f"node {name} is unreachable ({last})")
 

@@ -56,6 +56,17 @@ def days(text: str) -> float:
     return value
 
 
+def seconds(text: str) -> float:
+    """A command's time budget (the rule lives in wallet.budget: 0 = none, finite, bounded)."""
+    from wallet.budget import parse
+    from wallet.errors import BadInput
+
+    try:
+        return parse(text)
+    except BadInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def node_url(text: str) -> str:
     """A node URL (the rule lives in wallet.urls: http(s)/ws(s), a host, a valid port)."""
     from wallet.errors import BadInput
@@ -70,3 +81,4 @@ def node_url(text: str) -> str:
 hd_index.__name__ = "index"
 node_url.__name__ = "URL"
 days.__name__ = "days"
+seconds.__name__ = "seconds"

@@ -49,8 +49,11 @@ def interactive() -> bool:
 
 
 def ask_confirm(plan: Plan) -> bool:
+    from wallet import budget
+
     try:
-        answer = input("Sign and send? [y/N] ")
+        with budget.paused():  # the user's reading time is not the command's
+            answer = input("Sign and send? [y/N] ")
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes")

@@ -115,6 +115,10 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--version", action="store_true", help="print the version")
     ap.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    ap.add_argument("--timeout", type=argtypes.seconds, metavar="SECONDS", dest="command_timeout",
+                    help="stop the command after this many seconds of network work, however many requests it "
+                         "makes (0: no limit; default $POLIS_COMMAND_TIMEOUT, else per command: reads 300, "
+                         "vote/delegate/stake 900, sync 3600, batch 21600)")
     sub = _OnlySubparsers(ap.add_subparsers(dest="noun", metavar="COMMAND"),
                           _noun_of(argv) if argv is not None else "*")
 
@@ -416,6 +420,10 @@ COMMANDS = {
     "demo": "wallet.cli.app_cmd",
     "completion": "wallet.cli.completion",
 }
+COMMAND_KINDS = {"vote": "action", "delegate": "action", "stake": "action", "sync": "sync", "batch": "batch",
+                 "proposals simulate": "sync", "keys": "local", "tui": "local", "demo": "local",
+                 "completion": "local"}
+"""Which time budget (wallet/budget.py DEFAULTS) a command gets; any other is a "read"."""
 
 
 def _setup_logging() -> None:
@@ -508,14 +516,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     _setup_logging()
+    from wallet import budget
     from wallet.errors import PolisError
 
     try:
+        name = " ".join(x for x in (args.noun, getattr(args, "verb", None)) if isinstance(x, str))
+        budget.start(budget.choose(COMMAND_KINDS.get(name) or COMMAND_KINDS.get(args.noun, "read"),
+                                   args.command_timeout), name)
         target = "wallet.cli.btcli_cmd" if getattr(args, "verb", None) == "import-btcli" else COMMANDS[args.noun]
         module = import_module(target)
         return int(module.run(args) or 0)
     except PolisError as exc:
         report_error(_snake(type(exc).__name__), exc.exit_code, str(exc), exc.hint, json_mode=json_mode)
+        return exc.exit_code
+    except budget.BudgetExceeded as exc:  # no PolisError, so no fallback swallows it (wallet/budget.py)
+        report_error("budget_exceeded", exc.exit_code, str(exc), exc.hint, json_mode=json_mode)
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted\n")
@@ -537,6 +552,8 @@ def main(argv: list[str] | None = None) -> int:
                          None, json_mode=json_mode)
             return 2
         return _internal(exc, args, json_mode)
+    finally:
+        budget.stop()  # an in-process caller (tests, the TUI after a command) is not bound by it
 
 
 def _internal(exc: BaseException, args: argparse.Namespace, json_mode: bool) -> int:

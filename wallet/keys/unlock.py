@@ -94,8 +94,11 @@ class UnlockPolicy:
             return self.prompt(prompt)
         import getpass
 
+        from wallet import budget
+
         try:
-            return getpass.getpass(prompt)
+            with budget.paused():  # typing the passphrase is not the command's time
+                return getpass.getpass(prompt)
         except (EOFError, KeyboardInterrupt):
             raise NotInteractive("no passphrase given", hint=OPTIONS_HELP) from None
 

@@ -148,7 +148,6 @@ def _substrate_class() -> Any:
     global _SUBCLASS
     if _SUBCLASS is not None:
         return _SUBCLASS
-    import time
 
     from async_substrate_interface.errors import MaxRetriesExceeded
     from async_substrate_interface.sync_substrate import SubstrateInterface
@@ -166,9 +165,12 @@ def _substrate_class() -> Any:
 
             if not init and not self.ws.close_code:
                 return self.ws
+            from wallet import budget
+
+            opening = budget.bound(self.retry_timeout)  # within the command's time budget
             try:
                 ws = connect(self.chain_endpoint, max_size=MAX_MESSAGE_BYTES, max_queue=None,
-                             open_timeout=self.retry_timeout, close_timeout=min(self.retry_timeout, 2.0))
+                             open_timeout=opening, close_timeout=min(opening, 2.0))
             except (ConnectionError, socket.gaierror) as e:
                 raise ConnectionError(e) from None
             if not init:
@@ -183,6 +185,7 @@ def _substrate_class() -> Any:
         def __init__(self, *a: Any, polis_retries: int = 3, polis_backoff: float = 0.25, **kw: Any) -> None:
             self.polis_retries = polis_retries
             self.polis_backoff = polis_backoff
+            self.polis_timeout = float(kw.get("retry_timeout", 60.0))
             try:
                 super().__init__(*a, **kw)
             except BaseException:
@@ -195,15 +198,21 @@ def _substrate_class() -> Any:
                 raise
 
         def _polis_retry(self, payloads: list[dict[str, Any]], once: Any) -> Any:
+            from wallet import budget
+
             methods = [str((p.get("payload") or p).get("method", "")) for p in payloads]
+            # each answer's wait (the library's recv timeout) is cut to what is left of the command's budget
+            self.retry_timeout = budget.bound(self.polis_timeout)
             if any(m.startswith("author_") for m in methods):
                 return once()
             delay = self.polis_backoff
             why = ""
             for attempt in range(self.polis_retries + 1):
                 try:
+                    self.retry_timeout = budget.bound(self.polis_timeout)
                     return once()
                 except Exception as exc:
+                    budget.check()  # the command's budget ran out during this round trip
                     if _too_big(exc):  # the same node would send it again: not retried
                         raise RpcError(f"the node sent a websocket message over the {MAX_MESSAGE_BYTES // 2**20} MB "
                                        "allowed") from None
@@ -217,7 +226,7 @@ def _substrate_class() -> Any:
                 except Exception:
                     pass
                 log.debug("substrate %s: %s, retry %d in %.2f s", methods[:1], why, attempt + 1, delay)
-                time.sleep(delay)
+                budget.sleep(delay)
                 delay *= 2
             raise AssertionError("unreachable")
 

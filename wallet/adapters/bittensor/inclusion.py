@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from wallet import budget
 from wallet.errors import RpcError
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def wait(client: Client, plan: Plan, tx_hash: str, sent: Sent | None, *, timeout
                                       "the chain no longer accepts it")
         if time.monotonic() >= deadline:
             break
-        time.sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
+        budget.sleep(min(delay, max(deadline - time.monotonic(), 0.0)))
         delay = min(delay * 2, poll)
     pooled = in_pool(client, tx_hash)
     if sent is None and pooled is False:  # no era known: what is neither in a block nor in the pool is gone
