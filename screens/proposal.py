@@ -173,7 +173,8 @@ class ProposalScreen(Screen[None]):
         self.query_one(TallyBars).show(v)
         if v.vote_count:
             self._growth()
-        self.query_one("#my-vote", Static).update(Text(v.my_vote))
+        mine = v.my_vote + (f"\n{v.my_weight_text}" if v.my_weight_text else "")  # partial votes: weight left
+        self.query_one("#my-vote", Static).update(Text(mine))
         self.query_one("#my-power", Static).update(Text("voting power: press p to ask the node"
                                                         if v.is_active else ""))
         self.query_one("#actions", Static).update(
@@ -306,13 +307,20 @@ class ProposalScreen(Screen[None]):
             ad = adapter_for(self.source)
             try:
                 parts = []
+                d = Denom(self.view.symbol if self.view else "votes", "base", self.view.decimals if self.view else 18)
+                archived = {w.voter.lower(): w for w in self.view.my_weight} if self.view else {}
                 for acc in Vault().accounts():
                     addr = acc.addresses.get(ad.KEY_SCHEME)
                     if addr:
                         power = ad.voting_power(addr, self.pid)
-                        d = Denom(self.view.symbol if self.view else "votes", "base",
-                                  self.view.decimals if self.view else 18)
-                        parts.append(f"{acc.name} {format_amount(power, d, max_decimals=4)}")
+                        line = f"{acc.name} {format_amount(power, d, max_decimals=4)}"
+                        if self.view is not None and self.view.partial_votes:  # partial votes: used and left
+                            from wallet.services.weights import weight_left
+
+                            had = archived.get(addr.lower())
+                            left = weight_left(addr, power, had.used if had else 0, had.votes if had else 0)
+                            line += f" ({left.text(lambda n: format_amount(n, d, max_decimals=4))})"
+                        parts.append(line)
                 text = "voting power at the snapshot: " + (", ".join(parts) or "no account in the vault")
             finally:
                 ad.close()

@@ -110,6 +110,9 @@ class Adapter(ABC):
     VOTE_CHOICES: ClassVar[tuple[tuple[str, str], ...]] = ()
     """(key, label) pairs a vote may take; empty when choices are per proposal (Snapshot)."""
     WEIGHTED_VOTES: ClassVar[bool] = False
+    PARTIAL_VOTES: ClassVar[bool] = False
+    """True when a voter may vote several times, each a part of their weight at the snapshot
+    (GovernorCountingFractional): the CLI and TUI list every part and show the weight left."""
     WEIGHTS_HINT: ClassVar[str] = "e.g. yes=0.7,no=0.3"
     """How a split vote is written for this adapter (shown beside the weights field)."""
     VOTE_REASON: ClassVar[bool] = False

@@ -73,3 +73,62 @@ def rewind(ar: Archive, source: str, fork_block: int) -> None:
         return
     ar.conn.execute("DELETE FROM vote_parts WHERE source=? AND block>?", (source, fork_block))
     rebuild(ar, keys)
+
+
+def has_parts(ar: Archive, source: str, pid: str) -> bool:
+    """Whether the proposal's votes were archived as partial votes (a fractional Governor)."""
+    return ar.conn.execute("SELECT 1 FROM vote_parts WHERE source=? AND proposal_id=? LIMIT 1",
+                           (source, pid)).fetchone() is not None
+
+
+def count_parts(ar: Archive, source: str, pid: str) -> int:
+    return int(ar.conn.execute("SELECT count(*) FROM vote_parts WHERE source=? AND proposal_id=?",
+                               (source, pid)).fetchone()[0])
+
+
+def part_rows(ar: Archive, source: str, pid: str, *, search: str | None = None, limit: int = 100, offset: int = 0,
+              order: str = "weight") -> list[dict[str, Any]]:
+    """Every partial vote of a proposal as its own row: its split (against, for, abstain), its weight,
+    and the voter's total over all their parts (`voter_total`, `voter_votes`). Orders as `query.votes`."""
+    from wallet.errors import BadInput
+
+    orders = {"weight": "length(p.weight) DESC, p.weight DESC, p.block, p.log_index",
+              "time": "p.block ASC, p.log_index ASC", "recent": "p.block DESC, p.log_index DESC"}
+    if order not in orders:
+        raise BadInput(f"unknown order {order!r} ({', '.join(orders)})")
+    sql = ("SELECT p.voter, p.against, p.for_weight, p.abstain, p.weight, p.reason, p.block, p.tx, p.timestamp, "
+           "p.log_index, v.weight, (SELECT count(*) FROM vote_parts q WHERE q.source=p.source AND "
+           "q.proposal_id=p.proposal_id AND q.voter=p.voter) FROM vote_parts p LEFT JOIN votes v ON "
+           "v.source=p.source AND v.proposal_id=p.proposal_id AND v.voter=p.voter "
+           "WHERE p.source=? AND p.proposal_id=?")
+    params: list[Any] = [source, pid]
+    if search:
+        s = search.lower()
+        sql += " AND (lower(p.voter) LIKE ? OR lower(p.reason) LIKE ? OR lower(v.choice) = ?"
+        params += [f"%{s}%", f"%{s}%", s]
+        if s in PART_CHOICES:  # a choice matches the parts that put weight on it
+            sql += f" OR p.{'for_weight' if s == 'for' else s} != '0'"
+        sql += ")"
+    cur = ar.conn.execute(sql + f" ORDER BY {orders[order]} LIMIT ? OFFSET ?", [*params, limit, offset])
+    out = []
+    for voter, a, f, ab, w, reason, block, tx, ts, idx, total, n in cur.fetchall():
+        split = {"against": a, "for": f, "abstain": ab}
+        used = [c for c in ("for", "against", "abstain") if int(split[c])]
+        out.append({"voter": voter, "choice": used[0] if len(used) == 1 else "split", "weight": w,
+                    "for": f, "against": a, "abstain": ab, "reason": reason, "block": block, "tx": tx,
+                    "timestamp": ts, "log_index": idx, "voter_total": total or w,
+                    "voter_votes": n})
+    return out
+
+
+def power_at(ar: Archive, source: str, delegate: str, block: int) -> int | None:
+    """The delegate's votes after the last DelegateVotesChanged at or before `block` (what the token's
+    getPastVotes answers for that block), None when the archive holds no such event."""
+    best: tuple[int, int, int] | None = None
+    for form in dict.fromkeys([delegate, delegate.lower()]):  # archived EIP-55; each form uses the index
+        row = ar.conn.execute(
+            "SELECT block, log_index, votes FROM power_events WHERE source=? AND delegate=? AND block<=? "
+            "ORDER BY block DESC, log_index DESC LIMIT 1", (source, form, block)).fetchone()
+        if row and (best is None or (row[0], row[1]) > best[:2]):
+            best = (int(row[0]), int(row[1]), int(row[2]))
+    return best[2] if best else None

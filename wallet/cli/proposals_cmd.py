@@ -158,13 +158,23 @@ def _show(args: argparse.Namespace) -> int:
 
         my_parts = vote_parts.parts_of(ar, src, pid, my_vote["voter"]) if my_vote else []
         source_row = query.source(ar, src) or {}
+        from wallet.services.weights import my_weights, with_node_totals
+
+        weights = my_weights(ar, src, p, mine, source_row)
         from wallet.simulate import latest as latest_simulation
 
         simulation = latest_simulation(ar, src, pid)
         synced, note = _age_note(ar)
+    if weights and not args.offline:  # a snapshot weight the archive cannot tell is asked of the node
+        weights, warning = with_node_totals(src, pid, weights)
+        if warning:
+            err(f"warning: {warning}")
     symbol, decimals = _token(source_row.get("extra"))
     if args.json:
         p["my_vote"] = my_vote
+        p["my_vote_parts"] = [{k: part[k] for k in ("against", "for", "abstain", "weight", "block", "tx", "reason")}
+                              for part in my_parts]
+        p["my_weight"] = [w.as_json() for w in weights]
         p["token"] = {"symbol": symbol, "decimals": decimals}
         p["archive"] = {"synced_at": source_row.get("synced_at")}
         p["simulation"] = simulation
@@ -229,6 +239,9 @@ def _show(args: argparse.Namespace) -> int:
             + (f" — {clean(my_vote['reason'], limit=200)}" if my_vote["reason"] else ""))
     else:
         out("  not voted" + (" (voting is open)" if p["status"] == "active" else ""))
+    for left in weights:  # partial votes: the weight at the snapshot, used and left
+        out(f"  weight{' of ' + left.voter if len(weights) > 1 else ''}: "
+            f"{left.text(lambda n: weight_text(n, denom))}")
     if p["actions"]:
         out("")
         out(style("Actions (what it executes)", "1"))
@@ -273,22 +286,45 @@ def _votes(args: argparse.Namespace) -> int:
 
     if args.limit < 1 or args.offset < 0:
         raise BadInput("--limit must be ≥ 1 and --offset ≥ 0")
+    from wallet.cache import vote_parts
+
     with _open() as ar:
         src, pid = query.resolve_proposal(ar, args.id, args.network)
-        rows = query.votes(ar, src, pid, search=args.search, limit=args.limit, offset=args.offset, order=args.order)
-        total = int(ar.conn.execute("SELECT count(*) FROM votes WHERE source=? AND proposal_id=?",
-                                    (src, pid)).fetchone()[0])
+        voters = int(ar.conn.execute("SELECT count(*) FROM votes WHERE source=? AND proposal_id=?",
+                                     (src, pid)).fetchone()[0])
+        partial = vote_parts.has_parts(ar, src, pid)  # a fractional Governor: every partial vote is a row
+        if partial:
+            rows = vote_parts.part_rows(ar, src, pid, search=args.search, limit=args.limit, offset=args.offset,
+                                        order=args.order)
+            total = vote_parts.count_parts(ar, src, pid)
+        else:
+            rows = query.votes(ar, src, pid, search=args.search, limit=args.limit, offset=args.offset,
+                               order=args.order)
+            total = voters
         source_row = query.source(ar, src) or {}
     known = _voter_names(src, [r["voter"] for r in rows], ask=bool(getattr(args, "names", False)))
     for r in rows:
         r["name"] = known.get(str(r["voter"]).lower())
     if args.json:
-        emit_json({"source": src, "proposal_id": pid, "total": total, "votes": rows})
+        emit_json({"source": src, "proposal_id": pid, "total": total, "voters": voters, "partial": partial,
+                   "votes": rows})
         return 0
     symbol, decimals = _token(source_row.get("extra"))
     denom = Denom(symbol or "votes", "base", decimals)
     if not rows:
         out("no votes archived for this proposal" + (" match" if args.search else ""))
+        return 0
+    if partial:
+        def bare(n: Any) -> str:
+            return weight_text(int(n), denom, symbol=False) if int(n) else "-"
+
+        table(["VOTER", f"FOR {denom.symbol}", "AGAINST", "ABSTAIN", "VOTER TOTAL", "BLOCK", "REASON"],
+              [[names_label(r["voter"], known), bare(r["for"]), bare(r["against"]), bare(r["abstain"]),
+                f"{weight_text(int(r['voter_total']), denom)} in {r['voter_votes']} "
+                f"vote{'s' if r['voter_votes'] > 1 else ''}", r["block"], r["reason"]] for r in rows],
+              max_width={6: 50})
+        err(style(f"{args.offset + 1}–{args.offset + len(rows)} of {total} partial votes by {voters} voters on "
+                  f"{src}:{_short(pid)}", "2", sys.stderr))
         return 0
     table(["VOTER", "CHOICE", "WEIGHT", "BLOCK", "REASON"],
           [[names_label(r["voter"], known), r["choice"], weight_text(int(r["weight"]), denom),

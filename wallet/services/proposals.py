@@ -16,7 +16,9 @@ from wallet.services.timefmt import until, when
 from wallet.textsafe import clean
 
 if TYPE_CHECKING:
+    from wallet.cache.db import Archive
     from wallet.services.proposal_state import StateView
+    from wallet.services.weights import WeightLeft
 
 
 @dataclass
@@ -108,6 +110,11 @@ class ProposalView:
     mine: dict[str, Any] | None = None
     """My archived vote (voter, choice, weight, reason), None when not voted."""
     quorum_reached: bool | None = None
+    partial_votes: bool = False
+    """The proposal takes partial votes (GovernorCountingFractional): `votes` lists every part."""
+    my_weight: list[WeightLeft] = field(default_factory=list)
+    """My weight at the snapshot, used and left (partial votes only; from the archive)."""
+    my_weight_text: str = ""
     state: StateView | None = None
     """The archived state as the core words it (`wallet.services.proposal_state`): stale statuses say so."""
 
@@ -134,12 +141,14 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
         p = query.get_proposal(ar, source, pid)
         src = query.source(ar, source) or {}
         mine = query.vote_of(ar, source, pid, addresses)
-        votes = query.votes(ar, source, pid, limit=200)
         from wallet.cache import vote_parts
+        from wallet.services.weights import my_weights
 
+        extra = src.get("extra") or {}
+        denom = Denom(str(extra.get("symbol") or "votes"), "base", int(extra.get("decimals", 18)))
+        partial, votes = _vote_rows(ar, source, pid, None, 200, denom)
         my_parts = vote_parts.parts_of(ar, source, pid, mine["voter"]) if mine else []
-    extra = src.get("extra") or {}
-    denom = Denom(str(extra.get("symbol") or "votes"), "base", int(extra.get("decimals", 18)))
+        weights = my_weights(ar, source, p, addresses, src)
 
     def amt(v: int) -> str:
         return weight_text(v, denom)
@@ -184,8 +193,9 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
         quorum=quorum, quorum_text=qtext, counted_for_quorum=counted, threshold_text=threshold,
         quorum_reached=q.reached,
         actions=[clean(a.get("summary") or a.get("target", ""), limit=300) for a in p["actions"]],
-        votes=[{"voter": clean(v["voter"], limit=66), "choice": clean(v["choice"], limit=16),
-                "weight": amt(int(v["weight"])), "reason": clean(v["reason"], limit=300)} for v in votes],
+        votes=votes, partial_votes=partial, my_weight=weights,
+        my_weight_text="\n".join(f"weight{' of ' + w.voter if len(weights) > 1 else ''}: {w.text(amt)}"
+                                  for w in weights),
         vote_count=int(p["vote_count"]), my_vote=my, symbol=denom.symbol, decimals=denom.decimals,
         choices=[(str(c["key"]), clean(c["label"], limit=40)) for c in p["choices"]],
         is_active=p["status"] == "active",
@@ -197,13 +207,32 @@ def proposal_view(source: str, pid: str, *, addresses: list[str] | None = None,
 
 def search_votes(source: str, pid: str, text: str, limit: int = 200) -> list[dict[str, str]]:
     from wallet.cache import open_archive, query
-    from wallet.units import Denom, weight_text
+    from wallet.units import Denom
 
     with open_archive(readonly=True) as ar:
         src = query.source(ar, source) or {}
-        rows = query.votes(ar, source, pid, search=text.strip() or None, limit=limit)
-    extra = src.get("extra") or {}
-    denom = Denom(str(extra.get("symbol") or "votes"), "base", int(extra.get("decimals", 18)))
-    return [{"voter": clean(v["voter"], limit=66), "choice": clean(v["choice"], limit=16),
-             "weight": weight_text(int(v["weight"]), denom),
-             "reason": clean(v["reason"], limit=300)} for v in rows]
+        extra = src.get("extra") or {}
+        denom = Denom(str(extra.get("symbol") or "votes"), "base", int(extra.get("decimals", 18)))
+        return _vote_rows(ar, source, pid, text.strip() or None, limit, denom)[1]
+
+
+def _vote_rows(ar: Archive, source: str, pid: str, search: str | None, limit: int,
+               denom: Any) -> tuple[bool, list[dict[str, str]]]:
+    """(partial, rows) for the votes list: one row per voter, or on a fractional Governor one per partial
+    vote, its choice column the split and its weight "40 PDT of 60 PDT" when the voter cast several."""
+    from wallet.cache import query, vote_parts
+    from wallet.units import weight_text
+
+    def amt(v: Any) -> str:
+        return weight_text(int(v), denom)
+
+    if vote_parts.has_parts(ar, source, pid):
+        rows = vote_parts.part_rows(ar, source, pid, search=search, limit=limit)
+        return True, [{"voter": clean(r["voter"], limit=66),
+                       "choice": ", ".join(f"{c} {weight_text(int(r[c]), denom, symbol=False)}"
+                                           for c in ("for", "against", "abstain") if int(r[c])) or "-",
+                       "weight": amt(r["weight"]) + (f" of {amt(r['voter_total'])}" if r["voter_votes"] > 1 else ""),
+                       "reason": clean(r["reason"], limit=300)} for r in rows]
+    rows = query.votes(ar, source, pid, search=search, limit=limit)
+    return False, [{"voter": clean(v["voter"], limit=66), "choice": clean(v["choice"], limit=16),
+                    "weight": amt(v["weight"]), "reason": clean(v["reason"], limit=300)} for v in rows]

@@ -46,6 +46,7 @@ class EvmFractionalAdapter(EvmGovernorAdapter):
 
     NAME = "evm_fractional"
     WEIGHTED_VOTES = True
+    PARTIAL_VOTES = True
     WEIGHTS_HINT = "token amounts, e.g. for=60,against=30,abstain=10 (blank = all that is left)"
 
     @classmethod

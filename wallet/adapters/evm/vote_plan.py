@@ -191,7 +191,10 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
                             hint="voting power comes from delegated tokens: 'polis delegate --to self' "
                                  "before a proposal's snapshot")
     checks.append(PlanCheck(name="voting power", ok=True, detail=format_amount(power, token)))
-    remaining = max(0, power - used)
+    from wallet.services.weights import weight_left  # the one rule `proposals show` and the TUI use too
+
+    weight = weight_left(address, power, used)
+    remaining = weight.remaining or 0
     this_vote = sum(split) if split else remaining
     if fractional:
         if remaining == 0:
@@ -215,7 +218,7 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
     summary = [head, f"with {format_amount(this_vote, token)} of voting power"]
     if fractional:
         summary.append(f"weight: {format_amount(power, token)} in all, {format_amount(used, token)} used before, "
-                       f"{format_amount(remaining - this_vote, token)} left after this vote")
+                       f"{format_amount(weight.after(this_vote) or 0, token)} left after this vote")
     if reason:
         summary.append(f"reason: {reason}")
     summary += [f"from {account.name} {address}",
