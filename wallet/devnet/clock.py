@@ -1,4 +1,5 @@
-"""Keep a demo chain on the wall clock, so deadlines count down as a person watches them.
+"""The devnet chain clock: moving it (mine, advance_time, advance_clock_past, used by seeding and the tests)
+and keeping a demo chain on the wall clock, so deadlines count down as a person watches them.
 
 Seeding mines blocks faster than real time and jumps the clock for timelocks (a Bravo seed moves it
 ~11 minutes), so a chain started "now" ends up ahead of the wall clock and an estimated "closes in 5m"
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wallet.devnet.anvil import Anvil, RpcClient
+    from wallet.devnet.deploy import DaoDeployment
 
 START_SLACK = 3600
 """How far in the past a chain starts by default: more than seeding moves its clock ahead."""
@@ -56,3 +58,41 @@ def follow_wall_clock(rpc: Anvil | RpcClient | str, *, block_time: int = 1) -> i
     if block_time > 0:
         client.rpc("evm_setIntervalMining", block_time)
     return max(ahead, 0)
+
+
+def mine(rpc: Anvil | RpcClient | str, blocks: int) -> None:
+    """Mine `blocks` empty blocks at once (anvil_mine)."""
+    from wallet.devnet.anvil import as_client
+
+    if blocks > 0:
+        as_client(rpc).rpc("anvil_mine", hex(blocks))
+
+
+def advance_time(rpc: Anvil | RpcClient | str, seconds: int) -> None:
+    """Move the chain clock `seconds` ahead and mine a block carrying the new time."""
+    from wallet.devnet.anvil import as_client
+
+    client = as_client(rpc)
+    if seconds > 0:
+        client.rpc("evm_increaseTime", hex(int(seconds)))
+    client.rpc("evm_mine")
+
+
+def latest_block(client: RpcClient) -> tuple[int, int]:
+    """(number, timestamp) of the latest block."""
+    block = client.rpc("eth_getBlockByNumber", "latest", False)
+    return int(block["number"], 16), int(block["timestamp"], 16)
+
+
+def advance_clock_past(rpc: Anvil | RpcClient | str, dep: DaoDeployment, timepoint: int) -> None:
+    """Mine until the latest block's clock (number or timestamp) is > `timepoint`, so views at
+    "latest" and every later transaction see the clock past it."""
+    from wallet.devnet.anvil import as_client
+
+    client = as_client(rpc)
+    number, ts = latest_block(client)
+    if dep.is_timestamp:
+        if ts <= timepoint:
+            advance_time(client, timepoint + 1 - ts)
+    elif number <= timepoint:
+        mine(client, timepoint + 1 - number)

@@ -1,7 +1,8 @@
 """Fill a devnet DAO with voters, proposals in every state, and votes — quickly.
 
 Transactions are sent with eth_sendTransaction from impersonated accounts in JSON-RPC batches
-while automine is off, then mined with evm_mine (never thousands of pending txs under automine).
+while automine is off, then mined with evm_mine (`wallet.devnet.txbatch`); the chain clock is moved
+with `wallet.devnet.clock` (`mine`, `advance_time`, `advance_clock_past` are importable from here too).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from wallet.devnet import DevnetError
+from wallet.devnet.clock import advance_clock_past as advance_clock_past
+from wallet.devnet.clock import advance_time as advance_time
+from wallet.devnet.clock import mine as mine
 from wallet.devnet.deploy import (
     TIMELOCK_DELAY,
     TOKEN_UNIT,
@@ -24,11 +28,12 @@ from wallet.devnet.deploy import (
     keccak_hex,
     selector,
 )
+from wallet.devnet.txbatch import RPC_BATCH, send_batched
+from wallet.devnet.txbatch import tx_dict as _tx
 
 if TYPE_CHECKING:
     from wallet.devnet.anvil import Anvil, RpcClient
 
-RPC_BATCH = 500  # transactions per JSON-RPC batch request
 VOTER_TOKENS = 100  # whole tokens each seeded voter gets
 VOTER_AMOUNT = VOTER_TOKENS * TOKEN_UNIT  # of an 18-decimal token
 VOTER_ETH = 10 * 10**18
@@ -108,140 +113,10 @@ class _Proposal:
     vote_end: int = 0
 
 
-# ------------------------------------------------------------------------ rpc plumbing
-
-
 def _client(rpc: Anvil | RpcClient | str) -> RpcClient:
     from wallet.devnet.anvil import as_client
 
     return as_client(rpc)
-
-
-def mine(rpc: Anvil | RpcClient | str, blocks: int) -> None:
-    """Mine `blocks` empty blocks at once (anvil_mine)."""
-    if blocks > 0:
-        _client(rpc).rpc("anvil_mine", hex(blocks))
-
-
-def advance_time(rpc: Anvil | RpcClient | str, seconds: int) -> None:
-    """Move the chain clock `seconds` ahead and mine a block carrying the new time."""
-    client = _client(rpc)
-    if seconds > 0:
-        client.rpc("evm_increaseTime", hex(int(seconds)))
-    client.rpc("evm_mine")
-
-
-def _latest(client: RpcClient) -> tuple[int, int]:
-    block = client.rpc("eth_getBlockByNumber", "latest", False)
-    return int(block["number"], 16), int(block["timestamp"], 16)
-
-
-def _clock(client: RpcClient, dep: DaoDeployment) -> int:
-    number, ts = _latest(client)
-    return ts if dep.is_timestamp else number
-
-
-def advance_clock_past(rpc: Anvil | RpcClient | str, dep: DaoDeployment, timepoint: int) -> None:
-    """Mine until the latest block's clock (number or timestamp) is > `timepoint`, so views at
-    "latest" and every later transaction see the clock past it."""
-    client = _client(rpc)
-    number, ts = _latest(client)
-    if dep.is_timestamp:
-        if ts <= timepoint:
-            advance_time(client, timepoint + 1 - ts)
-    elif number <= timepoint:
-        mine(client, timepoint + 1 - number)
-
-
-def set_automine(client: RpcClient, on: bool) -> None:
-    client.rpc("evm_setAutomine", on)
-
-
-def send_batched(
-    rpc: Anvil | RpcClient | str,
-    txs: Sequence[dict[str, Any]],
-    *,
-    per_block: int = RPC_BATCH,
-    check: bool = True,
-) -> list[dict[str, Any]]:
-    """Send `txs` (eth_sendTransaction dicts, each with an explicit gas) with automine off,
-    `per_block` per mined block, in JSON-RPC batches of RPC_BATCH. Returns, in order, one
-    {"transactionHash", "logs"} dict per transaction; with check=True raises DevnetError if any
-    transaction failed (emitted no event: every seeding transaction emits one)."""
-    client = _client(rpc)
-    if not txs:
-        return []
-    txs = _with_nonces(client, txs)
-    was_auto = client.rpc("anvil_getAutomine")
-    if was_auto:
-        set_automine(client, False)
-    hashes: list[str] = []
-    blocks: list[int] = []
-    try:
-        for start in range(0, len(txs), per_block):
-            chunk = txs[start : start + per_block]
-            for sub in range(0, len(chunk), RPC_BATCH):
-                part = chunk[sub : sub + RPC_BATCH]
-                hashes += client.batch([("eth_sendTransaction", [tx]) for tx in part])
-            for _ in range(50):
-                client.rpc("evm_mine")
-                blocks.append(int(client.rpc("eth_blockNumber"), 16))
-                status = client.rpc("txpool_status")
-                if int(status["pending"], 16) == 0 and int(status["queued"], 16) == 0:
-                    break
-            else:
-                raise DevnetError("transactions stayed pending after 50 mined blocks")
-    finally:
-        if was_auto:
-            set_automine(client, True)
-    # Receipts are slow to build in anvil (eth_getBlockReceipts costs ~0.5 ms per tx), so success
-    # is read from the logs: every transaction the seeder sends emits at least one event, and a
-    # reverted one emits none.
-    logs_by_tx: dict[str, list[dict[str, Any]]] = {h: [] for h in hashes}
-    lo, top = min(blocks), max(blocks)
-    while lo <= top:
-        hi = min(lo + 9, top)
-        for log in client.rpc("eth_getLogs", {"fromBlock": hex(lo), "toBlock": hex(hi)}):
-            bucket = logs_by_tx.get(log["transactionHash"])
-            if bucket is not None:
-                bucket.append(log)
-        lo = hi + 1
-    failed = [h for h in hashes if not logs_by_tx[h]]
-    if check and failed:
-        receipt = client.rpc("eth_getTransactionReceipt", failed[0])
-        what = "was not mined" if receipt is None else f"reverted in block {int(receipt['blockNumber'], 16)}"
-        raise DevnetError(f"{len(failed)} of {len(hashes)} seeded transactions failed; {failed[0]} {what}")
-    return [{"transactionHash": h, "logs": logs_by_tx[h]} for h in hashes]
-
-
-def _with_nonces(client: RpcClient, txs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give explicit nonces to senders with several transactions: anvil serves a JSON-RPC batch
-    concurrently, so its own nonce filling would hand the same nonce out twice."""
-    counts: dict[str, int] = {}
-    for tx in txs:
-        if "nonce" not in tx:
-            key = tx["from"].lower()
-            counts[key] = counts.get(key, 0) + 1
-    repeated = [a for a, c in counts.items() if c > 1]
-    if not repeated:
-        return list(txs)
-    nonces: dict[str, int] = {}
-    for start in range(0, len(repeated), RPC_BATCH):
-        part = repeated[start : start + RPC_BATCH]
-        for a, n in zip(part, client.batch([("eth_getTransactionCount", [a, "pending"]) for a in part]), strict=True):
-            nonces[a] = int(n, 16)
-    out = []
-    for tx in txs:
-        key = tx["from"].lower()
-        if key in nonces and "nonce" not in tx:
-            tx = {**tx, "nonce": hex(nonces[key])}
-            nonces[key] += 1
-        out.append(tx)
-    return out
-
-
-def _tx(sender: str, to: str, data: str, gas: int) -> dict[str, Any]:
-    return {"from": sender, "to": to, "data": data, "gas": hex(gas)}
 
 
 # --------------------------------------------------------------------------- voters
