@@ -112,6 +112,8 @@ def account_names(addresses: list[str], *, ask: bool) -> dict[str, str]:
     from the nodes first (errors leave the archived names)."""
     from wallet.errors import PolisError
 
+    if not ask:
+        return _archived_anywhere(addresses)
     out: dict[str, str] = {}
     for network in naming_networks():
         try:
@@ -120,6 +122,27 @@ def account_names(addresses: list[str], *, ask: bool) -> dict[str, str]:
             got = cached_for(network, addresses)
         for addr, name in got.items():
             out.setdefault(addr, name)
+    return out
+
+
+def _archived_anywhere(addresses: list[str]) -> dict[str, str]:
+    """The archive's names of `addresses` on any network (only naming networks' names are ever stored), the
+    first network by name winning: one query, no network list to load (`keys list` stays light)."""
+    from wallet.cache import open_archive
+
+    out: dict[str, str] = {}
+    wanted = sorted({a.lower() for a in addresses if a})
+    with open_archive(readonly=True) as ar:
+        try:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for addr, name in ar.conn.execute(
+                        f"SELECT address, name FROM names WHERE name != '' AND address IN ({marks})"
+                        " ORDER BY network DESC", chunk):
+                    out[addr] = name
+        except Exception:  # an archive older than the names table (read-only open)
+            return {}
     return out
 
 
