@@ -59,6 +59,55 @@ class FeeQuote:
         return cls(**known)
 
 
+CAP_TEXT_MAX = 80
+
+
+def cap_text(text: str, what: str = "--max-fee") -> str:
+    """A fee cap as typed (`--max-fee`): an amount with an optional unit ("0.01 ETH", "5000uakt", "0.002").
+    BadInput unless it reads as one; its unit is checked against each network the cap applies to
+    (`cap_of`, `cap_for`), since the network is not known where it is typed."""
+    import re
+
+    from wallet.errors import BadInput
+    from wallet.units import Denom, parse_amount
+
+    t = str(text).strip()
+    unit = re.search(r"([A-Za-z][A-Za-z0-9/]*)$", t)
+    name = unit.group(1) if unit else "unit"
+    try:
+        if not t or len(t) > CAP_TEXT_MAX:
+            raise BadInput("empty or too long")
+        parse_amount(t, Denom(name, name, 78))  # the amount rule itself, for any unit
+    except BadInput:
+        raise BadInput(f"{what}: {t[:40]!r} is not an amount (e.g. '0.01 ETH', '5000uakt', '0.002')") from None
+    return t
+
+
+def cap_for(caps: dict[str, str], source: str) -> str | None:
+    """The cap of `caps` (by source, else by its network, else the entry "" for every network) for a source:
+    the one lookup of a plan's `[policy] max_fee` and of a batch run's `--max-fee`."""
+    return caps.get(source) or caps.get(source.partition("/")[0]) or caps.get("")
+
+
+def check_caps(caps: dict[str, str], where: str, sources: dict[str, NetworkConfig]) -> None:
+    """BadInput unless every entry of `caps` names a network or source among `sources` ("" is every one) and
+    reads as an amount of the native unit of each network it applies to."""
+    from wallet.errors import BadInput
+    from wallet.units import parse_amount
+
+    known = set(sources) | {s.partition("/")[0] for s in sources}
+    for key in caps:
+        if key and key not in known:
+            raise BadInput(f"{where} {key}=…: the plan has no action on {key!r} (it has {', '.join(sorted(known))})")
+    for source, network in sources.items():
+        text = cap_for(caps, source)
+        if text is not None:
+            try:
+                parse_amount(text, network.denom.denom())
+            except BadInput as exc:
+                raise BadInput(f"{where} for {source}: {exc}") from None
+
+
 def cap_of(network: NetworkConfig, *, override: str | None = None, policy: str | None = None) -> tuple[int, str]:
     """(cap in base units, where it comes from)."""
     from wallet.units import parse_amount

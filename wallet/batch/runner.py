@@ -62,6 +62,19 @@ def check(plan: PlanFile) -> list[Step]:
     return resolve(plan)
 
 
+def check_fee_caps(steps: list[Step], caps: dict[str, str]) -> None:
+    """BadInput unless each of a run's fee caps names a network or source of the plan and reads as an amount
+    of the native unit of every network it applies to (wallet/fees.py: the same rule as `vote --max-fee`)."""
+    from wallet.fees import check_caps
+    from wallet.networks import get_network
+
+    nets: dict[str, Any] = {}
+    for s in steps:
+        if s.source not in nets:
+            nets[s.source] = get_network(s.network)
+    check_caps(caps, "--max-fee", nets)
+
+
 def archive_warnings(steps: list[Step], now: float | None = None) -> list[str]:
     """What the archive already knows against the plan, offline: a vote on a proposal it holds as closed
     (or whose archived voting window has passed). Warnings only: the node decides when the plan runs."""
@@ -113,6 +126,8 @@ class Context:
         self.pending_notes: dict[int, str] = {}
         self.fee_caps: dict[str, str] = {}
         """The plan's [policy] max_fee per network or source."""
+        self.fee_override: dict[str, str] = {}
+        """This run's `--max-fee` per network or source ("" for every one), over the plan's."""
 
     def adapter(self, source: str) -> Adapter:
         if source not in self._adapters:
@@ -120,8 +135,10 @@ class Context:
 
             ad = adapter_for(source)
             ad.poll_interval = min(ad.poll_interval, 0.5)  # seconds
-            caps = self.fee_caps
-            ad.policy_max_fee = caps.get(source) or caps.get(source.partition("/")[0])
+            from wallet.fees import cap_for
+
+            ad.policy_max_fee = cap_for(self.fee_caps, source)
+            ad.max_fee = cap_for(self.fee_override, source)
             self._adapters[source] = ad
         return self._adapters[source]
 
@@ -244,13 +261,16 @@ class DryRun:
         return all(p.status != "refused" for p in self.previews)
 
 
-def dry_run(plan: PlanFile, steps: list[Step] | None = None, *, on_event: OnEvent | None = None) -> DryRun:
-    """Plan every action against its node, group them as a run would, sign nothing, write nothing."""
+def dry_run(plan: PlanFile, steps: list[Step] | None = None, *, on_event: OnEvent | None = None,
+            max_fee: dict[str, str] | None = None) -> DryRun:
+    """Plan every action against its node, group them as a run would, sign nothing, write nothing.
+    `max_fee`: the run's fee caps (`--max-fee`) per network or source, "" for every one."""
     from wallet.errors import AlreadyDone
 
     steps = steps if steps is not None else check(plan)
     ctx = Context(None, plan.digest, steps, plan.model.run, on_event=None)
     ctx.fee_caps = plan.model.policy.max_fee
+    ctx.fee_override = dict(max_fee or {})
     previews: list[Preview] = []
     totals: dict[str, dict[str, Any]] = {}
     from wallet.batch.executors import plan_step
@@ -305,8 +325,10 @@ class BatchRunner:
     """Run (or resume) one plan. `passphrase` (typed in a TUI dialog) wins over the unlock policy."""
 
     def __init__(self, plan: PlanFile, *, passphrase_file: str | None = None, passphrase: str | None = None,
-                 on_event: OnEvent | None = None) -> None:
+                 on_event: OnEvent | None = None, max_fee: dict[str, str] | None = None) -> None:
         self.plan = plan
+        self.max_fee = dict(max_fee or {})
+        """The run's fee caps (`--max-fee`) per network or source, "" for every one."""
         self.passphrase_file = passphrase_file
         self.passphrase = passphrase
         self.on_event = on_event
@@ -337,6 +359,7 @@ class BatchRunner:
             ctx = Context(ar, self.plan.digest, steps, self.plan.model.run, unlock=self._unlocker(),
                           on_event=self.on_event)
             ctx.fee_caps = self.plan.model.policy.max_fee
+            ctx.fee_override = self.max_fee
             # One unlock per account, started at once in a worker (scrypt takes about a second) while
             # the journal is read and the actions are planned; the first signature waits for it, so a
             # wrong passphrase still stops the run before anything is signed. A run with nothing left

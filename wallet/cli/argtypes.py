@@ -67,6 +67,28 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def fee_cap(text: str) -> str:
+    """`--max-fee AMOUNT` (the rule lives in wallet.fees.cap_text; the unit is checked per network)."""
+    from wallet.errors import BadInput
+    from wallet.fees import cap_text
+
+    try:
+        return cap_text(text)
+    except BadInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def fee_cap_for(text: str) -> tuple[str, str]:
+    """`--max-fee [NETWORK=]AMOUNT` of a batch run: (network or source, "" for every one; the cap)."""
+    key, sep, amount = str(text).partition("=")
+    if not sep:
+        key, amount = "", text
+    key = key.strip()
+    if sep and (not key or len(key) > 200 or any(c.isspace() for c in key)):
+        raise argparse.ArgumentTypeError(f"--max-fee {str(text)[:40]!r}: give AMOUNT or NETWORK=AMOUNT")
+    return key, fee_cap(amount)
+
+
 def node_url(text: str) -> str:
     """A node URL (the rule lives in wallet.urls: http(s)/ws(s), a host, a valid port)."""
     from wallet.errors import BadInput
@@ -82,3 +104,5 @@ hd_index.__name__ = "index"
 node_url.__name__ = "URL"
 days.__name__ = "days"
 seconds.__name__ = "seconds"
+fee_cap.__name__ = "amount"
+fee_cap_for.__name__ = "cap"

@@ -14,6 +14,7 @@ from wallet.errors import NotInteractive, PolisError
 if TYPE_CHECKING:
     from wallet.batch.planfile import PlanFile
     from wallet.batch.runner import DryRun, Event
+    from wallet.batch.validate import Step
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,6 +51,21 @@ def _load(args: argparse.Namespace, path: str) -> PlanFile | int:
         return exc.exit_code
 
 
+def _fee_caps(args: argparse.Namespace, plan: PlanFile, steps: list[Step] | None = None) -> dict[str, str]:
+    """`--max-fee [NETWORK=]AMOUNT` of this run, checked offline against the plan's networks (exit 2)."""
+    from wallet.batch.runner import check, check_fee_caps
+    from wallet.errors import BadInput
+
+    caps: dict[str, str] = {}
+    for key, amount in getattr(args, "max_fee", None) or []:
+        if key in caps:
+            raise BadInput(f"--max-fee given twice for {key or 'every network'}")
+        caps[key] = amount
+    if caps:
+        check_fee_caps(steps if steps is not None else check(plan), caps)
+    return caps
+
+
 def _check(args: argparse.Namespace) -> int:
     from wallet.batch.runner import check, dry_run
 
@@ -57,6 +73,7 @@ def _check(args: argparse.Namespace) -> int:
     if isinstance(plan, int):
         return plan
     steps = check(plan)
+    caps = _fee_caps(args, plan, steps)
     if not args.dry_run:
         from wallet.batch.runner import archive_warnings
 
@@ -72,7 +89,7 @@ def _check(args: argparse.Namespace) -> int:
                 + (f", {len(warnings)} warning(s)" if warnings else ""))
             out("simulate them against the nodes with --dry-run")
         return 0
-    preview = dry_run(plan, steps)
+    preview = dry_run(plan, steps, max_fee=caps)
     if args.json:
         emit_json(_preview_json(plan, preview))
     else:
@@ -124,7 +141,7 @@ def _printer(args: argparse.Namespace) -> Callable[[Event], None]:
     return on_event
 
 
-def _preflight(args: argparse.Namespace, plan: PlanFile) -> int | None:
+def _preflight(args: argparse.Namespace, plan: PlanFile, caps: dict[str, str]) -> int | None:
     """Refuse at once, before any network call, when the run could not finish without a prompt."""
     from wallet.batch.runner import check, dry_run
     from wallet.cli.common import ask_confirm, interactive, policy
@@ -144,7 +161,7 @@ def _preflight(args: argparse.Namespace, plan: PlanFile) -> int | None:
         return None
     if args.yes:
         return None
-    preview = dry_run(plan)
+    preview = dry_run(plan, max_fee=caps)
     _print_preview(preview)
     if not ask_confirm(None):  # type: ignore[arg-type]
         out("cancelled; nothing was signed")
@@ -155,10 +172,11 @@ def _preflight(args: argparse.Namespace, plan: PlanFile) -> int | None:
 def _execute(args: argparse.Namespace, plan: PlanFile) -> int:
     from wallet.batch.runner import BatchRunner, exit_code
 
-    stop = _preflight(args, plan)
+    caps = _fee_caps(args, plan)
+    stop = _preflight(args, plan, caps)
     if stop is not None:
         return stop
-    rep = BatchRunner(plan, passphrase_file=args.passphrase_file, on_event=_printer(args)).run()
+    rep = BatchRunner(plan, passphrase_file=args.passphrase_file, on_event=_printer(args), max_fee=caps).run()
     if args.report:
         from pathlib import Path
 

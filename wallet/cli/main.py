@@ -73,11 +73,17 @@ def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = Fals
         p.add_argument("--dry-run", action="store_true", help="check and show the plan, change nothing")
         p.add_argument("--rpc", metavar="URL", type=argtypes.node_url,
                        help="use this node instead of the network's first rpc")
-        p.add_argument("--max-fee", metavar="AMOUNT",
+        p.add_argument("--max-fee", metavar="AMOUNT", type=argtypes.fee_cap,
                        help="refuse to sign when the fee may exceed this "
                             "(e.g. '0.01 ETH'; default: the network's max_fee)")
     if unlock or write:
         p.add_argument("--passphrase-file", metavar="PATH", help="read the vault passphrase from this file")
+
+
+def _batch_fee_cap(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-fee", metavar="[NETWORK=]AMOUNT", type=argtypes.fee_cap_for, action="append", default=[],
+                   help="refuse to sign an action whose fee may exceed this, over the plan's [policy.max_fee] "
+                        "(repeatable: a bare AMOUNT for every network, NETWORK=AMOUNT or NETWORK/DAO=AMOUNT for one)")
 
 
 class _Sink:
@@ -348,16 +354,19 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p = bs.add_parser("check", help="validate a plan without a network; --dry-run simulates every action")
     p.add_argument("plan", metavar="PLAN")
     p.add_argument("--dry-run", action="store_true", help="simulate every action against the nodes")
+    _batch_fee_cap(p)
     _common(p, unlock=False)
     p = bs.add_parser("run", help="run a plan: unlock each key once, group actions per network")
     p.add_argument("plan", metavar="PLAN")
     p.add_argument("--yes", "-y", action="store_true", help="required when not interactive")
     p.add_argument("--report", metavar="PATH", help="also write the JSON report to this file")
+    _batch_fee_cap(p)
     _common(p, unlock=True)
     p = bs.add_parser("resume", help="finish an interrupted run; never sends an action twice")
     p.add_argument("plan", metavar="PLAN", nargs="?", help="the plan file (default: the last unfinished run)")
     p.add_argument("--yes", "-y", action="store_true")
     p.add_argument("--report", metavar="PATH")
+    _batch_fee_cap(p)
     _common(p, unlock=True)
     p = bs.add_parser("status", help="the journal of a plan's run")
     p.add_argument("plan", metavar="PLAN", nargs="?")
