@@ -38,7 +38,8 @@ GROUPS = {
     "fuzz": ["tests/test_fuzz.py", "tests/test_evm_codec.py", "tests/test_units.py"],
     "crash": ["tests/test_crash_safety.py"],
     "hostile": ["tests/test_hostile_data.py", "tests/test_archive.py::test_hostile_titles_are_neutralised_in_output"],
-    "nodes": ["tests/test_hostile_node.py", "tests/test_single_once.py", "tests/test_anvil_leftovers.py"],
+    "nodes": ["tests/test_hostile_node.py", "tests/test_single_once.py", "tests/test_anvil_leftovers.py",
+              "tests/test_hostile_budget.py", "tests/test_bittensor_once.py", "tests/test_batch_max_fee.py"],
     "leaks": ["tests/test_secrets_families.py", "tests/test_cli_e2e.py::test_secrets_never_leak"],
 }
 
@@ -149,7 +150,7 @@ def measure(fuzz_examples: int) -> dict[str, Any]:
     rows["leaks"].update({"scenarios": len(leak_tests), "leaks_found": sum(o != "passed" for o in leak_tests.values())})
     modes = getattr(sys.modules.get("tests.test_hostile_node"), "HOSTILE_MODES", {})
     outcomes = tests_of("nodes")
-    survived = {m: all(outcomes.get(f"tests/test_hostile_node.py::{t}") == "passed" for t in ts)
+    survived = {m: all(outcomes.get(t if "::" in t else f"tests/test_hostile_node.py::{t}") == "passed" for t in ts)
                 for m, ts in modes.items()}
     rows["nodes"].update({"modes": len(survived), "modes_survived": sum(survived.values()),
                           "not_survived": sorted(m for m, ok in survived.items() if not ok)})

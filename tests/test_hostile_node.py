@@ -338,5 +338,10 @@ HOSTILE_MODES = {
                                              "test_transport_faults_keep_the_archive_and_end_in_time[huge_body]"],
     "malformed JSON": ["test_transport_bounds_time_and_memory",
                        "test_transport_faults_keep_the_archive_and_end_in_time[malformed_json]"],
+    "many slow answers (one command budget, HTTP and websocket)": [
+        "tests/test_hostile_budget.py::test_many_slow_requests_end_within_the_budget",
+        "tests/test_hostile_budget.py::test_slow_loris_under_a_long_request_deadline_ends_at_the_budget",
+        "tests/test_hostile_budget.py::test_stalling_websocket_ends_within_the_budget",
+        "tests/test_hostile_budget.py::test_a_send_cut_short_by_the_budget_stays_open_and_is_settled"],
 }
 """Each hostile mode and the tests that prove it survived (bench/reliability.py reports survived/total)."""
