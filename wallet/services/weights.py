@@ -45,7 +45,7 @@ class WeightLeft:
         used = (f"{amt(self.used)} used in {self.votes} vote{'s' if self.votes != 1 else ''}" if self.votes
                 else "none used yet")
         if self.total is None:
-            return f"{used}; the weight at the snapshot is not known offline"
+            return f"{used}; the weight at the snapshot is not in the archive (the node has it)"
         return f"{amt(self.total)} at the snapshot: {used}, {amt(self.remaining or 0)} left"
 
     def as_json(self) -> dict[str, Any]:
