@@ -10,6 +10,8 @@
   429/5xx answers; Retry-After is honoured up to `max_wait` (a node asking for longer is unreachable).
   A request that ran out of its deadline while the node was sending (a slow-loris) is not retried: the
   same node would keep the user waiting; one that stalled without a byte is retried on a new connection.
+- Two clients with the same bounds: plain http:// without a proxy (a local node) through the standard
+  library (wallet/adapters/plainhttp.py: no ~50 ms of httpx imports), https and proxies through httpx.
 - The command's time budget (wallet/budget.py) bounds them all: each request's deadline is cut to what
   is left of it, and retries pause only within it.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -101,14 +104,39 @@ class Reply:
     """The decoded JSON, when a caller decoded it."""
 
 
+def _plain_ok(url: str) -> bool:
+    """Whether a request goes through the standard-library client (wallet/adapters/plainhttp.py): plain
+    http:// to an ASCII host with no proxy that httpx would honour (HTTP_PROXY/ALL_PROXY in any case, and on
+    macOS and Windows the system's proxy settings). https, proxies and query parameters go through httpx."""
+    if url[:7].lower() != "http://" or not url.isascii():
+        return False
+    if sys.platform in ("darwin", "win32"):
+        from urllib.request import getproxies
+
+        return not {"http", "all"} & set(getproxies())
+    return not any(v and k.lower() in ("http_proxy", "all_proxy") for k, v in os.environ.items())
+
+
+def _errors(*, connect: bool) -> tuple[type[BaseException], ...]:
+    """The failures of either client that a retry may cure; httpx's only when it was loaded."""
+    from wallet.adapters import plainhttp
+
+    found: tuple[type[BaseException], ...] = (plainhttp.ConnectError,) if connect else (plainhttp.HttpError,)
+    if "httpx" in sys.modules:
+        import httpx
+
+        found += (httpx.ConnectError,) if connect else (httpx.TransportError, httpx.TimeoutException)
+    return found
+
+
 class Transport:
-    """An httpx client with the bounds above. Thread-safe: batch planning shares one per node."""
+    """httpx (https, proxies) or the standard library (plain http) with the bounds above. Thread-safe: batch
+    planning shares one per node."""
 
     def __init__(self, *, deadline: float | None = None, connect_timeout: float = 5.0, retries: int = 4,
                  backoff: float = 0.25, max_wait: float = 30.0, max_bytes: int = DEFAULT_MAX_BYTES,
                  headers: dict[str, str] | None = None, tls: bool = True) -> None:
-        import httpcore
-        import httpx
+        from wallet.adapters.plainhttp import PlainHttp
 
         self.deadline = deadline if deadline is not None else default_deadline()
         self.retries = retries
@@ -118,15 +146,57 @@ class Transport:
         self.round_trips = 0
         self.waited = 0.0
         """Seconds spent waiting before retries (Retry-After included)."""
-        transport = httpx.HTTPTransport(verify=tls)
-        # The same pool httpx builds, on a backend whose socket operations respect the deadline.
-        transport._pool = httpcore.ConnectionPool(ssl_context=transport._pool._ssl_context,  # noqa: SLF001
-                                                  network_backend=_backend())
-        self._client = httpx.Client(transport=transport, headers=headers or {},
-                                    timeout=httpx.Timeout(self.deadline, connect=min(self.deadline, connect_timeout)))
+        self._tls, self._headers, self._connect_timeout = tls, headers or {}, connect_timeout
+        self._plain = PlainHttp(connect_timeout=min(self.deadline, connect_timeout), headers=self._headers)
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def _httpx(self) -> Any:
+        """The httpx client, built on first use (~50 ms of imports a plain-http command never pays)."""
+        with self._lock:
+            if self._client is None:
+                import httpcore
+                import httpx
+
+                transport = httpx.HTTPTransport(verify=self._tls)
+                # The same pool httpx builds, on a backend whose socket operations respect the deadline.
+                transport._pool = httpcore.ConnectionPool(ssl_context=transport._pool._ssl_context,  # noqa: SLF001
+                                                          network_backend=_backend())
+                self._client = httpx.Client(transport=transport, headers=self._headers, timeout=httpx.Timeout(
+                    self.deadline, connect=min(self.deadline, self._connect_timeout)))
+            return self._client
 
     def close(self) -> None:
-        self._client.close()
+        self._plain.close()
+        if self._client is not None:
+            self._client.close()
+
+    def _exchange(self, method: str, url: str, content: bytes | None, params: dict[str, Any] | None,
+                  headers: dict[str, str] | None, name: str) -> Reply:
+        """One request and its whole answer (size-capped), by the client that serves the URL."""
+        if not params and _plain_ok(url):
+            from wallet.adapters import plainhttp
+
+            def count(n: int) -> None:
+                _local.received = getattr(_local, "received", 0) + n
+
+            try:
+                status, got, body = self._plain.request(method, url, content, headers,
+                                                        plainhttp.Deadline(_local.deadline, count), self.max_bytes)
+            except plainhttp.TooLarge as exc:
+                limit = self.max_bytes // 2**20
+                if exc.args and exc.args[0] is not None:
+                    raise RpcError(f"{name} sent {exc.args[0] // 2**20} MB, more than the {limit} MB allowed") from None
+                raise RpcError(f"{name} sent more than the {limit} MB allowed for one answer") from None
+            return Reply(status, got, body)
+        client = self._httpx()
+        req = client.build_request(method, url, content=content, params=params, headers=headers)
+        resp = client.send(req, stream=True)
+        try:
+            body = self._read(resp, name)
+        finally:
+            resp.close()
+        return Reply(resp.status_code, dict(resp.headers), body)
 
     def request(self, method: str, url: str, *, content: bytes | None = None, params: dict[str, Any] | None = None,
                 headers: dict[str, str] | None = None, retry_garbled: Any = None, shown: str | None = None) -> Reply:
@@ -134,8 +204,6 @@ class Transport:
 
         `retry_garbled(reply) -> bool` may ask for another try of an answer (a truncated JSON body).
         `shown` names the node in messages (a URL with secrets redacted); default `url`."""
-        import httpx
-
         name = shown or url
         delay = self.backoff
         last = ""
@@ -146,27 +214,21 @@ class Transport:
             _local.deadline, _local.received = started + budget.bound(self.deadline), 0
             try:
                 self.round_trips += 1
-                req = self._client.build_request(method, url, content=content, params=params, headers=headers)
-                resp = self._client.send(req, stream=True)
-                try:
-                    body = self._read(resp, name)
-                finally:
-                    resp.close()
-                reply = Reply(resp.status_code, dict(resp.headers), body)
-                if resp.status_code in RETRYABLE_STATUS:
-                    last = f"HTTP {resp.status_code}"
-                    wait = retry_after(resp.headers.get("retry-after"), delay)
+                reply = self._exchange(method, url, content, params, headers, name)
+                if reply.status in RETRYABLE_STATUS:
+                    last = f"HTTP {reply.status}"
+                    wait = retry_after(reply.headers.get("retry-after"), delay)
                     if wait > self.max_wait:
                         raise NodeUnreachable(f"{name} is rate limiting (asks to wait {wait:.0f} s)")
                 elif retry_garbled is not None and retry_garbled(reply):
                     last = "an answer that is not JSON (truncated or garbled)"
                 else:
                     return reply
-            except httpx.ConnectError as exc:
+            except _errors(connect=True) as exc:
                 last = type(exc).__name__
                 if attempt >= 1:  # refused or unresolvable: retrying at length rarely helps
                     break
-            except (httpx.TransportError, httpx.TimeoutException) as exc:
+            except _errors(connect=False) as exc:
                 budget.check()  # the command's budget ran out during this request
                 if time.monotonic() - started >= self.deadline * 0.99 and int(getattr(_local, "received", 0)) > 0:
                     # It was answering, too slowly (a slow-loris): the same node would keep the user waiting.
