@@ -218,23 +218,24 @@ def decode_vote_cast(data: bytes) -> tuple[int, int, int, str]:
 
 
 def decode_vote_cast_hex(data: str) -> tuple[int, int, int, str]:
-    """decode_vote_cast straight from the log's hex text: the hot path of a sync (~1 µs a vote)."""
-    h = data[2:] if data[:2] == "0x" else data
-    size = len(h)
-    if size < 320:
-        raise DecodeError("data too short")
+    """decode_vote_cast straight from the log's hex text: the hot path of a sync (~1 µs a vote). One
+    bytes.fromhex, then whole words by int.from_bytes (faster than int(text, 16) of each word's slice)."""
     try:
-        support = int(h[64:128], 16)
-        off = int(h[192:256], 16) * 2
-        if support > 255 or off + 64 > size:
-            raise DecodeError("support or offset out of range")
-        n = int(h[off:off + 64], 16) * 2
-        if n > 2 * MAX_DYNAMIC or off + 64 + n > size:
-            raise DecodeError("length out of range")
-        reason = bytes.fromhex(h[off + 64:off + 64 + n]).decode("utf-8", errors="replace") if n else ""
-        return int(h[0:64], 16), support, int(h[128:192], 16), reason
-    except ValueError:
+        b = bytes.fromhex(data[2:] if data[:2] == "0x" else data)
+    except (ValueError, TypeError):
         raise DecodeError("not hex data") from None
+    size = len(b)
+    if size < 160:
+        raise DecodeError("data too short")
+    support = int.from_bytes(b[32:64], "big")
+    off = int.from_bytes(b[96:128], "big")
+    if support > 255 or off + 32 > size:
+        raise DecodeError("support or offset out of range")
+    n = int.from_bytes(b[off:off + 32], "big")
+    if n > MAX_DYNAMIC or off + 32 + n > size:
+        raise DecodeError("length out of range")
+    reason = b[off + 32:off + 32 + n].decode("utf-8", errors="replace") if n else ""
+    return int.from_bytes(b[0:32], "big"), support, int.from_bytes(b[64:96], "big"), reason
 
 
 def decode_alpha_vote_hex(data: str) -> tuple[str, int, int, int]:
