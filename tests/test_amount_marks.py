@@ -83,3 +83,26 @@ def test_plan_fee_lines_are_marked_when_cut_in_cli_and_tui_text(capsys: pytest.C
     print_plan(cut)
     assert "  fee estimate: ≈0.0000315 ETH" in capsys.readouterr().out.splitlines()
     assert cut.as_json()["fee_estimate"] == str(21_000 * 1_500_000_007)
+
+
+def test_the_proposal_screen_shows_the_marks(archived: None) -> None:
+    """The TUI's tally widget and Votes pane, in a real (headless) app, offline."""
+    import asyncio
+
+    from screens.app import make_app
+    from screens.proposal import ProposalScreen
+    from tests.plugins.tui_helpers import table_rows, text_of, wait_for
+
+    async def go() -> None:
+        app = make_app(offline=True, check_online=False, persist_settings=False)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.push_screen(ProposalScreen(SOURCE, PID))
+            await wait_for(pilot, lambda: "≈1,234.56 PDT" in text_of(app, "#tally"), what="tally")
+            tally = text_of(app, "#tally")
+            assert "250 PDT" in tally and "≈250" not in tally
+            assert "quorum ≈4,000 PDT: not reached (≈2,765.43 PDT short)" in tally
+            await pilot.press("slash")
+            await wait_for(pilot, lambda: any("≈1,234.56 PDT" in row for row in table_rows(app, "#votes")),
+                           what="votes pane")
+
+    asyncio.run(go())
