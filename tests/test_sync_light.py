@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.plugins.devnet import add_devnet_dao
 
@@ -37,7 +38,7 @@ def _sync(source: str) -> tuple[dict, set[str]]:
     return out["doc"], set(out["modules"])
 
 
-def test_a_local_sync_imports_no_heavy_library(anvil, seeded_dao) -> None:
+def test_a_local_sync_imports_no_heavy_library(anvil: Any, seeded_dao: Any) -> None:
     dep, _ = seeded_dao("oz", n_voters=12)
     src = add_devnet_dao(anvil.url, dep)
     for first in (True, False):
