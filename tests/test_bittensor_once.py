@@ -110,3 +110,17 @@ def test_extrinsic_gone_after_its_era_is_dropped_and_the_action_may_go_again(bt_
     again = cli(*stake)  # nothing of the first attempt can land: the action is signed anew, once
     assert again.code == 0, again.err
     assert node.calls["author_submitExtrinsic"] == 2 and node.chain.alpha_of(pub_hex(hk), ck, 1) > 0
+
+
+def test_nonce_used_by_another_extrinsic_settles_as_failed(bt_ready: SubstrateNode, bt_keys, cli, monkeypatch) -> None:
+    node, ck = bt_ready, pub_hex(bt_keys.coldkey)
+    _short_wait(monkeypatch)
+    node.automine = False
+    assert cli("stake", "add", bt_keys.hotkeys[0], "1", "--subnet", "1", "-n", "bittensor", "--yes").code == 1
+    assert _journal()[0]["state"] == "pending"
+    node.pending.clear()  # another extrinsic of this coldkey (signed elsewhere) took nonce 0 instead
+    node.pool.clear()
+    node.chain.set_account(ck, nonce=1)
+    node.mine()
+    (row,) = cli("history", "--refresh", "--json").json()
+    assert row["state"] == "failed" and "nonce moved past 0" in row["error"], row

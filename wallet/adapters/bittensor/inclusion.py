@@ -133,6 +133,8 @@ def wait(client: Client, plan: Plan, tx_hash: str, sent: Sent | None, *, timeout
     from wallet.models import ActionResult
 
     period = sent.era_period if sent else int(plan.payload.get("era_period") or 64)
+    if sent is not None and sent.signed_at is None:
+        sent = None  # journaled without its signing block: neither its era nor where to look from is known
     head, _ = client.head()
     start = sent.signed_at if sent and sent.signed_at is not None else head - 2 * period
     finder = Finder(client, tx_hash, start)
