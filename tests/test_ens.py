@@ -164,8 +164,9 @@ def test_keys_list_shows_account_names_from_the_archive(cli, anvil, ens_devnet, 
     mine = next(r for r in rows if r.startswith("me "))
     assert me in mine and "me-wallet.eth" in mine
     assert "alice.eth" not in text.out
-    again = cli("keys", "list", "--names")  # asking with the node gone warns nothing fatal, keeps the archive's
+    again = cli("keys", "list", "--names")  # asking with the nodes gone: a warning, the archive's names
     assert again.code == 0 and "me-wallet.eth" in again.out
+    assert "warning: ENS names on ethereum not refreshed" in again.err and "showing the archived ones" in again.err
     show = cli("keys", "show", "me")
     assert show.code == 0 and "me-wallet.eth" in show.out
     assert cli("keys", "show", "me", "--json").json()["ens_name"] == "me-wallet.eth"

@@ -185,8 +185,11 @@ def _ens_names(accounts: list[AccountMeta], *, ask: bool) -> dict[str, str]:
     evm = [m.addresses["evm"] for m in accounts if m.addresses.get("evm")]
     if not evm:
         return {}
+    def warn(network: str, exc: Exception) -> None:
+        err(f"warning: ENS names on {network} not refreshed ({exc}); showing the archived ones")
+
     try:
-        return account_names(evm, ask=ask)
+        return account_names(evm, ask=ask, on_error=warn)
     except PolisError as exc:
         err(f"warning: ENS names not shown ({exc})")
         return {}

@@ -9,6 +9,7 @@ a flag) with the addresses they show.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -107,9 +108,10 @@ def naming_networks() -> list[str]:
     return sorted(key for key, net in load_networks().items() if net.ens_registry)
 
 
-def account_names(addresses: list[str], *, ask: bool) -> dict[str, str]:
+def account_names(addresses: list[str], *, ask: bool,
+                  on_error: Callable[[str, Exception], None] | None = None) -> dict[str, str]:
     """lower-case address → name over every naming network (the first that knows one); `ask` refreshes
-    from the nodes first (errors leave the archived names)."""
+    from the nodes first (errors leave the archived names, and are told to `on_error(network, error)`)."""
     from wallet.errors import PolisError
 
     if not ask:
@@ -117,8 +119,10 @@ def account_names(addresses: list[str], *, ask: bool) -> dict[str, str]:
     out: dict[str, str] = {}
     for network in naming_networks():
         try:
-            got = refresh(network, addresses) if ask else cached_for(network, addresses)
-        except PolisError:
+            got = refresh(network, addresses)
+        except PolisError as exc:
+            if on_error is not None:
+                on_error(network, exc)
             got = cached_for(network, addresses)
         for addr, name in got.items():
             out.setdefault(addr, name)
