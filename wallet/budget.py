@@ -43,7 +43,8 @@ class BudgetExceeded(Exception):
     """The command's time budget is used up: it stops (exit 1); open journal entries stay open."""
 
     exit_code = 1
-    hint = f"give it more with --timeout SECONDS or {ENV} (0: no limit); a re-run resumes and settles what was sent"
+    hint = (f"give it more with --timeout SECONDS or {ENV} (0: no limit); a send it cut short is settled by "
+            "the next command or 'polis history --refresh'")
 
 
 def parse(text: str, what: str = "--timeout") -> float:
