@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
+from screens.steady import SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -30,7 +31,7 @@ VOTE_COLUMNS = (Col("voter", "Voter", 12, 66), Col("choice", "Choice", 6, 16), C
                 Col("reason", "Reason", 12, 600, slack=True))
 
 
-class ProposalScreen(Screen[None]):
+class ProposalScreen(SteadyResize, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", id="proposal.back", tooltip="back to the inbox"),
         Binding("v", "vote", "Vote", id="proposal.vote", tooltip="vote on this proposal (plan, review, sign)"),
@@ -319,7 +320,7 @@ class ProposalScreen(Screen[None]):
 
                             had = archived.get(addr.lower())
                             left = weight_left(addr, power, had.used if had else 0, had.votes if had else 0)
-                            line += f" ({left.text(lambda n: format_amount(n, d, max_decimals=4))})"
+                            line += f" ({left.used_text(lambda n: format_amount(n, d, max_decimals=4))})"
                         parts.append(line)
                 text = "voting power at the snapshot: " + (", ".join(parts) or "no account in the vault")
             finally:

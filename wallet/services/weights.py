@@ -42,11 +42,15 @@ class WeightLeft:
 
     def text(self, amt: Callable[[int], str]) -> str:
         """ "100 PDT at the snapshot: 60 PDT used in 2 votes, 40 PDT left" (`amt` formats an amount)."""
+        if self.total is None:
+            return f"{self.used_text(amt)}; the weight at the snapshot is not in the archive (the node has it)"
+        return f"{amt(self.total)} at the snapshot: {self.used_text(amt)}"
+
+    def used_text(self, amt: Callable[[int], str]) -> str:
+        """ "60 PDT used in 2 votes, 40 PDT left" ("none used yet" before the first part)."""
         used = (f"{amt(self.used)} used in {self.votes} vote{'s' if self.votes != 1 else ''}" if self.votes
                 else "none used yet")
-        if self.total is None:
-            return f"{used}; the weight at the snapshot is not in the archive (the node has it)"
-        return f"{amt(self.total)} at the snapshot: {used}, {amt(self.remaining or 0)} left"
+        return used if self.remaining is None else f"{used}, {amt(self.remaining)} left"
 
     def as_json(self) -> dict[str, Any]:
         """Base units as decimal strings (exact)."""
