@@ -13,12 +13,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from screens.steady import SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 from screens.widgets.footer import KeyFooter
 
 
-class AccountsScreen(Screen[None]):
+class AccountsScreen(SteadyResize, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="accounts.new", tooltip="create a key from a new 12-word mnemonic"),
         Binding("i", "import_key", "Import", id="accounts.import",

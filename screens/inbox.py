@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input
 
+from screens.steady import SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -33,7 +34,7 @@ def _cells(r: InboxRow) -> list[Text]:
     return [Text(r.source), Text(r.title), Text(r.status), Text(r.closes), Text(r.my_vote), Text(r.leader)]
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(SteadyResize, Screen[None]):
     """Home screen. Filters are buttons (mouse) and keys (keyboard); `query` holds them all."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

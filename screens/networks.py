@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from screens.steady import SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog
 from screens.widgets.fit_table import Col, FitTable
@@ -21,7 +22,7 @@ from screens.widgets.footer import KeyFooter
 COLUMNS = (Col("net", "Network", 7, 24), Col("fam", "Family", 6, 12), Col("chain", "Chain", 5, 24),
            Col("followed", "Followed", 10, 200, slack=True), Col("health", "Health", 12, 40))
 
-class NetworksScreen(Screen[None]):
+class NetworksScreen(SteadyResize, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h", "health", "Health", id="networks.health", tooltip="check every endpoint: chain id, latency, head"),
         Binding("f", "follow", "Follow", id="networks.follow",

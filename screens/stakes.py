@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from screens.steady import SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -25,7 +26,7 @@ ACTIONS = {"delegate": "delegation", "stake": "stake", "unstake": "unstake", "mo
 COLUMNS = (Col("source", "Source", 6, 24), Col("account", "Account", 7, 16), Col("kind", "Kind", 4, 12),
            Col("target", "Target", 12, 200, slack=True), Col("amount", "Amount", 6, 28), Col("note", "Note", 4, 40))
 
-class StakesScreen(Screen[None]):
+class StakesScreen(SteadyResize, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "act('delegate')", "Delegate", id="stakes.delegate", tooltip="delegate voting power"),
         Binding("s", "act('stake')", "Stake", id="stakes.stake", tooltip="stake to a validator / hotkey"),

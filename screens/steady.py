@@ -1,0 +1,33 @@
+"""Skip the relayouts Textual does for a resize that changes nothing.
+
+A screen's first layout sends the screen itself a `Resize` of the size it was just laid out at; Textual's
+handler then lays the screen out again and every screen below it too (the inbox under a proposal or a
+dialog). On the proposal screen that was two of its four full layouts per open. A real terminal resize
+changes the size, so it still runs Textual's handler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.geometry import Size
+from textual.screen import Screen
+
+
+def laid_out_at(screen: Screen[Any], size: Size) -> bool:
+    """True when `screen` and every screen below it were last laid out at `size`."""
+    try:
+        screens = [screen, *screen.app._background_screens]
+        return all(s._compositor.size == size for s in screens)
+    except AttributeError:  # another Textual: always take its own path
+        return False
+
+
+class SteadyResize:
+    """Mixin for a Screen (listed before it): a `Resize` to the size every screen already has is dropped."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        if isinstance(self, Screen) and laid_out_at(self, event.size):
+            event.stop()
+            event.prevent_default()

@@ -1,0 +1,125 @@
+"""Pilot tests of the one-widget key footer (what it shows at 80 and 160 columns: whole keys only, the
+palette key at the right edge; a click presses the key, hovering shows its tooltip; it follows the screen's
+bindings) and of dropping the no-op Resize a new screen gets (a real resize still lays out every screen)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.plugins.tui_data import NOW, fill
+from tests.plugins.tui_helpers import wait_for
+
+
+def make(**kw: Any):  # type: ignore[no-untyped-def]
+    from screens.app import make_app
+
+    kw.setdefault("check_online", False)
+    kw.setdefault("clock", lambda: NOW)
+    kw.setdefault("persist_settings", False)
+    return make_app(**kw)
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(asyncio.wait_for(coro, 90))
+
+
+def footer_text(app: Any) -> str:
+    from screens.widgets.footer import KeyFooter
+
+    return app.screen.query_one(KeyFooter).render().plain
+
+
+def test_footer_shows_whole_keys_and_the_palette_at_the_right_edge(polis_home: Any) -> None:
+    fill(30)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count > 0)
+            text = await wait_for(pilot, lambda: footer_text(app) if "Search" in footer_text(app) else "")
+            assert len(text) == 80 and text.endswith("▏^p palette")
+            # keys that do not fit are left out whole ("3 Accounts" would need 10 more cells), never cut
+            left = text.removesuffix("▏^p palette").rstrip()
+            assert left == "/ Search n Needs vote f Status v Vote ? Help S Sync 1 Inbox 2 Stakes"
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ProposalScreen")
+            text = await wait_for(pilot, lambda: footer_text(app) if "Back" in footer_text(app) else "")
+            assert text.startswith("esc Back v Vote / Find vote p My power y Copy id s Simulate ? Help")
+            assert "Search" not in text
+
+    run(go())
+
+
+def test_footer_wide_shows_every_key(polis_home: Any) -> None:
+    fill(30)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count > 0)
+            text = await wait_for(pilot, lambda: footer_text(app) if "Quit" in footer_text(app) else "")
+            assert "3 Accounts 4 Networks q Quit" in text and text.endswith("▏^p palette")
+            assert len(text) == 160
+
+    run(go())
+
+
+def test_clicking_a_footer_key_presses_it_and_hovering_shows_its_tooltip(polis_home: Any) -> None:
+    from screens.widgets.footer import KeyFooter
+
+    fill(30)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count > 0)
+            await wait_for(pilot, lambda: "Status" in footer_text(app))
+            text = footer_text(app)
+            x = text.index("f Status")
+            before = app.screen.query_state.status
+            await pilot.hover(KeyFooter, offset=(x + 2, 0))
+            footer = app.screen.query_one(KeyFooter)
+            assert footer.tooltip == "cycle the status filter"
+            await pilot.click(KeyFooter, offset=(x + 2, 0))
+            await wait_for(pilot, lambda: app.screen.query_state.status != before, what="status filter cycled")
+            # a click on the gap between keys presses nothing
+            status = app.screen.query_state.status
+            await pilot.click(KeyFooter, offset=(x + len("f Status"), 0))
+            await pilot.pause(0.1)
+            assert app.screen.query_state.status == status
+            await pilot.hover(KeyFooter, offset=(text.index("? Help") + 1, 0))
+            assert footer.tooltip == "keys of this screen and how to remap them"
+
+    run(go())
+
+
+def test_a_resize_under_the_proposal_screen_still_refits_both_screens(polis_home: Any) -> None:
+    """The proposal screen drops the Resize of the size it was just laid out at (one full layout of it
+    and of the inbox below per open); a real terminal resize still lays out both."""
+    from screens.steady import laid_out_at
+    from screens.widgets.footer import KeyFooter
+
+    fill(30)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count > 0)
+            inbox = app.screen
+            table = inbox.query_one("#inbox")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ProposalScreen" and app.screen.view)
+            await pilot.pause(0.1)
+            assert laid_out_at(app.screen, app.size)
+            assert app.screen.query_one(KeyFooter).size.width == 80
+            await pilot.resize_terminal(160, 48)
+            await wait_for(pilot, lambda: app.screen.query_one(KeyFooter).size.width == 160, what="proposal relaid")
+            await wait_for(pilot, lambda: "Quit" in footer_text(app), what="wide footer")
+            assert laid_out_at(app.screen, app.size) and not laid_out_at(app.screen, inbox.size.with_width(80))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is inbox)
+            await wait_for(pilot, lambda: table.size.width == 160 and table.columns["title"].width > 60,
+                           what="inbox refitted at 160")
+
+    run(go())
