@@ -63,6 +63,7 @@ def test_stake_killed_between_submit_and_record_is_submitted_once(bt_ready: Subs
     assert third.code == 0, third.err
     assert "included on chain" in third.out and "nothing new was sent" in third.out
     assert node.calls["author_submitExtrinsic"] == 1 and node.rejected == []
+    assert node.calls["author_submitAndWatchExtrinsic"] == 0  # one extrinsic, sent once, by one method
     fee = node.fee_for(len(bytes.fromhex(node.head["extrinsics"][0][2:])))
     assert node.chain.free(ck) == before - 1_500_000_000 - fee  # staked once, one fee
     assert node.chain.alpha_of(pub_hex(hk), ck, 1) > 14 * TAO

@@ -52,12 +52,12 @@ def parse(text: str, what: str = "--timeout") -> float:
     from wallet.errors import BadInput
 
     try:
-        value = float(str(text).strip())
+        seconds = float(str(text).strip())
     except ValueError:
         raise BadInput(f"{what} must be a number of seconds, not {str(text)[:40]!r}") from None
-    if not math.isfinite(value) or not 0 <= value <= MAX_SECONDS:
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_SECONDS:
         raise BadInput(f"{what} must be 0 (no limit) … {MAX_SECONDS:.0f} seconds, not {str(text)[:40]!r}")
-    return value
+    return seconds
 
 
 def choose(kind: str, option: float | None = None) -> float | None:
