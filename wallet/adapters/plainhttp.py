@@ -92,6 +92,21 @@ class Deadline:
         return left
 
 
+def _quiet(sock: socket.socket) -> bool:
+    """An idle kept-alive connection is usable when it has nothing to read: the server closing it (or
+    sending unasked) makes it readable. A peek without blocking works for any descriptor number."""
+    sock.setblocking(False)
+    try:
+        sock.recv(1, socket.MSG_PEEK)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+    return False
+
+
 class PlainHttp:
     """A pool of kept-alive connections per host. Thread-safe: each request holds its own connection."""
 
@@ -149,8 +164,6 @@ class PlainHttp:
     # --- connections ---------------------------------------------------------------------------------
 
     def _take(self, host: str, port: int) -> _Conn | None:
-        import select
-
         now = time.monotonic()
         while True:
             with self._lock:
@@ -158,9 +171,8 @@ class PlainHttp:
                 if not lst:
                     return None
                 conn = lst.pop()
-            readable, _, _ = select.select([conn.sock], [], [], 0)
-            if now - conn.idle_since < KEEPALIVE_EXPIRY and not readable and not conn.buf:
-                return conn  # an idle connection with something to read was closed (or spoken on) by the server
+            if now - conn.idle_since < KEEPALIVE_EXPIRY and _quiet(conn.sock):
+                return conn
             conn.sock.close()
 
     def _give(self, host: str, port: int, conn: _Conn) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from wallet.errors import BadInput
@@ -225,16 +224,36 @@ def _dump(v: Any) -> Any:
 
 
 class _Config:
-    """model_validate / model_dump, the two calls callers (and plug-ins) make of the settings."""
+    """model_validate / model_dump, the two calls callers (and plug-ins) make of the settings. Plain classes,
+    not dataclasses: generating a 24-field dataclass costs several ms of every start. Unset fields read
+    their class default; lists and dicts are made per instance."""
 
     FIELDS: ClassVar[tuple[str, ...]] = ()
+    FACTORIES: ClassVar[dict[str, Callable[[], Any]]] = {}
+
+    def __init__(self, **values: Any) -> None:
+        unknown = set(values) - set(self.FIELDS)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
+        for name, make in self.FACTORIES.items():
+            if name not in values:
+                setattr(self, name, make())
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and all(getattr(self, k) == getattr(other, k) for k in self.FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the models before
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={getattr(self, k, None)!r}' for k in self.FIELDS)})"
 
     def model_dump(self, **_options: Any) -> dict[str, Any]:
         """Every field, in the order of the file's rules, as plain dicts and lists (a deep copy)."""
         return {k: _dump(getattr(self, k)) for k in self.FIELDS}
 
 
-@dataclass
 class DenomConfig(_Config):
     symbol: str
     base: str
@@ -263,7 +282,6 @@ def _address(v: Any) -> str:
     return v
 
 
-@dataclass
 class DaoConfig(_Config):
     """A governance contract pair on an EVM network."""
 
@@ -305,7 +323,6 @@ def _explorer(v: Any) -> str:
     return str(v)
 
 
-@dataclass
 class NetworkConfig(_Config):
     protocol: Literal["evm", "cosmos", "substrate", "snapshot"]
     """The network's kind: which default adapter serves it and how its chain id and sources read. Not the
@@ -345,14 +362,14 @@ class NetworkConfig(_Config):
     max_gas: int = 0
     """Largest gas of one transaction (0 = the family's default: 2,000,000 on EVM, never above the block gas
     limit; 10,000,000 on Cosmos)."""
-    daos: list[DaoConfig] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
+    daos: list[DaoConfig]
+    aliases: list[str]
     """Other names that select this network ("fetchhub" for "fetchai", "local" for "bittensor-local")."""
     adapter: str | None = None
     """Adapter of the network-wide source (e.g. "snet_stake" on an EVM network); default by family."""
     user: bool = False
     """True when defined or extended in the user's networks file."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any]
     """Family-specific settings, validated by the family's adapter (Cosmos: bech32 prefixes, gas
     price; Substrate: ss58 format, genesis hash; Snapshot: hub/sequencer/score URLs, `spaces`)."""
 
@@ -419,3 +436,4 @@ _NETWORK_RULES: dict[str, Check] = {
     "adapter": _opt_str, "user": _bool, "extra": _dict}
 """The fields of a network table in the order pydantic checked them (the first broken one is reported)."""
 NetworkConfig.FIELDS = tuple(_NETWORK_RULES)
+NetworkConfig.FACTORIES = {"daos": list, "aliases": list, "extra": dict}
