@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from wallet import budget
 from wallet.adapters.base import Adapter, Progress, StakePosition, StakeTarget, SyncReport
 from wallet.adapters.cosmos import plans
 from wallet.adapters.cosmos.errors import TX_IN_MEMPOOL, WRONG_SEQUENCE, LcdError, explain, sdk_code_of
@@ -390,7 +391,7 @@ class CosmosAdapter(Adapter):
             if time.monotonic() > deadline:  # accepted by the node's mempool, not in a block yet: it may land
                 return ActionResult(plan=plan, ok=False, tx_hash=tx_hash, pending=True,
                                     error=f"not included after {int(timeout)} s; still pending")
-            time.sleep(delay)
+            budget.sleep(delay)  # within the command's time budget (wallet/budget.py)
             delay = min(delay * 2, self.poll_interval * 4)
         resp = parse_node(TxResponse, doc.get("tx_response") or {})
         ok = resp.code == 0

@@ -10,6 +10,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from wallet import budget
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient, quantity
@@ -537,7 +538,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                                         error=f"not included after {int(timeout)} s; still pending in the node")
                 return ActionResult(plan=plan, ok=False, tx_hash=tx_hash,
                                     error="the node does not know the transaction (dropped)")
-            time.sleep(delay)
+            budget.sleep(delay)  # within the command's time budget (wallet/budget.py)
             delay = min(delay * 2, 2.0)
         return self.result_from_receipt(plan, tx_hash, receipt)
 
