@@ -52,26 +52,41 @@ def _encode(col: str, value: Any) -> Any:
     return value
 
 
-def upsert_proposal(ar: Archive, source: str, pid: str, fields: dict[str, Any]) -> None:
-    """Insert a proposal or update only the given fields of an existing one."""
-    unknown = set(fields) - set(_PROPOSAL_COLS)
+def _upsert_sql(cols: Sequence[str]) -> str:
+    unknown = set(cols) - set(_PROPOSAL_COLS)
     if unknown:
         raise ValueError(f"unknown proposal fields: {sorted(unknown)}")
-    cols = list(fields)
-    values = [_encode(c, fields[c]) for c in cols]
-    now = int(time.time())
     insert_cols = ", ".join(["source", "id", "updated_at", *cols])
     marks = ", ".join("?" for _ in range(3 + len(cols)))
     updates = ", ".join([f"{c}=excluded.{c}" for c in cols] + ["updated_at=excluded.updated_at"])
-    if "status" not in fields:
+    if "status" not in cols:
         # A row must have a status; an update-only call on a missing row is a caller bug.
         insert_cols += ", status"
         marks += ", 'pending'"
-    ar.conn.execute(
-        f"INSERT INTO proposals ({insert_cols}) VALUES ({marks}) "
-        f"ON CONFLICT(source, id) DO UPDATE SET {updates}",
-        (source, pid, now, *values),
-    )
+    return f"INSERT INTO proposals ({insert_cols}) VALUES ({marks}) ON CONFLICT(source, id) DO UPDATE SET {updates}"
+
+
+def upsert_proposal(ar: Archive, source: str, pid: str, fields: dict[str, Any]) -> None:
+    """Insert a proposal or update only the given fields of an existing one."""
+    cols = list(fields)
+    ar.conn.execute(_upsert_sql(cols), (source, pid, int(time.time()), *[_encode(c, fields[c]) for c in cols]))
+
+
+def upsert_proposals(ar: Archive, source: str, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """`upsert_proposal` of many, in their order: each run of items with the same fields is one executemany
+    (a sync writes hundreds of proposals with the same columns)."""
+    now = int(time.time())
+    run: list[tuple[Any, ...]] = []
+    run_cols: tuple[str, ...] = ()
+    for pid, fields in items:
+        cols = tuple(fields)
+        if cols != run_cols and run:
+            ar.conn.executemany(_upsert_sql(run_cols), run)
+            run = []
+        run_cols = cols
+        run.append((source, pid, now, *[_encode(c, fields[c]) for c in cols]))
+    if run:
+        ar.conn.executemany(_upsert_sql(run_cols), run)
 
 
 def insert_votes(ar: Archive, rows: Iterable[Sequence[Any]]) -> int:

@@ -235,10 +235,8 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
         except (codec.DecodeError, KeyError, IndexError, TypeError, ValueError) as exc:
             rep.warnings.append(f"skipped an undecodable log ({exc.__class__.__name__}: {str(exc)[:80]})")
     with ar.conn:
-        for pid, fields in proposals:
-            store.upsert_proposal(ar, src, pid, fields)
-        for pid, fields in status_updates:
-            store.upsert_proposal(ar, src, pid, fields)
+        store.upsert_proposals(ar, src, proposals)
+        store.upsert_proposals(ar, src, status_updates)
         if votes:
             store.insert_votes(ar, votes)
         if parts:
@@ -297,6 +295,7 @@ class _RefreshJob:
                 return point
             return block_ts.get(point, head_ts + (point - head) * bt)
 
+        updates: list[tuple[str, dict[str, Any]]] = []
         for (lo, hi), pid in zip(self.spans, self.ids, strict=True):
             start_p, end_p, cblock, cat = self.rows[pid]
             fields: dict[str, Any] = {"start_ts": to_ts(start_p), "end_ts": to_ts(end_p)}
@@ -308,9 +307,10 @@ class _RefreshJob:
                     fields["end_ts"] = to_ts(fields["end_point"])
             except (RpcError, codec.DecodeError, IndexError, TypeError, ValueError) as exc:
                 rep.warnings.append(f"could not refresh proposal {pid}: {str(exc)[:80]}")
-            store.upsert_proposal(ar, ad.source, pid, fields)
+            updates.append((pid, fields))
             if pid not in new_ids:
                 rep.updated_proposals += 1
+        store.upsert_proposals(ar, ad.source, updates)
         store.refresh_vote_counts(ar, ad.source, self.ids)
 
 
