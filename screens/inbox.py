@@ -81,6 +81,7 @@ class InboxScreen(SteadyResize, Screen[None]):
         self._addresses: list[str] | None = None
         self._rows: dict[str, InboxRow] = {}
         """Loaded rows by table key (what `v` and `y` act on)."""
+        self._warmed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -159,6 +160,18 @@ class InboxScreen(SteadyResize, Screen[None]):
         self._loaded += len(msg.page.rows)
         self._loading_more = False
         self._update_count()
+        if msg.page.offset == 0 and msg.page.rows and not self._warmed:
+            self._warmed = True
+            first = msg.page.rows[0]
+            self.set_timer(0.1, lambda: self._warm(first.source, first.id))
+
+    @work(thread=True, group="warm", exit_on_error=False)
+    def _warm(self, source: str, pid: str) -> None:
+        """After the first page is on screen: load one proposal view off the main thread, so that even the
+        first Enter finds the imports done (see `screens.proposal.warm_up`)."""
+        from screens.proposal import warm_up
+
+        warm_up(source, pid, self.app.now())  # type: ignore[attr-defined]
 
     def on_inbox_screen_load_failed(self, msg: LoadFailed) -> None:
         self._loading_more = False

@@ -3,8 +3,10 @@ voting power, decoded actions), the description as Markdown, and the searchable 
 
 Opening must feel instant (≤ 100 ms with 100k archived proposals, see bench/tui_bench.py), so the screen
 composes only the overview; the Description pane (Markdown parsing) and the Votes pane (an Input and a
-DataTable) are mounted the first time their tab is shown. The archive is read in a worker; the overview
-fills in when its message arrives.
+DataTable) are mounted the first time their tab is shown. The first open of a session reads the archive in
+a worker (its imports take ~150 ms) and fills the overview in when it answers; later opens read it (a few
+ms) before the first layout, so the screen is laid out and drawn once. The growth plot, voters' names and
+the stored simulation always come from workers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,24 @@ from wallet.inbox import ProposalView
 
 VOTE_COLUMNS = (Col("voter", "Voter", 12, 66), Col("choice", "Choice", 6, 16), Col("weight", "Weight", 8, 28),
                 Col("reason", "Reason", 12, 600, slack=True))
+
+
+_WARM = False
+"""True once a view has loaded in this process: later opens read the archive before the first layout."""
+
+
+def warm_up(source: str, pid: str, now: float) -> None:
+    """Load one view off the main thread (the inbox does this after its first page), so that even the
+    first open reads the archive before its first layout instead of waiting for the imports."""
+    global _WARM
+    from wallet.errors import PolisError
+    from wallet.inbox import proposal_view
+
+    try:
+        proposal_view(source, pid, now=now)
+    except PolisError:
+        return
+    _WARM = True
 
 
 class ProposalScreen(SteadyResize, Screen[None]):
@@ -117,7 +137,19 @@ class ProposalScreen(SteadyResize, Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self._load()
+        if _WARM:
+            # Once the first view has loaded (imports done), reading one proposal takes a few ms of
+            # bounded archive reads: done here, before the first layout, the screen is laid out and
+            # drawn once with its data instead of once empty and again when a worker answers.
+            from wallet.errors import PolisError
+            from wallet.inbox import proposal_view
+
+            try:
+                self._show(proposal_view(self.source, self.pid, now=self.app.now()))  # type: ignore[attr-defined]
+            except PolisError:
+                self._load()  # the worker reports it
+        else:
+            self._load()
         self._stored_simulation()
 
     # --- panes built on first show ---------------------------------------------------------------
@@ -159,9 +191,19 @@ class ProposalScreen(SteadyResize, Screen[None]):
         self.post_message(self.Loaded(view))
 
     async def on_proposal_screen_loaded(self, msg: Loaded) -> None:
+        global _WARM
+        _WARM = True
+        self._show(msg.view)
+        md = self.query("#description")
+        if md:
+            from textual.widgets import Markdown
+
+            await md.first(Markdown).update(msg.view.body or "_no description_")
+
+    def _show(self, v: ProposalView) -> None:
         from wallet.services.plan_context import short_id
 
-        v = self.view = msg.view
+        self.view = v
         self.query_one("#p-title", Static).update(Text(v.title))
         # The state first, so it stays on screen at 80 columns; the id shortened (`y` copies it whole).
         state = v.state.text if v.state else v.status.upper()
@@ -182,11 +224,6 @@ class ProposalScreen(SteadyResize, Screen[None]):
             Text("\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
         self.sub_title = f"{v.source} proposal"
         self._show_votes(v.votes)
-        md = self.query("#description")
-        if md:
-            from textual.widgets import Markdown
-
-            await md.first(Markdown).update(v.body or "_no description_")
 
     def _fill_votes(self, rows: list[dict[str, str]]) -> None:
         self._votes_rows = rows

@@ -140,9 +140,42 @@ def adapter_name(net: NetworkConfig, dao: DaoConfig | None) -> str:
     return dao.adapter if dao else (net.adapter or FAMILY_DEFAULT.get(net.protocol, net.protocol))
 
 
+def _networks_signature() -> tuple[object, ...]:
+    """What the configured networks are read from: each preset file's and the user file's path, inode,
+    mtime and size (a changed or replaced file changes it)."""
+    from wallet.network_tables import PRESET_DIR, user_networks_path
+
+    sig: list[object] = []
+    for path in (*sorted(PRESET_DIR.glob("*.toml")), user_networks_path()):
+        try:
+            st = path.stat()
+        except OSError:
+            sig.append((str(path), None))
+            continue
+        sig.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(sig)
+
+
+_SOURCE_CLASSES: dict[tuple[object, ...], type[Adapter] | None] = {}
+"""source_adapter_class answers per (source, archived kind/protocol, networks files): resolving a source
+validates every configured network (~2 ms), and one proposal view asks three times (quorum, choices,
+partial votes)."""
+
+
 def source_adapter_class(source: str, archived: dict[str, Any] | None = None) -> type[Adapter] | None:
     """The adapter class of an archive source, without building it (no network): from the configured
     networks, else from the archived source row (a network the user removed), else None."""
+    row = archived or {}
+    key = (source, str(row.get("kind") or ""), str(row.get("protocol") or row.get("family") or ""),
+           _networks_signature())
+    if key not in _SOURCE_CLASSES:
+        if len(_SOURCE_CLASSES) > 256:
+            _SOURCE_CLASSES.clear()
+        _SOURCE_CLASSES[key] = _resolve_source_class(source, row)
+    return _SOURCE_CLASSES[key]
+
+
+def _resolve_source_class(source: str, row: dict[str, Any]) -> type[Adapter] | None:
     from wallet.errors import PolisError
     from wallet.networks import resolve_source
 
@@ -151,7 +184,6 @@ def source_adapter_class(source: str, archived: dict[str, Any] | None = None) ->
         return adapter_class(adapter_name(net, dao))
     except PolisError:
         pass
-    row = archived or {}
     kind = str(row.get("kind") or "")
     name = kind if kind in builtin_adapters() else FAMILY_DEFAULT.get(str(row.get("protocol") or row.get("family")))
     try:

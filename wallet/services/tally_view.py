@@ -98,8 +98,8 @@ def history(votes: Sequence[tuple[str, int, int | None, int | None]], *, start: 
 
 def load_history(source: str, pid: str, *, buckets: int = 40) -> TallyHistory:
     """The archived votes of one proposal as cumulative series (archive only; one primary-key range read)."""
+    from wallet.adapters import source_adapter_class
     from wallet.cache import open_archive, query
-    from wallet.errors import PolisError
 
     with open_archive(readonly=True) as ar:
         p = query.get_proposal(ar, source, pid)
@@ -107,15 +107,9 @@ def load_history(source: str, pid: str, *, buckets: int = 40) -> TallyHistory:
         rows = ar.conn.execute("SELECT choice, weight, timestamp, block FROM votes WHERE source=? AND proposal_id=?",
                                (source, pid)).fetchall()
     quorum = int(p["quorum"]) if p.get("quorum") not in (None, "") else None
-    counted: Collection[str] | None = None
-    try:
-        from wallet.adapters import adapter_class, adapter_name
-        from wallet.networks import resolve_source
-
-        net, dao = resolve_source(source)
-        counted = adapter_class(adapter_name(net, dao)).quorum_choices(p, src)
-    except PolisError:
-        counted = None  # a source no longer configured: count every choice
+    # the choices counted toward quorum as the tally's quorum line counts them (`proposals.quorum_of`)
+    cls = source_adapter_class(source, src)
+    counted: Collection[str] | None = cls.quorum_choices(p, src) if cls is not None else None
     votes = [(str(c).lower(), int(w), t, b) for c, w, t, b in rows]
     return history(votes, start=p.get("start_ts"), end=p.get("end_ts"), quorum=quorum, counted=counted,
                    buckets=buckets)

@@ -1,6 +1,7 @@
-"""Pilot tests of the one-widget key footer (what it shows at 80 and 160 columns: whole keys only, the
-palette key at the right edge; a click presses the key, hovering shows its tooltip; it follows the screen's
-bindings) and of dropping the no-op Resize a new screen gets (a real resize still lays out every screen)."""
+"""Pilot tests of what keeps the TUI quick, each checked for what the user sees: the one-widget key footer
+(whole keys only at 80 and 160 columns, the palette key at the right edge; a click presses a key, hovering
+shows its tooltip; it follows the screen's bindings), the no-op Resize a new screen drops (a real resize
+still lays out every screen), and a warm proposal open that has its data in the first layout."""
 
 from __future__ import annotations
 
@@ -121,5 +122,38 @@ def test_a_resize_under_the_proposal_screen_still_refits_both_screens(polis_home
             await wait_for(pilot, lambda: app.screen is inbox)
             await wait_for(pilot, lambda: table.size.width == 160 and table.columns["title"].width > 60,
                            what="inbox refitted at 160")
+
+    run(go())
+
+
+def test_once_warm_a_proposal_opens_with_its_data_in_the_first_layout(polis_home: Any, monkeypatch: Any) -> None:
+    """After the inbox's first page, one view is loaded off the main thread (imports done); from then on
+    the proposal screen reads the archive as it mounts, so its first layout already has the data and no
+    loading worker runs."""
+    import screens.proposal as sp
+
+    fill(30)
+    monkeypatch.setattr(sp, "_WARM", False)
+    loads: list[str] = []
+    real_load = sp.ProposalScreen._load
+
+    def counting_load(self: Any) -> Any:
+        loads.append(self.pid)
+        return real_load(self)
+
+    monkeypatch.setattr(sp.ProposalScreen, "_load", counting_load)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count > 0)
+            await wait_for(pilot, lambda: sp._WARM, what="warm-up view loaded")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "ProposalScreen")
+            screen = app.screen
+            assert screen.view is not None and screen.view.id == screen.pid  # set before the first layout
+            assert loads == []
+            title = screen.query_one("#p-title").render().plain
+            assert title == screen.view.title
 
     run(go())
