@@ -133,3 +133,30 @@ def test_tui_proposal_screen_shows_weight_left_and_every_partial_vote(cli, anvil
             assert len(mine) == 2 and all(f"of {weight_text(used, PDT)}" in row[2] for row in mine)
 
     asyncio.run(go())
+
+
+def test_export_votes_writes_each_partial_vote_with_its_split(cli, anvil, frac) -> None:
+    import csv
+    import io
+
+    from wallet.devnet.deploy import call
+
+    src, pid, dep = frac["src"], frac["pid"], frac["dep"]
+    rows = [v for v in cli("export", "votes", "--format", "json", "-n", src).json() if v["proposal_id"] == pid]
+    listed = cli("proposals", "votes", f"{src}:{pid}", "--json", "--limit", "1000").json()
+    assert len(rows) == listed["total"] == frac["seed"].votes_cast
+    for v in rows:
+        split = (int(v["for"]), int(v["against"]), int(v["abstain"]))
+        assert int(v["weight"]) == sum(split)
+        assert v["choice"] == ("split" if sum(1 for x in split if x) > 1 else
+                               ("for", "against", "abstain")[[bool(x) for x in split].index(True)])
+    against, for_, abstain = call(anvil, dep.governor, "proposalVotes(uint256)", int(pid), returns=["uint256"] * 3)
+    assert (sum(int(v["against"]) for v in rows), sum(int(v["for"]) for v in rows),
+            sum(int(v["abstain"]) for v in rows)) == (against, for_, abstain)
+    for who in frac["splitters"]:
+        used = call(anvil, dep.governor, "usedVotes(uint256,address)", int(pid), who)
+        mine = [v for v in rows if v["voter"] == who]
+        assert len(mine) > 1 and sum(int(v["weight"]) for v in mine) == used
+    table = list(csv.DictReader(io.StringIO(cli("export", "votes", "-n", src).out)))
+    assert [(r["voter"], r["for"], r["against"], r["abstain"]) for r in table if r["proposal_id"] == pid] == [
+        (v["voter"], v["for"], v["against"], v["abstain"]) for v in rows]

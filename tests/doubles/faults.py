@@ -47,9 +47,11 @@ class FaultProxy:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._client = httpx.Client(timeout=60)
+        self.closed = False
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
+        self.closed = True  # a kept-alive connection's next request is dropped, not served
         self.server.shutdown()
         self.server.server_close()
         self._client.close()
@@ -70,6 +72,9 @@ class FaultProxy:
             return None
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        if self.closed:
+            h.close_connection = True
+            return
         try:
             self._serve(h)
         except (BrokenPipeError, ConnectionResetError):

@@ -18,7 +18,18 @@ from wallet.textsafe import clean, json_escape
 
 PROPOSAL_FIELDS = ["source", "id", "title", "status", "native_status", "proposer", "created_at", "start_ts",
                    "end_ts", "start_point", "end_point", "quorum", "tally", "vote_count", "body"]
-VOTE_FIELDS = ["source", "proposal_id", "voter", "choice", "weight", "reason", "block", "tx", "timestamp"]
+VOTE_FIELDS = ["source", "proposal_id", "voter", "choice", "weight", "reason", "block", "tx", "timestamp",
+               "for", "against", "abstain"]
+# A voter's partial votes (GovernorCountingFractional) are exported one row each with its split, in place
+# of the summed row in `votes`; a whole vote has no split (empty cells, null in JSON).
+_PART_CHOICE = ("CASE WHEN against = '0' AND abstain = '0' THEN 'for' WHEN for_weight = '0' AND abstain = '0' "
+                "THEN 'against' WHEN for_weight = '0' AND against = '0' THEN 'abstain' ELSE 'split' END")
+_VOTES_SQL = (
+    "SELECT source, proposal_id, voter, choice, weight, reason, block, tx, timestamp, NULL, NULL, NULL, log_index "
+    "FROM votes v WHERE {clause} AND NOT EXISTS (SELECT 1 FROM vote_parts p WHERE p.source = v.source "
+    "AND p.proposal_id = v.proposal_id AND p.voter = v.voter) "
+    f"UNION ALL SELECT source, proposal_id, voter, {_PART_CHOICE}, weight, reason, block, tx, timestamp, "
+    "for_weight, against, abstain, log_index FROM vote_parts WHERE {clause} ORDER BY 1, 7, 13")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
             if args.voter:
                 clause += " AND lower(voter) = ?"
                 params.append(args.voter.lower())
-            sql = f"SELECT {', '.join(VOTE_FIELDS)} FROM votes WHERE {clause} ORDER BY source, block, log_index"
+            sql = _VOTES_SQL.format(clause=clause)
+            params += params
             fields = VOTE_FIELDS
         cur = ar.conn.execute(sql, params)
         if target is None:
@@ -70,12 +82,12 @@ def _write(stream: TextIO, fmt: str, fields: list[str], cur: Any) -> int:
         w = csv.writer(stream)
         w.writerow(fields)
         for row in cur:
-            w.writerow([csv_cell(c) for c in row])
+            w.writerow([csv_cell(c) for c in row[:len(fields)]])
             n += 1
         return n
     stream.write("[")
     for row in cur:
-        doc = dict(zip(fields, row, strict=True))
+        doc = dict(zip(fields, row[:len(fields)], strict=True))
         if "tally" in doc and isinstance(doc["tally"], str):
             doc["tally"] = json.loads(doc["tally"])
         stream.write(("," if n else "") + "\n  " + json_escape(json.dumps(doc, ensure_ascii=False)))
