@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wallet.cache import store
 from wallet.errors import ActionFailed, NodeUnreachable, NotInteractive, PolisError
@@ -54,9 +54,13 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
                               summary=plan.summary[0] if plan.summary else plan.kind,
                               detail={"marker": marker} if marker is not None else None)
     step("signing")
-    adapter.on_signed = lambda h, d=None: store.journal_update(archive, entry, "signed", tx_hash=h, detail=d)
+
+    def on_signed(tx_hash: str, detail: dict[str, Any] | None = None) -> None:
+        rest, raw = once.split_raw(detail)
+        store.journal_update(archive, entry, "signed", tx_hash=tx_hash, detail=rest, raw=raw)
+
     try:
-        tx_hash = adapter.submit(plan, signer)
+        tx_hash = once.send(adapter, plan, signer, on_signed)
     except NodeUnreachable as exc:
         # The send may have reached the node: the entry stays open, the next run settles it by the marker.
         store.journal_update(archive, entry, "signed", error=str(exc))
@@ -64,8 +68,6 @@ def execute(adapter: Adapter, plan: Plan, *, archive: Archive, unlock: Callable[
     except PolisError as exc:
         store.journal_update(archive, entry, "failed", error=str(exc))
         raise
-    finally:
-        adapter.on_signed = None
     store.journal_update(archive, entry, "sent", tx_hash=tx_hash)
     log.info("%s on %s from %s: sent %s", plan.kind, plan.source, plan.address, tx_hash)
     step("sent", tx_hash)

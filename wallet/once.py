@@ -14,12 +14,17 @@ chain first:
 
 "Pending" is a state, not a failure: a transaction not included within the wait is recorded `pending`
 and settled later, by the next command for the same action or by `polis history --refresh`.
+
+Batch runs (wallet/batch/executors.py) send and settle through the same two functions: `send` (the
+adapter's `submit` with the journal hook that commits the hash, what the adapter needs to look it up and
+the signed bytes before they leave) and `verdict` (what a looked-up outcome means for the entry).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from wallet.cache import store
@@ -28,7 +33,8 @@ from wallet.errors import AlreadyDone, NodeUnreachable, PolisError
 if TYPE_CHECKING:
     from wallet.adapters.base import Adapter
     from wallet.cache.db import Archive
-    from wallet.models import Plan
+    from wallet.keys.signer import Signer
+    from wallet.models import ActionResult, Plan
 
 log = logging.getLogger("polis.actions")
 
@@ -42,6 +48,55 @@ class StillPending(PolisError):
 
     exit_code = 1
     hint = "wait for it ('polis history --refresh' shows when it lands), then run the command again if needed"
+
+
+OnSigned = Callable[[str, "dict[str, Any] | None"], None]
+"""(tx hash, detail): commits what `Adapter.signed` reports, before the signed bytes are broadcast."""
+
+
+def send(adapter: Adapter, plan: Plan, signer: Signer, on_signed: OnSigned) -> str:
+    """Sign and broadcast `plan` with `on_signed(tx_hash, detail)` called (and committed by the caller) once
+    the bytes are signed and before they leave. `detail` may carry `raw`: the signed bytes (hex), kept to
+    send the very same bytes again when the entry is settled (never logged; a signed transaction is no
+    secret but it is the user's action)."""
+    adapter.on_signed = on_signed
+    try:
+        return adapter.submit(plan, signer)
+    finally:
+        adapter.on_signed = None
+
+
+def split_raw(detail: dict[str, Any] | None) -> tuple[dict[str, Any] | None, str | None]:
+    """(detail without the signed bytes, the signed bytes as hex or None)."""
+    if not detail or "raw" not in detail:
+        return detail, None
+    rest = {k: v for k, v in detail.items() if k != "raw"}
+    raw = detail["raw"]
+    return rest or None, raw if isinstance(raw, str) else None
+
+
+def journaled(detail: str | dict[str, Any] | None, raw: str | None) -> dict[str, Any]:
+    """What `Adapter.look_up` is given about an earlier send: the journaled detail and its signed bytes."""
+    if isinstance(detail, str):
+        try:
+            got = json.loads(detail or "{}")
+        except ValueError:
+            got = {}
+        detail = got if isinstance(got, dict) else {}
+    out = dict(detail or {})
+    if raw:
+        out["raw"] = raw
+    return out
+
+
+def verdict(result: ActionResult) -> str:
+    """What a looked-up send means: "confirmed"; "pending" (may still land); "failed" (included and
+    failed: final); "dropped" (never included and it cannot be any more: the action may go again)."""
+    if result.ok:
+        return "confirmed"
+    if result.pending:
+        return "pending"
+    return "failed" if result.block else "dropped"
 
 
 def open_entries(ar: Archive, plan: Plan) -> list[dict[str, Any]]:
@@ -66,22 +121,24 @@ def settle(adapter: Adapter, ar: Archive, entry: dict[str, Any], plan: Plan, *, 
     eid = int(entry["id"])
     if entry.get("tx_hash"):
         try:
-            result = adapter.look_up(plan, entry["tx_hash"], _detail(entry), timeout=wait)
+            result = adapter.look_up(plan, entry["tx_hash"], journaled(entry.get("detail"), entry.get("raw")),
+                                     timeout=wait)
         except NodeUnreachable:
             raise  # nothing is known: the entry stays open and nothing new is signed
         except PolisError as exc:  # the adapter cannot look this hash up (no receipt form for it)
             log.warning("journal #%s: %s cannot be checked on chain: %s", eid, entry["tx_hash"], exc)
             store.journal_update(ar, eid, "failed", error=f"could not be checked on chain: {exc}")
             return "failed"
-        if result.ok:
+        outcome = verdict(result)
+        if outcome == "confirmed":
             store.journal_update(ar, eid, "confirmed", error=None,
                                  detail={"block": result.block, "fee": str(result.fee_paid), "settled": True})
-            return "confirmed"
-        if result.pending:
+        elif outcome == "pending":
             store.journal_update(ar, eid, "pending", error=None)
-            return "pending"
-        store.journal_update(ar, eid, "failed", error=result.error or "not included")
-        return "failed"
+        else:  # failed on chain, or dropped: either way this attempt is over and the action may go again
+            store.journal_update(ar, eid, "failed", error=result.error or "not included")
+            outcome = "failed"
+        return outcome
     marker = _detail(entry).get("marker")
     if isinstance(marker, int):
         latest = adapter.account_nonce(plan.address)

@@ -138,6 +138,10 @@ class Adapter(ABC):
     the journal knows the hash even if the process dies during the send (wallet/once.py); the adapter may
     add what it needs to look the transaction up later (Substrate: nonce, signing block, era)."""
 
+    HASH_BEFORE_SEND: ClassVar[bool] = False
+    """True when `submit` reports the transaction's hash through `signed` before its bytes leave: an
+    unfinished journal entry without a hash was then never sent (a batch resume plans it again)."""
+
     def signed(self, tx_hash: str, detail: dict[str, Any] | None = None) -> None:
         if self.on_signed is not None:
             self.on_signed(tx_hash, detail)

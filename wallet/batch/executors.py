@@ -7,8 +7,11 @@
   re-broadcast the very same bytes, so an action can never land twice.
 - `run_chunked`: everything else. Adapters that declare MULTI_ACTION_TX (Cosmos, Bittensor) get up to
   `messages_per_tx` actions per transaction through `adapter.combine`; the others (Snapshot) send one at a
-  time, spaced by `offchain_interval`. Before each submit the account's sequence/nonce is committed, so a
-  resume can tell whether a submit whose answer was lost went through.
+  time, spaced by `offchain_interval`. Each transaction goes through the single commands' send path
+  (`wallet.once.send`): its hash, what the adapter needs to look it up and its signed bytes are committed
+  before the bytes leave, and a resume settles it by `Adapter.look_up` (`wallet.once.verdict`). Adapters that
+  journal no hash (Snapshot) commit the account's sequence/nonce before each submit instead, so a resume can
+  tell whether a submit whose answer was lost went through.
 """
 
 from __future__ import annotations
@@ -119,7 +122,7 @@ def _finalise_many(ctx: Context, settled: list[tuple[Adapter, list[int], ActionR
     changes = []
     for _ad, indices, result in settled:
         res = {"block": result.block, "fee": str(result.fee_paid) if result.fee_paid is not None else None}
-        if not result.ok and "not included after" in (result.error or ""):
+        if result.pending or not result.ok and "not included after" in (result.error or ""):
             for i in indices:
                 ctx.note_pending(i, result.error or "not included yet")
             continue
@@ -289,7 +292,10 @@ def run_chunked(ctx: Context, steps: list[Step]) -> None:
         plan = Plan.model_validate_json(members[0]["plan"])
         idx = [r["idx"] for r in members]
         if members[0]["tx_hash"]:
-            _finalise(ctx, ad, idx, ad.await_result(plan, members[0]["tx_hash"], timeout=ctx.options.timeout))
+            _settle_sent(ctx, ad, idx, plan, members[0])
+            continue
+        if ad.HASH_BEFORE_SEND:  # its hash is committed before its bytes leave: without one it was never sent
+            ctx.move_many([(i, "planned", {"plan": None, "grp": None, "marker": None}) for i in idx])
             continue
         # Killed between the commit of "signed" and the node's answer: did it go through?
         moved = (now := chain_marker(ad, address)) is not None and members[0]["marker"] is not None \
@@ -322,6 +328,20 @@ def run_chunked(ctx: Context, steps: list[Step]) -> None:
         _submit_chunk(ctx, ad, address, chunk)
 
 
+def _settle_sent(ctx: Context, ad: Adapter, idx: list[int], plan: Plan, row: dict[str, Any]) -> None:
+    """Settle a transaction an earlier process signed and may have sent, as single commands do
+    (wallet/once.py): by its hash and what was journaled with it; one that can no longer land is planned again."""
+    from wallet import once
+
+    result = ad.look_up(plan, row["tx_hash"], once.journaled(row.get("detail"), row.get("raw")),
+                        timeout=ctx.options.timeout)
+    if once.verdict(result) == "dropped":
+        ctx.move_many([(i, "planned", {"plan": None, "grp": None, "marker": None, "tx_hash": None, "raw": None,
+                                       "error": f"{result.error}; planned again"}) for i in idx])
+        return
+    _finalise(ctx, ad, idx, result)
+
+
 def _submit_chunk(ctx: Context, ad: Adapter, address: str, chunk: list[tuple[Step, Plan]]) -> None:
     idx = [s.index for s, _ in chunk]
     if len(chunk) == 1:
@@ -341,8 +361,14 @@ def _submit_chunk(ctx: Context, ad: Adapter, address: str, chunk: list[tuple[Ste
     grp = uuid.uuid4().hex[:16]
     ctx.move_many([(i, "signed", {"grp": grp, "marker": marker, "plan": plan.model_dump(), "error": None})
                    for i in idx])
+    from wallet import once
+
+    def on_signed(tx_hash: str, detail: dict[str, Any] | None = None) -> None:
+        rest, raw = once.split_raw(detail)
+        ctx.move_many([(i, "signed", {"tx_hash": tx_hash, "raw": raw, "detail": rest}) for i in idx])
+
     try:
-        tx_hash = ad.submit(plan, signer)
+        tx_hash = once.send(ad, plan, signer, on_signed)  # the hash is committed before the bytes leave
     except NodeUnreachable:
         raise
     except PolisError as exc:

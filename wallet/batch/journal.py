@@ -148,7 +148,10 @@ def _target(s: Step) -> str:
 
 
 def actions(ar: Archive, batch: str) -> dict[int, dict[str, Any]]:
-    cur = ar.conn.execute("SELECT * FROM batch_actions WHERE batch=? ORDER BY idx", (batch,))
+    """Every action row of the run, with `detail`: its shared journal row's detail (JSON text), where a
+    send keeps what its adapter journaled to look it up later (wallet/once.py)."""
+    cur = ar.conn.execute("SELECT b.*, j.detail AS detail FROM batch_actions b LEFT JOIN journal j "
+                          "ON j.id = b.journal_id WHERE b.batch=? ORDER BY b.idx", (batch,))
     cols = [d[0] for d in cur.description]
     return {r[1]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
 
@@ -158,21 +161,22 @@ _FIELDS = ("grp", "nonce", "marker", "raw", "tx_hash", "plan", "result", "error"
 
 def transition(ar: Archive, batch: str, changes: list[tuple[int, str, dict[str, Any]]]) -> None:
     """Move several actions at once, in one committed transaction. `fields` may set any of _FIELDS
-    (None clears it); the shared journal row follows."""
+    (None clears it) and `detail` (merged into the shared journal row's detail); the shared journal row
+    follows."""
     now = int(time.time())
     with _durable(ar):
         for idx, state, fields in changes:
-            unknown = set(fields) - set(_FIELDS)
+            unknown = set(fields) - set(_FIELDS) - {"detail"}
             if unknown:
                 raise ValueError(f"unknown batch action fields {unknown}")
             vals = {k: (json.dumps(v, default=str) if k in ("plan", "result") and v is not None else v)
-                    for k, v in fields.items()}
+                    for k, v in fields.items() if k != "detail"}
             sets = ", ".join(f"{k}=?" for k in vals)
             ar.conn.execute(f"UPDATE batch_actions SET state=?, updated=?{', ' + sets if sets else ''} "
                             "WHERE batch=? AND idx=?", (state, now, *vals.values(), batch, idx))
             jid = ar.conn.execute("SELECT journal_id FROM batch_actions WHERE batch=? AND idx=?",
                                   (batch, idx)).fetchone()[0]
-            detail: dict[str, Any] = {}
+            detail: dict[str, Any] = dict(fields.get("detail") or {})
             if state == "skipped":
                 detail["noop"] = True
             res = fields.get("result")

@@ -272,7 +272,10 @@ def journal(ar: Archive, *, limit: int = 50, states: list[str] | None = None) ->
         sql += f" WHERE state IN ({','.join('?' for _ in states)})"
         params = list(states)
     cur = ar.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
-    return [_row(cur, r) for r in cur.fetchall()]
+    rows = [_row(cur, r) for r in cur.fetchall()]
+    for row in rows:  # the signed bytes kept to re-send them are not shown
+        row.pop("raw", None)
+    return rows
 
 
 def block_hashes(ar: Archive, source: str) -> dict[int, str]:

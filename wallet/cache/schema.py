@@ -229,6 +229,11 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE sources RENAME COLUMN family TO protocol",
     ],
+    # 8: the signed bytes (hex) of an unfinished send, so settling it can send the very same bytes again
+    # (a Cosmos tx killed before its broadcast is otherwise "not found" whether it was sent or not)
+    [
+        "ALTER TABLE journal ADD COLUMN raw TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -163,13 +163,16 @@ def journal_add(ar: Archive, *, account: str, address: str, network: str, source
 
 
 def journal_update(ar: Archive, entry: int, state: str, *, tx_hash: str | None = None,
-                   error: str | None = None, detail: dict[str, Any] | None = None) -> None:
+                   error: str | None = None, detail: dict[str, Any] | None = None, raw: str | None = None) -> None:
+    """`raw`: the signed bytes (hex) of the send, kept while the entry is open to send them again when it
+    is settled (wallet/once.py); dropped once it is confirmed or failed."""
     with ar.conn:
         ar.conn.execute(
             "UPDATE journal SET state=?, updated=?, tx_hash=COALESCE(?, tx_hash), error=?, "
-            "detail=CASE WHEN ? IS NULL THEN detail ELSE json_patch(detail, ?) END WHERE id=?",
+            "detail=CASE WHEN ? IS NULL THEN detail ELSE json_patch(detail, ?) END, "
+            "raw=CASE WHEN ? IN ('confirmed', 'failed') THEN NULL ELSE COALESCE(?, raw) END WHERE id=?",
             (state, int(time.time()), tx_hash, error, None if detail is None else 1,
-             json.dumps(detail or {}), entry))
+             json.dumps(detail or {}), state, raw, entry))
 
 
 # --- staking (shared by every family) ------------------------------------------------------------

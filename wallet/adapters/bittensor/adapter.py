@@ -45,6 +45,7 @@ class BittensorAdapter(Adapter):
         return "AYE" if c in ("aye", "yes", "for") else "NAY"
     STAKING = True
     MULTI_ACTION_TX = True
+    HASH_BEFORE_SEND = True
     STAKE_ACTIONS = ("stake", "unstake", "move")
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,

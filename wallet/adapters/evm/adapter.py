@@ -60,6 +60,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     VOTE_REASON = True
     DELEGATION = True
     SIMULATION = True
+    HASH_BEFORE_SEND = True
 
     @classmethod
     def read_choice(cls, choice: str, *, labels: Sequence[str] = (), vote_type: str = "",
