@@ -157,3 +157,40 @@ def test_once_warm_a_proposal_opens_with_its_data_in_the_first_layout(polis_home
             assert title == screen.view.title
 
     run(go())
+
+
+def test_cursor_moves_draw_the_cursor_on_exactly_the_row_it_is_on(polis_home: Any) -> None:
+    """Rows away from the cursor are rendered once and reused as the cursor moves and the table scrolls:
+    after every move the cursor's background is on its row and on no other visible row, and the mouse's
+    hover row is drawn apart from it."""
+    fill(80)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            table = app.screen.query_one("#inbox")
+            await wait_for(pilot, lambda: table.row_count > 0)
+            cursor_bg = table.get_component_rich_style("datatable--cursor").bgcolor
+
+            def cursor_rows() -> list[int]:
+                rows = []
+                for y in range(table.header_height, table.size.height):
+                    strip = table.render_line(y)
+                    if any(seg.style is not None and seg.style.bgcolor == cursor_bg and seg.text.strip()
+                           for seg in strip):
+                        rows.append(y - table.header_height + table.scroll_offset.y)
+                return rows
+
+            assert cursor_rows() == [0]
+            for expected in range(1, 40):
+                await pilot.press("down")
+                assert table.cursor_row == expected
+                assert cursor_rows() == [expected], (expected, table.scroll_offset)
+            for expected in range(38, 30, -1):
+                await pilot.press("up")
+                assert cursor_rows() == [expected]
+            await pilot.hover("#inbox", offset=(5, table.header_height + 2))
+            await pilot.pause(0.05)
+            assert cursor_rows() == [31]
+
+    run(go())

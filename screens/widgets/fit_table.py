@@ -1,6 +1,7 @@
 """A DataTable whose columns fill the terminal's width: fixed columns get the width their content needs
 (within bounds), one slack column (a title, a reason) takes what is left, and a resize refits them.
-`Home`/`End` move the row cursor to the first/last row (Textual's default only scrolls sideways).
+`Home`/`End` move the row cursor to the first/last row (Textual's default only scrolls sideways). A cursor
+move re-renders the two rows it changes, not every visible row.
 
 `fit_widths` is the pure rule, so a test can check it at any width without a terminal.
 """
@@ -11,9 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+
+_ELSEWHERE = Coordinate(-1, -1)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,21 @@ class FitTable(DataTable[Any]):
 
     def on_resize(self) -> None:
         self.refit()
+
+    def _render_line_in_row(self, row_key: Any, line_no: int, base_style: Style, cursor_location: Coordinate,
+                            hover_location: Coordinate) -> Any:
+        """With a row cursor, a row the cursor (or the mouse) is not on renders the same wherever the cursor
+        is; DataTable's row cache keys on the cursor's place, so each cursor move re-rendered every visible
+        row (~20 at 80×24). Rows away from it are asked for with one fixed place instead: a move renders
+        the row left and the row reached, and cached rows serve the rest."""
+        if self.cursor_type == "row":
+            index = self._row_locations.get(row_key)
+            if index is not None:
+                if cursor_location.row != index:
+                    cursor_location = _ELSEWHERE
+                if hover_location.row != index:
+                    hover_location = _ELSEWHERE
+        return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
 
     def refit(self) -> None:
         width = self.scrollable_content_region.width or self.size.width
