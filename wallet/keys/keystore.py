@@ -10,11 +10,8 @@ so a leftover variable can never weaken a real vault.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
-import uuid
 from typing import Any
 
 from wallet.errors import VaultError, WrongPassphrase
@@ -52,6 +49,9 @@ def scrypt_n() -> int:
 
 
 def encrypt(secret: bytes, passphrase: str, *, address: str | None = None) -> dict[str, Any]:
+    import hashlib
+    import uuid  # imports `platform` (~5 ms): only when a key is written
+
     from Crypto.Cipher import AES
     from Crypto.Hash import keccak as _keccak
     from Crypto.Util import Counter
@@ -92,6 +92,8 @@ def decrypt(doc: dict[str, Any], passphrase: str, *, origin: str = "keystore") -
     Decoded here rather than by eth-keyfile, whose import costs ~0.6 s (it loads py_ecc's BLS code)
     on every command that signs; tests check both ways against eth-keyfile.
     """
+    import hmac
+
     try:
         crypto = doc.get("crypto") or doc.get("Crypto")
         if not isinstance(crypto, dict) or "ciphertext" not in crypto or "kdfparams" not in crypto:
@@ -123,6 +125,8 @@ _MAX_PBKDF2_ROUNDS = 10_000_000
 
 
 def _derive(kdf: str, params: dict[str, Any], password: bytes, origin: str) -> bytes:
+    import hashlib
+
     salt = bytes.fromhex(params["salt"])
     dklen = int(params.get("dklen", 32))
     if dklen < 32 or dklen > 64:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import stat
 import time
 from dataclasses import dataclass, field
@@ -177,6 +176,8 @@ class Vault:
         atomic_write(self.root / f"{meta.id}.json", json.dumps(meta.to_json(), indent=2).encode(), 0o600)
 
     def _new_meta(self, name: str, kind: Kind, addresses: dict[str, str], **kw: Any) -> AccountMeta:
+        import secrets  # (hmac, hashlib, random): only when an account is created
+
         return AccountMeta(id=secrets.token_hex(8), name=name, kind=kind, addresses=addresses,
                            created=time.time_ns() // 1000, **kw)
 
