@@ -7,6 +7,12 @@ checks a node runs (decode, signer, public key ↔ address, sequence, fee ≥ ga
 secp256k1 signature over the SignDoc with its own chain id and the account number, low-S, spendable
 balance for the fee), then executes the messages against its state (votes, delegations, unbondings,
 redelegations, reward withdrawals) with the SDK's error codes. Faults can be injected per path.
+
+Like CometBFT, the node keeps a cache of the txs it has accepted (mempool or block): the same bytes
+broadcast again answer code 19 `ErrTxInMempoolCache` ("tx already exists in cache", as cosmos-sdk's
+CheckCometError turns it into a tx_response) instead of being checked again. `kill_before_broadcast`
+kills the sender when its broadcast arrives, before the node reads the tx (the send never reached it);
+`kill_after_broadcast` kills it right after the node accepted the tx.
 """
 
 from __future__ import annotations
@@ -132,6 +138,10 @@ class CosmosNode:
         self.requests: list[tuple[str, str]] = []
         self.broadcasts = 0
         self.signatures_verified = 0
+        self.cache: set[str] = set()
+        """Hashes of the txs CheckTx accepted (CometBFT's mempool cache, which keeps committed txs too)."""
+        self.kill_before_broadcast: int | None = None
+        self.kill_after_broadcast: int | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -561,9 +571,20 @@ def _handler(node: CosmosNode) -> type[BaseHTTPRequestHandler]:
                     status, doc = route(node, method, url.path, q, body)
             except TxError as exc:  # simulate: a gRPC error through the gateway
                 status, doc = 400, {"code": 2, "message": f"{exc.log} [{exc.codespace} {exc.code}]", "details": []}
-            self._send(status, doc)
+            try:
+                self._send(status, doc)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client is gone (a test killed it)
 
     return Handler
+
+
+def _kill(pid: int) -> None:
+    import os
+    import signal
+
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)  # the sender is gone before it could read an answer
 
 
 NOT_IMPLEMENTED = (501, {"code": 12, "message": "Not Implemented", "details": []})
@@ -579,9 +600,18 @@ def route(node: CosmosNode, method: str, path: str, q: dict[str, str], body: Any
             return 200, {"gas_info": {"gas_wanted": "0", "gas_used": resp["gas_used"]},
                          "result": {"data": "", "log": "", "events": [], "msg_responses": []}}
         if path == "/cosmos/tx/v1beta1/txs":
+            if node.kill_before_broadcast:  # the sender dies before its tx reaches the node
+                _kill(node.kill_before_broadcast)
+                node.kill_before_broadcast = None
+                return 503, {"code": 14, "message": "unavailable", "details": []}
             node.broadcasts += 1
             if body.get("mode") != "BROADCAST_MODE_SYNC":
                 return 400, {"code": 3, "message": "unsupported broadcast mode", "details": []}
+            txhash = hashlib.sha256(tx).hexdigest().upper()
+            if txhash in node.cache:  # CometBFT's ErrTxInCache, as the SDK's broadcast answers it
+                return 200, {"tx_response": {"height": "0", "txhash": txhash, "codespace": "sdk", "code": 19,
+                                             "data": "", "raw_log": "", "logs": [], "info": "", "gas_wanted": "0",
+                                             "gas_used": "0", "tx": None, "timestamp": "", "events": []}}
             try:
                 resp = node.run_tx(tx, simulate=False)
             except TxError as exc:
@@ -593,6 +623,10 @@ def route(node: CosmosNode, method: str, path: str, q: dict[str, str], body: Any
             included = {**resp, "height": str(c.height),
                         "timestamp": iso(time.time())[:19] + "Z"}  # type: ignore[index]
             c.txs[resp["txhash"]] = {"doc": included, "hidden": c.hidden_polls}
+            node.cache.add(resp["txhash"])
+            if node.kill_after_broadcast:  # the node has the tx; its sender never hears back
+                _kill(node.kill_after_broadcast)
+                node.kill_after_broadcast = None
             return 200, {"tx_response": {**resp, "code": 0, "codespace": "", "raw_log": "", "gas_used": "0"}}
         return NOT_IMPLEMENTED
     if path == "/cosmos/base/tendermint/v1beta1/node_info":

@@ -57,6 +57,7 @@ class CosmosAdapter(Adapter):
     STAKING = True
     STAKE_IS_POWER = True
     MULTI_ACTION_TX = True
+    HASH_BEFORE_SEND = True
     STAKE_ACTIONS: ClassVar[tuple[str, ...]] = ("stake", "unstake", "move", "claim")
 
     @classmethod
@@ -348,7 +349,8 @@ class CosmosAdapter(Adapter):
                 raise ActionRefused(f"{plan.address} does not exist on {self.network.key} (no funds ever received)")
             raw = self._sign(plan, signer, acc)
             mine = hashlib.sha256(raw).hexdigest().upper()
-            self.signed(mine)
+            # journaled before the broadcast with the signed bytes, so settling can send them again (resend.py)
+            self.signed(mine, {"sequence": acc.sequence, "raw": raw.hex()})
             doc = self.lcd.post("/cosmos/tx/v1beta1/txs",
                                 {"tx_bytes": base64.b64encode(raw).decode(), "mode": "BROADCAST_MODE_SYNC"})
             resp = parse_node(TxResponse, doc.get("tx_response") or {})
@@ -377,6 +379,13 @@ class CosmosAdapter(Adapter):
             if time.monotonic() > deadline:
                 return False
             time.sleep(min(self.poll_interval, 0.5))
+
+    def look_up(self, plan: Plan, tx_hash: str, journaled: dict[str, Any], *, timeout: float) -> ActionResult:
+        """By hash; a tx not found is broadcast again as its journaled signed bytes (same sequence: it can
+        land once), which tells "never sent" from "in a mempool" (wallet/adapters/cosmos/resend.py)."""
+        from wallet.adapters.cosmos import resend
+
+        return resend.look_up(self, plan, tx_hash, journaled, timeout=timeout)
 
     def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:
         deadline = time.monotonic() + timeout
