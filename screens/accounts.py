@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
-from screens.steady import SteadyResize
+from screens.steady import SteadyHeader, SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog, TextDialog
 from screens.widgets.footer import KeyFooter
@@ -62,7 +62,7 @@ class AccountsScreen(SteadyResize, Screen[None]):
         """ENS names of the accounts' EVM addresses (lower-case address → name)."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SteadyHeader()
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusArea()

@@ -14,9 +14,9 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Input
+from textual.widgets import Button, DataTable, Input
 
-from screens.steady import SteadyResize
+from screens.steady import SteadyHeader, SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -84,7 +84,7 @@ class InboxScreen(SteadyResize, Screen[None]):
         self._warmed = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SteadyHeader()
         with Horizontal(classes="filters"):
             yield Button("", id="flt-network")
             yield Button("", id="flt-status")

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
-from screens.steady import SteadyResize
+from screens.steady import SteadyHeader, SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.dialogs import ConfirmDialog, Field, FormDialog
 from screens.widgets.fit_table import Col, FitTable
@@ -55,7 +55,7 @@ class NetworksScreen(SteadyResize, Screen[None]):
         self.nets: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SteadyHeader()
         yield FitTable(COLUMNS, id="networks", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusArea()

@@ -20,9 +20,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from screens.steady import SteadyResize
+from screens.steady import SteadyHeader, SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -113,7 +113,7 @@ class ProposalScreen(SteadyResize, Screen[None]):
         self._sim_running = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SteadyHeader()
         yield Static(Text("loading…"), id="p-title")
         yield Static("", id="p-meta")
         with TabbedContent(initial="tab-overview"):

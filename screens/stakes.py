@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
-from screens.steady import SteadyResize
+from screens.steady import SteadyHeader, SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -54,7 +54,7 @@ class StakesScreen(SteadyResize, Screen[None]):
         """ENS names of delegates (lower-case address → name)."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SteadyHeader()
         yield FitTable(COLUMNS, id="positions", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusArea()
