@@ -95,3 +95,33 @@ def test_a_tx_not_included_in_time_is_pending_then_settled(cli, anvil, dao, env_
     mine(anvil, 1)
     hist = cli("history", "--refresh", "--json")
     assert [row["state"] for row in hist.json()] == ["confirmed"]
+
+
+def test_vote_killed_before_its_send_left_is_sent_once_as_the_same_bytes(cli, anvil, dao, env_passphrase) -> None:
+    """Killed between journaling the hash (with the signed bytes) and eth_sendRawTransaction: the node
+    never had it. The re-run sends the very same bytes (same nonce: at most one can land) instead of
+    waiting, calling it dropped and signing a second transaction."""
+    from wallet.devnet.seed import fund_and_delegate, seed_dao
+
+    voter = _voter(cli)
+    dep = dao("oz", voting_delay=20)
+    fund_and_delegate(anvil, dep, [voter], 1_000 * 10**18)
+    pid = seed_dao(anvil, dep, n_voters=6).proposals["active"]
+    with HostileNode(anvil.url) as node:
+        src = add_devnet_dao(node.url, dep)
+        assert cli("sync", src).code == 0
+        start = _nonce(anvil, voter)
+        proc = subprocess.Popen([sys.executable, "-m", "wallet.cli.main", "vote", f"{src}:{pid}", "for", "--yes"],
+                                env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        node.kill_before_send = proc.pid
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == -9 and node.sent_raw == 0 and _nonce(anvil, voter) == start
+        (entry,) = _journal()
+        assert entry["state"] == "signed" and entry["detail"]["nonce"] == start and "raw" not in entry
+
+        again = cli("vote", f"{src}:{pid}", "for", "--yes")
+        assert again.code == 0, again.err
+        assert "included on chain" in again.out and "nothing new was sent" in again.out
+        assert node.sent_raw == 1 and _nonce(anvil, voter) == start + 1
+        (entry,) = _journal()
+        assert entry["state"] == "confirmed"

@@ -40,6 +40,8 @@ class HostileNode:
         self.sent_raw = 0
         self.kill_pid: int | None = None
         """When set, this process is killed (SIGKILL) as soon as the upstream accepted an eth_sendRawTransaction."""
+        self.kill_before_send: int | None = None
+        """When set, this process is killed when its eth_sendRawTransaction arrives, which is never forwarded."""
         node = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -121,6 +123,14 @@ class HostileNode:
         calls = json.loads(body)
         single = not isinstance(calls, list)
         items = [calls] if single else calls
+        if self.kill_before_send and any(c.get("method") == "eth_sendRawTransaction" for c in items):
+            import os
+            import signal
+
+            os.kill(self.kill_before_send, signal.SIGKILL)  # the sender dies before its transaction left
+            self.kill_before_send = None
+            time.sleep(0.2)
+            return json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": -32000, "message": "gone"}}).encode()
         for c in items:
             if c.get("method") == "eth_sendRawTransaction":
                 self.sent_raw += 1

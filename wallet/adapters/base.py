@@ -386,6 +386,11 @@ class Adapter(ABC):
         """Broadcast signed transaction bytes (pipelined sends); returns what the node answered."""
         raise NotImplementedError(f"{self.NAME} has no pipelined sends")
 
+    def send_again(self, raw_hex: str) -> str:
+        """Broadcast signed bytes that may have gone out before: "sent" (the node took them now), "known" (it
+        already has them) or "used" (their nonce is used: look them up by hash); RpcError for another refusal."""
+        raise NotImplementedError(f"{self.NAME} has no pipelined sends")
+
     def receipts(self, tx_hashes: list[str]) -> list[dict[str, Any] | None]:
         """Receipts of many transactions in one round trip where the protocol allows (pipelined sends)."""
         raise NotImplementedError(f"{self.NAME} has no pipelined sends")

@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("polis.batch")
 
-DUPLICATE = ("already known", "already imported", "known transaction", "alreadyknown")
-NONCE_USED = ("nonce too low", "nonce is too low", "oldnonce")
 
 
 def step_params(step: Step) -> dict[str, Any]:
@@ -219,21 +217,14 @@ def _broadcast(ctx: Context, lane: Adapter, idx: int, raw: str, tx_hash: str, se
     go: at resume `signed` and `sent` are handled alike (receipt, nonce, same bytes), so deferring that
     commit never risks a second send."""
     try:
-        got = lane.send_raw(raw)
-        if got and str(got).lower() != tx_hash.lower():
-            log.warning("node answered hash %s for %s", got, tx_hash)
+        how = lane.send_again(raw)
     except RpcError as exc:
-        msg = str(exc).lower()
-        if any(k in msg for k in DUPLICATE):
-            pass
-        elif any(k in msg for k in NONCE_USED):
-            if not lane.receipts([tx_hash])[0]:
-                ctx.move(idx, "planned", raw=None, tx_hash=None, nonce=None, plan=None,
-                         error="its nonce was used by another transaction; planned again")
-                return False
-        else:
-            ctx.move(idx, "failed", error=f"the node rejected the transaction: {exc}")
-            return False
+        ctx.move(idx, "failed", error=f"the node rejected the transaction: {exc}")
+        return False
+    if how == "used" and not lane.receipts([tx_hash])[0]:
+        ctx.move(idx, "planned", raw=None, tx_hash=None, nonce=None, plan=None,
+                 error="its nonce was used by another transaction; planned again")
+        return False
     if sent is None:
         ctx.move(idx, "sent", tx_hash=tx_hash)
     else:

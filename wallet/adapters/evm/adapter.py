@@ -119,6 +119,17 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     def send_raw(self, raw_hex: str) -> str:
         return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw_hex.removeprefix("0x")) or "")
 
+    def send_again(self, raw_hex: str) -> str:
+        from wallet.adapters.evm import resend
+
+        return resend.send_again(self, raw_hex)
+
+    def look_up(self, plan: Plan, tx_hash: str, journaled: dict[str, Any], *, timeout: float) -> ActionResult:
+        """By receipt; one the node does not know is sent again as its journaled bytes (evm/resend.py)."""
+        from wallet.adapters.evm import resend
+
+        return resend.look_up(self, plan, tx_hash, journaled, timeout=timeout)
+
     def receipts(self, tx_hashes: list[str]) -> list[dict[str, Any] | None]:
         got = self.rpc.batch([("eth_getTransactionReceipt", [h]) for h in tx_hashes])
         return [r if isinstance(r, dict) else None for r in got]
@@ -515,7 +526,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         from Crypto.Hash import keccak
 
         tx_hash = "0x" + keccak.new(digest_bits=256, data=raw).hexdigest()
-        self.signed(tx_hash)
+        self.signed(tx_hash, {"nonce": tx["nonce"], "raw": raw.hex()})  # journaled before the bytes leave
         try:
             return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex()))
         except RpcError as exc:
