@@ -86,6 +86,35 @@ def _batch_fee_cap(p: argparse.ArgumentParser) -> None:
                         "(repeatable: a bare AMOUNT for every network, NETWORK=AMOUNT or NETWORK/DAO=AMOUNT for one)")
 
 
+def _global_options(p: argparse.ArgumentParser, *, top: bool, skip: frozenset[str] = frozenset()) -> None:
+    """The options every command takes before or after its name (`polis --timeout 60 sync` is
+    `polis sync --timeout 60`), defined once. After the name they default to nothing, so a value given
+    before the name stays unless the command's own replaces it; a command with an option of the same
+    name (`proposals simulate --timeout`, the fork's) keeps its own (`skip`)."""
+    default: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
+    if "--debug" not in skip:
+        p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors", **default)
+    if "--timeout" not in skip:
+        p.add_argument("--timeout", type=argtypes.seconds, metavar="SECONDS", dest="command_timeout",
+                       help="stop the command after this many seconds of network work, however many requests it "
+                            "makes (0: no limit; default $POLIS_COMMAND_TIMEOUT, else per command: reads 300, "
+                            "vote/delegate/stake 900, sync 3600, batch 21600)", **default)
+
+
+def _commands_take_global_options(p: argparse.ArgumentParser, only: str = "*") -> None:
+    """Give every command (each leaf of the parser tree; of the noun `only` when one is being run) the
+    global options."""
+    subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        _global_options(p, top=False, skip=frozenset(s for a in p._actions for s in a.option_strings))
+    seen: set[int] = set()
+    for a in subs:
+        for name, child in a.choices.items():
+            if only in ("*", name) and id(child) not in seen:  # aliases name the same parser
+                seen.add(id(child))
+                _commands_take_global_options(child)
+
+
 class _Sink:
     """Stands in for the argument tree of every command but the one being run: building all of
     them costs ~10 ms a start, and only the top-level names and help lines are ever needed."""
@@ -120,11 +149,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     ap = PolisParser(prog="polis", description="Governance and staking wallet for open AI networks.",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--version", action="store_true", help="print the version")
-    ap.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    ap.add_argument("--timeout", type=argtypes.seconds, metavar="SECONDS", dest="command_timeout",
-                    help="stop the command after this many seconds of network work, however many requests it "
-                         "makes (0: no limit; default $POLIS_COMMAND_TIMEOUT, else per command: reads 300, "
-                         "vote/delegate/stake 900, sync 3600, batch 21600)")
+    _global_options(ap, top=True)
     sub = _OnlySubparsers(ap.add_subparsers(dest="noun", metavar="COMMAND"),
                           _noun_of(argv) if argv is not None else "*")
 
@@ -408,6 +433,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                        description="Load it with: eval \"$(polis completion bash)\" (zsh likewise); "
                                    "fish: polis completion fish | source")
     p.add_argument("shell", choices=("bash", "zsh", "fish"))
+    _commands_take_global_options(ap, _noun_of(argv) if argv is not None else "*")
     return ap
 
 
