@@ -25,10 +25,32 @@ RANGE_ERRORS = ("range", "limit", "too many", "exceed", "block range", "query re
                 "response size", "timeout", "10000 results")
 
 
+# Answers up to this size are parsed by the standard library: orjson's import (it pulls in uuid and
+# platform) costs more than it saves on the small answers of a no-op sync or a vote plan.
+SMALL_ANSWER = 256 * 1024
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _loads(raw: bytes) -> Any:
+    if len(raw) <= SMALL_ANSWER:
+        import json
+
+        try:
+            return json.loads(raw, parse_constant=_no_constants)  # NaN/Infinity refused, as orjson does
+        except RecursionError:
+            raise ValueError("JSON nested too deep") from None
     import orjson
 
     return orjson.loads(raw)
+
+
+def _dumps(doc: Any) -> bytes:
+    import json
+
+    return json.dumps(doc, separators=(",", ":")).encode()
 
 
 class JsonRpc:
@@ -80,15 +102,13 @@ class JsonRpc:
 
     def call(self, method: str, *params: Any, retry_errors: bool = True) -> Any:
         """One call; JSON-RPC errors that say "try later" are retried with backoff (bounded)."""
-        import orjson
-
         delay = self.backoff
         for attempt in range(self.retries + 1):
             self._id += 1
             if self.pacer is not None:
                 self.pacer.acquire(1)
-            reply = self._post(orjson.dumps({"jsonrpc": "2.0", "id": self._id, "method": method,
-                                             "params": list(params)}))
+            reply = self._post(_dumps({"jsonrpc": "2.0", "id": self._id, "method": method,
+                                       "params": list(params)}))
             try:
                 return _result(reply)
             except RpcError as exc:
@@ -120,14 +140,12 @@ class JsonRpc:
         return out
 
     def _batch_once(self, chunk: list[tuple[str, list[Any]]]) -> list[Any]:
-        import orjson
-
         first = self._id + 1
         payload = [{"jsonrpc": "2.0", "id": first + k, "method": m, "params": p} for k, (m, p) in enumerate(chunk)]
         self._id += len(chunk)
         if self.pacer is not None:
             self.pacer.acquire(len(chunk))
-        reply = self._post(orjson.dumps(payload))
+        reply = self._post(_dumps(payload))
         if isinstance(reply, dict) and reply.get("error"):
             err = reply["error"]
             e = RpcError(str(err.get("message", err))[:500], code=err.get("code") if isinstance(err, dict) else None)
