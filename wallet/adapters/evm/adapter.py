@@ -14,10 +14,8 @@ from wallet import budget
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient, quantity
-from wallet.adapters.evm.ens import looks_like_name
 from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts
 from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
-from wallet.adapters.evm.vote_plan import parse_support as parse_support  # re-exported (variants)
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
 if TYPE_CHECKING:
@@ -35,6 +33,19 @@ def _word(result: Any) -> int:
         raise result
     data = codec.hexbytes(result)
     return codec.decode_words(data, 1)[0]
+
+
+def parse_support(choice: str) -> int:
+    """The Governor support a choice names (wallet/adapters/evm/vote_plan.py, imported when used)."""
+    from wallet.adapters.evm.vote_plan import parse_support as parse
+
+    return parse(choice)
+
+
+def looks_like_name(text: str) -> bool:
+    from wallet.adapters.evm.ens import looks_like_name as shape
+
+    return shape(text)
 
 
 def _words(result: Any, n: int) -> list[int]:

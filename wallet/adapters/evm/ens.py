@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from wallet.errors import BadInput, NodeUnreachable
@@ -82,5 +81,7 @@ def reverse_many(rpc_url: str, registry: str, addresses: list[str]) -> dict[str,
         return address, str(name or "")
 
     _client(rpc_url, registry)  # import once, before the threads
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=min(REVERSE_THREADS, len(addresses))) as pool:
         return dict(pool.map(one, addresses))

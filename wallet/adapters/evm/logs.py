@@ -18,12 +18,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from wallet.errors import RpcError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from wallet.adapters.evm.client import JsonRpc
 
 log = logging.getLogger("polis.rpc")
@@ -221,6 +222,8 @@ class LogFetcher:
                     group.append((lo, hi))
                     lo = hi + 1
                 yield group
+
+        from concurrent.futures import ThreadPoolExecutor
 
         pending: deque[Future[list[Chunk]]] = deque()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="polis-logs") as pool:

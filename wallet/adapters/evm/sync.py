@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
@@ -122,6 +121,8 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
     addresses = [ad.dao.governor, ad.dao.token] if ad.dao else []
     topics = [codec.GOVERNOR_TOPICS + codec.TOKEN_TOPICS]
     governor = ad.dao.governor.lower() if ad.dao else ""
+    from concurrent.futures import ThreadPoolExecutor  # not on a no-op sync's path
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="polis-refresh") as pool:
         # Proposals still open in the archive are refreshed whatever the logs say; new ones as soon
         # as their chunk arrives. Both batches run while the logs are decoded and written.
