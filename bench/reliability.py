@@ -39,7 +39,8 @@ GROUPS = {
     "crash": ["tests/test_crash_safety.py"],
     "hostile": ["tests/test_hostile_data.py", "tests/test_archive.py::test_hostile_titles_are_neutralised_in_output"],
     "nodes": ["tests/test_hostile_node.py", "tests/test_single_once.py", "tests/test_anvil_leftovers.py",
-              "tests/test_hostile_budget.py", "tests/test_bittensor_once.py", "tests/test_batch_max_fee.py"],
+              "tests/test_hostile_budget.py", "tests/test_bittensor_once.py", "tests/test_batch_max_fee.py",
+              "tests/test_cosmos_once.py", "tests/test_batch_bittensor_once.py"],
     "leaks": ["tests/test_secrets_families.py", "tests/test_cli_e2e.py::test_secrets_never_leak"],
 }
 

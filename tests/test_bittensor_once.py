@@ -5,6 +5,7 @@ not in a block within the wait is `pending`, settled later by blocks, nonce and 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -101,16 +102,57 @@ def test_extrinsic_gone_after_its_era_is_dropped_and_the_action_may_go_again(bt_
 
     node.pending.clear()  # the node restarted and its pool lost the extrinsic
     node.pool.clear()
-    node.mine(30)  # still within its era (blocks 100–163): it could come back from another node's pool
-    assert cli("history", "--refresh", "--json").json()[0]["state"] == "pending"
-    node.mine(40)  # past the era: the chain can no longer include it
+    node.mine(70)  # past its era (blocks 100–163): the node refuses the same bytes, the chain can never include it
     (row,) = cli("history", "--refresh", "--json").json()
     assert row["state"] == "failed" and "dropped" in row["error"] and "mortal era" in row["error"]
+    assert node.calls["author_submitExtrinsic"] == 2 and node.pending == []  # offered again, refused as ancient
 
     node.automine = True
     again = cli(*stake)  # nothing of the first attempt can land: the action is signed anew, once
     assert again.code == 0, again.err
-    assert node.calls["author_submitExtrinsic"] == 2 and node.chain.alpha_of(pub_hex(hk), ck, 1) > 0
+    assert node.calls["author_submitExtrinsic"] == 3 and node.chain.alpha_of(pub_hex(hk), ck, 1) > 0
+
+
+def test_extrinsic_lost_from_the_pool_within_its_era_is_submitted_again_as_the_same_bytes(
+        bt_ready: SubstrateNode, bt_keys, cli, monkeypatch) -> None:
+    node, hk, ck = bt_ready, bt_keys.hotkeys[0], pub_hex(bt_keys.coldkey)
+    _short_wait(monkeypatch)
+    node.automine = False
+    before = node.chain.free(ck)
+    assert cli("stake", "add", hk, "1", "--subnet", "1", "-n", "bittensor", "--yes").code == 1
+    (first,) = node.pending
+    node.pending.clear()  # the node restarted and its pool lost the extrinsic
+    node.pool.clear()
+    node.mine(30)  # within its era
+    assert cli("history", "--refresh", "--json").json()[0]["state"] == "pending"
+    assert node.pending == [first]  # the very same bytes, back in the pool
+    node.mine()
+    assert cli("history", "--refresh", "--json").json()[0]["state"] == "confirmed"
+    fee = node.fee_for(len(bytes.fromhex(first[2:])))
+    assert node.chain.free(ck) == before - 1_000_000_000 - fee  # staked once, one fee
+
+
+def test_stake_killed_before_its_extrinsic_reached_the_node_is_submitted_once(bt_ready: SubstrateNode, bt_keys,
+                                                                              cli) -> None:
+    node, hk, ck = bt_ready, bt_keys.hotkeys[0], pub_hex(bt_keys.coldkey)
+    before = node.chain.free(ck)
+    stake = ["stake", "add", hk, "1.5", "--subnet", "1", "-n", "bittensor", "--yes"]
+    proc = subprocess.Popen([sys.executable, "-m", "wallet.cli.main", *stake], env=dict(os.environ),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    node.kill_before_submit = proc.pid
+    proc.communicate(timeout=120)
+    assert proc.returncode == -9 and node.calls["author_submitExtrinsic"] == 0
+    (entry,) = _journal()
+    assert entry["state"] == "signed" and entry["tx_hash"] and "raw" not in entry  # history never shows the bytes
+
+    again = cli(*stake)  # the journaled bytes are submitted, not a second extrinsic signed
+    assert again.code == 0, again.err
+    assert "included on chain" in again.out and "nothing new was sent" in again.out
+    assert node.calls["author_submitExtrinsic"] == 1 and node.rejected == []
+    (landed,) = node.head["extrinsics"]
+    assert "0x" + hashlib.blake2b(bytes.fromhex(landed[2:]), digest_size=32).hexdigest() == entry["tx_hash"]
+    fee = node.fee_for(len(bytes.fromhex(node.head["extrinsics"][0][2:])))
+    assert node.chain.free(ck) == before - 1_500_000_000 - fee  # staked once
 
 
 def test_nonce_used_by_another_extrinsic_settles_as_failed(bt_ready: SubstrateNode, bt_keys, cli, monkeypatch) -> None:

@@ -14,7 +14,8 @@
   node's error 1010 with the node's wording;
 - with `automine` off a submission waits in the pool (`author_pendingExtrinsics`, counted by
   system_accountNextIndex) until `mine()` builds it into a block, re-validated then (an outdated or
-  ancient one is dropped); `kill_pid` kills the sender right after the node accepted its extrinsic.
+  ancient one is dropped); `kill_pid` kills the sender right after the node accepted its extrinsic,
+  `kill_before_submit` when its submission arrives (never processed).
 """
 
 from __future__ import annotations
@@ -121,6 +122,8 @@ class SubstrateNode:
         self.pending: list[str] = []
         """Extrinsics (0x hex) validated into the pool and not yet in a block (automine off)."""
         self.kill_pid: int | None = None
+        self.kill_before_submit: int | None = None
+        """When set, that process is killed when its author_submitExtrinsic arrives, which is never processed."""
         """When set, this process is killed (SIGKILL) right after the node accepted an author_submitExtrinsic,
         before the answer is sent: its sender never hears back."""
 
@@ -355,6 +358,15 @@ class SubstrateNode:
 
     # --- JSON-RPC ----------------------------------------------------------------------------
     def handle(self, method: str, params: list[Any]) -> Any:
+        if method == "author_submitExtrinsic" and self.kill_before_submit:
+            import os
+            import signal
+            import time
+
+            os.kill(self.kill_before_submit, signal.SIGKILL)  # the sender dies before its extrinsic arrived
+            self.kill_before_submit = None
+            time.sleep(0.2)
+            raise RpcFailure(-32000, "sender gone", None)
         self.calls[method] += 1
         h = self.head
         if method == "system_chain":

@@ -196,7 +196,8 @@ class BittensorAdapter(Adapter):
         tx_hash = ext_hash(encoded)
         sent = Sent(nonce=nonce, signed_at=head, era_period=era)
         self._sent[tx_hash] = sent
-        self.signed(tx_hash, sent.as_detail())  # journaled before the bytes leave (wallet/once.py)
+        # journaled before the bytes leave, with the bytes themselves to submit them again (wallet/once.py)
+        self.signed(tx_hash, {**sent.as_detail(), "raw": "0x" + encoded.hex()})
         try:
             got = self.client.broadcast(encoded)
         except RpcError as exc:
@@ -214,10 +215,13 @@ class BittensorAdapter(Adapter):
                               poll=min(2.0, self.network.block_time / 4))
 
     def look_up(self, plan: Plan, tx_hash: str, journaled: dict[str, Any], *, timeout: float) -> ActionResult:
-        from wallet.adapters.bittensor.inclusion import Sent
+        from wallet.adapters.bittensor.inclusion import Sent, send_again
 
         era = int(plan.payload.get("era_period") or self.extra.era_period)
-        self._sent.setdefault(tx_hash.lower(), Sent.from_detail(journaled, era))
+        sent = self._sent.setdefault(tx_hash.lower(), Sent.from_detail(journaled, era))
+        raw = journaled.get("raw")
+        if isinstance(raw, str) and sent.signed_at is not None:  # not in the pool, nonce unused: the same bytes again
+            send_again(self.client, self._ss58(plan.address, "address"), tx_hash, raw, sent)
         return self.await_result(plan, tx_hash, timeout=timeout)
 
     def account_nonce(self, address: str, *, pending: bool = False) -> int | None:

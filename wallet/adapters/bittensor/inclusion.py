@@ -11,6 +11,10 @@ was signed at and its mortal era — before the bytes go to the node, so a later
 - otherwise it may still land → pending (never failed), settled by the next command or
   `polis history --refresh`.
 
+The signed bytes are journaled too: an extrinsic neither in the node's pool nor past its nonce is
+submitted again as the very same bytes (`send_again`; same nonce, so it can land at most once), so one
+killed before its submission lands now instead of waiting out its era.
+
 Each block is read once (its raw extrinsics, hashed here), from the block it was signed at.
 """
 
@@ -116,6 +120,28 @@ def in_pool(client: Client, tx_hash: str) -> bool | None:
     if not isinstance(pending, list):
         return None
     return tx_hash.lower() in {_hash_of_hex(x) for x in pending if isinstance(x, str)}
+
+
+def send_again(client: Client, address: str, tx_hash: str, raw_hex: str, sent: Sent) -> bool:
+    """Submit the journaled bytes of `tx_hash` again when the account's nonce has not passed theirs and the
+    node's pool lacks them; True when the node took them. A refusal (already imported, outdated, ancient)
+    is left to `wait` to read from the chain."""
+    import logging
+
+    try:
+        encoded = bytes.fromhex(raw_hex.removeprefix("0x"))
+    except ValueError:
+        return False
+    if ext_hash(encoded) != tx_hash.lower() or sent.nonce is None:
+        return False
+    if chain_nonce(client, address) > sent.nonce or in_pool(client, tx_hash) is not False:
+        return False  # its nonce is used (by it or another), or it is on its way, or the node does not say
+    try:
+        client.broadcast(encoded)
+    except RpcError as exc:
+        logging.getLogger("polis.bittensor").info("extrinsic %s not taken again: %s", tx_hash, exc)
+        return False
+    return True
 
 
 def chain_nonce(client: Client, address: str) -> int:
