@@ -33,6 +33,18 @@ VOTE_COLUMNS = (Col("voter", "Voter", 12, 66), Col("choice", "Choice", 6, 16), C
                 Col("reason", "Reason", 12, 600, slack=True))
 
 
+ACTIONS_TITLE = "Actions (what it executes)"
+
+
+def _titled(title: str, body: str = "") -> Text:
+    """A section's title line (as `.section-title` draws it) above its text: one widget per section, not two."""
+    out = Text()
+    out.append(title, style="bold underline")
+    if body:
+        out.append("\n" + body)
+    return out
+
+
 _WARM = False
 """True once a view has loaded in this process: later opens read the archive before the first layout."""
 
@@ -118,17 +130,14 @@ class ProposalScreen(SteadyResize, Screen[None]):
         yield Static("", id="p-meta")
         with TabbedContent(initial="tab-overview"):
             with TabPane("Overview", id="tab-overview"), VerticalScroll(id="overview"):
-                yield Static("Timeline", classes="section-title")
-                yield Static(id="timeline")
+                yield Static(_titled("Timeline"), id="timeline", classes="titled")
                 yield Static("Tally", classes="section-title")
                 yield TallyBars(id="tally")
                 yield Static("How the vote grew", classes="section-title", id="growth-title")
                 yield TallyGrowth(id="growth")
-                yield Static("My vote", classes="section-title")
-                yield Static(id="my-vote")
+                yield Static(_titled("My vote"), id="my-vote", classes="titled")
                 yield Static(id="my-power")
-                yield Static("Actions (what it executes)", classes="section-title")
-                yield Static(id="actions")
+                yield Static(_titled(ACTIONS_TITLE), id="actions", classes="titled")
                 yield Static(id="sim-line")
             yield TabPane("Description", id="tab-description")
             yield TabPane("Votes", id="tab-votes")
@@ -212,16 +221,17 @@ class ProposalScreen(SteadyResize, Screen[None]):
             Text(f"{state}{native} · {v.source} · id {short_id(v.id)} · {v.vote_count} votes"))
         rows = [("id", f"{v.source}:{v.id}"), *v.timeline]
         width = max(len(k) for k, _ in rows)
-        self.query_one("#timeline", Static).update(Text("\n".join(f"{k:<{width}}  {w}" for k, w in rows)))
+        timeline = "\n".join(f"{k:<{width}}  {w}" for k, w in rows)
+        self.query_one("#timeline", Static).update(_titled("Timeline", timeline))
         self.query_one(TallyBars).show(v)
         if v.vote_count:
             self._growth()
         mine = v.my_vote + (f"\n{v.my_weight_text}" if v.my_weight_text else "")  # partial votes: weight left
-        self.query_one("#my-vote", Static).update(Text(mine))
+        self.query_one("#my-vote", Static).update(_titled("My vote", mine))
         self.query_one("#my-power", Static).update(Text("voting power: press p to ask the node"
                                                         if v.is_active else ""))
         self.query_one("#actions", Static).update(
-            Text("\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
+            _titled(ACTIONS_TITLE, "\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
         self.sub_title = f"{v.source} proposal"
         self._show_votes(v.votes)
 
