@@ -130,3 +130,22 @@ def test_batch_killed_before_its_broadcast_resumes_with_the_same_bytes(akash: En
     assert list(node.chain.txs) == [rep["actions"][0]["tx_hash"]]
     assert node.chain.delegations[(me, akash.validators["beta"])] == 2 * UAKT
     assert node.chain.votes[341][me]["options"] == [(3, "1")]
+
+
+def test_an_entry_without_a_hash_was_never_sent_and_the_action_goes_once(akash: Env, cli, env_passphrase) -> None:
+    """What a process killed after journaling the action and before signing it leaves: no hash, and the hash
+    is always committed before the bytes leave, so nothing was sent."""
+    from wallet.cache import open_archive, store
+
+    node, me, beta = akash.node, akash.me, akash.validators["beta"]
+    assert cli("stake", "add", beta, "1 AKT", "-n", "akash", "--yes").code == 0
+    (done,) = _journal()
+    with open_archive() as ar:
+        store.journal_add(ar, account=done["account"], address=done["address"], network=done["network"],
+                          source=done["source"], kind=done["kind"], target=done["target"], summary="stake",
+                          detail={"marker": 1})
+    again = cli("stake", "add", beta, "1 AKT", "-n", "akash", "--yes")
+    assert again.code == 0, again.err
+    new, stale, _first = _journal()
+    assert stale["state"] == "failed" and "not sent" in stale["error"] and new["state"] == "confirmed"
+    assert len(node.chain.txs) == 2 and node.chain.delegations[(me, beta)] == 2 * UAKT

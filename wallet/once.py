@@ -7,7 +7,8 @@ chain first:
 - it has a transaction hash (EVM tx hash, Cosmos tx hash, Substrate extrinsic hash): included → the
   entry is confirmed and nothing new is sent (AlreadyDone); reverted or unknown to the node → failed,
   and the new action may go; still waiting in the node → `pending`, nothing new is signed;
-- it has none (the process stopped between signing and recording the send): the account nonce or
+- it has none: on an adapter that commits the hash before the bytes leave (`HASH_BEFORE_SEND`: EVM,
+  Cosmos, Bittensor) nothing was sent (`never_sent`) and the entry fails; otherwise the account nonce or
   sequence read before the send (`marker`) tells whether something left the account since; a
   transaction still in the node's mempool at or above the marker keeps the entry `pending` and nothing
   new is signed; otherwise the earlier attempt did not do it (the fresh plan says the chain lacks it).
@@ -89,6 +90,11 @@ def journaled(detail: str | dict[str, Any] | None, raw: str | None) -> dict[str,
     return out
 
 
+def never_sent(adapter: Adapter, tx_hash: str | None) -> bool:
+    """An open entry without a hash, on an adapter that commits the hash before the bytes leave, was never sent."""
+    return not tx_hash and adapter.HASH_BEFORE_SEND
+
+
 def verdict(result: ActionResult) -> str:
     """What a looked-up send means: "confirmed"; "pending" (may still land); "failed" (included and
     failed: final); "dropped" (never included and it cannot be any more: the action may go again)."""
@@ -139,6 +145,10 @@ def settle(adapter: Adapter, ar: Archive, entry: dict[str, Any], plan: Plan, *, 
             store.journal_update(ar, eid, "failed", error=result.error or "not included")
             outcome = "failed"
         return outcome
+    if never_sent(adapter, entry.get("tx_hash")):
+        store.journal_update(ar, eid, "failed", error="not sent: the earlier attempt stopped before its signed "
+                                                     "transaction left")
+        return "failed"
     marker = _detail(entry).get("marker")
     if isinstance(marker, int):
         latest = adapter.account_nonce(plan.address)

@@ -268,6 +268,7 @@ def chain_marker(ad: Adapter, address: str) -> int | None:
 
 
 def run_chunked(ctx: Context, steps: list[Step]) -> None:
+    from wallet import once
     from wallet.models import Plan
 
     ad = ctx.adapter(steps[0].source)
@@ -285,7 +286,7 @@ def run_chunked(ctx: Context, steps: list[Step]) -> None:
         if members[0]["tx_hash"]:
             _settle_sent(ctx, ad, idx, plan, members[0])
             continue
-        if ad.HASH_BEFORE_SEND:  # its hash is committed before its bytes leave: without one it was never sent
+        if once.never_sent(ad, members[0]["tx_hash"]):  # its hash is committed before its bytes leave
             ctx.move_many([(i, "planned", {"plan": None, "grp": None, "marker": None}) for i in idx])
             continue
         # Killed between the commit of "signed" and the node's answer: did it go through?
