@@ -15,8 +15,9 @@ from tests.doubles.substrate_node import SubstrateNode
 from tests.plugins.bittensor import TAO, pub_hex
 
 
-def _plan(tmp_path: Path, hotkeys: list[str], *, timeout: int = 2) -> Path:
-    text = f'version = 1\nname = "tao"\n[defaults]\naccount = "tao"\n[run]\ntimeout = {timeout}\nmessages_per_tx = 2\n'
+def _plan(tmp_path: Path, hotkeys: list[str], *, timeout: int = 2, per_tx: int = 2) -> Path:
+    text = (f'version = 1\nname = "tao"\n[defaults]\naccount = "tao"\n[run]\ntimeout = {timeout}\n'
+            f'messages_per_tx = {per_tx}\n')
     for hk, amount in zip(hotkeys, ("1.5", "2"), strict=True):
         text += (f'[[actions]]\nkind = "stake"\nnetwork = "bittensor"\ntarget = "{hk}"\nsubnet = 1\n'
                  f'amount = "{amount} TAO"\n')
@@ -96,3 +97,27 @@ def test_batch_extrinsic_whose_nonce_another_used_is_planned_again(bt_ready: Sub
     assert done.json()["counts"] == {"confirmed": 2}
     assert node.calls["author_submitExtrinsic"] == 2  # the lost one, then one new extrinsic for both actions
     assert node.chain.alpha_of(pub_hex(bt_keys.hotkeys[0]), ck, 1) > 14 * TAO
+
+
+def test_one_extrinsic_per_action_killed_after_the_first_is_submitted_once_each(bt_ready: SubstrateNode, bt_keys,
+                                                                                cli, tmp_path: Path) -> None:
+    node, ck = bt_ready, pub_hex(bt_keys.coldkey)
+    before = node.chain.free(ck)
+    plan = _plan(tmp_path, bt_keys.hotkeys[:2], per_tx=1)
+    node.automine = False
+    proc = subprocess.Popen([sys.executable, "-m", "wallet.cli.main", "batch", "run", str(plan), "--yes"],
+                            env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    node.kill_pid = proc.pid  # killed once the first action's extrinsic is in the pool
+    proc.communicate(timeout=120)
+    assert proc.returncode == -9 and node.calls["author_submitExtrinsic"] == 1
+    assert [r["state"] for r in _rows()] == ["signed", "planned"]
+
+    resumed = cli("batch", "resume", "--yes", "--json")  # the first still pending; the second signed after it
+    assert resumed.code == 4, resumed.err + resumed.out
+    assert node.calls["author_submitExtrinsic"] == 2 and len(node.pending) == 2
+    node.mine()
+    done = cli("batch", "resume", "--yes", "--json")
+    assert done.code == 0 and done.json()["counts"] == {"confirmed": 2}, done.err + done.out
+    assert node.calls["author_submitExtrinsic"] == 2 and node.rejected == []  # one per action
+    fees = sum(node.fee_for(len(bytes.fromhex(b["extrinsics"][0][2:]))) for b in node.blocks[-2:])
+    assert node.chain.free(ck) == before - 3_500_000_000 - fees
