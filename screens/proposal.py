@@ -26,7 +26,7 @@ from screens.steady import SteadyHeader, SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
-from screens.widgets.tally import TallyBars, TallyGrowth
+from screens.widgets.tally import TallyBars, TallyGrowth, titled
 from wallet.inbox import ProposalView
 
 VOTE_COLUMNS = (Col("voter", "Voter", 12, 66), Col("choice", "Choice", 6, 16), Col("weight", "Weight", 8, 28),
@@ -34,15 +34,6 @@ VOTE_COLUMNS = (Col("voter", "Voter", 12, 66), Col("choice", "Choice", 6, 16), C
 
 
 ACTIONS_TITLE = "Actions (what it executes)"
-
-
-def _titled(title: str, body: str = "") -> Text:
-    """A section's title line (as `.section-title` draws it) above its text: one widget per section, not two."""
-    out = Text()
-    out.append(title, style="bold underline")
-    if body:
-        out.append("\n" + body)
-    return out
 
 
 _WARM = False
@@ -130,14 +121,12 @@ class ProposalScreen(SteadyResize, Screen[None]):
         yield Static("", id="p-meta")
         with TabbedContent(initial="tab-overview"):
             with TabPane("Overview", id="tab-overview"), VerticalScroll(id="overview"):
-                yield Static(_titled("Timeline"), id="timeline", classes="titled")
-                yield Static("Tally", classes="section-title")
-                yield TallyBars(id="tally")
-                yield Static("How the vote grew", classes="section-title", id="growth-title")
-                yield TallyGrowth(id="growth")
-                yield Static(_titled("My vote"), id="my-vote", classes="titled")
+                yield Static(titled("Timeline"), id="timeline", classes="titled")
+                yield TallyBars(id="tally", classes="titled")
+                yield TallyGrowth(id="growth", classes="titled")
+                yield Static(titled("My vote"), id="my-vote", classes="titled")
                 yield Static(id="my-power")
-                yield Static(_titled(ACTIONS_TITLE), id="actions", classes="titled")
+                yield Static(titled(ACTIONS_TITLE), id="actions", classes="titled")
                 yield Static(id="sim-line")
             yield TabPane("Description", id="tab-description")
             yield TabPane("Votes", id="tab-votes")
@@ -222,16 +211,16 @@ class ProposalScreen(SteadyResize, Screen[None]):
         rows = [("id", f"{v.source}:{v.id}"), *v.timeline]
         width = max(len(k) for k, _ in rows)
         timeline = "\n".join(f"{k:<{width}}  {w}" for k, w in rows)
-        self.query_one("#timeline", Static).update(_titled("Timeline", timeline))
+        self.query_one("#timeline", Static).update(titled("Timeline", timeline))
         self.query_one(TallyBars).show(v)
         if v.vote_count:
             self._growth()
         mine = v.my_vote + (f"\n{v.my_weight_text}" if v.my_weight_text else "")  # partial votes: weight left
-        self.query_one("#my-vote", Static).update(_titled("My vote", mine))
+        self.query_one("#my-vote", Static).update(titled("My vote", mine))
         self.query_one("#my-power", Static).update(Text("voting power: press p to ask the node"
                                                         if v.is_active else ""))
         self.query_one("#actions", Static).update(
-            _titled(ACTIONS_TITLE, "\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
+            titled(ACTIONS_TITLE, "\n".join(f"{i}. {a}" for i, a in enumerate(v.actions, 1)) or "none recorded"))
         self.sub_title = f"{v.source} proposal"
         self._show_votes(v.votes)
 

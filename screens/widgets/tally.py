@@ -9,6 +9,7 @@ so they read the same without colour.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -21,7 +22,23 @@ SPARK = " ▁▂▃▄▅▆▇█"
 PLOT_ROWS = 5
 
 
+def titled(title: str, body: str | Text = "") -> Text:
+    """A section's title line (bold, underlined) above its text: one widget per overview section instead
+    of a title widget and a text widget (the `.titled` class gives the blank line above it)."""
+    out = Text()
+    out.append(title, style="bold underline")
+    if body:
+        out.append("\n")
+        out.append(body)
+    return out
+
+
 class TallyBars(Static):
+    TITLE = "Tally"
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(titled(self.TITLE), **kw)
+
     def show(self, view: ProposalView) -> None:
         out = Text()
         for t in view.tally:
@@ -38,7 +55,7 @@ class TallyBars(Static):
                        f"  (┃ = quorum)\n")
         out.append(view.quorum_text + "\n")
         out.append(view.threshold_text)
-        self.update(out)
+        self.update(titled(self.TITLE, out))
 
 
 def _spark(series: list[int], top: int) -> str:
@@ -50,9 +67,14 @@ class TallyGrowth(Static):
     """Cumulative turnout as a column plot with the quorum as a dashed line, then one sparkline per
     choice on the same scale; the x axis is the voting period (or blocks when votes carry no time)."""
 
+    TITLE = "How the vote grew"
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(titled(self.TITLE), **kw)
+
     def show(self, h: TallyHistory, view: ProposalView) -> None:
         if not h.votes:
-            self.update(Text("no archived votes to plot"))
+            self.update(titled(self.TITLE, "no archived votes to plot"))
             return
         width = max(10, min(len(h.turnout), (self.size.width or 60) - 14))
         step = len(h.turnout) / width
@@ -91,4 +113,4 @@ class TallyGrowth(Static):
             else:
                 first, last = f"block {h.edges[0]}", f"block {h.edges[-1]}"
             out.append(f"{'':<12} {first} → {last} · {h.votes:,} archived votes")
-        self.update(out)
+        self.update(titled(self.TITLE, out))
