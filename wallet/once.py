@@ -8,10 +8,11 @@ chain first:
   entry is confirmed and nothing new is sent (AlreadyDone); reverted or unknown to the node → failed,
   and the new action may go; still waiting in the node → `pending`, nothing new is signed;
 - it has none: on an adapter that commits the hash before the bytes leave (`HASH_BEFORE_SEND`: EVM,
-  Cosmos, Bittensor) nothing was sent (`never_sent`) and the entry fails; otherwise the account nonce or
-  sequence read before the send (`marker`) tells whether something left the account since; a
-  transaction still in the node's mempool at or above the marker keeps the entry `pending` and nothing
-  new is signed; otherwise the earlier attempt did not do it (the fresh plan says the chain lacks it).
+  Cosmos, Bittensor, SingularityNET, whose multi-step plans journal each step: snet/settle.py) nothing
+  was sent (`never_sent`) and the entry fails; otherwise the account nonce or sequence read before the
+  send (`marker`) tells whether something left the account since; a transaction still in the node's
+  mempool at or above the marker keeps the entry `pending` and nothing new is signed; otherwise the
+  earlier attempt did not do it (the fresh plan says the chain lacks it).
 
 "Pending" is a state, not a failure: a transaction not included within the wait is recorded `pending`
 and settled later, by the next command for the same action or by `polis history --refresh`.

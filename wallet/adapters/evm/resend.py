@@ -9,12 +9,12 @@ single commands settle through `send_again`.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wallet.errors import RpcError
 
 if TYPE_CHECKING:
-    from wallet.adapters.evm.adapter import EvmGovernorAdapter
+    from wallet.adapters.evm.client import JsonRpc
     from wallet.models import ActionResult, Plan
 
 log = logging.getLogger("polis.evm")
@@ -23,7 +23,18 @@ DUPLICATE = ("already known", "already imported", "known transaction", "alreadyk
 NONCE_USED = ("nonce too low", "nonce is too low", "oldnonce")
 
 
-def send_again(ad: EvmGovernorAdapter, raw_hex: str) -> str:
+class Sender(Protocol):
+    """An EVM adapter that sends raw bytes and awaits receipts (Governors, SingularityNET TokenStake)."""
+
+    @property
+    def rpc(self) -> JsonRpc: ...
+
+    def send_raw(self, raw_hex: str) -> str: ...
+
+    def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult: ...
+
+
+def send_again(ad: Sender, raw_hex: str) -> str:
     """"sent" (the node took them now), "known" (it had them) or "used" (their nonce is used); RpcError when
     the node refuses them otherwise."""
     try:
@@ -53,7 +64,7 @@ def signed_bytes(journaled: dict[str, Any], tx_hash: str) -> str | None:
     return data.hex() if ok else None
 
 
-def look_up(ad: EvmGovernorAdapter, plan: Plan, tx_hash: str, journaled: dict[str, Any], *,
+def look_up(ad: Sender, plan: Plan, tx_hash: str, journaled: dict[str, Any], *,
             timeout: float) -> ActionResult:
     """By receipt; a transaction the node does not know is sent again as its journaled bytes, so one killed
     before its broadcast lands once instead of being called dropped."""

@@ -44,6 +44,8 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
     KEY_SCHEME = "evm"
     STAKING = True
     STAKE_ACTIONS: ClassVar[tuple[str, ...]] = ("stake", "unstake", "claim", "withdraw")
+    HASH_BEFORE_SEND = True
+    """Each step's hash and signed bytes are journaled before they leave (wallet/adapters/snet/settle.py)."""
 
     def __init__(self, network: NetworkConfig, dao: DaoConfig | None = None, *, rpc_url: str | None = None,
                  source: str | None = None) -> None:
@@ -270,15 +272,19 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
 
     def submit(self, plan: Plan, signer: Signer) -> str:
         """Send every step in order; an earlier step must be mined and succeed before the next is signed.
-        When a later step fails after an approve was mined, the allowance is put back as it was."""
+        When a later step fails after an approve was mined, the allowance is put back as it was. Each step's
+        hash and bytes are journaled before they leave; an approve the allowance no longer needs (an earlier
+        attempt's landed) is skipped (wallet/adapters/snet/settle.py)."""
         if signer.address.lower() != plan.address.lower():
             raise ActionRefused("the unlocked key does not match the planned sender")
         self.check_chain()
         hashes: list[str] = []
         steps = plan.payload["steps"]
         for k, step in enumerate(steps):
+            if k < len(steps) - 1 and self._approved_already(plan, step):
+                continue  # an earlier attempt's approve landed: the allowance is there, it is not sent twice
             try:
-                h = self._send_step(plan, step, k, signer)
+                h = self._send_step(plan, step, k, signer, earlier=hashes)
             except ActionFailed as exc:
                 raise self._after_partial(plan, signer, hashes, str(exc)) if k else exc from None
             hashes.append(h)
@@ -288,10 +294,26 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
                     why = (f"step {k + 1} ({step['label']}) {'reverted' if receipt else 'was not mined'} (tx {h})"
                            + ("; later steps were not sent" if k < len(steps) - 1 else ""))
                     raise self._after_partial(plan, signer, hashes[:-1], why) if k else ActionFailed(why)
-        self._steps[hashes[-1]] = hashes
+        self.remember_steps(hashes[-1], hashes)
         return hashes[-1]
 
-    def _send_step(self, plan: Plan, step: dict[str, Any], k: int, signer: Signer) -> str:
+    def _approved_already(self, plan: Plan, step: dict[str, Any]) -> bool:
+        """An approve step whose amount TokenStake is already allowed to take (read now, not at planning)."""
+        if step["label"] != "approve":
+            return False
+        s = self.settings
+        want = int(str(step["tx"]["data"])[-64:], 16)
+        got = codec.decode_words(self.rpc.eth_call(s.token, self._call_data(
+            "allowance(address,address)", codec.enc_address(plan.address), codec.enc_address(s.stake_contract))), 1)[0]
+        return int(got) >= want
+
+    def _send_step(self, plan: Plan, step: dict[str, Any], k: int, signer: Signer, *,
+                   earlier: list[str] | None = None) -> str:
+        """Sign step `k`, journal its hash and bytes (`signed`), then send them."""
+        from Crypto.Hash import keccak
+
+        from wallet.adapters.snet.settle import step_detail
+
         tx = dict(step["tx"])
         if tx.get("gas") is None:
             try:
@@ -302,9 +324,13 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             tx["gas"] = est * 12 // 10 + 10_000
         tx["nonce"] = int(self.rpc.call("eth_getTransactionCount", plan.address, "pending"), 16)
         raw = signer.sign_transaction(tx)
+        tx_hash = "0x" + keccak.new(digest_bits=256, data=raw).hexdigest()
+        self.signed(tx_hash, step_detail(k, len(plan.payload["steps"]), step["label"], earlier or [], tx["nonce"], raw))
         try:
             return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw.hex()))
         except RpcError as exc:
+            if "already known" in str(exc).lower():  # a retried send whose first attempt reached the node
+                return tx_hash
             raise ActionFailed(f"the node rejected step {k + 1} ({step['label']}): {exc}") from None
 
     def _after_partial(self, plan: Plan, signer: Signer, mined: list[str], why: str) -> ActionFailed:
@@ -320,7 +346,7 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
         data = self._call_data("approve(address,uint256)", codec.enc_address(s.stake_contract), codec.enc_uint(before))
         reset = {**steps[0]["tx"], "data": data}
         try:
-            h = self._send_step(plan, {"label": "approve (reset)", "tx": reset}, len(steps), signer)
+            h = self._send_step(plan, {"label": "approve (reset)", "tx": reset}, len(steps), signer, earlier=mined)
             receipt = self._wait(h, 120.0)
             if receipt is None or receipt.get("status") != "0x1":
                 raise ActionFailed(f"tx {h} {'reverted' if receipt else 'was not mined'}")
@@ -341,11 +367,32 @@ class SnetStakeAdapter(LazyRpcClient, Adapter):
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
+    def send_raw(self, raw_hex: str) -> str:
+        return str(self.rpc.call("eth_sendRawTransaction", "0x" + raw_hex.removeprefix("0x")) or "")
+
+    def send_again(self, raw_hex: str) -> str:
+        from wallet.adapters.evm import resend
+
+        return resend.send_again(self, raw_hex)
+
+    def look_up(self, plan: Plan, tx_hash: str, journaled: dict[str, Any], *, timeout: float) -> ActionResult:
+        """The journaled step, settled by hash (its bytes sent again if the node lacks them): snet/settle.py."""
+        from wallet.adapters.snet import settle
+
+        return settle.look_up(self, plan, tx_hash, journaled, timeout=timeout)
+
+    def remember_steps(self, last: str, hashes: list[str]) -> None:
+        """The hashes of every step of the action whose last sent step is `last` (fees, result detail)."""
+        self._steps[last] = hashes
+
     def await_result(self, plan: Plan, tx_hash: str, *, timeout: float = 120.0) -> ActionResult:
         receipt = self._wait(tx_hash, timeout)
         if receipt is None:
+            if self.rpc.call("eth_getTransactionByHash", tx_hash):  # in the mempool: it may still land
+                return ActionResult(plan=plan, ok=False, tx_hash=tx_hash, pending=True,
+                                    error=f"not included after {int(timeout)} s; still pending in the node")
             return ActionResult(plan=plan, ok=False, tx_hash=tx_hash,
-                                error=f"not included after {int(timeout)} s; check later with the tx hash")
+                                error="the node does not know the transaction (dropped)")
         hashes = self._steps.get(tx_hash, [tx_hash])
         receipts = [self.rpc.call("eth_getTransactionReceipt", h) for h in hashes[:-1]] + [receipt]
         fee = sum(int(r.get("gasUsed", "0x0"), 16) * int(r.get("effectiveGasPrice", "0x0"), 16) for r in receipts if r)
