@@ -1,9 +1,11 @@
 """SingularityNET stake plans act exactly once per step: `polis stake add` (approve then submitStake) killed
 (SIGKILL) around the approve's broadcast, then run again, puts exactly one approve and one submitStake on
-chain (on anvil, with the devnet TokenStake behind a forwarding node that kills the sender)."""
+chain (on anvil, with the devnet TokenStake behind a forwarding node that kills the sender); a batch run
+resumes the same way."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -171,3 +173,35 @@ def test_an_approve_still_in_the_mempool_keeps_the_stake_pending(anvil, snet, cl
         assert again.code == 0, again.err
         assert node.sent_raw == 2 and _nonce(anvil, addr) == start + 2 and _approvals(anvil, dep, addr) == 1
         assert stake_info(anvil, dep, idx, addr)[2] == 100 * AGIX
+
+
+def test_batch_stake_killed_after_the_approve_left_resumes_with_one_stake(anvil, snet, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`polis batch run` goes through the same send path: killed after the approve left, the resume settles
+    the journaled approve by hash and sends only the submitStake."""
+    dep, addr = snet
+    idx = _open_window(anvil, dep)
+    plan = tmp_path / "snet.toml"
+    plan.write_text(f'version = 1\nname = "agix"\n[defaults]\naccount = "staker"\n[run]\ntimeout = 20\n'
+                    f'[[actions]]\nkind = "stake"\nnetwork = "{NET}"\ntarget = "current"\namount = "100"\n')
+    with HostileNode(anvil.url) as node:
+        _through(node, anvil, dep)
+        start = _nonce(anvil, addr)
+        proc = subprocess.Popen([sys.executable, "-m", "wallet.cli.main", "batch", "run", str(plan), "--yes"],
+                                env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        node.kill_pid = proc.pid
+        out, err = proc.communicate(timeout=90)
+        assert proc.returncode == -9, err
+        assert node.sent_raw == 1 and _nonce(anvil, addr) == start + 1
+        from wallet.cache import open_archive
+
+        with open_archive(readonly=True) as ar:
+            (row,) = ar.conn.execute("SELECT b.state, b.tx_hash, j.detail FROM batch_actions b "
+                                     "JOIN journal j ON j.id = b.journal_id").fetchall()
+        assert row[0] == "signed" and row[1]  # the approve's hash was journaled before it left
+        assert json.loads(row[2])["step"] == 0 and json.loads(row[2])["label"] == "approve"
+
+        done = cli("batch", "resume", "--yes", "--json")
+        assert done.code == 0, done.err + done.out
+        assert done.json()["counts"] == {"confirmed": 1}
+        assert node.sent_raw == 2 and _nonce(anvil, addr) == start + 2 and _approvals(anvil, dep, addr) == 1
+        assert stake_info(anvil, dep, idx, addr)[2] == 100 * AGIX and agix(anvil, dep, addr) == 900 * AGIX
