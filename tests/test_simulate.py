@@ -262,6 +262,8 @@ def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> N
     dep, src, paid, _bad = scenario(anvil, "oz", f"sim-{sig.lower()}")
     assert run_cli("sync", src, "--json").code == 0
 
+    hold, release = threading.Event(), threading.Event()
+
     class Slow(BaseHTTPRequestHandler):  # a slow node: the simulation takes seconds
         def log_message(self, *_a: Any) -> None:
             pass
@@ -269,6 +271,8 @@ def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> N
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             time.sleep(0.2)
+            if hold.is_set():  # once the fork is seen, the simulation cannot finish before the signal lands
+                release.wait(30)
             try:  # the fork may be gone by now (that is the point): no noise then
                 reply = httpx.post(anvil.url, content=body, headers={"content-type": "application/json"})
                 self.send_response(reply.status_code)
@@ -307,6 +311,7 @@ def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> N
                     break
             time.sleep(0.02)
         assert fork_pid is not None, proc.stderr.read().decode() if proc.poll() is not None else "no fork seen"
+        hold.set()
         proc.send_signal(getattr(signal, sig))
         proc.wait(timeout=30)
         assert proc.returncode != 0
@@ -317,6 +322,7 @@ def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> N
             os.kill(fork_pid, 0)
         assert fork_home is not None and not fork_home.exists()
     finally:
+        release.set()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
