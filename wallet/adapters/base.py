@@ -24,6 +24,19 @@ Progress = Callable[[int, int, str], None]
 """(done, total, message): sync progress for a bar or a TUI worker."""
 
 
+def journaled_bytes(journaled: dict[str, Any], tx_hash: str, hash_of: Callable[[bytes], str]) -> bytes | None:
+    """The signed bytes an earlier send journaled (hex under "raw"), only when they are the transaction of
+    `tx_hash` by the family's `hash_of` (compared case-insensitively); None: nothing to send again."""
+    raw = journaled.get("raw")
+    if not isinstance(raw, str):
+        return None
+    try:
+        data = bytes.fromhex(raw.removeprefix("0x"))
+    except ValueError:
+        return None
+    return data if hash_of(data).lower() == tx_hash.lower() else None
+
+
 @dataclass
 class SyncReport:
     source: str

@@ -21,6 +21,7 @@ import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from wallet.adapters.base import journaled_bytes
 from wallet.adapters.cosmos.errors import TX_IN_MEMPOOL, WRONG_SEQUENCE, LcdError, explain, sdk_code_of
 from wallet.adapters.cosmos.models import TxResponse, parse_node
 
@@ -34,18 +35,6 @@ log = logging.getLogger("polis.cosmos")
 def tx_hash_of(raw: bytes) -> str:
     """A Cosmos tx hash: SHA-256 of the TxRaw bytes, upper-case hex (as the node answers it)."""
     return hashlib.sha256(raw).hexdigest().upper()
-
-
-def signed_bytes(journaled: dict[str, Any], tx_hash: str) -> bytes | None:
-    """The journaled signed bytes, when they are the transaction of `tx_hash` (else None: never sent on)."""
-    raw = journaled.get("raw")
-    if not isinstance(raw, str):
-        return None
-    try:
-        data = bytes.fromhex(raw.removeprefix("0x"))
-    except ValueError:
-        return None
-    return data if tx_hash_of(data) == tx_hash.upper() else None
 
 
 def find(ad: CosmosAdapter, tx_hash: str) -> dict[str, Any] | None:
@@ -63,7 +52,7 @@ def look_up(ad: CosmosAdapter, plan: Plan, tx_hash: str, journaled: dict[str, An
             timeout: float) -> ActionResult:
     from wallet.models import ActionResult
 
-    raw = signed_bytes(journaled, tx_hash)
+    raw = journaled_bytes(journaled, tx_hash, tx_hash_of)
     if raw is None or find(ad, tx_hash) is not None:
         return ad.await_result(plan, tx_hash, timeout=timeout)
     doc = ad.lcd.post("/cosmos/tx/v1beta1/txs",

@@ -50,18 +50,12 @@ def send_again(ad: Sender, raw_hex: str) -> str:
 
 
 def signed_bytes(journaled: dict[str, Any], tx_hash: str) -> str | None:
-    """The journaled signed bytes (hex), when they are the transaction of `tx_hash`."""
-    from Crypto.Hash import keccak
+    """The journaled signed bytes (hex), when they are the transaction of `tx_hash` (its Keccak-256)."""
+    from wallet.adapters.base import journaled_bytes
+    from wallet.keccak import keccak256
 
-    raw = journaled.get("raw")
-    if not isinstance(raw, str):
-        return None
-    try:
-        data = bytes.fromhex(raw.removeprefix("0x"))
-    except ValueError:
-        return None
-    ok = "0x" + keccak.new(digest_bits=256, data=data).hexdigest() == tx_hash.lower()
-    return data.hex() if ok else None
+    data = journaled_bytes(journaled, tx_hash, lambda b: "0x" + keccak256(b).hex())
+    return data.hex() if data is not None else None
 
 
 def look_up(ad: Sender, plan: Plan, tx_hash: str, journaled: dict[str, Any], *,
