@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import re
 import sys
 from importlib import import_module
 from typing import Any, NoReturn
 
 from wallet.cli import argtypes
+from wallet.cli.errors import file_error, internal, report_error, snake
 
 EPILOG = """exit codes: 0 ok · 1 action failed or refused · 2 bad input or usage ·
 3 needs a passphrase or confirmation but not interactive · 4 node unreachable
@@ -39,30 +39,6 @@ class PolisParser(argparse.ArgumentParser):
             message = "unrecognized arguments: " + (" ".join(names) if names else "…") + " (values not shown)"
         report_error("usage", 2, f"{self.prog}: {message} (see '{self.prog} --help')", None, json_mode=self.json_errors)
         sys.exit(2)
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def report_error(code: str, exit_code: int, message: str, hint: str | None, *, json_mode: bool) -> None:
-    """One error, as one line (plus a hint line) on stderr, or under --json as an object on stdout:
-    {"error": {"code", "exit_code", "message", "hint"}}."""
-    from wallet.textsafe import clean
-
-    message, hint = clean(message), clean(hint) if hint else None
-    if json_mode and sys.stdout is not None:
-        import json
-
-        doc = {"error": {"code": code, "exit_code": exit_code, "message": message, "hint": hint}}
-        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-        return
-    from wallet.cli.output import err, style
-
-    err(style("error:", "31;1", sys.stderr) + " " + message)
-    if hint:
-        err("hint: " + hint)
 
 
 def _common(p: argparse.ArgumentParser, *, json: bool = True, write: bool = False, unlock: bool = False) -> None:
@@ -513,19 +489,6 @@ class _ClosedStdin:
         raise OSError(errno.EBADF, "standard input is closed")
 
 
-_WRITE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
-
-
-def _file_error(exc: OSError) -> str | None:
-    """A one-line message for a file-system error worth reporting as such (disk full, no such folder,
-    permission denied …); None for anything else (a socket error is not the user's input)."""
-    if exc.errno in _WRITE_ERRNOS:
-        return f"cannot write{' ' + str(exc.filename) if exc.filename else ''}: {exc.strerror} (nothing was changed)"
-    if exc.filename is not None and exc.errno is not None:
-        return f"{exc.filename}: {exc.strerror}"
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     json_mode = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
@@ -562,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         module = import_module(target)
         return int(module.run(args) or 0)
     except PolisError as exc:
-        report_error(_snake(type(exc).__name__), exc.exit_code, str(exc), exc.hint, json_mode=json_mode)
+        report_error(snake(type(exc).__name__), exc.exit_code, str(exc), exc.hint, json_mode=json_mode)
         return exc.exit_code
     except budget.BudgetExceeded as exc:  # no PolisError, so no fallback swallows it (wallet/budget.py)
         report_error("budget_exceeded", exc.exit_code, str(exc), exc.hint, json_mode=json_mode)
@@ -573,9 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:
-        message = _file_error(exc)
+        message = file_error(exc)
         if message is None:
-            return _internal(exc, args, json_mode)
+            return internal(exc, args, json_mode)
         report_error("file_error", 2, message, None, json_mode=json_mode)
         return 2
     except RecursionError:
@@ -586,18 +549,9 @@ def main(argv: list[str] | None = None) -> int:
             report_error("file_error", 2, f"cannot write the archive: {exc} (is the disk full?); nothing was changed",
                          None, json_mode=json_mode)
             return 2
-        return _internal(exc, args, json_mode)
+        return internal(exc, args, json_mode)
     finally:
         budget.stop()  # an in-process caller (tests, the TUI after a command) is not bound by it
-
-
-def _internal(exc: BaseException, args: argparse.Namespace, json_mode: bool) -> int:
-    """An internal bug: say so without dumping locals or arguments."""
-    if args.debug:
-        raise exc
-    report_error("internal", 70, f"internal error: {type(exc).__name__}", "run with --debug for the traceback",
-                 json_mode=json_mode)
-    return 70
 
 
 if __name__ == "__main__":  # pragma: no cover
