@@ -4,11 +4,47 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from tests.plugins.simulate import RECIPIENT, add_source, deploy_funded, scenario
+
+
+@contextmanager
+def slow_relay(upstream: str, pause: Callable[[], object]) -> Iterator[str]:
+    """A node in front of `upstream` that calls `pause()` before relaying each request; yields its URL."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, *_a: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            pause()
+            try:  # the fork may be gone by now (that is the point): no noise then
+                reply = httpx.post(upstream, content=body, headers={"content-type": "application/json"})
+                self.send_response(reply.status_code)
+                self.send_header("content-length", str(len(reply.content)))
+                self.end_headers()
+                self.wfile.write(reply.content)
+            except (OSError, httpx.HTTPError):
+                self.close_connection = True
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 pytestmark = pytest.mark.anvil
 
@@ -252,10 +288,7 @@ def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> N
     import subprocess
     import sys
     import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from pathlib import Path
-
-    import httpx
 
     from tests.conftest import run_cli
 
@@ -264,70 +297,52 @@ def test_interrupted_simulation_stops_its_fork(anvil, polis_home, sig: str) -> N
 
     hold, release = threading.Event(), threading.Event()
 
-    class Slow(BaseHTTPRequestHandler):  # a slow node: the simulation takes seconds
-        def log_message(self, *_a: Any) -> None:
-            pass
+    def pause() -> None:  # a slow node: the simulation takes seconds
+        time.sleep(0.2)
+        if hold.is_set():  # once the fork is seen, the simulation cannot finish before the signal lands
+            release.wait(30)
 
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            time.sleep(0.2)
-            if hold.is_set():  # once the fork is seen, the simulation cannot finish before the signal lands
-                release.wait(30)
-            try:  # the fork may be gone by now (that is the point): no noise then
-                reply = httpx.post(anvil.url, content=body, headers={"content-type": "application/json"})
-                self.send_response(reply.status_code)
-                self.send_header("content-length", str(len(reply.content)))
-                self.end_headers()
-                self.wfile.write(reply.content)
-            except (OSError, httpx.HTTPError):
-                self.close_connection = True
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    proc = subprocess.Popen([sys.executable, "-m", "wallet.cli.main", "proposals", "simulate", f"{src}:{paid}",
-                             "--rpc", url, "--json"], env={**os.environ, "POLIS_HOME": str(polis_home)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        fork_pid, fork_home = None, None
-        deadline = time.monotonic() + 30
-        while fork_pid is None and time.monotonic() < deadline and proc.poll() is None:
-            for entry in Path("/proc").iterdir():
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    argv = (entry / "cmdline").read_bytes().split(b"\0")
-                    environ = (entry / "environ").read_bytes().split(b"\0")
-                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, ValueError, IndexError):
-                    continue
-                if b"--fork-url" in argv and ppid == proc.pid:
-                    assert not any(url.encode() in a for a in argv)  # the node's URL stays off the command line
-                    assert not any(e.startswith(b"POLIS_") for e in environ)  # nor Polis's environment
-                    fork_pid = int(entry.name)
-                    home = next((e for e in environ if e.startswith(b"HOME=")), b"HOME=")[5:]
-                    fork_home = Path(home.decode())
-                    break
-            time.sleep(0.02)
-        assert fork_pid is not None, proc.stderr.read().decode() if proc.poll() is not None else "no fork seen"
-        hold.set()
-        proc.send_signal(getattr(signal, sig))
-        proc.wait(timeout=30)
-        assert proc.returncode != 0
-        out = proc.stdout.read().decode()
-        if out.strip():
-            assert "error" in json.loads(out)
-        with pytest.raises(ProcessLookupError):
-            os.kill(fork_pid, 0)
-        assert fork_home is not None and not fork_home.exists()
-    finally:
-        release.set()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        server.shutdown()
-        server.server_close()
+    with slow_relay(anvil.url, pause) as url:
+        proc = subprocess.Popen([sys.executable, "-m", "wallet.cli.main", "proposals", "simulate", f"{src}:{paid}",
+                                 "--rpc", url, "--json"], env={**os.environ, "POLIS_HOME": str(polis_home)},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            fork_pid, fork_home = None, None
+            deadline = time.monotonic() + 30
+            while fork_pid is None and time.monotonic() < deadline and proc.poll() is None:
+                for entry in Path("/proc").iterdir():
+                    if not entry.name.isdigit():
+                        continue
+                    try:
+                        argv = (entry / "cmdline").read_bytes().split(b"\0")
+                        environ = (entry / "environ").read_bytes().split(b"\0")
+                        ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                    except (OSError, ValueError, IndexError):
+                        continue
+                    if b"--fork-url" in argv and ppid == proc.pid:
+                        assert not any(url.encode() in a for a in argv)  # the node's URL stays off the command line
+                        assert not any(e.startswith(b"POLIS_") for e in environ)  # nor Polis's environment
+                        fork_pid = int(entry.name)
+                        home = next((e for e in environ if e.startswith(b"HOME=")), b"HOME=")[5:]
+                        fork_home = Path(home.decode())
+                        break
+                time.sleep(0.02)
+            assert fork_pid is not None, proc.stderr.read().decode() if proc.poll() is not None else "no fork seen"
+            hold.set()
+            proc.send_signal(getattr(signal, sig))
+            proc.wait(timeout=30)
+            assert proc.returncode != 0
+            out = proc.stdout.read().decode()
+            if out.strip():
+                assert "error" in json.loads(out)
+            with pytest.raises(ProcessLookupError):
+                os.kill(fork_pid, 0)
+            assert fork_home is not None and not fork_home.exists()
+        finally:
+            release.set()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def test_relay_passes_reads_and_refuses_writes(anvil) -> None:
@@ -373,57 +388,28 @@ def test_passed_proposal_that_reverts_through_the_governor(cli, anvil, kind: str
 @pytest.mark.parametrize("delay", [0.6])
 def test_a_slow_node_times_out_cleanly(cli, anvil, monkeypatch, delay: float) -> None:
     """--timeout bounds the whole simulation, anvil's start included: a clear error, nothing left."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from pathlib import Path
-
-    import httpx
 
     dep, src, paid, _bad = scenario(anvil, "oz", "sim-slow")
     assert cli("sync", src, "--json").code == 0
     slow = {"on": False}
+    with slow_relay(anvil.url, lambda: slow["on"] and time.sleep(delay)) as url:
+        import tempfile
 
-    class Slow(BaseHTTPRequestHandler):
-        def log_message(self, *_a: Any) -> None:
-            pass
+        import wallet.simulate.fork as fork_module
 
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            if slow["on"]:
-                time.sleep(delay)
-            try:  # the fork may be gone by now (that is the point): no noise then
-                reply = httpx.post(anvil.url, content=body, headers={"content-type": "application/json"})
-                self.send_response(reply.status_code)
-                self.send_header("content-length", str(len(reply.content)))
-                self.end_headers()
-                self.wfile.write(reply.content)
-            except (OSError, httpx.HTTPError):
-                self.close_connection = True
+        made: list[str] = []
+        real_mkdtemp = tempfile.mkdtemp
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    import tempfile
+        def mkdtemp(**kw: Any) -> str:
+            made.append(real_mkdtemp(**kw))
+            return made[-1]
 
-    import wallet.simulate.fork as fork_module
-
-    made: list[str] = []
-    real_mkdtemp = tempfile.mkdtemp
-
-    def mkdtemp(**kw: Any) -> str:
-        made.append(real_mkdtemp(**kw))
-        return made[-1]
-
-    monkeypatch.setattr(fork_module.tempfile, "mkdtemp", mkdtemp)
-    try:
+        monkeypatch.setattr(fork_module.tempfile, "mkdtemp", mkdtemp)
         slow["on"] = True
         t = time.monotonic()
-        r = cli("proposals", "simulate", f"{src}:{paid}", "--rpc", f"http://127.0.0.1:{server.server_address[1]}",
-                "--timeout", "5")
+        r = cli("proposals", "simulate", f"{src}:{paid}", "--rpc", url, "--timeout", "5")
         took = time.monotonic() - t
-    finally:
-        server.shutdown()
-        server.server_close()
     assert r.code == 1, r.out + r.err
     assert "within 5 s" in r.err, r.err
     assert took < 5 + 3 * delay + 10  # the deadline, the node's last answer, the stop
