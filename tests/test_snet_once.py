@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.doubles.hostile_node import HostileNode
+from tests.plugins.batch_evm import nonce as _nonce
 from tests.plugins.snet import NET, agix, stake_info
 from wallet.devnet.snet import AGIX
 
@@ -25,10 +26,6 @@ def _journal() -> list[dict[str, Any]]:
 
     with open_archive(readonly=True) as ar:
         return query.journal(ar, limit=20)
-
-
-def _nonce(anvil: Any, addr: str) -> int:
-    return int(anvil.rpc("eth_getTransactionCount", addr, "latest"), 16)
 
 
 def _approvals(anvil: Any, dep: Any, addr: str) -> int:

@@ -40,7 +40,17 @@ def vote_plan(source: str, ids: list[str], *, reasons: bool = True, send_interva
 
 
 def nonce(anvil, address: str) -> int:  # type: ignore[no-untyped-def]
-    return int(anvil.rpc("eth_getTransactionCount", address, "latest"), 16)
+    """The sender's mined nonce once anvil has mined what its pool holds for it: anvil answers
+    eth_sendRawTransaction before its automine has run, so a sender killed right after the node took a tx can
+    be looked at before the block exists."""
+    import time
+
+    deadline = time.monotonic() + 15
+    while True:
+        mined = int(anvil.rpc("eth_getTransactionCount", address, "latest"), 16)
+        if mined == int(anvil.rpc("eth_getTransactionCount", address, "pending"), 16) or time.monotonic() > deadline:
+            return mined
+        time.sleep(0.05)
 
 
 def tallies(anvil, dep, ids: list[str]) -> dict[str, tuple[int, int, int]]:  # type: ignore[no-untyped-def]
