@@ -317,9 +317,9 @@ class InboxScreen(SteadyResize, Screen[None]):
         self._open(source, pid)
 
     def _open(self, source: str, pid: str) -> None:
-        from screens.proposal import ProposalScreen
+        from screens.proposal import proposal_screen
 
-        self.app.push_screen(ProposalScreen(source, pid))
+        self.app.push_screen(proposal_screen(self.app, source, pid))
 
     def action_open(self) -> None:
         hit = self._highlighted()

@@ -7,6 +7,10 @@ DataTable) are mounted the first time their tab is shown. The first open of a se
 a worker (its imports take ~150 ms) and fills the overview in when it answers; later opens read it (a few
 ms) before the first layout, so the screen is laid out and drawn once. The growth plot, voters' names and
 the stored simulation always come from workers.
+
+The app keeps one ProposalScreen installed (`proposal_screen`): each open after the first points it at the
+next proposal and pushes it again, so no widget is composed, mounted or styled per open, only the overview's
+texts change. Workers' answers carry the proposal they were asked for; an answer for another is dropped.
 """
 
 from __future__ import annotations
@@ -40,6 +44,27 @@ _WARM = False
 """True once a view has loaded in this process: later opens read the archive before the first layout."""
 
 
+INSTALLED = "polis-proposal"
+"""The name the reused ProposalScreen is installed under."""
+
+
+def proposal_screen(app: Any, source: str, pid: str) -> ProposalScreen:
+    """The screen to push to show `source`:`pid`: the app's installed ProposalScreen pointed at it, or a
+    new one (installed for the next opens) when there is none yet or it is busy (on a screen stack, or a
+    simulation still running in it)."""
+    try:
+        screen = app.get_screen(INSTALLED)
+    except KeyError:
+        screen = None
+    if isinstance(screen, ProposalScreen):
+        if screen.retarget(source, pid):
+            return screen
+        return ProposalScreen(source, pid)
+    screen = ProposalScreen(source, pid)
+    app.install_screen(screen, INSTALLED)
+    return screen
+
+
 def warm_up(source: str, pid: str, now: float) -> None:
     """Load one view off the main thread (the inbox does this after its first page), so that even the
     first open reads the archive before its first layout instead of waiting for the imports."""
@@ -66,38 +91,45 @@ class ProposalScreen(SteadyResize, Screen[None]):
                 tooltip="run its actions on a local anvil fork: reverts, balance changes, settings (never signs)"),
     ]
 
-    class Simulation(Message):
+    class Answer(Message):
+        """A worker's answer about the proposal `key` (SOURCE:ID) it was asked for."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class Simulation(Answer):
         """A stored or fresh simulation (`report` None: none yet), or progress text while one runs."""
 
-        def __init__(self, report: dict[str, Any] | None, progress: str = "", error: str = "") -> None:
-            super().__init__()
+        def __init__(self, key: str, report: dict[str, Any] | None, progress: str = "", error: str = "") -> None:
+            super().__init__(key)
             self.report = report
             self.progress = progress
             self.error = error
 
-    class Growth(Message):
-        def __init__(self, history: Any) -> None:
-            super().__init__()
+    class Growth(Answer):
+        def __init__(self, key: str, history: Any) -> None:
+            super().__init__(key)
             self.history = history
 
-    class Loaded(Message):
-        def __init__(self, view: ProposalView) -> None:
-            super().__init__()
+    class Loaded(Answer):
+        def __init__(self, key: str, view: ProposalView) -> None:
+            super().__init__(key)
             self.view = view
 
-    class VotesFound(Message):
-        def __init__(self, rows: list[dict[str, str]]) -> None:
-            super().__init__()
+    class VotesFound(Answer):
+        def __init__(self, key: str, rows: list[dict[str, str]]) -> None:
+            super().__init__(key)
             self.rows = rows
 
-    class Power(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
+    class Power(Answer):
+        def __init__(self, key: str, text: str) -> None:
+            super().__init__(key)
             self.text = text
 
-    class Failed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
+    class Failed(Answer):
+        def __init__(self, key: str, text: str) -> None:
+            super().__init__(key)
             self.text = text
 
     def __init__(self, source: str, pid: str) -> None:
@@ -114,6 +146,61 @@ class ProposalScreen(SteadyResize, Screen[None]):
         self._sim_report: dict[str, Any] | None = None
         self._sim_progress: list[str] = []
         self._sim_running = False
+        self._votes_stale = False
+        """The mounted votes table shows another proposal's rows (filled when its pane is shown)."""
+        self._description_of = ""
+        """The proposal (SOURCE:ID) the mounted Description pane shows."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.pid}"
+
+    def retarget(self, source: str, pid: str) -> bool:
+        """Point this screen, mounted and off every screen stack, at another proposal, as a new screen
+        would show it: the overview with its data (read now once warm), the Overview tab active and
+        scrolled to the top, nothing focused; the other panes are refreshed when next shown. False (nothing
+        changed) when it is not free: on a screen stack, not mounted yet, running a simulation, or before
+        the first view has loaded (a new screen then shows "loading…" alone)."""
+        stacks = getattr(self.app, "_screen_stacks", None)  # another Textual: a new screen per open
+        if (stacks is None or not self.is_running or self._sim_running or not _WARM
+                or any(self in stack for stack in stacks.values())):
+            return False
+        self.source, self.pid = source, pid
+        self.view = None
+        self._description_of = ""
+        self._votes_rows = None
+        self._raw_votes = []
+        self._names = {}
+        self._sim_report = None
+        self._sim_progress = []
+        self.set_focus(None)
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "tab-overview":
+            tabs.active = "tab-overview"
+        self.query_one("#overview", VerticalScroll).scroll_home(animate=False, immediate=True)
+        for box in self.query("#votes-search").results(Input):
+            box.value = ""
+        self._show_simulation()
+        self._open()
+        return True
+
+    def _open(self) -> None:
+        """Fill the overview for the current proposal: read now once warm, else from a worker."""
+        if _WARM:
+            # Once the first view has loaded (imports done), reading one proposal takes a few ms of
+            # bounded archive reads: done before the first layout, the screen is laid out and drawn once
+            # with its data instead of once empty and again when a worker answers.
+            from wallet.errors import PolisError
+            from wallet.inbox import proposal_view
+
+            try:
+                self._show(proposal_view(self.source, self.pid, now=self.app.now()))  # type: ignore[attr-defined]
+            except PolisError:
+                self._load()  # the worker reports it
+        else:
+            self.query_one("#p-title", Static).update(Text("loading…"))
+            self._load()
+        self._stored_simulation()
 
     def compose(self) -> ComposeResult:
         yield SteadyHeader()
@@ -135,41 +222,42 @@ class ProposalScreen(SteadyResize, Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        if _WARM:
-            # Once the first view has loaded (imports done), reading one proposal takes a few ms of
-            # bounded archive reads: done here, before the first layout, the screen is laid out and
-            # drawn once with its data instead of once empty and again when a worker answers.
-            from wallet.errors import PolisError
-            from wallet.inbox import proposal_view
-
-            try:
-                self._show(proposal_view(self.source, self.pid, now=self.app.now()))  # type: ignore[attr-defined]
-            except PolisError:
-                self._load()  # the worker reports it
-        else:
-            self._load()
-        self._stored_simulation()
+        self._open()
 
     # --- panes built on first show ---------------------------------------------------------------
     async def _ensure_pane(self, pane_id: str) -> None:
-        """Mount the Description or Votes pane's widgets the first time it is shown."""
+        """Mount the Description, Votes or Simulation pane's widgets the first time it is shown; on later
+        shows bring one that shows another proposal up to date."""
         pane = self.query_one(f"#{pane_id}", TabPane)
         if pane.children:
+            if pane_id == "tab-description":
+                await self._update_description()
+            elif pane_id == "tab-votes" and self._votes_stale and self._votes_rows is not None:
+                self._fill_votes(self._votes_rows, now=True)
             return
         if pane_id == "tab-description":
             from textual.widgets import Markdown
 
-            md = Markdown(id="description", open_links=False)
-            await pane.mount(VerticalScroll(md))
-            if self.view is not None:
-                await md.update(self.view.body or "_no description_")
+            await pane.mount(VerticalScroll(Markdown(id="description", open_links=False), id="description-scroll"))
+            await self._update_description()
         elif pane_id == "tab-simulation":
             await pane.mount(VerticalScroll(Static(self._simulation_text(), id="simulation")))
         elif pane_id == "tab-votes":
             table = FitTable(VOTE_COLUMNS, id="votes", cursor_type="row", zebra_stripes=True)
             await pane.mount(Input(placeholder="search voter, reason or choice (Enter)", id="votes-search"), table)
             if self._votes_rows is not None:
-                self._fill_votes(self._votes_rows)
+                self._fill_votes(self._votes_rows, now=True)
+
+    async def _update_description(self) -> None:
+        """The mounted Description pane shows this proposal's body (parsed once per proposal shown)."""
+        from textual.widgets import Markdown
+
+        found = self.query("#description")
+        if not found or self.view is None or self._description_of == self.view.key:
+            return
+        self._description_of = self.view.key
+        self.query_one("#description-scroll", VerticalScroll).scroll_home(animate=False, immediate=True)
+        await found.first(Markdown).update(self.view.body or "_no description_")
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id in ("tab-description", "tab-votes", "tab-simulation"):
@@ -181,22 +269,22 @@ class ProposalScreen(SteadyResize, Screen[None]):
         from wallet.errors import PolisError
         from wallet.inbox import proposal_view
 
+        key = self.key
         try:
             view = proposal_view(self.source, self.pid, now=self.app.now())  # type: ignore[attr-defined]
         except PolisError as exc:
-            self.post_message(self.Failed(str(exc)))
+            self.post_message(self.Failed(key, str(exc)))
             return
-        self.post_message(self.Loaded(view))
+        self.post_message(self.Loaded(key, view))
 
     async def on_proposal_screen_loaded(self, msg: Loaded) -> None:
         global _WARM
         _WARM = True
+        if msg.key != self.key:
+            return
         self._show(msg.view)
-        md = self.query("#description")
-        if md:
-            from textual.widgets import Markdown
-
-            await md.first(Markdown).update(msg.view.body or "_no description_")
+        if self.query_one(TabbedContent).active == "tab-description":
+            await self._update_description()
 
     def _show(self, v: ProposalView) -> None:
         from wallet.services.plan_context import short_id
@@ -213,6 +301,7 @@ class ProposalScreen(SteadyResize, Screen[None]):
         timeline = "\n".join(f"{k:<{width}}  {w}" for k, w in rows)
         self.query_one("#timeline", Static).update(titled("Timeline", timeline))
         self.query_one(TallyBars).show(v)
+        self.query_one(TallyGrowth).clear()
         if v.vote_count:
             self._growth()
         mine = v.my_vote + (f"\n{v.my_weight_text}" if v.my_weight_text else "")  # partial votes: weight left
@@ -224,11 +313,16 @@ class ProposalScreen(SteadyResize, Screen[None]):
         self.sub_title = f"{v.source} proposal"
         self._show_votes(v.votes)
 
-    def _fill_votes(self, rows: list[dict[str, str]]) -> None:
+    def _fill_votes(self, rows: list[dict[str, str]], *, now: bool = False) -> None:
+        """Rows for the votes table: filled now when it is on screen (or `now`), else when next shown."""
         self._votes_rows = rows
         found = self.query("#votes")
         if not found:
             return  # the Votes pane is not mounted yet: it fills itself from _votes_rows
+        if not now and self.query_one(TabbedContent).active != "tab-votes":
+            self._votes_stale = True
+            return
+        self._votes_stale = False
         table = found.first(FitTable)
         table.clear()
         cells = [[Text(r["voter"]), Text(r["choice"]), Text(r["weight"]), Text(r["reason"])] for r in rows]
@@ -241,13 +335,14 @@ class ProposalScreen(SteadyResize, Screen[None]):
         from wallet.errors import PolisError
         from wallet.services.tally_view import load_history
 
+        key = self.key
         try:
-            self.post_message(self.Growth(load_history(self.source, self.pid)))
+            self.post_message(self.Growth(key, load_history(self.source, self.pid)))
         except PolisError:
             return
 
     def on_proposal_screen_growth(self, msg: Growth) -> None:
-        if self.view is not None:
+        if self.view is not None and msg.key == self.key:
             self.query_one(TallyGrowth).show(msg.history, self.view)
 
     def action_copy_id(self) -> None:
@@ -256,6 +351,8 @@ class ProposalScreen(SteadyResize, Screen[None]):
         self.notify(f"copied {full}", title="Proposal id", timeout=4)
 
     def on_proposal_screen_failed(self, msg: Failed) -> None:
+        if msg.key != self.key:
+            return
         self.query_one("#p-title", Static).update(Text(msg.text))
         self.notify(msg.text, title="Proposal", severity="error")
 
@@ -269,18 +366,20 @@ class ProposalScreen(SteadyResize, Screen[None]):
         from wallet.errors import PolisError
         from wallet.inbox import search_votes
 
+        key = self.key
         try:
-            self.post_message(self.VotesFound(search_votes(self.source, self.pid, text)))
+            self.post_message(self.VotesFound(key, search_votes(self.source, self.pid, text)))
         except PolisError as exc:
-            self.post_message(self.Failed(str(exc)))
+            self.post_message(self.Failed(key, str(exc)))
 
     def on_proposal_screen_votes_found(self, msg: VotesFound) -> None:
-        self._show_votes(msg.rows)
+        if msg.key == self.key:
+            self._show_votes(msg.rows)
 
     # --- voters' names ---------------------------------------------------------------------------
-    class NamesKnown(Message):
-        def __init__(self, names: dict[str, str]) -> None:
-            super().__init__()
+    class NamesKnown(Answer):
+        def __init__(self, key: str, names: dict[str, str]) -> None:
+            super().__init__(key)
             self.names = names
 
     def _show_votes(self, rows: list[dict[str, str]]) -> None:
@@ -300,18 +399,19 @@ class ProposalScreen(SteadyResize, Screen[None]):
         from wallet.errors import PolisError
         from wallet.services import names
 
+        key = self.key
         network = names.network_of(self.source)
         try:
             known = names.cached_for(network, voters)
             if known:
-                self.post_message(self.NamesKnown(known))
+                self.post_message(self.NamesKnown(key, known))
             if not getattr(self.app, "is_offline", True) and names.has_names(network):
-                self.post_message(self.NamesKnown(names.refresh(network, voters)))
+                self.post_message(self.NamesKnown(key, names.refresh(network, voters)))
         except PolisError:
             return
 
     def on_proposal_screen_names_known(self, msg: NamesKnown) -> None:
-        if any(self._names.get(a) != n for a, n in msg.names.items()):
+        if msg.key == self.key and any(self._names.get(a) != n for a, n in msg.names.items()):
             self._names.update(msg.names)
             self._fill_votes(self._named(self._raw_votes))
 
@@ -340,6 +440,7 @@ class ProposalScreen(SteadyResize, Screen[None]):
         from wallet.keys.vault import Vault
         from wallet.units import Denom, format_amount
 
+        key = self.key
         try:
             ad = adapter_for(self.source)
             try:
@@ -363,10 +464,11 @@ class ProposalScreen(SteadyResize, Screen[None]):
                 ad.close()
         except PolisError as exc:
             text = f"voting power unknown: {exc}"
-        self.post_message(self.Power(text))
+        self.post_message(self.Power(key, text))
 
     def on_proposal_screen_power(self, msg: Power) -> None:
-        self.query_one("#my-power", Static).update(Text(msg.text))
+        if msg.key == self.key:
+            self.query_one("#my-power", Static).update(Text(msg.text))
 
     def on_archive_changed(self) -> None:
         self._load()
@@ -378,6 +480,7 @@ class ProposalScreen(SteadyResize, Screen[None]):
         from wallet.errors import PolisError
         from wallet.simulate import latest
 
+        key = self.key
         try:
             with open_archive(readonly=True) as ar:
                 sim = latest(ar, self.source, self.pid, full=True)
@@ -386,7 +489,7 @@ class ProposalScreen(SteadyResize, Screen[None]):
         if sim is not None:
             report = dict(sim["report"])
             report["_created"] = sim["created"]
-            self.post_message(self.Simulation(report))
+            self.post_message(self.Simulation(key, report))
 
     def action_simulate(self) -> None:
         if getattr(self.app, "offline", False):
@@ -407,18 +510,22 @@ class ProposalScreen(SteadyResize, Screen[None]):
         from wallet.errors import PolisError
         from wallet.simulate import simulate
 
+        key = self.key
+
         def progress(text: str) -> None:
-            self.post_message(self.Simulation(None, progress=text))
+            self.post_message(self.Simulation(key, None, progress=text))
 
         try:
-            report = simulate(f"{self.source}:{self.pid}", progress=progress)
+            report = simulate(key, progress=progress)
         except PolisError as exc:
-            self.post_message(self.Simulation(None, error=str(exc) + (f" ({exc.hint})" if exc.hint else "")))
+            self.post_message(self.Simulation(key, None, error=str(exc) + (f" ({exc.hint})" if exc.hint else "")))
             return
         report["_created"] = report.get("simulated_at")
-        self.post_message(self.Simulation(report))
+        self.post_message(self.Simulation(key, report))
 
     def on_proposal_screen_simulation(self, msg: Simulation) -> None:
+        if msg.key != self.key:
+            return
         if msg.progress:
             self._sim_progress.append(msg.progress)
         elif msg.error:

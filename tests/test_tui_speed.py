@@ -194,3 +194,67 @@ def test_cursor_moves_draw_the_cursor_on_exactly_the_row_it_is_on(polis_home: An
             assert cursor_rows() == [31]
 
     run(go())
+
+
+OVERVIEW = ("#p-title", "#p-meta", "#timeline", "#tally", "#growth", "#my-vote", "#my-power", "#actions", "#sim-line")
+
+
+def test_a_later_open_reuses_the_screen_and_shows_the_proposal_as_a_new_screen_would(polis_home: Any) -> None:
+    """The second open pushes the same ProposalScreen pointed at the next proposal: its overview reads as a
+    new screen's for that proposal, the Overview tab is active and nothing is focused, the Votes and
+    Description panes show the new proposal when shown (no search left over), and a late answer from a
+    worker about the previous proposal is dropped."""
+    from screens.proposal import ProposalScreen
+    from tests.plugins.tui_helpers import table_rows, text_of
+    from wallet.services.tally_view import load_history
+
+    fill(20, my_votes=1, votes_per=30)
+
+    def overview(app: Any) -> dict[str, str]:
+        return {sel: text_of(app, sel) for sel in OVERVIEW}
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 20)
+            await pilot.press("enter")  # newest first: the one with 30 votes and mine
+            await wait_for(pilot, lambda: "archived votes" in text_of(app, "#growth"), what="growth plot")
+            first = app.screen
+            old_key = first.key
+            await pilot.press("/")
+            await wait_for(pilot, lambda: len(table_rows(app, "#votes")) == 31)
+            await pilot.press(*"reasons", "enter")
+            await wait_for(pilot, lambda: len(table_rows(app, "#votes")) == 1)
+            await pilot.click("#--content-tab-tab-description")
+            await wait_for(pilot, lambda: "Body 19" in app.screen.query_one("#description").source)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            await pilot.press("down", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            screen = app.screen
+            assert screen is first and screen.key != old_key and screen.view.key == screen.key
+            await wait_for(pilot, lambda: "no archived votes to plot" in text_of(app, "#growth"), what="its plot")
+            reused = overview(app)
+            assert "31 archived votes" not in reused["#growth"] and "not voted" in reused["#my-vote"]
+            assert screen.query_one("TabbedContent").active == "tab-overview"
+            assert screen.focused is None or screen.focused.id != "votes-search"
+            # a late answer about the first proposal changes nothing
+            source, _, pid = old_key.partition(":")
+            screen.post_message(ProposalScreen.Growth(old_key, load_history(source, pid)))
+            await pilot.pause(0.1)
+            assert overview(app) == reused
+            # the panes show this proposal once shown
+            await pilot.press("/")
+            await wait_for(pilot, lambda: screen.query_one("#votes-search").has_focus)
+            assert screen.query_one("#votes-search").value == "" and table_rows(app, "#votes") == []
+            await pilot.click("#--content-tab-tab-description")
+            await wait_for(pilot, lambda: "Body 18" in screen.query_one("#description").source)
+            await pilot.press("escape", "escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            # the same proposal in a screen of its own reads the same
+            await app.push_screen(ProposalScreen(screen.source, screen.pid))
+            await wait_for(pilot, lambda: app.screen is not screen and app.screen.view is not None)
+            await pilot.pause(0.1)
+            assert overview(app) == reused
+
+    run(go())

@@ -71,8 +71,16 @@ class TallyGrowth(Static):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(titled(self.TITLE), **kw)
+        self._plotted = False
+
+    def clear(self) -> None:
+        """Back to the title alone (another proposal's plot is on its way, or it has no votes)."""
+        if self._plotted:
+            self._plotted = False
+            self.update(titled(self.TITLE))
 
     def show(self, h: TallyHistory, view: ProposalView) -> None:
+        self._plotted = True
         if not h.votes:
             self.update(titled(self.TITLE, "no archived votes to plot"))
             return
