@@ -173,7 +173,8 @@ class ProposalScreen(SteadyResize, Screen[None]):
         self._names = {}
         self._sim_report = None
         self._sim_progress = []
-        self.set_focus(None)
+        if self.focused is not None and self.focused is not self._first_focus():
+            self.set_focus(None)  # the push focuses what a new screen would (a focus change restyles)
         tabs = self.query_one(TabbedContent)
         if tabs.active != "tab-overview":
             tabs.active = "tab-overview"
@@ -183,6 +184,11 @@ class ProposalScreen(SteadyResize, Screen[None]):
         self._show_simulation()
         self._open()
         return True
+
+    def _first_focus(self) -> Any:
+        """The widget Textual's auto-focus gives a new screen of this kind (the tab bar)."""
+        auto = self.app.AUTO_FOCUS if self.AUTO_FOCUS is None else self.AUTO_FOCUS
+        return next((w for w in self.query(auto) if w.focusable), None) if auto else None
 
     def _open(self) -> None:
         """Fill the overview for the current proposal: read now once warm, else from a worker."""

@@ -7,9 +7,10 @@
 - Textual's `Header` sets its title after it mounts and at each sub-title change with a layout request,
   though the title's box (one line, the header's width) never changes: one more full layout per screen
   shown. `SteadyHeader` repaints the title only.
-- The first `ScreenResume` restyles every widget of the screen, each of which was styled as it mounted
-  a moment before (37 of the 99 style applications of a proposal open). Later resumes (back from a
-  screen above it, a theme changed meanwhile) still restyle.
+- A `ScreenResume` from a push restyles every widget of the screen. The first one comes a moment after
+  each widget was styled as it mounted (37 of the 99 style applications of a proposal open), and a screen
+  pushed again (the reused proposal screen) keeps the styles it had unless the app's CSS, theme, focus or
+  classes changed since it was last styled; then it restyles as Textual does.
 """
 
 from __future__ import annotations
@@ -34,16 +35,26 @@ def laid_out_at(screen: Screen[Any], size: Size) -> bool:
         return False
 
 
+def style_state(app: Any) -> tuple[Any, ...] | None:
+    """What a screen's styles depend on beyond its own widgets: the app's CSS generation (a theme or CSS
+    change bumps it), theme, focus and classes. None when this Textual does not expose it."""
+    count = getattr(app, "_css_update_count", None)
+    if count is None:
+        return None
+    return (count, app.theme, app.app_focus, frozenset(app.classes))
+
+
 class SteadyResize:
     """Mixin for a Screen (listed before it): a `Resize` to the size every screen already has is dropped,
-    and the first resume keeps the styles the widgets got when they mounted."""
+    and a resume keeps the styles the widgets have when nothing they depend on changed since."""
 
-    _resumed_once = False
+    _styled_with: tuple[Any, ...] | None = None
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        if not self._resumed_once:
-            self._resumed_once = True
-            event.refresh_styles = False
+        state = style_state(self.app)  # type: ignore[attr-defined]
+        if self._styled_with is None or (state is not None and state == self._styled_with):
+            event.refresh_styles = False  # first resume: styled as they mounted; later: nothing changed
+        self._styled_with = state if state is not None else ()
 
     def on_resize(self, event: events.Resize) -> None:
         if isinstance(self, Screen) and laid_out_at(self, event.size):

@@ -258,3 +258,40 @@ def test_a_later_open_reuses_the_screen_and_shows_the_proposal_as_a_new_screen_w
             assert overview(app) == reused
 
     run(go())
+
+
+def test_the_reused_proposal_screen_takes_a_theme_changed_while_it_was_hidden(polis_home: Any) -> None:
+    """A push of the reused screen keeps its styles only while nothing they depend on changed: after a
+    theme change on the inbox its widgets have the new theme's colours, as a new screen's do."""
+    from screens.proposal import ProposalScreen
+
+    fill(5)
+
+    def colours(screen: Any) -> list[Any]:
+        return [(w.styles.color, w.styles.background) for w in (screen, *screen.query("Static, Tab"))]
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            reused = app.screen
+            dark = colours(reused)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            await pilot.press("t")
+            await wait_for(pilot, lambda: app.theme != "polis-dark")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is reused and reused.view is not None)
+            await pilot.pause(0.05)
+            now = colours(reused)
+            assert now != dark
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            await app.push_screen(ProposalScreen(reused.source, reused.pid))
+            await wait_for(pilot, lambda: app.screen is not reused and app.screen.view is not None)
+            await pilot.pause(0.05)
+            assert colours(app.screen) == now
+
+    run(go())
