@@ -187,7 +187,10 @@ class PlainHttp:
     def _connect(self, host: str, port: int, deadline: Deadline) -> _Conn:
         timeout = min(self.connect_timeout, deadline.left(ConnectTimeout))
         try:
-            sock = socket.create_connection((host, port), timeout=timeout)
+            # An ASCII host goes as bytes (getaddrinfo takes them; typeshed says str): a str one is IDNA-encoded
+            # first, which imports encodings.idna (~2 ms).
+            where: Any = (host.encode() if host.isascii() else host, port)
+            sock = socket.create_connection(where, timeout=timeout)
         except TimeoutError:
             raise ConnectTimeout(f"no connection within {timeout:.1f} s") from None
         except OSError as exc:

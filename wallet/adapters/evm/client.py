@@ -25,9 +25,11 @@ RANGE_ERRORS = ("range", "limit", "too many", "exceed", "block range", "query re
                 "response size", "timeout", "10000 results")
 
 
-# Answers up to this size are parsed by the standard library: orjson's import (it pulls in uuid and
-# platform) costs more than it saves on the small answers of a no-op sync or a vote plan.
-SMALL_ANSWER = 256 * 1024
+ORJSON_AFTER = 16 * 2**20
+"""Bytes of answers parsed by the standard library before large answers go to orjson. On eth_getLogs pages
+(objects of short strings) orjson saves ~1 µs a log but its import (it pulls in uuid and platform) costs
+~15 ms: a sync of a few thousand votes never pays that back, one of millions does many times over."""
+_parsed = 0
 
 
 def _no_constants(name: str) -> Any:
@@ -35,9 +37,11 @@ def _no_constants(name: str) -> Any:
 
 
 def _loads(raw: bytes) -> Any:
-    if len(raw) <= SMALL_ANSWER:
+    global _parsed
+    if _parsed < ORJSON_AFTER or len(raw) <= 256 * 1024:
         import json
 
+        _parsed += len(raw)
         try:
             return json.loads(raw, parse_constant=_no_constants)  # NaN/Infinity refused, as orjson does
         except RecursionError:

@@ -16,8 +16,7 @@ Anything else is refused with the list of what was probed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wallet.adapters.evm import codec as codec
 from wallet.errors import BadInput
@@ -29,8 +28,7 @@ COMPOUND_KINDS = ("bravo", "alpha")
 KIND_NAMES = ("oz", *COMPOUND_KINDS)
 
 
-@dataclass(frozen=True)
-class KindFacts:
+class KindFacts(NamedTuple):
     name: str
     title: str
     choices: tuple[tuple[str, str], ...]
@@ -51,8 +49,7 @@ FACTS: dict[str, KindFacts] = {
 }
 
 
-@dataclass(frozen=True)
-class Detected:
+class Detected(NamedTuple):
     kind: str
     counting_mode: str | None = None
     clock_mode: str = "blocknumber"
@@ -121,8 +118,7 @@ def detect_from(res: list[Any], governor: str, where: str) -> Detected:
                    hint="check the governor address; a proxy must be given by its own address")
 
 
-@dataclass(frozen=True)
-class TokenInfo:
+class TokenInfo(NamedTuple):
     symbol: str | None
     decimals: int | None
     votes_api: str
@@ -184,8 +180,7 @@ def adapter_name_for(kind: str, counting_mode: str | None) -> str:
     return "evm_governor"
 
 
-@dataclass(frozen=True)
-class DaoFacts:
+class DaoFacts(NamedTuple):
     """What the chain says about a DAO being added: its Governor kind and its token's metadata."""
 
     kind: str
