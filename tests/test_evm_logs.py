@@ -204,3 +204,58 @@ def test_a_dense_start_keeps_probing_small(node_factory) -> None:
     assert sum(len(c[2]) for c in chunks) == len(blocks)
     assert max(len(c[2]) for c in chunks) <= 2_000
     assert all(hi - lo + 1 <= 200 for lo, hi in node.asked)  # ≤ 2,000 logs a range at ten a block
+
+
+def test_ranges_aim_at_fewer_logs_than_the_answer_cap(node_factory) -> None:
+    """aim_logs sizes ranges (so the sync writes one while the node answers the next) without lowering the
+    cap an answer is split at: no range of the dense history is asked again."""
+    blocks = [b for b in range(1, 2_001) for _ in range(10)]
+    node = node_factory(blocks, cap=100_000)
+    chunks = fetch_all(node, 1, 2_000, max_range=100_000, concurrency=2, batch=4, aim_logs=500)
+    assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == blocks
+    assert all(len(c[2]) <= 1_000 for c in chunks[1:])  # ~500 a range once the density is known
+    assert len(node.asked) == len(set(node.asked))
+
+
+def _chunks(spans: list[tuple[int, int, int]], fail_after: int | None = None,
+            started: list[int] | None = None) -> Any:
+    for k, (lo, hi, n) in enumerate(spans):
+        if fail_after is not None and k == fail_after:
+            raise RuntimeError("node went away")
+        if started is not None:
+            started.append(lo)
+        yield lo, hi, [{"blockNumber": hex(lo)}] * n
+
+
+def test_ahead_merges_what_is_ready_in_block_order() -> None:
+    from wallet.adapters.evm.logs import ahead
+
+    spans = [(lo, lo + 9, 3) for lo in range(1, 1_000, 10)]
+    got = list(ahead(_chunks(spans), max_logs=30, min_logs=10, max_delay=5.0))
+    assert got[0][0] == 1 and got[-1][1] == 1_000
+    assert all(b[0] == a[1] + 1 for a, b in zip(got, got[1:], strict=False))  # contiguous, no overlap
+    assert sum(len(c[2]) for c in got) == 300
+    assert all(len(c[2]) <= 30 for c in got) and len(got) < len(spans)  # merged, bounded
+
+
+def test_ahead_yields_the_chunks_before_a_failure_then_raises_it() -> None:
+    from wallet.adapters.evm.logs import ahead
+
+    got = []
+    with pytest.raises(RuntimeError, match="node went away"):
+        for chunk in ahead(_chunks([(1, 10, 5), (11, 20, 5), (21, 30, 5)], fail_after=2), min_logs=1):
+            got.append(chunk)
+    assert got[0][0] == 1 and got[-1][1] == 20  # both whole chunks before the failure, merged or not
+    assert sum(len(c[2]) for c in got) == 10
+
+
+def test_ahead_stops_fetching_when_the_caller_stops() -> None:
+    from wallet.adapters.evm.logs import ahead
+
+    started: list[int] = []
+    before = {t.name for t in threading.enumerate()}
+    gen = ahead(_chunks([(lo, lo, 1) for lo in range(1, 10_000)], started=started), max_logs=1, depth=2)
+    assert next(gen)[0] == 1
+    gen.close()
+    assert len(started) <= 5  # the thread ran at most `depth` chunks ahead, then ended
+    assert {t.name for t in threading.enumerate()} - before == set()

@@ -8,8 +8,7 @@ Selectors and topics are hard-coded; tests/test_evm_codec.py checks each against
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from wallet.addresses import checksum as checksum  # EIP-55 lives with the address forms; re-exported
 from wallet.keccak import checksum_hex40
@@ -174,8 +173,7 @@ class _Reader:
         return _Reader(self.data, pos + 32), n
 
 
-@dataclass(slots=True)
-class ProposalCreated:
+class ProposalCreated(NamedTuple):
     proposal_id: int
     proposer: str
     targets: list[str]
@@ -218,8 +216,9 @@ def decode_vote_cast(data: bytes) -> tuple[int, int, int, str]:
 
 
 def decode_vote_cast_hex(data: str) -> tuple[int, int, int, str]:
-    """decode_vote_cast straight from the log's hex text: the hot path of a sync (~1 µs a vote). One
-    bytes.fromhex, then whole words by int.from_bytes (faster than int(text, 16) of each word's slice)."""
+    """decode_vote_cast straight from the log's hex text: the hot path of a sync (~1.5 µs a vote). One
+    bytes.fromhex (which also refuses anything but hex), then whole words by int.from_bytes (faster than
+    int(text, 16) of each word's slice; big-endian is its default)."""
     try:
         b = bytes.fromhex(data[2:] if data[:2] == "0x" else data)
     except (ValueError, TypeError):
@@ -227,15 +226,15 @@ def decode_vote_cast_hex(data: str) -> tuple[int, int, int, str]:
     size = len(b)
     if size < 160:
         raise DecodeError("data too short")
-    support = int.from_bytes(b[32:64], "big")
-    off = int.from_bytes(b[96:128], "big")
+    word = int.from_bytes
+    support = word(b[32:64])
+    off = word(b[96:128])
     if support > 255 or off + 32 > size:
         raise DecodeError("support or offset out of range")
-    n = int.from_bytes(b[off:off + 32], "big")
+    n = word(b[off:off + 32])
     if n > MAX_DYNAMIC or off + 32 + n > size:
         raise DecodeError("length out of range")
-    reason = b[off + 32:off + 32 + n].decode("utf-8", errors="replace") if n else ""
-    return int.from_bytes(b[0:32], "big"), support, int.from_bytes(b[64:96], "big"), reason
+    return word(b[0:32]), support, word(b[64:96]), b[off + 32:off + 32 + n].decode("utf-8", "replace") if n else ""
 
 
 def decode_alpha_vote_hex(data: str) -> tuple[str, int, int, int]:

@@ -86,7 +86,7 @@ def _is_rate_error(exc: RpcError) -> bool:
 class LogFetcher:
     def __init__(self, rpc: JsonRpc, addresses: list[str], topics: list[Any], *, max_range: int,
                  concurrency: int = 8, batch: int = 10, target_logs: int = 10_000, retries: int = 8,
-                 first_range: int = 16) -> None:
+                 first_range: int = 16, aim_logs: int | None = None) -> None:
         self.rpc = rpc
         self.addresses = addresses
         self.topics = topics
@@ -94,6 +94,9 @@ class LogFetcher:
         self.concurrency = max(1, concurrency)
         self.batch = max(1, batch)
         self.target_logs = target_logs
+        self.aim = max(1, min(aim_logs or target_logs // 2, target_logs))
+        """Logs a range is sized to hold (half of `target_logs` unless told): smaller ranges let the caller
+        write one while the node answers the next; a group still holds about `target_logs`."""
         self.retries = retries
         self.batches_ok = True
         """False once the node refused a JSON-RPC batch: ranges go one request each from then on."""
@@ -182,11 +185,11 @@ class LogFetcher:
         """Yield (from, to, logs) in block order, covering start..end without a gap.
 
         Density is unknown at first: ranges are probed one at a time from `first_range` blocks, each next
-        one as wide as a cautious bound on the density seen so far allows for half of `target_logs`
-        (Poisson: (n + 3) / blocks, so a few empty blocks do not open the full cap on a dense chain).
-        Once that bound allows the cap, or an answer held a quarter of `target_logs`, ranges are sized
-        for half of `target_logs` each, grouped so one group holds about `target_logs`, and as many
-        groups wait as keep about 4 × `target_logs` logs in memory."""
+        one as wide as a cautious bound on the density seen so far allows for `aim` logs (Poisson:
+        (n + 3) / blocks, so a few empty blocks do not open the full cap on a dense chain). Once that
+        bound allows the cap, or an answer held half of `aim`, ranges are sized for `aim` logs each,
+        grouped so one group holds about `target_logs`, and as many groups wait as keep about
+        4 × `target_logs` logs in memory."""
         if start > end:
             return
         lo = start
@@ -201,10 +204,10 @@ class LogFetcher:
             seen_blocks, seen_logs = seen_blocks + span, seen_logs + n
             self.density = seen_logs / seen_blocks
             lo = hi + 1
-            if n * 4 >= self.target_logs:
+            if n * 2 >= self.aim:
                 size = self._size_for(span, n)
                 break
-            size = max(size, min(self.max_range, seen_blocks * self.target_logs // (2 * (seen_logs + 3))))
+            size = max(size, min(self.max_range, seen_blocks * self.aim // (seen_logs + 3)))
             if size >= self.max_range:
                 break
         if lo > end:
@@ -239,10 +242,10 @@ class LogFetcher:
                     f.cancel()
 
     def _size_for(self, span: int, n: int) -> int:
-        """Blocks a range should span to hold about half of `target_logs`, from one answer's density."""
+        """Blocks a range should span to hold about `aim` logs, from one answer's density."""
         if n == 0:
             return self.max_range
-        return max(1, min(self.max_range, span * self.target_logs // (2 * n)))
+        return max(1, min(self.max_range, span * self.aim // n))
 
     def _per_group(self) -> int:
         per_range = max(1, self.density * self.size)
@@ -259,9 +262,9 @@ class LogFetcher:
         n = sum(len(c[2]) for c in chunks)
         if blocks:
             self.density = max(self.density * 0.5, n / blocks)
-            if n / len(chunks) > self.target_logs // 2:
+            if n / len(chunks) > self.aim:
                 self.size = max(1, min(self.size, self._size_for(blocks // len(chunks), n // len(chunks))))
-            elif n / len(chunks) < self.target_logs // 16 and self.size < self.max_range:
+            elif n / len(chunks) < self.aim // 8 and self.size < self.max_range:
                 self.size = min(self.max_range, self.size * 2)
         return chunks
 
@@ -273,21 +276,75 @@ class LogFetcher:
             yield lo, hi, logs
 
 
-def coalesce(chunks: Iterator[Chunk], *, max_logs: int = 5_000, max_delay: float = 0.2) -> Iterator[Chunk]:
-    """Merge consecutive chunks until `max_logs` logs or `max_delay` seconds gather: a sparse history
-    commits a few times a second instead of once per range, still in order and still resumable (the
-    cursor of a merged chunk is its last block)."""
-    lo: int | None = None
-    hi = 0
-    buf: list[dict[str, Any]] = []
-    since = time.monotonic()
-    for c_lo, c_hi, logs in chunks:
-        if lo is None:
-            lo, since = c_lo, time.monotonic()
-        hi = c_hi
-        buf.extend(logs)
-        if len(buf) >= max_logs or time.monotonic() - since >= max_delay:
-            yield lo, hi, buf
-            lo, buf = None, []
-    if lo is not None:
-        yield lo, hi, buf
+def ahead(chunks: Iterator[Chunk], *, max_logs: int = 5_000, min_logs: int = 256, max_delay: float = 0.2,
+          depth: int = 2) -> Iterator[Chunk]:
+    """The chunks, fetched in a thread while the caller writes the ones before (at most `depth` wait), and
+    merged: what is ready when the caller asks is one chunk of up to `max_logs` logs; fewer than `min_logs`
+    wait up to `max_delay` seconds for more, so a sparse history commits a few times a second instead of
+    once per range. Still in block order and contiguous: the cursor of a merged chunk is its last block.
+    The caller may stop early; the thread ends after its current request. A failed fetch is raised after
+    the chunks before it were yielded."""
+    import queue
+
+    ready: queue.Queue[Chunk | BaseException | None] = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def put(item: Chunk | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(None)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            put(exc)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="polis-logs-ahead", daemon=True)
+    worker.start()
+    try:
+        lo: int | None = None
+        hi = 0
+        buf: list[dict[str, Any]] = []
+        since = time.monotonic()
+        while True:
+            if lo is None:
+                item = ready.get()
+                since = time.monotonic()
+            else:
+                wait = 0.0 if len(buf) >= min_logs else max_delay - (time.monotonic() - since)
+                try:
+                    item = ready.get(timeout=wait) if wait > 0 else ready.get_nowait()
+                except queue.Empty:
+                    yield lo, hi, buf
+                    lo, buf = None, []
+                    continue
+            if item is None or isinstance(item, BaseException):
+                if lo is not None:
+                    yield lo, hi, buf
+                if item is None:
+                    return
+                raise item
+            c_lo, c_hi, logs = item
+            if lo is None:
+                lo, buf = c_lo, logs
+            else:
+                buf.extend(logs)
+            hi = c_hi
+            if len(buf) >= max_logs:
+                yield lo, hi, buf
+                lo, buf = None, []
+    finally:
+        stop.set()
+        worker.join()

@@ -17,7 +17,7 @@ from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm import kinds, reorg
 from wallet.adapters.evm.client import quantity
-from wallet.adapters.evm.logs import LogFetcher, coalesce
+from wallet.adapters.evm.logs import LogFetcher, ahead
 from wallet.cache import query, store, vote_parts
 from wallet.errors import RpcError
 
@@ -32,6 +32,8 @@ STATE_STATUS = ("pending", "active", "canceled", "rejected", "passed", "queued",
 SUPPORT_LABEL = {0: "against", 1: "for", 2: "abstain"}
 FINAL = {"canceled", "rejected", "expired", "executed"}
 HASH_CHECKS = 12
+AIM_LOGS = 1_000
+"""Logs a range is sized for: the node answers the next range while this one is decoded and written."""
 
 
 def title_of(description: str) -> str:
@@ -139,8 +141,9 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         small = int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 0)
         fetcher = LogFetcher(rpc, addresses, topics, max_range=small or net.max_log_range,
                              concurrency=net.rpc_concurrency, batch=1 if small else net.rpc_batch,
-                             first_range=small or 16)
-        for _lo, hi, logs in coalesce(fetcher.fetch(cursor + 1, safe_head, on_chunk=on_chunk)):
+                             first_range=small or 16, aim_logs=AIM_LOGS)
+        for lo, hi, logs in ahead(fetcher.fetch(cursor + 1, safe_head)):
+            on_chunk(lo, hi, len(logs))
             created = {k: v for k, v in _created_rows(logs, governor).items() if k not in open_rows}
             if created:
                 jobs.append(_RefreshJob(ad, created, head, pool))
@@ -173,27 +176,39 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
     vote_topics = (codec.TOPIC_VOTE_CAST, codec.TOPIC_VOTE_CAST_WITH_PARAMS)
     parts: list[tuple[Any, ...]] = []
     fractional = ad.fractional()  # every vote is a part of the voter's total (GovernorCountingFractional)
+    # A chunk repeats block numbers, timestamps and the two contract addresses: each text is read once.
+    quantities: dict[str, int] = {}
+    from_governor: dict[str, bool] = {}
+    decode_vote, voter_of = codec.decode_vote_cast_hex, codec.address_from_word
     for lg in logs:
         try:
             topics = lg["topics"]
             t0 = topics[0]
-            block = int(lg["blockNumber"], 16)
+            text = lg["blockNumber"]
+            block = quantities.get(text)
+            if block is None:
+                block = quantities[text] = int(text, 16)
             idx = int(lg["logIndex"], 16)
-            ts = int(lg["blockTimestamp"], 16) if lg.get("blockTimestamp") else None
-            is_gov = lg["address"].lower() == governor
+            text = lg.get("blockTimestamp")
+            ts = quantities.get(text) if text else None
+            if ts is None and text:
+                ts = quantities[text] = int(text, 16)
+            text = lg["address"]
+            is_gov = from_governor.get(text)
+            if is_gov is None:
+                is_gov = from_governor[text] = text.lower() == governor
             if t0 in vote_topics and is_gov:
-                pid_n, support, weight, reason = codec.decode_vote_cast_hex(lg["data"])
+                pid_n, support, weight, reason = decode_vote(lg["data"])
                 pid = pid_text.get(pid_n)
                 if pid is None:
                     pid = pid_text[pid_n] = str(pid_n)
                     touched.add(pid)
                 if fractional:
-                    parts.append((src, pid, codec.address_from_word(topics[1]), block, idx,
+                    parts.append((src, pid, voter_of(topics[1]), block, idx,
                                   *_split(support, weight, lg["data"]), reason, lg["transactionHash"], ts))
                 else:
-                    votes.append((src, pid, codec.address_from_word(topics[1]),
-                                  SUPPORT_LABEL.get(support, str(support)), str(weight), reason, block,
-                                  lg["transactionHash"], idx, ts))
+                    votes.append((src, pid, voter_of(topics[1]), SUPPORT_LABEL.get(support) or str(support),
+                                  str(weight), reason, block, lg["transactionHash"], idx, ts))
             elif t0 == codec.TOPIC_VOTE_CAST_ALPHA and is_gov:
                 voter, pid_n, support, weight = codec.decode_alpha_vote_hex(lg["data"])
                 pid = str(pid_n)
