@@ -3,17 +3,21 @@
 A node URL may carry credentials (`https://user:pass@host`), an API key in its path (Infura's
 `/v3/<key>`, Alchemy's `/v2/<key>`) or in its query (`?apikey=…`). Everything Polis prints, logs or
 puts in an error goes through `redact` / `redact_text`, so none of them reach polis.log, a terminal's
-scrollback or a bug report. Light: `re` and `urllib.parse` only.
+scrollback or a bug report. Light: `re` and `urllib.parse` only (not even `logging`: the CLI imports it only
+when something logs).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import logging
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from wallet.errors import BadInput
+
+if TYPE_CHECKING:
+    import logging
 
 SCHEMES = ("http", "https", "ws", "wss")
 MAX_URL = 2048
@@ -104,8 +108,9 @@ def redact_text(text: str) -> str:
     return _URL_IN_TEXT.sub(lambda m: redact(m.group()), text)
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites each record's message with its URLs redacted, before any handler formats it."""
+class RedactingFilter:
+    """Rewrites each record's message with its URLs redacted, before any handler formats it (a logging filter:
+    handlers take any object with this `filter` method)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -124,5 +129,7 @@ NOISY_LOGGERS = ("httpx", "httpcore", "websockets", "websocket", "urllib3", "asy
 
 def quiet_third_party_loggers() -> None:
     """Libraries log every request at INFO/DEBUG with the full URL: keep them at WARNING."""
+    import logging
+
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

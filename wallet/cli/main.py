@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import os
 import sys
 from importlib import import_module
 from typing import Any, NoReturn
@@ -438,36 +437,10 @@ COMMAND_KINDS = {"vote": "action", "delegate": "action", "stake": "action", "syn
 
 
 def _setup_logging() -> None:
-    """Warnings to stderr; everything at POLIS_LOG_LEVEL (default INFO) to polis.log in the data dir.
-    Log records carry addresses, hashes and URLs (redacted: no userinfo or keys), never secrets;
-    third-party libraries log at WARNING only."""
-    import logging
+    """Logging set up now (wallet/cli/logsetup.py); a command sets it up when logging is first imported."""
+    from wallet.cli import logsetup
 
-    root = logging.getLogger()
-    if root.handlers:
-        return
-    from wallet.urls import RedactingFilter, quiet_third_party_loggers
-
-    level = getattr(logging, os.environ.get("POLIS_LOG_LEVEL", "INFO").upper(), logging.INFO)
-    root.setLevel(level)
-    quiet_third_party_loggers()
-    redacting = RedactingFilter()
-    console = logging.StreamHandler(sys.stderr)
-    console.addFilter(redacting)
-    console.setLevel(logging.WARNING)
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root.addHandler(console)
-    try:
-        from wallet.paths import ensure_private_dir, log_path
-
-        path = log_path()
-        ensure_private_dir(path.parent)
-        fh = logging.FileHandler(path, encoding="utf-8")
-        fh.addFilter(redacting)
-        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(fh)
-    except OSError:
-        pass
+    logsetup.setup()
 
 
 class _ClosedStdin:
@@ -513,7 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.noun:
         parser.print_help()
         return 2
-    _setup_logging()
+    from wallet.cli import logsetup
+
+    logsetup.set_up_when_imported()  # a read that logs nothing never loads logging
     from wallet import budget
     from wallet.errors import PolisError
 
@@ -553,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         return internal(exc, args, json_mode)
     finally:
         budget.stop()  # an in-process caller (tests, the TUI after a command) is not bound by it
+        logsetup.remove_hook()
 
 
 _gc_held = False

@@ -1,0 +1,73 @@
+"""Start-up of the `polis` process: what a command loads, and that deferring it changes nothing it does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET_URL = "http://user:hunter2@127.0.0.1:9/v3/AbCdEfGh12345678ijklMNOP"
+
+
+def _python(code: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60,
+                          env={**os.environ, "POLIS_HOME": str(home), **env})
+
+
+def test_a_read_that_logs_nothing_never_loads_logging(tmp_path: Path) -> None:
+    code = ("import io, contextlib, sys\nfrom wallet.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    code = main(['proposals', 'list', '--offline'])\n"
+            "print(code, 'logging' in sys.modules, sys.meta_path[0].__class__.__name__)")
+    r = _python(code, tmp_path)
+    assert r.returncode == 0, r.stderr
+    code_, loaded, first_finder = r.stdout.split()
+    assert code_ == "0" and loaded == "False"
+    assert first_finder != "_OnLoggingImport"  # the hook is gone once the command is over
+    assert not (tmp_path / "data" / "polis.log").exists()
+
+
+def test_logging_imported_mid_command_is_set_up_before_its_first_record(tmp_path: Path) -> None:
+    """The hook sets logging up inside the first `import logging`: the record that module's importer writes
+    at once already goes through the redacting handlers, to stderr and to polis.log."""
+    code = ("from wallet.cli import logsetup\nlogsetup.set_up_when_imported()\n"
+            "import sys\nassert 'logging' not in sys.modules\n"
+            "import logging\n"
+            f"logging.getLogger('polis.test').warning('node %s is unreachable', {SECRET_URL!r})\n"
+            "logging.getLogger('polis.test').info('an info line')\n"
+            "logging.getLogger('httpx').info('a library line')\n"
+            "print(logging.getLogger().level, logging.getLogger('httpx').getEffectiveLevel(),"
+            " type(logging.__loader__).__name__, logging.__loader__.get_filename('logging').endswith('.py'))")
+    r = _python(code, tmp_path, POLIS_LOG_LEVEL="DEBUG")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["10", "30", "_ThenSetUp", "True"]
+    assert r.stderr.strip() == "WARNING polis.test: node http://***@127.0.0.1:9/v3/*** is unreachable"
+    log = (tmp_path / "data" / "polis.log").read_text()
+    assert "WARNING polis.test: node http://***@127.0.0.1:9/v3/*** is unreachable" in log
+    assert "INFO polis.test: an info line" in log and "a library line" not in log
+    assert "hunter2" not in r.stderr + log and "AbCdEfGh12345678" not in log
+
+
+def test_in_process_callers_are_set_up_at_once(tmp_path: Path) -> None:
+    code = ("import logging\nfrom wallet.cli import logsetup\nlogsetup.set_up_when_imported()\n"
+            "print(sorted(type(h).__name__ for h in logging.getLogger().handlers))")
+    r = _python(code, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "['FileHandler', 'StreamHandler']"
+
+
+def test_the_polis_command_keeps_exit_codes_and_output(polis_bin: str, tmp_path: Path) -> None:
+    env = {**os.environ, "POLIS_HOME": str(tmp_path)}
+
+    def polis(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([polis_bin, *argv], capture_output=True, text=True, env=env, timeout=60)
+
+    assert polis("--version").stdout.startswith("polis ")
+    r = polis("nosuch")
+    assert r.returncode == 2 and "invalid choice: 'nosuch'" in r.stderr
+    r = polis("proposals", "show", "nosuch:12345", "--json")
+    assert r.returncode == 2 and '"code": "bad_input"' in r.stdout
+    r = polis("proposals", "list", "--offline")
+    assert r.returncode == 0 and "no proposals match" in r.stdout
