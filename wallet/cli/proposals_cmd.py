@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 
 
 def run(args: argparse.Namespace) -> int:
-    from wallet.network_tables import checked_source
+    if getattr(args, "network", None):  # the networks (TOML) are read only for a -n filter
+        from wallet.network_tables import checked_source
 
-    if isinstance(getattr(args, "network", None), list):
-        args.network = [checked_source(n) for n in args.network]
-    elif getattr(args, "network", None):
-        args.network = checked_source(args.network)
+        if isinstance(args.network, list):
+            args.network = [checked_source(n) for n in args.network]
+        else:
+            args.network = checked_source(args.network)
     if args.verb == "simulate":
         from wallet.cli import simulate_cmd
 
