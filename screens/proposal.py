@@ -59,10 +59,22 @@ def proposal_screen(app: Any, source: str, pid: str) -> ProposalScreen:
     if isinstance(screen, ProposalScreen):
         if screen.retarget(source, pid):
             return screen
-        return ProposalScreen(source, pid)
+        return ProposalScreen(source, pid)  # the installed one stays for the next open
     screen = ProposalScreen(source, pid)
     app.install_screen(screen, INSTALLED)
     return screen
+
+
+def prepare(app: Any, source: str, pid: str) -> None:
+    """Compose and mount the installed ProposalScreen off screen (the inbox does this once the user has
+    been idle for a moment), so that the first open too only points it at a proposal and lays it out.
+    Textual mounts a pushed screen that is not running yet; a prepared one already is."""
+    register = getattr(app, "_register", None)  # another Textual: the first open composes it
+    if register is None or app.is_screen_installed(INSTALLED):
+        return
+    screen = ProposalScreen(source, pid)
+    app.install_screen(screen, INSTALLED)
+    register(app, screen)
 
 
 def warm_up(source: str, pid: str, now: float) -> None:
@@ -150,6 +162,8 @@ class ProposalScreen(SteadyResize, Screen[None]):
         """The mounted votes table shows another proposal's rows (filled when its pane is shown)."""
         self._description_of = ""
         """The proposal (SOURCE:ID) the mounted Description pane shows."""
+        self._built = False
+        """Composed and mounted (a prepared screen may still be composing when Enter comes)."""
 
     @property
     def key(self) -> str:
@@ -162,7 +176,7 @@ class ProposalScreen(SteadyResize, Screen[None]):
         changed) when it is not free: on a screen stack, not mounted yet, running a simulation, or before
         the first view has loaded (a new screen then shows "loading…" alone)."""
         stacks = getattr(self.app, "_screen_stacks", None)  # another Textual: a new screen per open
-        if (stacks is None or not self.is_running or self._sim_running or not _WARM
+        if (stacks is None or not self._built or self._sim_running or not _WARM
                 or any(self in stack for stack in stacks.values())):
             return False
         self.source, self.pid = source, pid
@@ -229,6 +243,20 @@ class ProposalScreen(SteadyResize, Screen[None]):
 
     def on_mount(self) -> None:
         self._open()
+        self._built = True
+        if not self.is_current:  # prepared off screen: laid out at the app's size now, not on the first open
+            self.call_after_refresh(self._lay_out_hidden, 3)
+
+    def _lay_out_hidden(self, passes: int) -> None:
+        """Lay the hidden screen out at the app's size as its update timer would if it were shown, until no
+        layout is asked for (the overview's scroll bar appearing after the first pass narrows its sections)."""
+        refresh = getattr(self, "_refresh_layout", None)  # another Textual: laid out on the first open
+        if self.is_current or not passes or refresh is None:
+            return
+        if passes == 3 or self._layout_required:
+            refresh(self.app.size)
+            self._layout_required = False  # as the update timer does: what the layout itself asked for is done
+            self.call_after_refresh(self._lay_out_hidden, passes - 1)
 
     # --- panes built on first show ---------------------------------------------------------------
     async def _ensure_pane(self, pane_id: str) -> None:

@@ -6,6 +6,7 @@ still lays out every screen), and a warm proposal open that has its data in the 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from tests.plugins.tui_data import NOW, fill
@@ -295,3 +296,49 @@ def test_the_reused_proposal_screen_takes_a_theme_changed_while_it_was_hidden(po
             assert colours(app.screen) == now
 
     run(go())
+
+
+def test_the_proposal_screen_is_prepared_while_the_inbox_is_idle_and_drawn_as_a_new_one(polis_home: Any) -> None:
+    """Once nothing was pressed for a moment after the first page, the proposal screen is composed and laid
+    out off screen; the first Enter pushes that one, and the terminal shows what a new screen shows.
+    While keys keep coming it is not built."""
+    import screens.inbox as si
+    from screens.proposal import INSTALLED, ProposalScreen
+
+    fill(5, votes_per=3)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            prepared = await wait_for(pilot, lambda: app.is_screen_installed(INSTALLED)
+                                      and app.get_screen(INSTALLED), what="prepared")
+            await wait_for(pilot, lambda: prepared._built and prepared._compositor.size == app.size,
+                           what="composed and laid out off screen")
+            assert app.screen is not prepared
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen is prepared and prepared.view is not None)
+            await wait_for(pilot, lambda: "archived votes" in prepared.query_one("#growth").render().plain)
+            await pilot.pause(0.1)
+            shown = app.export_screenshot()
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            await app.push_screen(ProposalScreen(prepared.source, prepared.pid))
+            await wait_for(pilot, lambda: app.screen is not prepared and app.screen.view is not None)
+            await wait_for(pilot, lambda: "archived votes" in app.screen.query_one("#growth").render().plain)
+            await pilot.pause(0.1)
+            assert app.export_screenshot() == shown
+
+    run(go())
+
+    si_idle = si.IDLE_BEFORE_PREPARE
+
+    async def busy() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.screen._last_input = time.monotonic() + 3600  # a key "just now", for the next hour
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            await pilot.pause(si_idle + 0.5)
+            assert not app.is_screen_installed(INSTALLED)
+
+    run(busy())
