@@ -4,6 +4,7 @@ archived proposals paint as fast as 100."""
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -29,7 +30,7 @@ COLUMNS = (Col("network", "Network", 7, 24), Col("title", "Title", 16, 400, slac
 PREFETCH = 25
 """Rows before the end of what is loaded at which the next page is requested."""
 IDLE_BEFORE_PREPARE = 0.5
-"""Seconds without a key or scroll on the inbox before the proposal screen is built off screen (~50-100 ms
+"""Seconds without a key on the inbox before the proposal screen is built off screen (~50-100 ms
 of the main thread, so never while the user is moving through the rows)."""
 
 
@@ -86,7 +87,7 @@ class InboxScreen(SteadyResize, Screen[None]):
         """Loaded rows by table key (what `v` and `y` act on)."""
         self._warmed = False
         self._last_input = 0.0
-        """time.monotonic() of the last key or scroll seen here."""
+        """time.monotonic() of the last key seen here."""
 
     def compose(self) -> ComposeResult:
         yield SteadyHeader()
@@ -176,14 +177,12 @@ class InboxScreen(SteadyResize, Screen[None]):
         first Enter finds the imports done (see `screens.proposal.warm_up`)."""
         from screens.proposal import warm_up
 
-        warm_up(source, pid, self.app.now())  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._prepare_when_idle, source, pid)
+        if warm_up(source, pid, self.app.now()):  # type: ignore[attr-defined]
+            self.app.call_from_thread(self._prepare_when_idle, source, pid)
 
     def _prepare_when_idle(self, source: str, pid: str) -> None:
         """Build the proposal screen off screen once nothing was pressed for IDLE_BEFORE_PREPARE seconds
         (see `screens.proposal.prepare`); an open before then builds it itself."""
-        import time
-
         wait = IDLE_BEFORE_PREPARE - (time.monotonic() - self._last_input)
         if wait > 0:
             self.set_timer(wait, lambda: self._prepare_when_idle(source, pid))
@@ -191,17 +190,6 @@ class InboxScreen(SteadyResize, Screen[None]):
         from screens.proposal import prepare
 
         prepare(self.app, source, pid)
-
-    def _input_seen(self) -> None:
-        import time
-
-        self._last_input = time.monotonic()
-
-    def on_mouse_scroll_down(self) -> None:
-        self._input_seen()
-
-    def on_mouse_scroll_up(self) -> None:
-        self._input_seen()
 
     def on_inbox_screen_load_failed(self, msg: LoadFailed) -> None:
         self._loading_more = False
@@ -327,7 +315,7 @@ class InboxScreen(SteadyResize, Screen[None]):
         self.query_one(DataTable).focus()
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        self._input_seen()
+        self._last_input = time.monotonic()
         box = self.query_one("#search", Input)
         if event.key == "escape" and box.has_class("-shown"):
             event.stop()

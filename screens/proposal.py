@@ -77,9 +77,10 @@ def prepare(app: Any, source: str, pid: str) -> None:
     register(app, screen)
 
 
-def warm_up(source: str, pid: str, now: float) -> None:
+def warm_up(source: str, pid: str, now: float) -> bool:
     """Load one view off the main thread (the inbox does this after its first page), so that even the
-    first open reads the archive before its first layout instead of waiting for the imports."""
+    first open reads the archive before its first layout instead of waiting for the imports. False when
+    the archive could not give it."""
     global _WARM
     from wallet.errors import PolisError
     from wallet.inbox import proposal_view
@@ -87,8 +88,9 @@ def warm_up(source: str, pid: str, now: float) -> None:
     try:
         proposal_view(source, pid, now=now)
     except PolisError:
-        return
+        return False
     _WARM = True
+    return True
 
 
 class ProposalScreen(SteadyResize, Screen[None]):
