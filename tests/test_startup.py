@@ -71,3 +71,13 @@ def test_the_polis_command_keeps_exit_codes_and_output(polis_bin: str, tmp_path:
     assert r.returncode == 2 and '"code": "bad_input"' in r.stdout
     r = polis("proposals", "list", "--offline")
     assert r.returncode == 0 and "no proposals match" in r.stdout
+
+
+def test_a_noun_not_built_still_parses_if_argparse_reaches_it() -> None:
+    """build_parser(argv) builds the guessed noun's tree only; the others stand in by name and help line, and
+    parse with their real parser should argparse ever select one."""
+    from wallet.cli.main import build_parser
+
+    args = build_parser(["keys"]).parse_args(["sync", "devnet/bench", "--json", "--timeout", "5"])
+    assert (args.noun, args.targets, args.json, args.command_timeout) == ("sync", ["devnet/bench"], True, 5.0)
+    assert build_parser(["sync"]).format_help() == build_parser().format_help()

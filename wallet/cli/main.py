@@ -25,10 +25,23 @@ class PolisParser(argparse.ArgumentParser):
     error is one line on stderr (a JSON error object on stdout under --json), exit 2."""
 
     json_errors = False
+    building = False
+    """True while `build_parser` runs: add_argument's check of each metavar then gets a formatter that does
+    not ask the terminal for its width (which loads shutil); help and usage text are never formatted then."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        if "prog" not in kwargs and self.usage is None and not self._get_positional_actions():
+            kwargs["prog"] = self.prog  # what argparse would get by formatting this usage, without formatting it
+        return super().add_subparsers(**kwargs)
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        if PolisParser.building:
+            return self.formatter_class(prog=self.prog, width=80)  # type: ignore[call-arg]
+        return super()._get_formatter()
 
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments: "):
@@ -98,8 +111,23 @@ class _Sink:
         return lambda *args, **kwargs: self
 
 
+class _Later:
+    """Stands in for the parser of a noun that is not being run: `polis --help` and an unknown command's
+    error need only its name and help line. Should argparse ever hand it arguments, it builds the noun's
+    real parser and lets that parse them."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        full = build_parser([self.name])
+        sub = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+        return sub.choices[self.name].parse_known_args(args, namespace)
+
+
 class _OnlySubparsers:
-    """Subparsers that build the full tree of one noun only (every noun when `only` is "*")."""
+    """Subparsers that build the full tree of one noun only (every noun when `only` is "*"); the others
+    get their name and help line (what argparse's add_parser records for them) and a `_Later`."""
 
     def __init__(self, real: argparse._SubParsersAction, only: str) -> None:
         self._real = real
@@ -108,7 +136,9 @@ class _OnlySubparsers:
     def add_parser(self, name: str, **kwargs: object) -> argparse.ArgumentParser:
         if self._only in ("*", name):
             return self._real.add_parser(name, **kwargs)  # type: ignore[arg-type]
-        self._real.add_parser(name, help=kwargs.get("help"))  # type: ignore[arg-type]
+        real: Any = self._real
+        real._choices_actions.append(real._ChoicesPseudoAction(name, (), kwargs.get("help")))
+        real._name_parser_map[name] = _Later(name)
         return _Sink()  # type: ignore[return-value]
 
 
@@ -121,6 +151,14 @@ def _noun_of(argv: list[str] | None) -> str:
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given argv, only the command being run gets its full argument tree."""
+    PolisParser.building = True
+    try:
+        return _build(argv)
+    finally:
+        PolisParser.building = False
+
+
+def _build(argv: list[str] | None) -> argparse.ArgumentParser:
     ap = PolisParser(prog="polis", description="Governance and staking wallet for open AI networks.",
                                  epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--version", action="store_true", help="print the version")
