@@ -147,6 +147,11 @@ class PolisApp(App[None]):
         """Offline mode, or some followed network did not answer: screens read the archive."""
         return self.offline or bool(self._unreachable)
 
+    def on_unmount(self) -> None:
+        from screens.steady import thaw_heap
+
+        thaw_heap()
+
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._theme_changed(self.current_theme)

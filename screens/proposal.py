@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
-from screens.steady import SteadyHeader, SteadyResize
+from screens.steady import SteadyHeader, SteadyResize, freeze_heap
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -253,12 +253,14 @@ class ProposalScreen(SteadyResize, Screen[None]):
         """Lay the hidden screen out at the app's size as its update timer would if it were shown, until no
         layout is asked for (the overview's scroll bar appearing after the first pass narrows its sections)."""
         refresh = getattr(self, "_refresh_layout", None)  # another Textual: laid out on the first open
-        if self.is_current or not passes or refresh is None:
+        if self.is_current or refresh is None:
             return
-        if passes == 3 or self._layout_required:
+        if passes and (passes == 3 or self._layout_required):
             refresh(self.app.size)
             self._layout_required = False  # as the update timer does: what the layout itself asked for is done
             self.call_after_refresh(self._lay_out_hidden, passes - 1)
+            return
+        freeze_heap()  # start-up done (the inbox and this screen built) while the user is idle
 
     # --- panes built on first show ---------------------------------------------------------------
     async def _ensure_pane(self, pane_id: str) -> None:

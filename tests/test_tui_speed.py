@@ -300,8 +300,11 @@ def test_the_reused_proposal_screen_takes_a_theme_changed_while_it_was_hidden(po
 
 def test_the_proposal_screen_is_prepared_while_the_inbox_is_idle_and_drawn_as_a_new_one(polis_home: Any) -> None:
     """Once nothing was pressed for a moment after the first page, the proposal screen is composed and laid
-    out off screen; the first Enter pushes that one, and the terminal shows what a new screen shows.
-    While keys keep coming it is not built."""
+    out off screen (and the objects alive then are left out of the garbage collector's scans until the app
+    ends); the first Enter pushes that one, and the terminal shows what a new screen shows. While keys keep
+    coming it is not built."""
+    import gc
+
     import screens.inbox as si
     from screens.proposal import INSTALLED, ProposalScreen
 
@@ -315,6 +318,7 @@ def test_the_proposal_screen_is_prepared_while_the_inbox_is_idle_and_drawn_as_a_
                                       and app.get_screen(INSTALLED), what="prepared")
             await wait_for(pilot, lambda: prepared._built and prepared._compositor.size == app.size,
                            what="composed and laid out off screen")
+            await wait_for(pilot, lambda: gc.get_freeze_count() > 0, what="start-up objects frozen")
             assert app.screen is not prepared
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is prepared and prepared.view is not None)
@@ -330,6 +334,7 @@ def test_the_proposal_screen_is_prepared_while_the_inbox_is_idle_and_drawn_as_a_
             assert app.export_screenshot() == shown
 
     run(go())
+    assert gc.get_freeze_count() == 0  # handed back to the collector when the app ended
 
     si_idle = si.IDLE_BEFORE_PREPARE
 
