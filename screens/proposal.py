@@ -8,9 +8,11 @@ a worker (its imports take ~150 ms) and fills the overview in when it answers; l
 ms) before the first layout, so the screen is laid out and drawn once. The growth plot, voters' names and
 the stored simulation always come from workers.
 
-The app keeps one ProposalScreen installed (`proposal_screen`): each open after the first points it at the
-next proposal and pushes it again, so no widget is composed, mounted or styled per open, only the overview's
-texts change. Workers' answers carry the proposal they were asked for; an answer for another is dropped.
+The app keeps one ProposalScreen installed (`proposal_screen`): each open points it at the next proposal
+and pushes it again, so no widget is composed, mounted or styled per open, only the overview's texts change
+(panes shown before are brought up to date when next shown). The inbox builds and lays it out off screen
+once the user has been idle after the first page (`prepare`), so the first open is no slower than later
+ones. Workers' answers carry the proposal they were asked for; an answer about another is dropped.
 """
 
 from __future__ import annotations
