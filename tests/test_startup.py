@@ -81,3 +81,57 @@ def test_a_noun_not_built_still_parses_if_argparse_reaches_it() -> None:
     args = build_parser(["keys"]).parse_args(["sync", "devnet/bench", "--json", "--timeout", "5"])
     assert (args.noun, args.targets, args.json, args.command_timeout) == ("sync", ["devnet/bench"], True, 5.0)
     assert build_parser(["sync"]).format_help() == build_parser().format_help()
+
+
+def test_records_behave_as_the_dataclasses_they_replace() -> None:
+    """wallet/records.py: the repr, equality, hashing and immutability of a dataclass with the same fields."""
+    import copy
+    import dataclasses
+    import pickle
+
+    import pytest
+
+    from wallet.records import FrozenError
+    from wallet.services.proposal_state import StateView
+    from wallet.services.tally_view import TallyHistory
+    from wallet.units import Denom
+
+    @dataclasses.dataclass(frozen=True)
+    class DenomDC:
+        symbol: str
+        base: str
+        decimals: int
+
+    d, same, other = Denom("AKT", "uakt", 6), Denom("AKT", "uakt", 6), Denom("AKT", "uakt", 7)
+    ref = DenomDC("AKT", "uakt", 6)
+    assert repr(d) == repr(ref).replace(type(ref).__qualname__, "Denom")
+    assert d == same and d != other and hash(d) == hash(same) == hash(("AKT", "uakt", 6))
+    assert d != ref and d != ("AKT", "uakt", 6)  # equal to its own class only, as a dataclass
+    assert {d: 1}[same] == 1
+    with pytest.raises(FrozenError):
+        d.symbol = "X"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del d.base  # type: ignore[misc]
+    assert copy.deepcopy(d) == d and pickle.loads(pickle.dumps(d)) == d
+
+    a, b = TallyHistory(), TallyHistory()
+    a.edges.append(1)
+    assert b.edges == [] and a != b  # a fresh list per instance, as default_factory
+    assert repr(TallyHistory(axis="block")) == ("TallyHistory(edges=[], axis='block', choices={}, turnout=[], "
+                                                 "quorum=None, votes=0)")
+    with pytest.raises(TypeError):
+        hash(a)  # mutable: unhashable, as a dataclass with eq
+    view = StateView("active", "active", "ACTIVE", accepts_votes=True, stale=False, deadline="")
+    assert view.accepts_votes and view == StateView("active", "active", "ACTIVE", True, False, "")
+
+
+def test_reads_of_the_archive_load_no_dataclasses_decimal_or_toml(tmp_path: Path) -> None:
+    code = ("import io, contextlib, sys\nfrom wallet.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            "    codes = [main(['proposals', 'list', '--search', 'oracle']), main(['proposals', 'list', '--offline']),"
+            " main(['proposals', 'show', 'x:12345'])]\n"
+            "print(codes, sorted(m for m in ('dataclasses', 'inspect', 'decimal', 'tomllib', 'logging', 'shutil')"
+            " if m in sys.modules))")
+    r = _python(code, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[0, 0, 2] []"

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from decimal import Context, InvalidOperation
 
 from wallet.errors import BadInput
+from wallet.records import Frozen
 
-# Decimal's default context keeps 28 digits: too few for 10^40 wei. Every operation here uses this one.
-_CTX = Context(prec=120)
+PRECISION = 120
+"""Digits of every Decimal operation here (Decimal's default 28 are too few for 10^40 wei)."""
 
 _AMOUNT_RE = re.compile(r"^\s*([0-9][0-9_,]*(?:\.[0-9_]*)?|\.[0-9]+)\s*([A-Za-z][A-Za-z0-9/]*)?\s*$")
 
 
-@dataclass(frozen=True)
-class Denom:
+class Denom(Frozen):
     """A token's display unit and base unit, e.g. AKT = 10^6 uakt."""
 
+    _fields = ("symbol", "base", "decimals")
     symbol: str
     base: str
     decimals: int
+
+    def __init__(self, symbol: str, base: str, decimals: int) -> None:
+        self._init(symbol=symbol, base=base, decimals=decimals)
 
 
 def parse_amount(text: str, denom: Denom) -> int:
@@ -34,8 +36,11 @@ def parse_amount(text: str, denom: Denom) -> int:
     if not m:
         raise BadInput(f"not an amount: {text!r} (examples: '1.5 {denom.symbol}', '15{denom.base}')")
     number, unit = m.group(1).replace("_", "").replace(",", ""), m.group(2)
+    from decimal import Context, InvalidOperation  # only amounts typed by the user are parsed
+
+    ctx = Context(prec=PRECISION)
     try:
-        value = _CTX.create_decimal(number)
+        value = ctx.create_decimal(number)
     except InvalidOperation as exc:  # pragma: no cover - regex already guards
         raise BadInput(f"not an amount: {text!r}") from exc
     if unit is None or unit.lower() == denom.symbol.lower():
@@ -44,8 +49,8 @@ def parse_amount(text: str, denom: Denom) -> int:
         scale = 0
     else:
         raise BadInput(f"unknown unit {unit!r} for {denom.symbol}; use {denom.symbol} or {denom.base}")
-    scaled = value.scaleb(scale, context=_CTX)
-    if scaled != scaled.to_integral_value(context=_CTX):
+    scaled = value.scaleb(scale, context=ctx)
+    if scaled != scaled.to_integral_value(context=ctx):
         shown = denom.symbol if scale else denom.base
         raise BadInput(f"{text.strip()!r} has more decimals than {shown} allows ({scale})")
     return int(scaled)

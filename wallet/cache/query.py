@@ -6,31 +6,45 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from wallet.cache.db import Archive
 from wallet.errors import BadInput
+from wallet.records import Value
 
 _LIST_COLS = ("source, id, title, proposer, status, native_status, created_at, start_ts, end_ts, "
               "start_point, end_point, clock, quorum, tally, choices, vote_count")
 _FULL_COLS = "*"
 
 
-@dataclass
-class ProposalFilter:
-    sources: list[str] = field(default_factory=list)
+class ProposalFilter(Value):
+    """What `list_proposals` and `count_proposals` select (a plain record: wallet/records.py)."""
+
+    _fields = ("sources", "statuses", "search", "needs_vote_of", "closing_within", "limit", "offset", "order")
+    sources: list[str]
     """Exact sources ("ethereum/compound") or whole networks ("ethereum")."""
-    statuses: list[str] = field(default_factory=list)
-    search: str | None = None
-    needs_vote_of: list[str] | None = None
+    statuses: list[str]
+    search: str | None
+    needs_vote_of: list[str] | None
     """Addresses: keep active proposals none of them has voted on."""
-    closing_within: int | None = None
+    closing_within: int | None
     """Seconds: keep open proposals whose end is within this from now."""
-    limit: int = 50
-    offset: int = 0
-    order: str = "newest"
+    limit: int
+    offset: int
+    order: str
     """newest | oldest | closing"""
+
+    def __init__(self, sources: list[str] | None = None, statuses: list[str] | None = None, search: str | None = None,
+                 needs_vote_of: list[str] | None = None, closing_within: int | None = None, limit: int = 50,
+                 offset: int = 0, order: str = "newest") -> None:
+        self.sources = [] if sources is None else sources
+        self.statuses = [] if statuses is None else statuses
+        self.search = search
+        self.needs_vote_of = needs_vote_of
+        self.closing_within = closing_within
+        self.limit = limit
+        self.offset = offset
+        self.order = order
 
 
 def _row(cur: Any, row: tuple[Any, ...]) -> dict[str, Any]:

@@ -13,33 +13,49 @@ import os
 import re
 import stat
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from wallet.errors import BadInput, VaultError
 from wallet.keys import keystore
 from wallet.paths import atomic_write, ensure_private_dir, vault_dir
+from wallet.records import Value
 
 Kind = Literal["mnemonic", "private_key", "watch"]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-@dataclass
-class AccountMeta:
+class AccountMeta(Value):
+    """An account's public record in the vault (a plain record: wallet/records.py)."""
+
+    _fields = ("id", "name", "kind", "addresses", "paths", "index", "words", "created", "remembered", "origin")
     id: str
     name: str
     kind: Kind
     addresses: dict[str, str]
     """Family -> address (evm, cosmos, substrate …); derived at creation, readable without unlock."""
-    paths: dict[str, str] = field(default_factory=dict)
-    index: int = 0
-    words: int | None = None
-    created: int = 0
-    remembered: bool = False
+    paths: dict[str, str]
+    index: int
+    words: int | None
+    created: int
+    remembered: bool
     """True when the user opted to keep this account's passphrase in the OS keyring."""
-    origin: str = ""
+    origin: str
     """How it entered the vault: new, mnemonic, private-key, keystore, watch."""
+
+    def __init__(self, id: str, name: str, kind: Kind, addresses: dict[str, str],  # noqa: A002 (the field's name)
+                 paths: dict[str, str] | None = None, index: int = 0, words: int | None = None, created: int = 0,
+                 remembered: bool = False, origin: str = "") -> None:
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.addresses = addresses
+        self.paths = {} if paths is None else paths
+        self.index = index
+        self.words = words
+        self.created = created
+        self.remembered = remembered
+        self.origin = origin
 
     @property
     def watch_only(self) -> bool:

@@ -11,16 +11,18 @@ node check before signing still runs).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
+from wallet.records import Frozen
 from wallet.services.timefmt import ago as _ago
 from wallet.services.timefmt import until as _until
 from wallet.services.timefmt import when as _when
 from wallet.status import OPEN_STATUSES as OPEN
 
 
-@dataclass(frozen=True)
-class StateView:
+class StateView(Frozen):
+    """A proposal's state as the archive can vouch for it now (a frozen record: wallet/records.py)."""
+
+    _fields = ("status", "short", "text", "accepts_votes", "stale", "deadline")
     status: str
     """The archived common status."""
     short: str
@@ -33,6 +35,10 @@ class StateView:
     """The archived status cannot be true any more (an open status whose window passed)."""
     deadline: str
     """"closes 2026-01-01 12:00 UTC (in 3h)", "closed 2025-12-31 23:00 UTC", "opens … (in 2d)" or ""."""
+
+    def __init__(self, status: str, short: str, text: str, accepts_votes: bool, stale: bool, deadline: str) -> None:
+        self._init(status=status, short=short, text=text, accepts_votes=accepts_votes, stale=stale,
+                   deadline=deadline)
 
 
 def state_of(status: str, *, start_ts: int | None, end_ts: int | None, synced_at: int | None,

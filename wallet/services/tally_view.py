@@ -11,7 +11,8 @@ turnout counted toward quorum, bucketed over the voting period, for a picture of
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+
+from wallet.records import Value
 
 FULL, EMPTY, MARK = "█", "░", "┃"
 
@@ -49,18 +50,29 @@ def turnout_bar(counted: int, quorum: int | None, width: int) -> str:
     return "".join(bar)
 
 
-@dataclass
-class TallyHistory:
-    edges: list[int] = field(default_factory=list)
+class TallyHistory(Value):
+    """One proposal's votes as cumulative series (a plain record: wallet/records.py)."""
+
+    _fields = ("edges", "axis", "choices", "turnout", "quorum", "votes")
+    edges: list[int]
     """Bucket ends (unix seconds, or block numbers when votes carry no time), ascending."""
-    axis: str = "time"
+    axis: str
     """"time" or "block"."""
-    choices: dict[str, list[int]] = field(default_factory=dict)
+    choices: dict[str, list[int]]
     """Cumulative weight per choice at each bucket end."""
-    turnout: list[int] = field(default_factory=list)
+    turnout: list[int]
     """Cumulative weight counted toward quorum at each bucket end."""
-    quorum: int | None = None
-    votes: int = 0
+    quorum: int | None
+    votes: int
+
+    def __init__(self, edges: list[int] | None = None, axis: str = "time", choices: dict[str, list[int]] | None = None,
+                 turnout: list[int] | None = None, quorum: int | None = None, votes: int = 0) -> None:
+        self.edges = [] if edges is None else edges
+        self.axis = axis
+        self.choices = {} if choices is None else choices
+        self.turnout = [] if turnout is None else turnout
+        self.quorum = quorum
+        self.votes = votes
 
 
 def history(votes: Sequence[tuple[str, int, int | None, int | None]], *, start: int | None, end: int | None,

@@ -10,17 +10,19 @@ token's getPastVotes); `with_node_totals` asks the node for the totals the archi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from wallet.errors import PolisError
+from wallet.records import Frozen
 
 if TYPE_CHECKING:
     from wallet.cache.db import Archive
 
 
-@dataclass(frozen=True)
-class WeightLeft:
+class WeightLeft(Frozen):
+    """One voter's weight on a partial-vote proposal (a frozen record: wallet/records.py)."""
+
+    _fields = ("voter", "total", "used", "votes", "total_from")
     voter: str
     total: int | None
     """Voting weight at the proposal's snapshot (base units), None when not known."""
@@ -30,6 +32,9 @@ class WeightLeft:
     """Partial votes cast."""
     total_from: str = ""
     """Where `total` came from: "archive", "node" or "" (unknown)."""
+
+    def __init__(self, voter: str, total: int | None, used: int, votes: int = 0, total_from: str = "") -> None:
+        self._init(voter=voter, total=total, used=used, votes=votes, total_from=total_from)
 
     @property
     def remaining(self) -> int | None:
@@ -114,7 +119,7 @@ def with_node_totals(source: str, pid: str, weights: list[WeightLeft]) -> tuple[
         for w in weights:
             if w.total is None and not warning:
                 try:
-                    w = replace(w, total=int(ad.voting_power(w.voter, pid)), total_from="node")
+                    w = WeightLeft(w.voter, int(ad.voting_power(w.voter, pid)), w.used, w.votes, total_from="node")
                 except PolisError as exc:
                     warning = f"weight at the snapshot unknown: {exc}"
             out.append(w)
