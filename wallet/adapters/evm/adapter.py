@@ -583,7 +583,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
 
     def record_many(self, archive: Archive, results: list[ActionResult]) -> None:
         """All receipts' logs in one write, then one refresh of every proposal they touched."""
-        from wallet.adapters.evm.sync import _apply_logs, _refresh
+        from wallet.adapters.evm.refresh import refresh_now
+        from wallet.adapters.evm.sync import _apply_logs
 
         logs = [lg for r in results if r.ok for lg in r.detail.get("logs", [])]
         if not logs:
@@ -595,5 +596,5 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             from wallet.adapters.evm.client import quantity
 
             head = quantity(self.rpc.call("eth_blockNumber"), "block number")
-            _refresh(self, archive, touched, set(), head, rep)
+            refresh_now(self, archive, touched, set(), head, rep)
 

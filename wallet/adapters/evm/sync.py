@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
@@ -18,10 +17,11 @@ from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm import kinds, reorg
 from wallet.adapters.evm.client import quantity
 from wallet.adapters.evm.logs import LogFetcher, ahead
+from wallet.adapters.evm.refresh import REFRESH_BATCH, RefreshJob, archived_rows, created_rows
 from wallet.cache import query, store, vote_parts
-from wallet.errors import RpcError
 
 if TYPE_CHECKING:
+
     from wallet.adapters.evm.adapter import EvmGovernorAdapter
     from wallet.cache.db import Archive
 
@@ -132,10 +132,10 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         # during the fetch then fails that check instead of leaving old-fork logs under new-fork hashes.
         points = _hash_points(safe_head, max(start, 0))
         hash_batch = pool.submit(rpc.batch, [("eth_getBlockByNumber", [hex(n), False]) for n in points])
-        jobs = []
-        open_rows = _archived_rows(ar, src)
+        jobs: list[RefreshJob] = []
+        open_rows = archived_rows(ar, src)
         if open_rows:
-            jobs.append(_RefreshJob(ad, open_rows, head, pool))
+            jobs.append(RefreshJob(ad, open_rows, head))
         net = ad.network
         # POLIS_SYNC_FIRST_RANGE: fixed small ranges (tests of crash resumption and faults make many requests)
         small = int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 0)
@@ -144,9 +144,15 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
                              first_range=small or 16, aim_logs=AIM_LOGS)
         for lo, hi, logs in ahead(fetcher.fetch(cursor + 1, safe_head)):
             on_chunk(lo, hi, len(logs))
-            created = {k: v for k, v in _created_rows(logs, governor).items() if k not in open_rows}
+            created = {k: v for k, v in created_rows(logs, governor).items() if k not in open_rows}
             if created:
-                jobs.append(_RefreshJob(ad, created, head, pool))
+                jobs.append(RefreshJob(ad, created, head))
+            # The node answers the log ranges first: refresh batches wait until the last range is in or a
+            # whole batch of calls is waiting, then run while the rest is written.
+            waiting = [job for job in jobs if job.future is None]
+            if hi >= safe_head or sum(len(job.request) for job in waiting) >= REFRESH_BATCH:
+                for job in waiting:
+                    job.start(pool)
             _apply_logs(ad, ar, logs, rep, touched, new_ids, cursor=(src, hi, head))
             del logs
         with ar.conn:
@@ -164,6 +170,37 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
                 touched: set[str], new_ids: set[str], cursor: tuple[str, int, int] | None = None) -> int | None:
     """Decode and store one chunk of logs; with `cursor` (source, block, head) the chunk's cursor
     moves in the same transaction, so an interrupted sync resumes after the last whole chunk."""
+    rows, last_block = _decode_logs(ad, logs, rep, touched, new_ids)
+    _store_rows(ar, ad.source, rows, cursor)
+    return last_block
+
+
+Rows = tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]], list[tuple[Any, ...]],
+             list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+"""What one chunk writes: (proposals, status updates, votes, partial votes, delegations, power changes)."""
+
+
+def _store_rows(ar: Archive, src: str, rows: Rows, cursor: tuple[str, int, int] | None) -> None:
+    """One chunk's rows and (with `cursor`) its cursor in one transaction."""
+    proposals, status_updates, votes, parts, delegations, powers = rows
+    with ar.conn:
+        store.upsert_proposals(ar, src, proposals)
+        store.upsert_proposals(ar, src, status_updates)
+        if votes:
+            store.insert_votes(ar, votes)
+        if parts:
+            vote_parts.insert_parts(ar, parts)
+        if delegations:
+            store.insert_delegation_events(ar, delegations)
+        if powers:
+            store.insert_power_events(ar, powers)
+        if cursor is not None:
+            store.set_cursor(ar, cursor[0], cursor[1], cursor[2], finished=False)
+
+
+def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncReport, touched: set[str],
+                 new_ids: set[str]) -> tuple[Rows, int | None]:
+    """The rows of one chunk of logs (undecodable logs skipped with a warning), and its last event's block."""
     src = ad.source
     governor = ad.dao.governor.lower() if ad.dao else ""
     votes: list[tuple[Any, ...]] = []
@@ -250,84 +287,9 @@ def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]],
             last_block = block
         except (codec.DecodeError, KeyError, IndexError, TypeError, ValueError) as exc:
             rep.warnings.append(f"skipped an undecodable log ({exc.__class__.__name__}: {str(exc)[:80]})")
-    with ar.conn:
-        store.upsert_proposals(ar, src, proposals)
-        store.upsert_proposals(ar, src, status_updates)
-        if votes:
-            store.insert_votes(ar, votes)
-        if parts:
-            vote_parts.insert_parts(ar, parts)
-        if delegations:
-            store.insert_delegation_events(ar, delegations)
-        if powers:
-            store.insert_power_events(ar, powers)
-        if cursor is not None:
-            store.set_cursor(ar, cursor[0], cursor[1], cursor[2], finished=False)
     rep.votes += len(votes) + len(parts)
     rep.new_proposals += len(proposals)
-    return last_block
-
-
-Row = tuple[int | None, int | None, int | None, int | None]
-"""(start_point, end_point, created_block, created_at) of a proposal to refresh."""
-
-
-class _RefreshJob:
-    """State/tally/quorum calls and block timestamps for some proposals, sent as one batch — in a
-    worker thread during a sync, so the node answers while the main thread decodes and writes logs."""
-
-    def __init__(self, ad: EvmGovernorAdapter, rows: dict[str, Row], head: int, pool: Any = None) -> None:
-        self.rows = rows
-        self.head = head
-        self.ids = sorted(rows)
-        self.clock_ts = ad.clock_mode() == "timestamp"
-        calls: list[tuple[str, list[Any]]] = []
-        self.spans: list[tuple[int, int]] = []
-        need_blocks: set[int] = {head}
-        for pid in self.ids:
-            start_p, end_p, cblock, cat = rows[pid]
-            mine = ad.refresh_calls(pid, start_p)
-            self.spans.append((len(calls), len(calls) + len(mine)))
-            calls.extend(mine)
-            if cat is None and cblock is not None:
-                need_blocks.add(cblock)
-            if not self.clock_ts:
-                need_blocks.update(p for p in (start_p, end_p) if p is not None and p <= head)
-        self.n_calls = len(calls)
-        self.blist = sorted(need_blocks)
-        request = calls + [("eth_getBlockByNumber", [hex(n), False]) for n in self.blist]
-        self.future = pool.submit(ad.rpc.batch, request) if pool else None
-        self._results = None if pool else ad.rpc.batch(request)
-
-    def write(self, ad: EvmGovernorAdapter, ar: Archive, rep: SyncReport, new_ids: set[str]) -> None:
-        results = self.future.result() if self.future else self._results
-        assert results is not None
-        block_ts = {n: int(b["timestamp"], 16) for n, b in zip(self.blist, results[self.n_calls:], strict=True)
-                    if isinstance(b, dict)}
-        head, head_ts, bt = self.head, block_ts.get(self.head, int(time.time())), ad.network.block_time
-
-        def to_ts(point: int | None) -> int | None:
-            if point is None or self.clock_ts:
-                return point
-            return block_ts.get(point, head_ts + (point - head) * bt)
-
-        updates: list[tuple[str, dict[str, Any]]] = []
-        for (lo, hi), pid in zip(self.spans, self.ids, strict=True):
-            start_p, end_p, cblock, cat = self.rows[pid]
-            fields: dict[str, Any] = {"start_ts": to_ts(start_p), "end_ts": to_ts(end_p)}
-            if cat is None and cblock in block_ts:
-                fields["created_at"] = block_ts[cblock]
-            try:
-                fields.update(ad.parse_refresh(results[lo:hi]))
-                if fields.get("end_point") not in (None, end_p):  # a deadline that moved (late quorum)
-                    fields["end_ts"] = to_ts(fields["end_point"])
-            except (RpcError, codec.DecodeError, IndexError, TypeError, ValueError) as exc:
-                rep.warnings.append(f"could not refresh proposal {pid}: {str(exc)[:80]}")
-            updates.append((pid, fields))
-            if pid not in new_ids:
-                rep.updated_proposals += 1
-        store.upsert_proposals(ar, ad.source, updates)
-        store.refresh_vote_counts(ar, ad.source, self.ids)
+    return (proposals, status_updates, votes, parts, delegations, powers), last_block
 
 
 def _split(support: int, weight: int, data: str) -> tuple[int, int, int]:
@@ -343,45 +305,3 @@ def _split(support: int, weight: int, data: str) -> tuple[int, int, int]:
     out = [0, 0, 0]
     out[support] = weight
     return out[0], out[1], out[2]
-
-
-def _archived_rows(ar: Archive, source: str, ids: set[str] | None = None) -> dict[str, Row]:
-    """Rows of still-open proposals (ids None) or of the given ids."""
-    if ids is None:
-        cur = ar.conn.execute(
-            "SELECT id, start_point, end_point, created_block, created_at FROM proposals WHERE source=? "
-            "AND status NOT IN ('canceled','rejected','expired','executed')", (source,))
-    else:
-        cur = ar.conn.execute(
-            f"SELECT id, start_point, end_point, created_block, created_at FROM proposals WHERE source=? "
-            f"AND id IN ({','.join('?' for _ in ids)})", [source, *ids])
-    return {r[0]: tuple(r[1:]) for r in cur.fetchall()}
-
-
-def _created_rows(logs: list[dict[str, Any]], governor: str) -> dict[str, Row]:
-    """Ids and voting window of the ProposalCreated logs of a chunk, read from the head words only."""
-    out: dict[str, Row] = {}
-    for lg in logs:
-        try:
-            if lg["topics"][0] != codec.TOPIC_PROPOSAL_CREATED or lg["address"].lower() != governor:
-                continue
-            data = lg["data"]
-            if len(data) < 2 + 64 * 9:
-                continue
-            pid = int(data[2:66], 16)
-            start_p, end_p = int(data[2 + 64 * 6:2 + 64 * 7], 16), int(data[2 + 64 * 7:2 + 64 * 8], 16)
-            ts = int(lg["blockTimestamp"], 16) if lg.get("blockTimestamp") else None
-            out[str(pid)] = (start_p, end_p, int(lg["blockNumber"], 16), ts)
-        except (KeyError, IndexError, TypeError, ValueError):
-            continue
-    return out
-
-
-def _refresh(ad: EvmGovernorAdapter, ar: Archive, ids: set[str], new_ids: set[str], head: int,
-             rep: SyncReport) -> None:
-    """Re-read state, tally and quorum of the given proposals now (used after an action)."""
-    rows = _archived_rows(ar, ad.source, ids)
-    if rows:
-        job = _RefreshJob(ad, rows, head)
-        with ar.conn:
-            job.write(ad, ar, rep, new_ids)
