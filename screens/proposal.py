@@ -301,6 +301,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
         _WARM = True
         if msg.key != self.key:
             return
+        self._description_of = ""  # the archive may hold a new body (a sync, a vote)
         self._show(msg.view)
         if self.query_one(TabbedContent).active == "tab-description":
             await self._update_description()

@@ -347,3 +347,54 @@ def test_the_proposal_screen_is_prepared_while_the_inbox_is_idle_and_drawn_as_a_
             assert not app.is_screen_installed(INSTALLED)
 
     run(busy())
+
+
+def test_the_reused_proposal_screen_is_laid_out_at_a_size_the_terminal_took_while_it_was_hidden(
+        polis_home: Any) -> None:
+    from screens.proposal import ProposalScreen
+    from screens.widgets.footer import KeyFooter
+
+    fill(5)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            reused = app.screen
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            await pilot.resize_terminal(160, 48)
+            await wait_for(pilot, lambda: app.screen.size.width == 160, what="inbox at 160")
+            await pilot.press("down", "enter")
+            await wait_for(pilot, lambda: app.screen is reused and reused.view is not None)
+            await wait_for(pilot, lambda: reused.query_one(KeyFooter).size.width == 160, what="relaid at 160")
+            await wait_for(pilot, lambda: "Quit" in footer_text(app), what="wide footer")
+            assert reused.query_one("#timeline").size.width > 100
+
+    run(go())
+
+
+def test_a_description_shown_takes_the_new_body_when_the_archive_changes(polis_home: Any) -> None:
+    from screens.proposal import ProposalScreen
+    from wallet.cache import open_archive
+
+    fill(5)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            screen = app.screen
+            await pilot.click("#--content-tab-tab-description")
+            await wait_for(pilot, lambda: "Body 4" in screen.query_one("#description").source)
+            with open_archive() as ar, ar.conn:
+                ar.conn.execute("UPDATE proposals SET body='## Amended' WHERE source=? AND id=?",
+                                (screen.source, screen.pid))
+            app.archive_changed()
+            await wait_for(pilot, lambda: "Amended" in screen.query_one("#description").source, what="new body")
+
+    run(go())
