@@ -151,8 +151,6 @@ def _target_label(t: dict[str, Any]) -> str:
 def stake_choices(source: str, *, offline: bool = False) -> TargetChoices:
     """Stake targets for the dialog's pickers: the adapter's live `stake_targets()` (stored in the
     archive's stake_targets table on the way), or that table when the node cannot be reached."""
-    import dataclasses
-
     from wallet.adapters import adapter_for
     from wallet.cache import open_archive, query, store
 
@@ -165,7 +163,7 @@ def stake_choices(source: str, *, offline: bool = False) -> TargetChoices:
                 live = ad.stake_targets()
             finally:
                 ad.close()
-            rows = [dataclasses.asdict(t) for t in live]
+            rows = [t.as_dict() for t in live]
             try:
                 with open_archive() as ar, ar.conn:
                     store.upsert_stake_targets(ar, source, live)

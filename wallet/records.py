@@ -32,6 +32,12 @@ class Value:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields by name, values deep-copied (what dataclasses.asdict gives for plain data)."""
+        import copy
+
+        return {n: copy.deepcopy(getattr(self, n)) for n in self._fields}
+
 
 class Frozen(Value):
     """A Value whose fields are set once by its __init__ (through `_init`) and hashable by them."""

@@ -7,11 +7,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from wallet.adapters.base import SyncReport
 from wallet.errors import BadInput, PolisError
+from wallet.records import Value
 
 log = logging.getLogger("polis.sync")
 
@@ -20,10 +20,14 @@ DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, Att
 that should pass silently: the traceback goes to polis.log."""
 
 
-@dataclass
-class SyncOutcome:
-    reports: list[SyncReport] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)
+class SyncOutcome(Value):
+    _fields = ("reports", "errors")
+    reports: list[SyncReport]
+    errors: dict[str, str]
+
+    def __init__(self, reports: list[SyncReport] | None = None, errors: dict[str, str] | None = None) -> None:
+        self.reports = [] if reports is None else reports
+        self.errors = {} if errors is None else errors
 
     @property
     def ok(self) -> bool:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from wallet.records import Value
 
 if TYPE_CHECKING:
     from wallet.cache.db import Archive
@@ -37,76 +38,129 @@ def journaled_bytes(journaled: dict[str, Any], tx_hash: str, hash_of: Callable[[
     return data if hash_of(data).lower() == tx_hash.lower() else None
 
 
-@dataclass
-class SyncReport:
+class SyncReport(Value):
+    """What one sync of one source did (the records here are plain: wallet/records.py)."""
+
+    _fields = ("source", "from_point", "to_point", "new_proposals", "updated_proposals", "votes", "events",
+               "reorg_depth", "round_trips", "elapsed_ms", "noop", "warnings")
     source: str
-    from_point: int | None = None
-    to_point: int | None = None
-    new_proposals: int = 0
-    updated_proposals: int = 0
-    votes: int = 0
-    events: int = 0
-    reorg_depth: int = 0
+    from_point: int | None
+    to_point: int | None
+    new_proposals: int
+    updated_proposals: int
+    votes: int
+    events: int
+    reorg_depth: int
     """How many blocks were rolled back because their hashes changed (0 = no reorg)."""
-    round_trips: int = 0
-    elapsed_ms: float = 0.0
+    round_trips: int
+    elapsed_ms: float
     """Wall time of the sync work itself (round trips, decoding, writes), without imports."""
-    noop: bool = False
-    warnings: list[str] = field(default_factory=list)
+    noop: bool
+    warnings: list[str]
+
+    def __init__(self, source: str, from_point: int | None = None, to_point: int | None = None,
+                 new_proposals: int = 0, updated_proposals: int = 0, votes: int = 0, events: int = 0,
+                 reorg_depth: int = 0, round_trips: int = 0, elapsed_ms: float = 0.0, noop: bool = False,
+                 warnings: list[str] | None = None) -> None:
+        self.source = source
+        self.from_point = from_point
+        self.to_point = to_point
+        self.new_proposals = new_proposals
+        self.updated_proposals = updated_proposals
+        self.votes = votes
+        self.events = events
+        self.reorg_depth = reorg_depth
+        self.round_trips = round_trips
+        self.elapsed_ms = elapsed_ms
+        self.noop = noop
+        self.warnings = [] if warnings is None else warnings
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
-@dataclass
-class StakeTarget:
+class StakeTarget(Value):
     """Something an account can stake or delegate to: a Cosmos validator, a Bittensor hotkey (with
     its subnets), a SingularityNET stake window."""
 
+    _fields = ("id", "name", "status", "commission", "power", "extra")
     id: str
-    name: str = ""
-    status: str = ""
+    name: str
+    status: str
     """bonded / unbonding / jailed (Cosmos), delegate (Bittensor), open / closed (SNET window)."""
-    commission: str = ""
+    commission: str
     """Commission or take as a decimal string ("0.05"), when the protocol has one."""
-    power: int | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    power: int | None
+    extra: dict[str, object]
+
+    def __init__(self, id: str, name: str = "", status: str = "", commission: str = "",  # noqa: A002 (field name)
+                 power: int | None = None, extra: dict[str, object] | None = None) -> None:
+        self.id = id
+        self.name = name
+        self.status = status
+        self.commission = commission
+        self.power = power
+        self.extra = {} if extra is None else extra
 
 
-@dataclass
-class StakePosition:
+class StakePosition(Value):
     """One stake of an account, amounts in base units of `symbol`."""
 
+    _fields = ("source", "address", "target", "target_name", "subtarget", "amount", "symbol", "decimals", "rewards",
+               "kind", "completes_at", "extra")
     source: str
     address: str
     target: str
-    target_name: str = ""
-    subtarget: str = ""
+    target_name: str
+    subtarget: str
     """Bittensor netuid, or empty."""
-    amount: int = 0
-    symbol: str = ""
-    decimals: int = 0
-    rewards: int = 0
-    kind: str = "staked"
+    amount: int
+    symbol: str
+    decimals: int
+    rewards: int
+    kind: str
     """staked | unbonding | redelegating | pending | claimable"""
-    completes_at: int | None = None
+    completes_at: int | None
     """Unix seconds when an unbonding/redelegation/claim completes."""
-    extra: dict[str, object] = field(default_factory=dict)
+    extra: dict[str, object]
+
+    def __init__(self, source: str, address: str, target: str, target_name: str = "", subtarget: str = "",
+                 amount: int = 0, symbol: str = "", decimals: int = 0, rewards: int = 0, kind: str = "staked",
+                 completes_at: int | None = None, extra: dict[str, object] | None = None) -> None:
+        self.source = source
+        self.address = address
+        self.target = target
+        self.target_name = target_name
+        self.subtarget = subtarget
+        self.amount = amount
+        self.symbol = symbol
+        self.decimals = decimals
+        self.rewards = rewards
+        self.kind = kind
+        self.completes_at = completes_at
+        self.extra = {} if extra is None else extra
 
 
-@dataclass
-class VotingPower:
+class VotingPower(Value):
     """An account's current governance weight on one source, amounts in base units of `token_denom`."""
 
-    delegate: str | None = None
+    _fields = ("delegate", "power", "balance", "note")
+    delegate: str | None
     """Who the account's votes are delegated to (itself, another address), None where the protocol has no
     vote delegation or the account never delegated."""
-    power: int | None = None
+    power: int | None
     """Votes the account can cast now (delegated to it, or its bonded stake); None when the protocol
     only knows power per proposal (Snapshot) or has none."""
-    balance: int | None = None
+    balance: int | None
     """The account's balance of the governance token, when it is one."""
-    note: str = ""
+    note: str
+
+    def __init__(self, delegate: str | None = None, power: int | None = None, balance: int | None = None,
+                 note: str = "") -> None:
+        self.delegate = delegate
+        self.power = power
+        self.balance = balance
+        self.note = note
 
 
 class Adapter(ABC):

@@ -24,12 +24,12 @@ import random
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from wallet import budget
 from wallet.adapters.http import retry_after
 from wallet.errors import NodeUnreachable, RpcError
+from wallet.records import Value
 
 log = logging.getLogger("polis.http")
 
@@ -95,13 +95,19 @@ def _backend() -> Any:
     return DeadlineBackend()
 
 
-@dataclass
-class Reply:
+class Reply(Value):
+    _fields = ("status", "headers", "body", "doc")
     status: int
     headers: dict[str, str]
     body: bytes | bytearray
-    doc: Any = None
+    doc: Any
     """The decoded JSON, when a caller decoded it."""
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes | bytearray, doc: Any = None) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.doc = doc
 
 
 def _plain_ok(url: str) -> bool:

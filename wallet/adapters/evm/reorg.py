@@ -12,10 +12,10 @@ unless the user accepts it (`polis sync --accept-deep-reorg`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from wallet.errors import RpcError
+from wallet.records import Value
 
 _HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 
@@ -27,13 +27,18 @@ class DeepReorg(RpcError):
             "reorg is real, run 'polis sync SOURCE --accept-deep-reorg'")
 
 
-@dataclass
-class ReorgVerdict:
-    fork: int | None = None
+class ReorgVerdict(Value):
+    _fields = ("fork", "skip", "warnings")
+    fork: int | None
     """Roll the archive back to this block (None: keep everything)."""
-    skip: bool = False
+    skip: bool
     """True when the stored hashes could not be verified: the source is left as it is this time."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
+
+    def __init__(self, fork: int | None = None, skip: bool = False, warnings: list[str] | None = None) -> None:
+        self.fork = fork
+        self.skip = skip
+        self.warnings = [] if warnings is None else warnings
 
 
 def _block(obj: Any, number: int) -> tuple[str, str] | None:
