@@ -259,3 +259,15 @@ def test_ahead_stops_fetching_when_the_caller_stops() -> None:
     gen.close()
     assert len(started) <= 5  # the thread ran at most `depth` chunks ahead, then ended
     assert {t.name for t in threading.enumerate()} - before == set()
+
+
+def test_ranges_after_a_burst_are_sized_for_the_burst(node_factory) -> None:
+    """A probe whose last blocks are dense (a vote opening) sizes the next ranges for those blocks, not for
+    the probe's quiet average: each later answer stays near aim_logs, so it is written while the next comes."""
+    blocks = [b for b in range(1, 15) for _ in range(2)] + [b for b in range(15, 41) for _ in range(300)]
+    node = node_factory(blocks, cap=100_000)
+    chunks = fetch_all(node, 1, 40, max_range=100_000, concurrency=2, batch=4, aim_logs=600)
+    assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == blocks
+    assert chunks[0][:2] == (1, 16)
+    assert max(len(c[2]) for c in chunks[1:]) <= 600  # the probe's average (39 a block) would ask 4,500 at once
+    assert node.requests > 3  # several requests after the probe, not one batch of everything

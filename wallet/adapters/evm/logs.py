@@ -187,9 +187,9 @@ class LogFetcher:
         Density is unknown at first: ranges are probed one at a time from `first_range` blocks, each next
         one as wide as a cautious bound on the density seen so far allows for `aim` logs (Poisson:
         (n + 3) / blocks, so a few empty blocks do not open the full cap on a dense chain). Once that
-        bound allows the cap, or an answer held half of `aim`, ranges are sized for `aim` logs each,
-        grouped so one group holds about `target_logs`, and as many groups wait as keep about
-        4 × `target_logs` logs in memory."""
+        bound allows the cap, or an answer held half of `aim`, ranges are sized for `aim` logs each (at the
+        density of that answer's last eighth), grouped so one group holds about 2 × `aim`, and as many
+        groups wait as keep about 4 × `target_logs` logs in memory."""
         if start > end:
             return
         lo = start
@@ -205,7 +205,9 @@ class LogFetcher:
             self.density = seen_logs / seen_blocks
             lo = hi + 1
             if n * 2 >= self.aim:
-                size = self._size_for(span, n)
+                # Activity comes in bursts: what follows a dense answer is sized for its dense end.
+                self.density = max(self.density, self._recent_density(chunks))
+                size = max(1, min(self.max_range, int(self.aim // self.density)))
                 break
             size = max(size, min(self.max_range, seen_blocks * self.aim // (seen_logs + 3)))
             if size >= self.max_range:
@@ -248,8 +250,26 @@ class LogFetcher:
         return max(1, min(self.max_range, span * self.aim // n))
 
     def _per_group(self) -> int:
+        """Ranges per request: up to `batch` on a sparse history, about two ranges' worth of logs on a dense
+        one (several groups in flight, each answered and written while the next is on its way)."""
         per_range = max(1, self.density * self.size)
-        return max(1, min(self.batch, int(self.target_logs // per_range)))
+        return max(1, min(self.batch, int(2 * self.aim // per_range)))
+
+    @staticmethod
+    def _recent_density(chunks: list[Chunk]) -> float:
+        """Logs a block over the last eighth (at least one block) of the blocks the chunks cover; 0 when a log
+        carries no readable block number."""
+        since = chunks[-1][1] - max(1, (chunks[-1][1] - chunks[0][0] + 1) // 8) + 1
+        n = 0
+        for _lo, _hi, logs in reversed(chunks):
+            for lg in reversed(logs):
+                try:
+                    if int(lg["blockNumber"], 16) < since:
+                        return n / (chunks[-1][1] - since + 1)
+                except (KeyError, TypeError, ValueError):
+                    return 0.0
+                n += 1
+        return n / (chunks[-1][1] - since + 1)
 
     def _max_pending(self) -> int:
         per_group = max(1.0, self.density * self.size * self._per_group())
