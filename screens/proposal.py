@@ -199,11 +199,23 @@ class ProposalScreen(SteadyResize, SimulationPane):
             try:
                 self._show(proposal_view(self.source, self.pid, now=self.app.now()))  # type: ignore[attr-defined]
             except PolisError:
+                self._blank()
                 self._load()  # the worker reports it
         else:
-            self.query_one("#p-title", Static).update(Text("loading…"))
+            self._blank()
             self._load()
         self._stored_simulation()
+
+    def _blank(self) -> None:
+        """The overview as composed, before any proposal's data (nothing of a previous one left)."""
+        self.query_one("#p-title", Static).update(Text("loading…"))
+        self.query_one("#p-meta", Static).update("")
+        for sel, title in (("#timeline", "Timeline"), ("#my-vote", "My vote"), ("#actions", ACTIONS_TITLE),
+                           ("#tally", TallyBars.TITLE)):
+            self.query_one(sel, Static).update(titled(title))
+        self.query_one(TallyGrowth).clear()
+        self.query_one("#my-power", Static).update("")
+        self.sub_title = self.SUB_TITLE
 
     def compose(self) -> ComposeResult:
         yield SteadyHeader()

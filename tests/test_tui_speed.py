@@ -398,3 +398,30 @@ def test_a_description_shown_takes_the_new_body_when_the_archive_changes(polis_h
             await wait_for(pilot, lambda: "Amended" in screen.query_one("#description").source, what="new body")
 
     run(go())
+
+
+def test_the_reused_screen_pointed_at_a_proposal_the_archive_lacks_shows_nothing_of_the_last_one(
+        polis_home: Any) -> None:
+    from screens.proposal import ProposalScreen, proposal_screen
+    from tests.plugins.tui_helpers import text_of
+
+    fill(5)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            first = app.screen
+            old_title = text_of(app, "#p-title")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            screen = proposal_screen(app, "devnet/alpha", "404")
+            assert screen is first
+            await app.push_screen(screen)
+            await wait_for(pilot, lambda: "no proposal devnet/alpha:404" in text_of(app, "#p-title"))
+            assert text_of(app, "#timeline") == "Timeline" and text_of(app, "#p-meta") == ""
+            assert old_title not in " ".join(text_of(app, s) for s in OVERVIEW)
+
+    run(go())
