@@ -144,6 +144,29 @@ def count_proposals(ar: Archive, f: ProposalFilter) -> int:
     return int(ar.conn.execute(sql, [_fts_query(f.search), *params]).fetchone()[0])
 
 
+def list_and_count(ar: Archive, f: ProposalFilter) -> tuple[list[dict[str, Any]], int]:
+    """`list_proposals` and `count_proposals` of one filter. A search in rowid order reads the full-text index
+    once (its prefix terms cost ~8 ms to expand on 100k proposals, each time): the ordered keys of the first
+    max(COUNT_CAP + 1, offset + limit) matches give both the count and the page."""
+    if not f.search or f.order not in ("newest", "oldest"):
+        return list_proposals(ar, f), count_proposals(ar, f)
+    params: list[Any] = []
+    where = _where(f, params)
+    where = "WHERE proposals_fts MATCH ?" + (" AND " + where[6:] if where else "")
+    keys = [r[0] for r in ar.conn.execute(
+        f"SELECT p.pk FROM proposals_fts f CROSS JOIN proposals p ON p.pk = f.rowid {where} "
+        f"ORDER BY {_SEARCH_ORDERS[f.order]} LIMIT ?",
+        [_fts_query(f.search), *params, max(COUNT_CAP + 1, f.offset + f.limit)])]
+    page = keys[f.offset:f.offset + f.limit]
+    rows: list[dict[str, Any]] = []
+    if page:  # the index's rowid is the proposal's pk: the same order by pk
+        cur = ar.conn.execute(f"SELECT {', '.join('p.' + c.strip() for c in _LIST_COLS.split(','))} FROM proposals p "
+                              f"WHERE p.pk IN ({','.join('?' for _ in page)}) "
+                              f"ORDER BY p.pk {'DESC' if f.order == 'newest' else 'ASC'}", page)
+        rows = [_row(cur, r) for r in cur.fetchall()]
+    return rows, min(len(keys), COUNT_CAP + 1)
+
+
 def resolve_proposal(ar: Archive, ref: str, source: str | None = None) -> tuple[str, str]:
     """Find (source, id) from "source:id", a full id, or a unique id prefix (≥ 4 characters)."""
     ref = ref.strip()

@@ -107,8 +107,12 @@ def _list(args: argparse.Namespace) -> int:
         limit=args.limit, offset=args.offset, order=args.order)
     with _open() as ar:
         notes = _governance_notes(ar, args.network)
-        rows = query.list_proposals(ar, f)
-        total = query.count_proposals(ar, f) if (len(rows) == args.limit or args.offset) else len(rows) + args.offset
+        if f.search:  # one read of the full-text index for the page and the count
+            rows, count = query.list_and_count(ar, f)
+        else:
+            rows = query.list_proposals(ar, f)
+            count = query.count_proposals(ar, f) if len(rows) == args.limit or args.offset else 0
+        total = count if (len(rows) == args.limit or args.offset) else len(rows) + args.offset
         my = query.my_votes_map(ar, [(r["source"], r["id"]) for r in rows], mine)
         synced, note = _age_note(ar)
         synced_by = dict(ar.conn.execute("SELECT id, synced_at FROM sources").fetchall()) if rows else {}
