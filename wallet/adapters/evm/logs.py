@@ -94,9 +94,12 @@ class LogFetcher:
         self.concurrency = max(1, concurrency)
         self.batch = max(1, batch)
         self.target_logs = target_logs
-        self.aim = max(1, min(aim_logs or target_logs // 2, target_logs))
-        """Logs a range is sized to hold (half of `target_logs` unless told): smaller ranges let the caller
-        write one while the node answers the next; a group still holds about `target_logs`."""
+        self.full_aim = max(1, target_logs // 2)
+        self.aim = max(1, min(aim_logs or self.full_aim, self.full_aim))
+        """Logs a range is sized to hold: `aim_logs` at first (the caller writes the first answers while the
+        next come), half of `target_logs` once 4 × `target_logs` logs came (fewer, larger calls on a long
+        dense history, which a rate-limited node answers sooner)."""
+        self._delivered = 0
         self.retries = retries
         self.batches_ok = True
         """False once the node refused a JSON-RPC batch: ranges go one request each from then on."""
@@ -280,6 +283,11 @@ class LogFetcher:
         chunks = self._group(ranges)
         blocks = sum(hi - lo + 1 for lo, hi, _ in chunks)
         n = sum(len(c[2]) for c in chunks)
+        with self._lock:
+            self._delivered += n
+            if self.aim < self.full_aim and self._delivered >= 4 * self.target_logs:
+                self.size = max(1, min(self.max_range, self.size * self.full_aim // self.aim))
+                self.aim = self.full_aim
         if blocks:
             self.density = max(self.density * 0.5, n / blocks)
             if n / len(chunks) > self.aim:
@@ -297,7 +305,7 @@ class LogFetcher:
 
 
 def ahead(chunks: Iterator[Chunk], *, max_logs: int = 5_000, min_logs: int = 256, max_delay: float = 0.2,
-          depth: int = 2) -> Iterator[Chunk]:
+          depth: int = 1) -> Iterator[Chunk]:
     """The chunks, fetched in a thread while the caller writes the ones before (at most `depth` wait), and
     merged: what is ready when the caller asks is one chunk of up to `max_logs` logs; fewer than `min_logs`
     wait up to `max_delay` seconds for more, so a sparse history commits a few times a second instead of
