@@ -1,7 +1,7 @@
 """A DataTable whose columns fill the terminal's width: fixed columns get the width their content needs
 (within bounds), one slack column (a title, a reason) takes what is left, and a resize refits them.
 `Home`/`End` move the row cursor to the first/last row (Textual's default only scrolls sideways). A cursor
-move re-renders the two rows it changes, not every visible row.
+move re-renders the two rows it changes, not every visible row, and reuses the other lines as put together.
 
 `fit_widths` is the pure rule, so a test can check it at any width without a terminal.
 """
@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
@@ -62,6 +63,7 @@ class FitTable(DataTable[Any]):
     ]
 
     def __init__(self, cols: Sequence[Col], **kw: Any) -> None:
+        self._fit_lines: LRUCache[tuple[Any, ...], Any] = LRUCache(1000)  # before: DataTable clears caches
         super().__init__(**kw)
         self.cols = list(cols)
         self._wants: dict[str, int] = {c.key: len(c.label) for c in self.cols}
@@ -105,6 +107,32 @@ class FitTable(DataTable[Any]):
                 if hover_location.row != index:
                     hover_location = _ELSEWHERE
         return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Any:
+        """The same for a whole line: DataTable's line cache keys on the cursor's place too, so after each
+        move every visible line was put together again from its row (segments joined, cropped, simplified).
+        A line of a row the cursor and the mouse are not on is kept under one fixed place instead."""
+        if self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)
+        try:
+            row_key, _ = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        index = self._row_locations.get(row_key)
+        if index is None:  # the header row
+            return super()._render_line(y, x1, x2, base_style)
+        cursor = self.cursor_coordinate if index == self.cursor_coordinate.row else _ELSEWHERE
+        hover = self.hover_coordinate if index == self.hover_coordinate.row else _ELSEWHERE
+        key = (y, x1, x2, self.size.width, cursor, hover, base_style, self._show_hover_cursor, self._update_count,
+               self._pseudo_class_state)
+        strip = self._fit_lines.get(key)
+        if strip is None:
+            strip = self._fit_lines[key] = super()._render_line(y, x1, x2, base_style)
+        return strip
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._fit_lines.clear()
 
     def refit(self) -> None:
         width = self.scrollable_content_region.width or self.size.width
