@@ -162,3 +162,25 @@ def test_a_search_page_and_its_count_come_from_one_read_of_the_index(tmp_path: P
                     assert rows == query.list_proposals(ar, f), (search, order, kw)
                     assert count == query.count_proposals(ar, f), (search, order, kw)
                     assert count == query.COUNT_CAP + 1 or search != "body" or kw
+
+
+def test_the_polis_process_ends_after_its_exit_handlers_threads_and_output(tmp_path: Path) -> None:
+    """wallet/cli/process.py ends the process without the interpreter's teardown only once the exit handlers
+    ran and stdout is flushed; a thread still running makes it wait, as the interpreter does."""
+    marker, late = tmp_path / "atexit.txt", tmp_path / "thread.txt"
+    code = ("import atexit, sys, threading, time\n"
+            f"atexit.register(lambda: open({str(marker)!r}, 'w').write('ran'))\n"
+            "def later():\n    time.sleep(0.3)\n"
+            f"    open({str(late)!r}, 'w').write('done')\n"
+            "if sys.argv[1] == 'thread':\n    threading.Thread(target=later).start()\n"
+            "from wallet.cli import main\nsys.argv = ['polis', 'completion', 'bash']\nsys.exit(main())")
+    expected = subprocess.run([sys.executable, "-m", "wallet.cli.main", "completion", "bash"], capture_output=True,
+                              text=True, cwd=REPO, timeout=60).stdout
+    for mode in ("plain", "thread"):
+        r = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, cwd=REPO, timeout=60,
+                           env={**os.environ, "POLIS_HOME": str(tmp_path)})
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == expected and "complete -F _polis_complete polis" in expected
+        assert marker.read_text() == "ran"
+        marker.unlink()
+    assert late.read_text() == "done"

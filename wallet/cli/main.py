@@ -12,7 +12,7 @@ import sys
 from importlib import import_module
 from typing import Any, NoReturn
 
-from wallet.cli import argtypes
+from wallet.cli import argtypes, process
 from wallet.cli.errors import file_error, internal, report_error, snake
 
 EPILOG = """exit codes: 0 ok · 1 action failed or refused · 2 bad input or usage ·
@@ -536,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
                                    args.command_timeout), name)
         target = "wallet.cli.btcli_cmd" if getattr(args, "verb", None) == "import-btcli" else COMMANDS[args.noun]
         module = import_module(target)
-        _collect_from_here()
+        process.collect_from_here()
         return int(module.run(args) or 0)
     except PolisError as exc:
         report_error(snake(type(exc).__name__), exc.exit_code, str(exc), exc.hint, json_mode=json_mode)
@@ -569,41 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         logsetup.remove_hook()
 
 
-_gc_held = False
-"""True in the `polis` process while start-up runs with the cyclic garbage collector off (see `console`)."""
-
-
-def console(argv: list[str] | None = None) -> int:
-    """The `polis` command (the console script `wallet.cli:main`). Start-up builds tens of thousands of
-    objects that live until exit (modules, classes, the parser) and almost no garbage, and the cyclic
-    collector would walk them again and again: it is off while the process starts, and what start-up built
-    is frozen (`gc.freeze`) as the command begins, so the collector then looks at the command's own objects
-    only. At exit the run's garbage is collected once (finalizers run) and the rest frozen, so the
-    interpreter's shutdown does not walk the heap again. In-process callers (tests, the TUI) call `main`,
-    which leaves the collector alone."""
-    import gc
-
-    global _gc_held
-    gc.disable()
-    _gc_held = True
-    try:
-        return main(argv)
-    finally:
-        _gc_held = False
-        gc.collect()
-        gc.freeze()
-
-
-def _collect_from_here() -> None:
-    """The command begins: freeze what start-up built and turn the collector on (see `console`)."""
-    global _gc_held
-    if _gc_held:
-        import gc
-
-        _gc_held = False
-        gc.freeze()
-        gc.enable()
-
-
 if __name__ == "__main__":  # pragma: no cover
+    from wallet.cli.process import console
+
     sys.exit(console())
