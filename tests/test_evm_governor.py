@@ -310,3 +310,26 @@ def test_range_splitting_gives_the_same_archive(cli, anvil, seeded_dao, tmp_path
         assert len(json.loads(via_proxy)) == seed.votes_cast
     finally:
         server.shutdown()
+
+
+def test_refresh_answers_land_on_their_proposals(cli, anvil) -> None:
+    """Proposals created in one block share their snapshot, so the sync asks their quorum(t) once; every
+    proposal still gets its own state, tally and quorum, as the contract answers them."""
+    from wallet.devnet.deploy import call, deploy_dao
+    from wallet.devnet.seed import seed_large
+
+    dep = deploy_dao(anvil, "oz")
+    seed = seed_large(anvil, dep, n_proposals=12, n_votes=120)
+    src = add_devnet_dao(anvil.url, dep, "shared")
+    assert sync(cli, src)["reports"][0]["votes"] == seed.votes_cast
+    starts = set()
+    for pid in seed.proposal_ids:
+        shown = cli("proposals", "show", f"{src}:{pid}", "--json").json()
+        starts.add(shown["start_point"])
+        quorum = call(anvil, dep.governor, "quorum(uint256)", shown["start_point"], returns=["uint256"])
+        state = call(anvil, dep.governor, "state(uint256)", int(pid), returns=["uint8"])
+        assert int(shown["quorum"]) == quorum
+        assert shown["status"] == ("pending", "active", "canceled", "rejected", "passed", "queued", "expired",
+                                   "executed")[state]
+        assert {t["choice"]: int(t["weight"]) for t in shown["tally"]} == chain_tally(anvil, dep, pid)
+    assert len(starts) < len(seed.proposal_ids)  # some snapshots are shared: their quorum was asked once
