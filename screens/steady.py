@@ -6,7 +6,9 @@
   size, so it still runs Textual's handler.
 - Textual's `Header` sets its title after it mounts and at each sub-title change with a layout request,
   though the title's box (one line, the header's width) never changes: one more full layout per screen
-  shown. `SteadyHeader` repaints the title only.
+  shown. `SteadyHeader` repaints the title only, and at once: Header's watcher is a coroutine, so a
+  sub-title set before a frame was drawn in a second frame of its own (each open of a proposal of
+  another DAO than the last).
 - A `ScreenResume` from a push restyles every widget of the screen. The first one comes a moment after
   each widget was styled as it mounted (37 of the 99 style applications of a proposal open), and a screen
   pushed again (the reused proposal screen) keeps the styles it had unless the app's CSS, theme, focus or
@@ -23,9 +25,11 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
+from textual.dom import NoScreen
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.visual import VisualType
+from textual.widget import Widget
 from textual.widgets import Header
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
@@ -96,7 +100,22 @@ class SteadyTitle(HeaderTitle):
 
 
 class SteadyHeader(Header):
-    """Textual's Header (same look, click, icon and clock) whose title updates repaint without a layout."""
+    """Textual's Header (same look, click, icon and clock) whose title updates repaint without a layout,
+    in the frame that follows them."""
+
+    def _on_mount(self, event: events.Mount) -> None:
+        Widget._on_mount(self, event)
+        event.prevent_default()  # instead of Header's watchers, which run a coroutine after the next frame
+
+        def set_title() -> None:
+            try:
+                self.query_one(HeaderTitle).update(self.format_title())
+            except NoScreen:
+                pass
+
+        for node in (self.app, self.screen):
+            self.watch(node, "title", set_title)
+            self.watch(node, "sub_title", set_title)
 
     def compose(self) -> ComposeResult:
         yield HeaderIcon().data_bind(Header.icon)

@@ -425,3 +425,29 @@ def test_the_reused_screen_pointed_at_a_proposal_the_archive_lacks_shows_nothing
             assert old_title not in " ".join(text_of(app, s) for s in OVERVIEW)
 
     run(go())
+
+
+def test_the_header_title_takes_a_new_sub_title_before_the_next_frame(polis_home: Any) -> None:
+    """Textual's Header sets its title from a coroutine scheduled after the sub-title changed (a frame of
+    its own); the proposal screen's header has the new DAO's name as soon as the screen is pointed at it."""
+    from screens.proposal import ProposalScreen, proposal_screen
+    from screens.steady import SteadyTitle
+
+    fill(4)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 4)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            first = app.screen
+            title = first.query_one(SteadyTitle)
+            await wait_for(pilot, lambda: f"{first.source} proposal" in str(title.render()))
+            other = "devnet/alpha" if first.source == "devnet/beta" else "devnet/beta"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            assert proposal_screen(app, other, "1" if other == "devnet/alpha" else "2") is first
+            assert f"{other} proposal" in str(title.render())  # no frame drawn in between
+
+    run(go())
