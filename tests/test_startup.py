@@ -184,3 +184,16 @@ def test_the_polis_process_ends_after_its_exit_handlers_threads_and_output(tmp_p
         assert marker.read_text() == "ran"
         marker.unlink()
     assert late.read_text() == "done"
+
+
+def test_networks_are_validated_once_per_state_of_their_files(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("POLIS_HOME", str(tmp_path))
+    from wallet import networks
+
+    first, again = networks.load_networks(), networks.load_networks()
+    assert first == again and first is not again and first["devnet"] is again["devnet"]
+    networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:9999"], "confirmations": 0})
+    changed = networks.load_networks()
+    assert changed["devnet"].rpc == ["http://127.0.0.1:9999"] and changed["devnet"] is not first["devnet"]
+    networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:99"]})
+    assert networks.get_network("devnet").rpc == ["http://127.0.0.1:99"]

@@ -44,6 +44,24 @@ def _read_cached(path: Path) -> dict[str, Any]:
     return {k: dict(v) for k, v in hit[1].get("networks", {}).items()}
 
 
+def files_signature() -> tuple[object, ...]:
+    """What the networks are read from: each preset file's and the user file's path, inode, mtime and size (a
+    write by set_user_table or add_dao, an editor, a replaced file changes it)."""
+    import os
+
+    presets = str(PRESET_DIR)
+    paths = [os.path.join(presets, n) for n in sorted(os.listdir(presets)) if n.endswith(".toml")]
+    sig: list[object] = []
+    for path in (*paths, str(user_networks_path())):
+        try:
+            st = os.stat(path)
+        except OSError:
+            sig.append((path, None))
+            continue
+        sig.append((path, st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(sig)
+
+
 def _preset_tables() -> dict[str, dict[str, Any]]:
     tables: dict[str, dict[str, Any]] = {}
     for entry in sorted(PRESET_DIR.iterdir(), key=lambda p: p.name):

@@ -141,19 +141,10 @@ def adapter_name(net: NetworkConfig, dao: DaoConfig | None) -> str:
 
 
 def _networks_signature() -> tuple[object, ...]:
-    """What the configured networks are read from: each preset file's and the user file's path, inode,
-    mtime and size (a changed or replaced file changes it)."""
-    from wallet.network_tables import PRESET_DIR, user_networks_path
+    """What the configured networks are read from (a changed or replaced file changes it)."""
+    from wallet.network_tables import files_signature
 
-    sig: list[object] = []
-    for path in (*sorted(PRESET_DIR.glob("*.toml")), user_networks_path()):
-        try:
-            st = path.stat()
-        except OSError:
-            sig.append((str(path), None))
-            continue
-        sig.append((str(path), st.st_ino, st.st_mtime_ns, st.st_size))
-    return tuple(sig)
+    return files_signature()
 
 
 _SOURCE_CLASSES: dict[tuple[object, ...], type[Adapter] | None] = {}

@@ -50,13 +50,30 @@ from wallet.network_tables import (  # noqa: E402,F401  (the light TOML layer; r
     _preset_tables,
     _user_tables,
     canonical_source,
+    files_signature,
     raw_tables,
     user_networks_path,
 )
 
+_LOADED: dict[tuple[object, ...], dict[str, NetworkConfig]] = {}
+"""The validated networks per state of the files they come from (`network_tables.files_signature`): a sync,
+a vote plan or the proposal screen resolves a source several times, and validating every network costs
+~1-2 ms each."""
+
 
 def load_networks() -> dict[str, NetworkConfig]:
-    """Presets, then the user file: a user table replaces a preset's fields; its DAOs are added."""
+    """Presets, then the user file: a user table replaces a preset's fields; its DAOs are added. Validated
+    once per state of the files (callers get their own dict of the same, never modified, settings)."""
+    sig = files_signature()
+    hit = _LOADED.get(sig)
+    if hit is None:
+        hit = _load_networks()
+        _LOADED.clear()
+        _LOADED[sig] = hit
+    return dict(hit)
+
+
+def _load_networks() -> dict[str, NetworkConfig]:
     merged = _preset_tables()
     for key, table in _user_tables().items():
         base = dict(merged.get(key, {}))
