@@ -175,7 +175,9 @@ class ProposalScreen(SteadyResize, SimulationPane):
         tabs = self.query_one(TabbedContent)
         if tabs.active != "tab-overview":
             tabs.active = "tab-overview"
-        self.query_one("#overview", VerticalScroll).scroll_home(animate=False, immediate=True)
+        overview = self.query_one("#overview", VerticalScroll)
+        if overview.scroll_offset != (0, 0):
+            overview.scroll_home(animate=False, immediate=True)
         for box in self.query("#votes-search").results(Input):
             box.value = ""
         self._show_simulation()

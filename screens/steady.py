@@ -93,6 +93,16 @@ class SteadyResize:
             event.stop()
             event.prevent_default()
 
+    def _on_timer_update(self) -> None:
+        """A screen just shown wants a layout and a repaint of all of it (the one below was on the
+        terminal): Textual draws the layout's changes, then the whole screen again, in two frames. The
+        whole screen is drawn once, with the layout."""
+        screen: Any = self
+        if screen._layout_required and screen._repaint_required and screen.is_current:
+            screen._repaint_required = False
+            screen._dirty_widgets.add(screen)
+        super()._on_timer_update()  # type: ignore[misc]
+
 
 class SteadyTitle(HeaderTitle):
     def update(self, content: VisualType = "", *, layout: bool = False) -> None:

@@ -451,3 +451,48 @@ def test_the_header_title_takes_a_new_sub_title_before_the_next_frame(polis_home
             assert f"{other} proposal" in str(title.render())  # no frame drawn in between
 
     run(go())
+
+
+def test_a_reused_open_writes_every_cell_of_the_screen_in_one_frame(polis_home: Any) -> None:
+    """The terminal showed the inbox: the proposal screen pushed again must overwrite all of it. Its layout
+    and the whole-screen repaint go out as the first update (Textual sent the layout's changes first, then
+    the whole screen again)."""
+    from textual._compositor import ChopsUpdate, LayoutUpdate
+
+    from screens.proposal import ProposalScreen
+
+    fill(5)
+
+    def cells(update: Any) -> set[tuple[int, int]]:
+        if isinstance(update, LayoutUpdate):
+            r = update.region
+            return {(y, x) for y in range(r.y, r.bottom) for x in range(r.x, r.right)}
+        assert isinstance(update, ChopsUpdate)
+        return {(y, x) for y, x1, x2 in update.spans for x in range(x1, x2)}
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
+            await pilot.press("down")
+            await pilot.pause(0.1)
+            updates: list[Any] = []
+            real = app._display
+
+            def display(screen: Any, update: Any) -> None:
+                if update is not None:
+                    updates.append(update)
+                real(screen, update)
+
+            app._display = display  # type: ignore[method-assign]
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await pilot.pause(0.2)
+            assert updates
+            assert cells(updates[0]) >= {(y, x) for y in range(24) for x in range(80)}
+
+    run(go())
