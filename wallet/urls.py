@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
@@ -23,10 +24,24 @@ SCHEMES = ("http", "https", "ws", "wss")
 MAX_URL = 2048
 MASK = "***"
 
-_SECRET_QUERY = re.compile(r"(?i)^(?:api[-_]?key|key|token|access[-_]?token|auth|secret|password|pass|jwt)$")
-# A path segment that looks like a key: long, one token of letters and digits (Infura/Alchemy/QuickNode).
-_KEYLIKE = re.compile(r"^(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}$")
-_URL_IN_TEXT = re.compile(r"\b(?:https?|wss?)://[^\s'\"<>()\[\]]+(?:\[[0-9a-fA-F:.]+\][^\s'\"<>()]*)?", re.IGNORECASE)
+
+@cache
+def _secret_query() -> re.Pattern[str]:
+    return re.compile(r"(?i)^(?:api[-_]?key|key|token|access[-_]?token|auth|secret|password|pass|jwt)$")
+
+
+@cache
+def _keylike() -> re.Pattern[str]:
+    """A path segment that looks like a key: long, one token of letters and digits (Infura/Alchemy/QuickNode)."""
+    return re.compile(r"^(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}$")
+
+
+@cache
+def _url_in_text() -> re.Pattern[str]:
+    """A URL inside a message (compiled on first use: most log lines and messages carry none)."""
+    return re.compile(r"\b(?:https?|wss?)://[^\s'\"<>()\[\]]+(?:\[[0-9a-fA-F:.]+\][^\s'\"<>()]*)?", re.IGNORECASE)
+
+
 _METADATA_HOSTS = ("metadata.google.internal", "metadata", "instance-data", "metadata.azure.com")
 
 
@@ -84,13 +99,13 @@ def _redacted_parts(parts: SplitResult) -> SplitResult:
     netloc = parts.netloc
     if "@" in netloc:
         netloc = MASK + "@" + netloc.rpartition("@")[2]
-    path = "/".join(MASK if _KEYLIKE.match(seg) else seg for seg in parts.path.split("/"))
+    path = "/".join(MASK if _keylike().match(seg) else seg for seg in parts.path.split("/"))
     query = parts.query
     if query:
         pairs = []
         for pair in query.split("&"):
             name, eq, value = pair.partition("=")
-            pairs.append(f"{name}={MASK}" if eq and (_SECRET_QUERY.match(name) or _KEYLIKE.match(value)) else pair)
+            pairs.append(f"{name}={MASK}" if eq and (_secret_query().match(name) or _keylike().match(value)) else pair)
         query = "&".join(pairs)
     return parts._replace(netloc=netloc, path=path, query=query, fragment="")
 
@@ -98,14 +113,14 @@ def _redacted_parts(parts: SplitResult) -> SplitResult:
 def _redact_loose(url: str) -> str:
     """For text that does not even parse as a URL: drop anything that could be userinfo or a key."""
     url = re.sub(r"//[^/@\s]*@", f"//{MASK}@", url)
-    return re.sub(r"[A-Za-z0-9_-]{16,}", lambda m: MASK if _KEYLIKE.match(m.group()) else m.group(), url)
+    return re.sub(r"[A-Za-z0-9_-]{16,}", lambda m: MASK if _keylike().match(m.group()) else m.group(), url)
 
 
 def redact_text(text: str) -> str:
     """Every URL inside a message redacted (errors, log lines)."""
     if "://" not in text:
         return text
-    return _URL_IN_TEXT.sub(lambda m: redact(m.group()), text)
+    return _url_in_text().sub(lambda m: redact(m.group()), text)
 
 
 class RedactingFilter:
