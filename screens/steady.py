@@ -13,6 +13,8 @@
   each widget was styled as it mounted (37 of the 99 style applications of a proposal open), and a screen
   pushed again (the reused proposal screen) keeps the styles it had unless the app's CSS, theme, focus or
   classes changed since it was last styled; then it restyles as Textual does.
+- A screen just shown (pushed, or back after a pop) that also needs a layout was drawn twice: the
+  layout's changes, then all of it (the screen below was on the terminal). It is drawn once, whole.
 - Python's full garbage collection walks every object alive; with the app, its screens and the modules
   loaded it took 60-85 ms, landing in whichever key or open it happened to meet. Once the app has
   settled, and the user is idle, `freeze_heap` collects once and moves what is left out of its scans;
