@@ -50,9 +50,9 @@ INSTALLED = "polis-proposal"
 
 
 def proposal_screen(app: Any, source: str, pid: str) -> ProposalScreen:
-    """The screen to push to show `source`:`pid`: the app's installed ProposalScreen pointed at it, or a
-    new one (installed for the next opens) when there is none yet or it is busy (on a screen stack, or a
-    simulation still running in it)."""
+    """The screen to push to show `source`:`pid`: the app's installed ProposalScreen pointed at it; when
+    there is none yet, a new one installed for the next opens; when it is busy (on a screen stack, still
+    composing, or running a simulation), a new one of its own."""
     try:
         screen = app.get_screen(INSTALLED)
     except KeyError:
