@@ -271,3 +271,19 @@ def test_ranges_after_a_burst_are_sized_for_the_burst(node_factory) -> None:
     assert chunks[0][:2] == (1, 16)
     assert max(len(c[2]) for c in chunks[1:]) <= 600  # the probe's average (39 a block) would ask 4,500 at once
     assert node.requests > 3  # several requests after the probe, not one batch of everything
+
+
+def test_the_fetch_says_once_when_every_range_is_answered(node_factory) -> None:
+    """on_answered fires once, when the node has answered the last range (the sync then sends its refresh
+    batch while the chunks still waiting are written)."""
+    from wallet.adapters.evm.client import JsonRpc
+    from wallet.adapters.evm.logs import LogFetcher
+
+    node = node_factory(list(range(1, 50_000, 50)), cap=2_000)
+    seen: list[int] = []
+    with JsonRpc(node.url, retries=1) as rpc:
+        fetcher = LogFetcher(rpc, [], [], max_range=2_000, concurrency=3, batch=2)
+        fetcher.on_answered = lambda: seen.append(len(node.asked))
+        chunks = list(fetcher.fetch(1, 49_999))
+    assert fetcher.answered.is_set() and seen == [len(node.asked)]
+    assert chunks[-1][1] == 49_999

@@ -108,6 +108,10 @@ class LogFetcher:
         """Blocks per range, adjusted to the density the answers show."""
         self.density = 0.0
         """Logs per block lately seen."""
+        self.answered = threading.Event()
+        """Set once the node has answered every range of the current fetch (chunks may still wait to be read)."""
+        self.on_answered: Callable[[], None] | None = None
+        """Called once, from a fetching thread, when `answered` is set."""
         self._lock = threading.Lock()
         self._calls = 0
         self._started = time.monotonic()
@@ -201,6 +205,8 @@ class LogFetcher:
         while lo <= end:  # the probe: sequential, one or two round trips on a sparse history
             hi = min(lo + size - 1, end)
             chunks = self._group([(lo, hi)])
+            if hi >= end:
+                self._mark_answered()
             n = sum(len(c[2]) for c in chunks)
             yield from self._emit(chunks, on_chunk)
             span = hi - lo + 1
@@ -240,11 +246,27 @@ class LogFetcher:
                     pending.append(pool.submit(self._timed_group, group))
                     while len(pending) >= self._max_pending():
                         yield from self._emit(pending.popleft().result(), on_chunk)
+                last = list(pending)  # every range is asked: the fetch is answered once these are
+
+                def answered(_f: Future[list[Chunk]]) -> None:
+                    if all(g.done() for g in last):
+                        self._mark_answered()
+
+                for f in last:
+                    f.add_done_callback(answered)
                 while pending:
                     yield from self._emit(pending.popleft().result(), on_chunk)
             finally:
                 for f in pending:
                     f.cancel()
+
+    def _mark_answered(self) -> None:
+        with self._lock:
+            if self.answered.is_set():
+                return
+            self.answered.set()
+        if self.on_answered is not None:
+            self.on_answered()
 
     def _size_for(self, span: int, n: int) -> int:
         """Blocks a range should span to hold about `aim` logs, from one answer's density."""

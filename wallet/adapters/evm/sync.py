@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
@@ -139,20 +140,34 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
         net = ad.network
         # POLIS_SYNC_FIRST_RANGE: fixed small ranges (tests of crash resumption and faults make many requests)
         small = int(os.environ.get("POLIS_SYNC_FIRST_RANGE") or 0)
+        lock = threading.Lock()
+
+        def start_refresh(everything: bool) -> None:
+            """The node answers the log ranges first: refresh batches wait until every range is answered (or a
+            whole batch of calls is waiting), then run while the rest is written."""
+            with lock:
+                waiting = [job for job in jobs if job.future is None]
+                if everything or sum(len(job.request) for job in waiting) >= REFRESH_BATCH:
+                    for job in waiting:
+                        job.start(pool)
+
+        def on_answered() -> None:
+            try:
+                start_refresh(True)
+            except RuntimeError:  # the sync already left with an error: the pool takes no more work
+                pass
+
         fetcher = LogFetcher(rpc, addresses, topics, max_range=small or net.max_log_range,
                              concurrency=net.rpc_concurrency, batch=1 if small else net.rpc_batch,
                              first_range=small or 16, aim_logs=AIM_LOGS)
+        fetcher.on_answered = on_answered
         for lo, hi, logs in ahead(fetcher.fetch(cursor + 1, safe_head)):
             on_chunk(lo, hi, len(logs))
             created = {k: v for k, v in created_rows(logs, governor).items() if k not in open_rows}
             if created:
-                jobs.append(RefreshJob(ad, created, head))
-            # The node answers the log ranges first: refresh batches wait until the last range is in or a
-            # whole batch of calls is waiting, then run while the rest is written.
-            waiting = [job for job in jobs if job.future is None]
-            if hi >= safe_head or sum(len(job.request) for job in waiting) >= REFRESH_BATCH:
-                for job in waiting:
-                    job.start(pool)
+                with lock:
+                    jobs.append(RefreshJob(ad, created, head))
+            start_refresh(fetcher.answered.is_set() or hi >= safe_head)
             _apply_logs(ad, ar, logs, rep, touched, new_ids, cursor=(src, hi, head))
             del logs
         with ar.conn:
