@@ -197,3 +197,42 @@ def test_networks_are_validated_once_per_state_of_their_files(tmp_path: Path, mo
     assert changed["devnet"].rpc == ["http://127.0.0.1:9999"] and changed["devnet"] is not first["devnet"]
     networks.set_user_table("devnet", {"rpc": ["http://127.0.0.1:99"]})
     assert networks.get_network("devnet").rpc == ["http://127.0.0.1:99"]
+
+
+def test_parsed_presets_are_kept_beside_them_and_follow_every_change(tmp_path: Path, monkeypatch: Any) -> None:
+    """network_tables keeps the parsed preset TOML in __pycache__ (as bytecode is kept): used while every preset
+    file's name, mtime and size match, parsed again when one changes, ignored when corrupt, never written under
+    PYTHONDONTWRITEBYTECODE."""
+    import shutil
+    import tomllib
+
+    from wallet import network_tables as nt
+
+    presets = tmp_path / "networks"
+    shutil.copytree(nt.PRESET_DIR, presets, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(nt, "PRESET_DIR", presets)
+    monkeypatch.setattr(nt, "_PRESETS", [])
+    compiled = Path(nt._compiled_path())
+
+    def parsed() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for p in sorted(presets.glob("*.toml")):
+            out.update(tomllib.loads(p.read_text())["networks"])
+        return out
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert nt._preset_tables() == parsed() and not compiled.exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    nt._PRESETS.clear()
+    assert nt._preset_tables() == parsed() and compiled.exists()
+    nt._PRESETS.clear()
+    reads: list[str] = []
+    monkeypatch.setattr(nt, "_read_toml", lambda text, origin: reads.append(origin) or tomllib.loads(text))
+    assert nt._preset_tables() == parsed() and reads == []  # from the kept copy
+    devnet = presets / "devnet.toml"
+    devnet.write_text(devnet.read_text().replace("block_time = 1\n", "block_time = 7\n", 1))
+    nt._PRESETS.clear()
+    assert nt._preset_tables()["devnet"]["block_time"] == 7 and reads == sorted(p.name for p in presets.glob("*.toml"))
+    compiled.write_bytes(b"\x00garbage")
+    nt._PRESETS.clear()
+    assert nt._preset_tables() == parsed()

@@ -1,12 +1,14 @@
 """The networks as raw TOML tables: presets beside `wallet/networks/` overlaid with the user's file.
 
 No validation and no pydantic here, so offline commands (proposals, export) can resolve aliases and
-prefixes in a millisecond; `wallet.networks` validates the same tables into models.
+prefixes in a millisecond; `wallet.networks` validates the same tables into models. The presets, parsed,
+are kept beside them in `__pycache__` as Python keeps bytecode (see `_preset_docs`).
 """
 
 from __future__ import annotations
 
-import tomllib
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ def user_networks_path() -> Path:
 
 
 def _read_toml(text: str, origin: str) -> dict[str, Any]:
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -62,11 +66,65 @@ def files_signature() -> tuple[object, ...]:
     return tuple(sig)
 
 
+_PRESETS: list[tuple[tuple[Any, ...], list[dict[str, Any]]]] = []
+"""The parsed preset files of this process, with the signature they were read at."""
+
+
+def _compiled_path() -> str:
+    return os.path.join(PRESET_DIR, "__pycache__", f"presets.{sys.implementation.cache_tag}.marshal")
+
+
+def _preset_docs() -> list[dict[str, Any]]:
+    """Each preset file parsed, in name order. Parsing them costs ~5 ms a start (and loads tomllib): like
+    bytecode, the parsed documents are kept in `__pycache__` beside them with the name, mtime and size of every
+    file, and used while those match; where that folder cannot be written (or PYTHONDONTWRITEBYTECODE is set)
+    they are parsed each time, as before. The TOML files stay the only source."""
+    import marshal
+
+    names = sorted(n for n in os.listdir(PRESET_DIR) if n.endswith(".toml"))
+    sig = tuple((n, st.st_mtime_ns, st.st_size) for n in names for st in (os.stat(os.path.join(PRESET_DIR, n)),))
+    if _PRESETS and _PRESETS[0][0] == sig:
+        return _PRESETS[0][1]
+    docs: list[dict[str, Any]] | None = None
+    try:
+        with open(_compiled_path(), "rb") as f:
+            kept = marshal.load(f)
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == sig and isinstance(kept[1], list):
+            docs = kept[1]
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    if docs is None:
+        docs = [_read_toml(Path(PRESET_DIR, n).read_text(), n) for n in names]
+        if not sys.dont_write_bytecode:
+            _keep(sig, docs)
+    _PRESETS[:] = [(sig, docs)]
+    return docs
+
+
+def _keep(sig: tuple[Any, ...], docs: list[dict[str, Any]]) -> None:
+    """Write the parsed presets for the next start (atomically; silently not where it cannot be written)."""
+    import marshal
+
+    path = _compiled_path()
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        data = marshal.dumps((sig, docs))  # ValueError for a value marshal cannot keep (a TOML date)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
 def _preset_tables() -> dict[str, dict[str, Any]]:
     tables: dict[str, dict[str, Any]] = {}
-    for entry in sorted(PRESET_DIR.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".toml"):
-            tables.update(_read_cached(entry))
+    for doc in _preset_docs():
+        # Callers merge and overlay these tables (top-level keys of each table): each gets its own copy of both levels.
+        tables.update({k: dict(v) for k, v in doc.get("networks", {}).items()})
     return tables
 
 
