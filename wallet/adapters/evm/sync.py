@@ -22,7 +22,6 @@ from wallet.adapters.evm.refresh import REFRESH_BATCH, RefreshJob, archived_rows
 from wallet.cache import query, store, vote_parts
 
 if TYPE_CHECKING:
-
     from wallet.adapters.evm.adapter import EvmGovernorAdapter
     from wallet.cache.db import Archive
 
