@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import sys
 import threading
 import time
@@ -245,6 +244,8 @@ class Transport:
             finally:
                 _local.deadline = None
             if attempt < self.retries:
+                import random  # only a retry needs the jitter
+
                 pause = min(wait, self.max_wait) * (1 + random.random() * 0.1)
                 log.debug("%s: %s, retry %d in %.2f s", name, last, attempt + 1, pause)
                 self.waited += pause
