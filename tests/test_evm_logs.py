@@ -190,7 +190,7 @@ def test_a_sparse_history_reaches_the_cap_after_one_or_two_probes(node_factory, 
     node = node_factory(blocks, cap=10_000, rtt=0.02)
     chunks = fetch_all(node, 1, 999_999, max_range=10_000, concurrency=4, batch=5)
     assert [int(lg["blockNumber"], 16) for _, _, logs in chunks for lg in logs] == blocks
-    sizes = [hi - lo + 1 for lo, hi in node.asked]
+    sizes = [hi - lo + 1 for lo, hi in sorted(node.asked)]  # concurrent requests arrive in any order
     assert sizes[0] == 16 and all(s < 10_000 for s in sizes[:probes])
     assert all(s == 10_000 for s in sizes[probes:-1])
     assert node.peak_in_flight > 1
