@@ -236,3 +236,14 @@ def test_parsed_presets_are_kept_beside_them_and_follow_every_change(tmp_path: P
     compiled.write_bytes(b"\x00garbage")
     nt._PRESETS.clear()
     assert nt._preset_tables() == parsed()
+
+
+def test_a_verb_not_built_still_parses_if_argparse_reaches_it() -> None:
+    """build_parser(argv) builds the verb after the noun only; another verb is built should argparse reach it."""
+    from wallet.cli.main import build_parser
+
+    argv = ["proposals", "list", "--search", "oracle", "--limit", "3", "--timeout", "5"]
+    args = build_parser(["proposals", "show"]).parse_args(argv)
+    assert (args.noun, args.verb, args.search, args.limit, args.command_timeout) == ("proposals", "list", "oracle", 3,
+                                                                                      5.0)
+    assert build_parser(["proposals", "list"]).format_help() == build_parser().format_help()

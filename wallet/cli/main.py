@@ -28,6 +28,8 @@ class PolisParser(argparse.ArgumentParser):
     building = False
     """True while `build_parser` runs: add_argument's check of each metavar then gets a formatter that does
     not ask the terminal for its width (which loads shutil); help and usage text are never formatted then."""
+    verb_of: tuple[str, str] = ("", "*")
+    """While `build_parser` runs for argv: the noun being run and the verb whose tree that noun builds."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["allow_abbrev"] = False
@@ -36,7 +38,11 @@ class PolisParser(argparse.ArgumentParser):
     def add_subparsers(self, **kwargs: Any) -> Any:
         if "prog" not in kwargs and self.usage is None and not self._get_positional_actions():
             kwargs["prog"] = self.prog  # what argparse would get by formatting this usage, without formatting it
-        return super().add_subparsers(**kwargs)
+        action = super().add_subparsers(**kwargs)
+        noun, verb = PolisParser.verb_of
+        if PolisParser.building and kwargs.get("dest") == "verb" and self.prog == f"polis {noun}":
+            return _OnlySubparsers(action, verb, (noun,))
+        return action
 
     def _get_formatter(self) -> argparse.HelpFormatter:
         if PolisParser.building:
@@ -98,6 +104,8 @@ def _commands_take_global_options(p: argparse.ArgumentParser, only: str = "*") -
     seen: set[int] = set()
     for a in subs:
         for name, child in a.choices.items():
+            if isinstance(child, _Later):  # built, with the global options, only if it is reached
+                continue
             if only in ("*", name) and id(child) not in seen:  # aliases name the same parser
                 seen.add(id(child))
                 _commands_take_global_options(child)
@@ -112,33 +120,35 @@ class _Sink:
 
 
 class _Later:
-    """Stands in for the parser of a noun that is not being run: `polis --help` and an unknown command's
-    error need only its name and help line. Should argparse ever hand it arguments, it builds the noun's
-    real parser and lets that parse them."""
+    """Stands in for the parser of a noun (or of a verb of the noun) that is not being run: `polis --help`,
+    `polis NOUN --help` and an unknown name's error need only its name and help line. Should argparse ever
+    hand it arguments, it builds that command's real parser and lets it parse them."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, path: tuple[str, ...]) -> None:
+        self.path = path
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
-        full = build_parser([self.name])
-        sub = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
-        return sub.choices[self.name].parse_known_args(args, namespace)
+        parser: Any = build_parser(list(self.path))
+        for name in self.path:
+            parser = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+        return parser.parse_known_args(args, namespace)
 
 
 class _OnlySubparsers:
-    """Subparsers that build the full tree of one noun only (every noun when `only` is "*"); the others
+    """Subparsers that build the full tree of one name only (every name when `only` is "*"); the others
     get their name and help line (what argparse's add_parser records for them) and a `_Later`."""
 
-    def __init__(self, real: argparse._SubParsersAction, only: str) -> None:
+    def __init__(self, real: argparse._SubParsersAction, only: str, path: tuple[str, ...] = ()) -> None:
         self._real = real
         self._only = only
+        self._path = path
 
     def add_parser(self, name: str, **kwargs: object) -> argparse.ArgumentParser:
         if self._only in ("*", name):
             return self._real.add_parser(name, **kwargs)  # type: ignore[arg-type]
         real: Any = self._real
         real._choices_actions.append(real._ChoicesPseudoAction(name, (), kwargs.get("help")))
-        real._name_parser_map[name] = _Later(name)
+        real._name_parser_map[name] = _Later((*self._path, name))
         return _Sink()  # type: ignore[return-value]
 
 
@@ -149,13 +159,27 @@ def _noun_of(argv: list[str] | None) -> str:
     return ""
 
 
+def _verb_of(argv: list[str], noun: str) -> str:
+    """The verb after the noun in argv ("" when none, so `polis NOUN --help` builds none of them). A guess: a
+    verb that is not the one argparse reaches is built when it is reached (`_Later`)."""
+    if noun in ("", "*"):
+        return "*"
+    for tok in argv[argv.index(noun) + 1:]:
+        if not tok.startswith("-"):
+            return tok
+    return ""
+
+
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser; given argv, only the command being run gets its full argument tree."""
     PolisParser.building = True
+    if argv is not None:
+        PolisParser.verb_of = (noun := _noun_of(argv), _verb_of(argv, noun))
     try:
         return _build(argv)
     finally:
         PolisParser.building = False
+        PolisParser.verb_of = ("", "*")
 
 
 def _build(argv: list[str] | None) -> argparse.ArgumentParser:
