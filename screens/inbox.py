@@ -184,6 +184,8 @@ class InboxScreen(SteadyResize, Screen[None]):
         """Build the proposal screen off screen once nothing was pressed for IDLE_BEFORE_PREPARE seconds
         (see `screens.proposal.prepare`); an open before then builds it itself."""
         wait = IDLE_BEFORE_PREPARE - (time.monotonic() - self._last_input)
+        if not self.is_active:  # a dialog or another screen is on top: the user is busy there, not idle here
+            wait = max(wait, IDLE_BEFORE_PREPARE)
         if wait > 0:
             self.set_timer(wait, lambda: self._prepare_when_idle(source, pid))
             return

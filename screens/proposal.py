@@ -17,6 +17,7 @@ ones. Workers' answers carry the proposal they were asked for; an answer about a
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -76,6 +77,23 @@ def prepare(app: Any, source: str, pid: str) -> None:
     screen = ProposalScreen(source, pid)
     app.install_screen(screen, INSTALLED)
     register(app, screen)
+
+
+async def settle_prepared(app: Any, timeout: float = 2.0) -> None:
+    """Wait (at most `timeout` seconds) until a prepared ProposalScreen still composing has mounted. The app
+    calls this before shutting down: Textual skips mounting children once it is closing, and a TabbedContent
+    whose tabs were never mounted fails its own mount, which would end the app with an error."""
+    import asyncio
+
+    try:
+        screen = app.get_screen(INSTALLED)
+    except KeyError:
+        return
+    if not isinstance(screen, ProposalScreen) or not screen.is_running:
+        return
+    deadline = time.monotonic() + timeout
+    while not screen._built and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
 
 
 def warm_up(source: str, pid: str, now: float) -> bool:

@@ -496,3 +496,55 @@ def test_a_reused_open_writes_every_cell_of_the_screen_in_one_frame(polis_home: 
             assert cells(updates[0]) >= {(y, x) for y in range(24) for x in range(80)}
 
     run(go())
+
+
+def test_quitting_while_the_prepared_proposal_screen_is_composing_ends_cleanly(polis_home: Any) -> None:
+    """The app shuts down (quit, ctrl+c, the end of a run) right after the inbox began preparing the proposal
+    screen: shutdown waits until that screen has mounted, so the app ends without an error (Textual mounts no
+    children once it is closing, and a TabbedContent without its tabs fails its own mount)."""
+    from screens.proposal import INSTALLED, prepare
+    from wallet.cache import open_archive
+
+    fill(5, votes_per=3)
+
+    async def go() -> bool:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
+            if app.is_screen_installed(INSTALLED):
+                return False  # prepared already by the idle timer: this run cannot show the race
+            with open_archive(readonly=True) as ar:
+                source, pid = ar.conn.execute("SELECT source, id FROM proposals LIMIT 1").fetchone()
+            prepare(app, source, pid)
+            screen = app.get_screen(INSTALLED)
+            assert not screen._built
+        return app.return_code in (0, None) and screen._built
+
+    checked = [run(go()) for _ in range(3)]
+    assert any(checked)  # at least one run shut down mid-compose, and every run ended without an error
+
+
+def test_nothing_is_prepared_while_a_dialog_is_up_on_the_inbox(polis_home: Any) -> None:
+    """The inbox prepares the proposal screen only while it is itself on screen and idle: a user typing in a
+    dialog above it is not idle."""
+    import screens.inbox as si
+    from screens.proposal import INSTALLED
+
+    fill(5, votes_per=3)
+
+    async def go() -> None:
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            inbox = app.screen
+            await wait_for(pilot, lambda: inbox.query_one("#inbox").row_count == 5)
+            if app.is_screen_installed(INSTALLED):
+                return
+            await pilot.press("question_mark")  # the help dialog over the inbox
+            await wait_for(pilot, lambda: app.screen is not inbox)
+            await pilot.pause(si.IDLE_BEFORE_PREPARE + 0.7)
+            assert not app.is_screen_installed(INSTALLED)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is inbox)
+            await wait_for(pilot, lambda: app.is_screen_installed(INSTALLED), timeout=10, what="prepared")
+
+    run(go())
