@@ -147,14 +147,6 @@ class PolisApp(App[None]):
         """Offline mode, or some followed network did not answer: screens read the archive."""
         return self.offline or bool(self._unreachable)
 
-    async def _shutdown(self) -> None:
-        """Textual's shutdown (quit, ctrl+c, the end of a test run), once the proposal screen the inbox
-        prepares off screen has finished mounting (see `screens.proposal.settle_prepared`)."""
-        from screens.proposal import settle_prepared
-
-        await settle_prepared(self)
-        await super()._shutdown()
-
     def on_unmount(self) -> None:
         from screens.steady import thaw_heap
 

@@ -29,9 +29,9 @@ COLUMNS = (Col("network", "Network", 7, 24), Col("title", "Title", 16, 400, slac
 """Fixed columns as wide as their content needs; the title takes the rest of the terminal's width."""
 PREFETCH = 25
 """Rows before the end of what is loaded at which the next page is requested."""
-IDLE_BEFORE_PREPARE = 0.5
-"""Seconds without a key on the inbox before the proposal screen is built off screen (~50-100 ms
-of the main thread, so never while the user is moving through the rows)."""
+IDLE_BEFORE_FREEZE = 0.5
+"""Seconds without a key on the inbox before the one garbage collection of `screens.steady.freeze_heap`
+(~60-85 ms of the main thread, so never while the user is moving through the rows)."""
 
 
 def _cells(r: InboxRow) -> list[Text]:
@@ -178,20 +178,20 @@ class InboxScreen(SteadyResize, Screen[None]):
         from screens.proposal import warm_up
 
         if warm_up(source, pid, self.app.now()):  # type: ignore[attr-defined]
-            self.app.call_from_thread(self._prepare_when_idle, source, pid)
+            self.app.call_from_thread(self._freeze_when_idle)
 
-    def _prepare_when_idle(self, source: str, pid: str) -> None:
-        """Build the proposal screen off screen once nothing was pressed for IDLE_BEFORE_PREPARE seconds
-        (see `screens.proposal.prepare`); an open before then builds it itself."""
-        wait = IDLE_BEFORE_PREPARE - (time.monotonic() - self._last_input)
+    def _freeze_when_idle(self) -> None:
+        """Once nothing was pressed on the inbox for IDLE_BEFORE_FREEZE seconds (and no dialog is over it),
+        collect once and leave start-up's objects out of later collections (`screens.steady.freeze_heap`)."""
+        wait = IDLE_BEFORE_FREEZE - (time.monotonic() - self._last_input)
         if not self.is_active:  # a dialog or another screen is on top: the user is busy there, not idle here
-            wait = max(wait, IDLE_BEFORE_PREPARE)
+            wait = max(wait, IDLE_BEFORE_FREEZE)
         if wait > 0:
-            self.set_timer(wait, lambda: self._prepare_when_idle(source, pid))
+            self.set_timer(wait, self._freeze_when_idle)
             return
-        from screens.proposal import prepare
+        from screens.steady import freeze_heap
 
-        prepare(self.app, source, pid)
+        freeze_heap()
 
     def on_inbox_screen_load_failed(self, msg: LoadFailed) -> None:
         self._loading_more = False

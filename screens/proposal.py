@@ -10,14 +10,12 @@ the stored simulation always come from workers.
 
 The app keeps one ProposalScreen installed (`proposal_screen`): each open points it at the next proposal
 and pushes it again, so no widget is composed, mounted or styled per open, only the overview's texts change
-(panes shown before are brought up to date when next shown). The inbox builds and lays it out off screen
-once the user has been idle after the first page (`prepare`), so the first open is no slower than later
-ones. Workers' answers carry the proposal they were asked for; an answer about another is dropped.
+(panes shown before are brought up to date when next shown). Workers' answers carry the proposal they
+were asked for; an answer about another is dropped.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -28,7 +26,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from screens.proposal_sim import Answer, SimulationPane
-from screens.steady import SteadyHeader, SteadyResize, freeze_heap
+from screens.steady import SteadyHeader, SteadyResize
 from screens.widgets.archive_bar import StatusArea
 from screens.widgets.fit_table import Col, FitTable
 from screens.widgets.footer import KeyFooter
@@ -65,35 +63,6 @@ def proposal_screen(app: Any, source: str, pid: str) -> ProposalScreen:
     screen = ProposalScreen(source, pid)
     app.install_screen(screen, INSTALLED)
     return screen
-
-
-def prepare(app: Any, source: str, pid: str) -> None:
-    """Compose and mount the installed ProposalScreen off screen (the inbox does this once the user has
-    been idle for a moment), so that the first open too only points it at a proposal and lays it out.
-    Textual mounts a pushed screen that is not running yet; a prepared one already is."""
-    register = getattr(app, "_register", None)  # another Textual: the first open composes it
-    if register is None or app.is_screen_installed(INSTALLED):
-        return
-    screen = ProposalScreen(source, pid)
-    app.install_screen(screen, INSTALLED)
-    register(app, screen)
-
-
-async def settle_prepared(app: Any, timeout: float = 2.0) -> None:
-    """Wait (at most `timeout` seconds) until a prepared ProposalScreen still composing has mounted. The app
-    calls this before shutting down: Textual skips mounting children once it is closing, and a TabbedContent
-    whose tabs were never mounted fails its own mount, which would end the app with an error."""
-    import asyncio
-
-    try:
-        screen = app.get_screen(INSTALLED)
-    except KeyError:
-        return
-    if not isinstance(screen, ProposalScreen) or not screen.is_running:
-        return
-    deadline = time.monotonic() + timeout
-    while not screen._built and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
 
 
 def warm_up(source: str, pid: str, now: float) -> bool:
@@ -168,7 +137,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
         self._description_of = ""
         """The proposal (SOURCE:ID) the mounted Description pane shows."""
         self._built = False
-        """Composed and mounted (a prepared screen may still be composing when Enter comes)."""
+        """Composed and mounted."""
 
     def retarget(self, source: str, pid: str) -> bool:
         """Point this screen, mounted and off every screen stack, at another proposal, as a new screen
@@ -259,21 +228,6 @@ class ProposalScreen(SteadyResize, SimulationPane):
     def on_mount(self) -> None:
         self._open()
         self._built = True
-        if not self.is_current:  # prepared off screen: laid out at the app's size now, not on the first open
-            self.call_after_refresh(self._lay_out_hidden, 3)
-
-    def _lay_out_hidden(self, passes: int) -> None:
-        """Lay the hidden screen out at the app's size as its update timer would if it were shown, until no
-        layout is asked for (the overview's scroll bar appearing after the first pass narrows its sections)."""
-        refresh = getattr(self, "_refresh_layout", None)  # another Textual: laid out on the first open
-        if self.is_current or refresh is None:
-            return
-        if passes and (passes == 3 or self._layout_required):
-            refresh(self.app.size)
-            self._layout_required = False  # as the update timer does: what the layout itself asked for is done
-            self.call_after_refresh(self._lay_out_hidden, passes - 1)
-            return
-        freeze_heap()  # start-up done (the inbox and this screen built) while the user is idle
 
     # --- panes built on first show ---------------------------------------------------------------
     async def _ensure_pane(self, pane_id: str) -> None:
@@ -331,7 +285,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
     async def on_proposal_screen_loaded(self, msg: Loaded) -> None:
         global _WARM
         _WARM = True
-        if msg.key != self.key:
+        if not self._fresh(msg):
             return
         self._description_of = ""  # the archive may hold a new body (a sync, a vote)
         self._show(msg.view)
@@ -394,7 +348,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
             return
 
     def on_proposal_screen_growth(self, msg: Growth) -> None:
-        if self.view is not None and msg.key == self.key:
+        if self.view is not None and self._fresh(msg):
             self.query_one(TallyGrowth).show(msg.history, self.view)
 
     def action_copy_id(self) -> None:
@@ -403,7 +357,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
         self.notify(f"copied {full}", title="Proposal id", timeout=4)
 
     def on_proposal_screen_failed(self, msg: Failed) -> None:
-        if msg.key != self.key:
+        if not self._fresh(msg):
             return
         self.query_one("#p-title", Static).update(Text(msg.text))
         self.notify(msg.text, title="Proposal", severity="error")
@@ -425,7 +379,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
             self.post_message(self.Failed(key, str(exc)))
 
     def on_proposal_screen_votes_found(self, msg: VotesFound) -> None:
-        if msg.key == self.key:
+        if self._fresh(msg):
             self._show_votes(msg.rows)
 
     # --- voters' names ---------------------------------------------------------------------------
@@ -463,7 +417,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
             return
 
     def on_proposal_screen_names_known(self, msg: NamesKnown) -> None:
-        if msg.key == self.key and any(self._names.get(a) != n for a, n in msg.names.items()):
+        if self._fresh(msg) and any(self._names.get(a) != n for a, n in msg.names.items()):
             self._names.update(msg.names)
             self._fill_votes(self._named(self._raw_votes))
 
@@ -519,7 +473,7 @@ class ProposalScreen(SteadyResize, SimulationPane):
         self.post_message(self.Power(key, text))
 
     def on_proposal_screen_power(self, msg: Power) -> None:
-        if msg.key == self.key:
+        if self._fresh(msg):
             self.query_one("#my-power", Static).update(Text(msg.text))
 
     def on_archive_changed(self) -> None:

@@ -44,6 +44,12 @@ class SimulationPane(Screen[None]):
     def key(self) -> str:
         return f"{self.source}:{self.pid}"
 
+    def _fresh(self, msg: Answer) -> bool:
+        """Whether a worker's answer is for the proposal shown now, with the app still running: answers about
+        another proposal are dropped, and so are those dispatched while the app shuts down (its widgets are
+        being taken down; Textual drops its own timer callbacks then too)."""
+        return msg.key == self.key and not self.app._closing
+
     @work(thread=True, exclusive=True, group="simulation-stored", exit_on_error=False)
     def _stored_simulation(self) -> None:
         from wallet.cache import open_archive
@@ -94,7 +100,7 @@ class SimulationPane(Screen[None]):
         self.post_message(self.Simulation(key, report))
 
     def on_simulation_pane_simulation(self, msg: Simulation) -> None:
-        if msg.key != self.key:
+        if not self._fresh(msg):
             return
         if msg.progress:
             self._sim_progress.append(msg.progress)
