@@ -26,6 +26,17 @@ def run(coro):  # type: ignore[no-untyped-def]
     return asyncio.run(asyncio.wait_for(coro, 90))
 
 
+async def open_first(app: Any, pilot: Any, rows: int) -> Any:
+    """Wait for the inbox's `rows` rows, press Enter on the first and wait until its proposal screen shows
+    the archive's data; the screen."""
+    from screens.proposal import ProposalScreen
+
+    await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == rows)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+    return app.screen
+
+
 def footer_text(app: Any) -> str:
     from screens.widgets.footer import KeyFooter
 
@@ -274,9 +285,7 @@ def test_the_reused_proposal_screen_takes_a_theme_changed_while_it_was_hidden(po
     async def go() -> None:
         app = make()
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await open_first(app, pilot, rows=5)
             reused = app.screen
             dark = colours(reused)
             await pilot.press("escape")
@@ -347,7 +356,6 @@ def test_once_the_inbox_is_idle_the_heap_is_frozen_and_thawed_when_the_app_ends(
 
 def test_the_reused_proposal_screen_is_laid_out_at_a_size_the_terminal_took_while_it_was_hidden(
         polis_home: Any) -> None:
-    from screens.proposal import ProposalScreen
     from screens.widgets.footer import KeyFooter
 
     fill(5)
@@ -355,9 +363,7 @@ def test_the_reused_proposal_screen_is_laid_out_at_a_size_the_terminal_took_whil
     async def go() -> None:
         app = make()
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await open_first(app, pilot, rows=5)
             reused = app.screen
             await pilot.press("escape")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
@@ -373,7 +379,6 @@ def test_the_reused_proposal_screen_is_laid_out_at_a_size_the_terminal_took_whil
 
 
 def test_a_description_shown_takes_the_new_body_when_the_archive_changes(polis_home: Any) -> None:
-    from screens.proposal import ProposalScreen
     from wallet.cache import open_archive
 
     fill(5)
@@ -381,9 +386,7 @@ def test_a_description_shown_takes_the_new_body_when_the_archive_changes(polis_h
     async def go() -> None:
         app = make()
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await open_first(app, pilot, rows=5)
             screen = app.screen
             await pilot.click("#--content-tab-tab-description")
             await wait_for(pilot, lambda: "Body 4" in screen.query_one("#description").source)
@@ -398,7 +401,7 @@ def test_a_description_shown_takes_the_new_body_when_the_archive_changes(polis_h
 
 def test_the_reused_screen_pointed_at_a_proposal_the_archive_lacks_shows_nothing_of_the_last_one(
         polis_home: Any) -> None:
-    from screens.proposal import ProposalScreen, proposal_screen
+    from screens.proposal import proposal_screen
     from tests.plugins.tui_helpers import text_of
 
     fill(5)
@@ -406,9 +409,7 @@ def test_the_reused_screen_pointed_at_a_proposal_the_archive_lacks_shows_nothing
     async def go() -> None:
         app = make()
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await open_first(app, pilot, rows=5)
             first = app.screen
             old_title = text_of(app, "#p-title")
             await pilot.press("escape")
@@ -426,7 +427,7 @@ def test_the_reused_screen_pointed_at_a_proposal_the_archive_lacks_shows_nothing
 def test_the_header_title_takes_a_new_sub_title_before_the_next_frame(polis_home: Any) -> None:
     """Textual's Header sets its title from a coroutine scheduled after the sub-title changed (a frame of
     its own); the proposal screen's header has the new DAO's name as soon as the screen is pointed at it."""
-    from screens.proposal import ProposalScreen, proposal_screen
+    from screens.proposal import proposal_screen
     from screens.steady import SteadyTitle
 
     fill(4)
@@ -434,9 +435,7 @@ def test_the_header_title_takes_a_new_sub_title_before_the_next_frame(polis_home
     async def go() -> None:
         app = make()
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 4)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await open_first(app, pilot, rows=4)
             first = app.screen
             title = first.query_one(SteadyTitle)
             await wait_for(pilot, lambda: f"{first.source} proposal" in str(title.render()))
@@ -469,9 +468,7 @@ def test_a_reused_open_writes_every_cell_of_the_screen_in_one_frame(polis_home: 
     async def go() -> None:
         app = make()
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 5)
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProposalScreen) and app.screen.view is not None)
+            await open_first(app, pilot, rows=5)
             await pilot.press("escape")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "InboxScreen")
             await pilot.press("down")
