@@ -29,12 +29,20 @@ def _journal() -> list[dict[str, Any]]:
 
 
 def _approvals(anvil: Any, dep: Any, addr: str) -> int:
+    """The sender's Approval logs. anvil can count a mined nonce before the block's logs answer
+    eth_getLogs, so an empty answer is asked again (bounded) before it counts as none."""
+    import time
+
     from wallet.adapters.snet.windows import topic
 
-    logs = anvil.rpc("eth_getLogs", {"address": dep.token, "fromBlock": "0x0", "toBlock": "latest",
-                                     "topics": [topic("Approval(address,address,uint256)"),
-                                                "0x" + "00" * 12 + addr.lower().removeprefix("0x")]})
-    return len(logs)
+    deadline = time.monotonic() + 10
+    while True:
+        logs = anvil.rpc("eth_getLogs", {"address": dep.token, "fromBlock": "0x0", "toBlock": "latest",
+                                         "topics": [topic("Approval(address,address,uint256)"),
+                                                    "0x" + "00" * 12 + addr.lower().removeprefix("0x")]})
+        if logs or time.monotonic() > deadline:
+            return len(logs)
+        time.sleep(0.05)
 
 
 def _through(node: HostileNode, anvil: Any, dep: Any) -> None:

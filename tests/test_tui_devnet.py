@@ -172,8 +172,9 @@ def test_focus_and_enter_in_the_vote_dialog(devnet_dao, passphrase_file) -> None
             await wait_for(pilot, lambda: app.focused is dialog.query_one("#sign"))
             await pilot.press("enter")  # Enter on the focused Sign button signs
             await wait_for(pilot, lambda: panel.stage == "done", timeout=60, what="inclusion")
-            await wait_for(pilot, lambda: app.focused is dialog.query_one("#cancel"), what="focus on Close")
-            assert str(dialog.query_one("#cancel").label) == "Close"
+            # the panel's stage turns "done" before its Finished message relabels the button
+            close = dialog.query_one("#cancel")
+            await wait_for(pilot, lambda: app.focused is close and str(close.label) == "Close", what="focus on Close")
             await pilot.press("enter")
             await wait_for(pilot, lambda: type(app.screen).__name__ != "ActionDialog", what="closed by Enter")
 
