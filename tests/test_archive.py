@@ -126,3 +126,35 @@ def test_concurrent_writers_wait(polis_home) -> None:
         b.conn.execute("BEGIN IMMEDIATE")
         b.conn.execute("COMMIT")
     _ = io
+
+
+def test_many_proposals_upsert_as_one_at_a_time_would(polis_home) -> None:
+    """upsert_proposals writes runs of proposals in multi-row statements (ROWS_PER_UPSERT a statement, the
+    rest in one): the rows, a repeated id updating the earlier, and the full-text index equal what one
+    upsert_proposal after another gives."""
+    n = 2 * store.ROWS_PER_UPSERT + 7
+    items = [(str(10**70 + i), {"title": f"Grant {i} for the bridge", "body": f"word{i} treasury",
+                                "status": "active", "created_at": i, "tally": [{"choice": "for", "weight": str(i)}]})
+             for i in range(n)]
+    items.insert(40, (items[3][0], {**items[3][1], "title": "Renamed grant", "body": "renamed body"}))
+    items.append((str(10**70 + 5), {"status": "executed", "native_status": "Executed"}))  # another run: update only
+
+    def rows(path) -> list[tuple]:  # type: ignore[no-untyped-def]
+        with open_archive(path) as ar:
+            cols = "source, id, title, body, status, native_status, created_at, tally, updated_at IS NOT NULL"
+            got = ar.conn.execute(f"SELECT {cols} FROM proposals ORDER BY pk").fetchall()
+            found = {t: sorted(r[0] for r in ar.conn.execute(
+                "SELECT p.id FROM proposals_fts f JOIN proposals p ON p.pk = f.rowid WHERE proposals_fts MATCH ?",
+                (t,))) for t in ("bridge", "renamed", "word3", "word66", "treasury")}
+            return [*got, found]
+
+    one, many = polis_home / "one.sqlite3", polis_home / "many.sqlite3"
+    with open_archive(one) as ar, ar.conn:
+        for pid, fields in items:
+            store.upsert_proposal(ar, "devnet/a", pid, fields)
+    with open_archive(many) as ar, ar.conn:
+        store.upsert_proposals(ar, "devnet/a", items)
+    got = rows(many)
+    assert got == rows(one)
+    assert len(got) == n + 1 and got[-1]["renamed"] == [str(10**70 + 3)] and len(got[-1]["treasury"]) == n - 1
+    assert got[5][4:6] == ("executed", "Executed")

@@ -211,11 +211,27 @@ def test_which_client_serves_which_url(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not _plain_ok("http://127.0.0.1:8545")
 
 
-def test_a_plain_http_request_loads_no_httpx(server: Server) -> None:
+def test_a_plain_http_request_loads_no_httpx_nor_the_socket_module(server: Server) -> None:
     code = ("import sys\nfrom wallet.adapters.transport import Transport\n"
             f"t = Transport(retries=0); r = t.request('GET', {server.url + '/gzip'!r}); t.close()\n"
             "assert len(r.body) > 1000\n"
-            "print(' '.join(m for m in ('httpx', 'httpcore', 'h11', 'anyio', 'ssl') if m in sys.modules))")
+            "print(' '.join(m for m in ('httpx', 'httpcore', 'h11', 'anyio', 'ssl', 'socket') if m in sys.modules))")
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO, env=env)
     assert out.stdout.split() == [], out.stdout
+
+
+def test_a_name_with_several_addresses_is_tried_in_turn(server: Server) -> None:
+    """`localhost` may resolve to ::1 before 127.0.0.1: a refused first address is not the answer."""
+    from wallet.adapters.plainhttp import ConnectError, Deadline, PlainHttp
+
+    client = PlainHttp(connect_timeout=5, headers={})
+    try:
+        deadline = Deadline(time.monotonic() + 10, lambda n: None)
+        status, _h, body = client.request("GET", server.url.replace("127.0.0.1", "localhost") + "/plain", None, None,
+                                          deadline, 1 << 20)
+        assert status == 200 and json.loads(bytes(body)) == DOC
+        with pytest.raises(ConnectError):
+            client.request("GET", "http://127.0.0.1:9/plain", None, None, deadline, 1 << 20)  # discard: refused
+    finally:
+        client.close()
