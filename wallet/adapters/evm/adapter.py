@@ -591,7 +591,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             return
         rep = SyncReport(source=self.source)
         touched: set[str] = set()
-        _apply_logs(self, archive, logs, rep, touched, set())
+        with archive.conn:
+            _apply_logs(self, archive, logs, rep, touched, set())
         if touched:
             from wallet.adapters.evm.client import quantity
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.base import Progress, SyncReport
@@ -34,6 +35,10 @@ FINAL = {"canceled", "rejected", "expired", "executed"}
 HASH_CHECKS = 12
 AIM_LOGS = 1_000
 """Logs a range is sized for: the node answers the next range while this one is decoded and written."""
+COMMIT_EVERY = 0.5
+"""Seconds of written chunks one commit gathers. Each commit writes every page its chunks touched to the WAL
+again, and one chunk's votes touch most of the votes table (they are keyed by proposal): one commit a chunk
+cost ~30 ms of a 5,000-vote sync. A killed sync loses at most this much and resumes after the last commit."""
 
 
 def title_of(description: str) -> str:
@@ -160,16 +165,29 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
                              concurrency=net.rpc_concurrency, batch=1 if small else net.rpc_batch,
                              first_range=small or 16, aim_logs=AIM_LOGS)
         fetcher.on_answered = on_answered
-        for lo, hi, logs in ahead(fetcher.fetch(cursor + 1, safe_head)):
-            on_chunk(lo, hi, len(logs))
-            created = {k: v for k, v in created_rows(logs, governor).items() if k not in open_rows}
-            if created:
-                with lock:
-                    jobs.append(RefreshJob(ad, created, head))
-            start_refresh(fetcher.answered.is_set() or hi >= safe_head)
-            _apply_logs(ad, ar, logs, rep, touched, new_ids, cursor=(src, hi, head))
-            del logs
-        with ar.conn:
+        committed = time.monotonic()
+        try:
+            for lo, hi, logs in ahead(fetcher.fetch(cursor + 1, safe_head)):
+                on_chunk(lo, hi, len(logs))
+                created = {k: v for k, v in created_rows(logs, governor).items() if k not in open_rows}
+                if created:
+                    with lock:
+                        jobs.append(RefreshJob(ad, created, head))
+                start_refresh(fetcher.answered.is_set() or hi >= safe_head)
+                try:
+                    _apply_logs(ad, ar, logs, rep, touched, new_ids, cursor=(src, hi, head))
+                except BaseException:
+                    ar.conn.rollback()  # a chunk stopped half-written: the chunks since the last commit go with it
+                    raise
+                del logs
+                if time.monotonic() - committed >= COMMIT_EVERY:
+                    ar.conn.commit()
+                    committed = time.monotonic()
+        except BaseException:
+            if ar.conn.in_transaction:
+                ar.conn.commit()  # the fetch failed between chunks: the whole ones written since the last commit stay
+            raise
+        with ar.conn:  # the refresh, with the chunks since the last commit
             for job in jobs:
                 job.write(ad, ar, rep, new_ids)
     hashes = reorg.hashes_of(points, hash_batch.result())
@@ -182,8 +200,9 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
 
 def _apply_logs(ad: EvmGovernorAdapter, ar: Archive, logs: list[dict[str, Any]], rep: SyncReport,
                 touched: set[str], new_ids: set[str], cursor: tuple[str, int, int] | None = None) -> int | None:
-    """Decode and store one chunk of logs; with `cursor` (source, block, head) the chunk's cursor
-    moves in the same transaction, so an interrupted sync resumes after the last whole chunk."""
+    """Decode and store one chunk of logs, uncommitted (the caller commits); with `cursor` (source, block,
+    head) the chunk's cursor moves in the same transaction, so an interrupted sync resumes after the last
+    committed chunk."""
     rows, last_block = _decode_logs(ad, logs, rep, touched, new_ids)
     _store_rows(ar, ad.source, rows, cursor)
     return last_block
@@ -195,21 +214,20 @@ Rows = tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]],
 
 
 def _store_rows(ar: Archive, src: str, rows: Rows, cursor: tuple[str, int, int] | None) -> None:
-    """One chunk's rows and (with `cursor`) its cursor in one transaction."""
+    """One chunk's rows and (with `cursor`) its cursor, in the open transaction (the caller commits)."""
     proposals, status_updates, votes, parts, delegations, powers = rows
-    with ar.conn:
-        store.upsert_proposals(ar, src, proposals)
-        store.upsert_proposals(ar, src, status_updates)
-        if votes:
-            store.insert_votes(ar, votes)
-        if parts:
-            vote_parts.insert_parts(ar, parts)
-        if delegations:
-            store.insert_delegation_events(ar, delegations)
-        if powers:
-            store.insert_power_events(ar, powers)
-        if cursor is not None:
-            store.set_cursor(ar, cursor[0], cursor[1], cursor[2], finished=False)
+    store.upsert_proposals(ar, src, proposals)
+    store.upsert_proposals(ar, src, status_updates)
+    if votes:
+        store.insert_votes(ar, votes)
+    if parts:
+        vote_parts.insert_parts(ar, parts)
+    if delegations:
+        store.insert_delegation_events(ar, delegations)
+    if powers:
+        store.insert_power_events(ar, powers)
+    if cursor is not None:
+        store.set_cursor(ar, cursor[0], cursor[1], cursor[2], finished=False)
 
 
 def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncReport, touched: set[str],
