@@ -70,16 +70,20 @@ def verify(rpc: Any, stored: dict[int, str], check: list[int], replies: list[Any
            max_depth: int, accept_deep: bool) -> ReorgVerdict:
     """Decide what the answers to `eth_getBlockByNumber(check[i])` prove about the archive.
 
-    `check` are stored block numbers, highest first; `replies` the node's answers in the same order.
-    Raises DeepReorg for a proven reorg deeper than `max_depth` (or with no stored block matching)
-    unless `accept_deep`."""
+    `check` are stored block numbers, highest first; `replies` the node's answers to the first of them (at
+    least the newest): the newest still matching proves its ancestors too, so the others are asked for only
+    when it does not. Raises DeepReorg for a proven reorg deeper than `max_depth` (or with no stored block
+    matching) unless `accept_deep`."""
     v = ReorgVerdict()
     if not check:
         return v
-    seen = [_block(r, n) for n, r in zip(check, replies, strict=True)]
-    first = seen[0]
+    first = _block(replies[0], check[0])
     if first is not None and first[0] == stored[check[0]].lower():
         return v  # the newest stored block still matches: no reorg (the common case, no extra round trip)
+    replies = list(replies[:len(check)])
+    if len(replies) < len(check):
+        replies += rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in check[len(replies):]])
+    seen = [_block(r, n) for n, r in zip(check, replies, strict=True)]
     unverifiable = [n for n, b in zip(check, seen, strict=True) if b is None]
     match = next((i for i, (n, b) in enumerate(zip(check, seen, strict=True))
                   if b is not None and b[0] == stored[n].lower()), None)

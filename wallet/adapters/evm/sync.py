@@ -70,8 +70,10 @@ def sync_dao(ad: EvmGovernorAdapter, ar: Archive, progress: Progress | None = No
     stored = query.block_hashes(ar, src)
     check = sorted(stored, reverse=True)[:HASH_CHECKS]
     facts = ad.fact_calls()  # a first sync learns the Governor's kind, clock and token in this same round trip
+    # The newest stored hash only: when it still matches, the older ones do too (reorg.verify asks for them
+    # otherwise). A block object carries its transactions' hashes: a full block is tens of kilobytes.
     replies = rpc.batch([("eth_chainId", []), ("eth_blockNumber", [])] + facts
-                        + [("eth_getBlockByNumber", [hex(n), False]) for n in check])
+                        + [("eth_getBlockByNumber", [hex(n), False]) for n in check[:1]])
     for r in replies[:2]:
         if isinstance(r, Exception):
             raise r
