@@ -15,7 +15,7 @@ from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient, quantity
 from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts
-from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao, title_of
+from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
 if TYPE_CHECKING:
@@ -291,49 +291,6 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     # --- sync ------------------------------------------------------------------------------------
     def sync(self, archive: Archive, progress: Progress | None = None) -> SyncReport:
         return sync_dao(self, archive, progress)
-
-    def proposal_fields(self, pc: codec.ProposalCreated, block: int, ts: int | None) -> dict[str, Any]:
-        actions = [self.describe_action(t, v, s, c) for t, v, s, c in
-                   zip(pc.targets, pc.values, pc.signatures, pc.calldatas, strict=True)]
-        return {
-            "title": title_of(pc.description), "body": pc.description, "proposer": pc.proposer,
-            "status": "pending", "native_status": "Pending", "start_point": pc.vote_start,
-            "end_point": pc.vote_end, "clock": self.clock_mode(), "created_block": block, "created_at": ts,
-            "choices": [{"key": k, "label": label} for k, label in self.facts.choices], "actions": actions,
-        }
-
-    def describe_action(self, target: str, value: int, signature: str, calldata: bytes) -> dict[str, Any]:
-        from wallet.units import Denom, format_amount
-
-        data = calldata
-        if signature:  # Bravo style: the selector comes from the signature, calldata holds the arguments
-            known = next((sel for sel, (name, types, _n) in codec.KNOWN_CALLS.items()
-                          if f"{name}({','.join(types)})" == signature.replace(" ", "")), None)
-            data = bytes.fromhex(known) + calldata if known else b""
-        decoded = codec.decode_call(data) if data else None
-        out: dict[str, Any] = {"target": target, "value": str(value), "signature": signature,
-                               "calldata": "0x" + calldata.hex(), "args": [], "summary": ""}
-        token = Denom(self.dao.token_symbol, "base", self.dao.token_decimals)
-        if decoded:
-            name, args, names = decoded
-            types = codec.KNOWN_CALLS[data[:4].hex()][1]
-            out["signature"] = f"{name}({','.join(types)})"
-            out["args"] = [str(a) if isinstance(a, int) else a for a in args]
-            shown = []
-            for n, a in zip(names, args, strict=True):
-                if n == "amount" and target.lower() == self.dao.token.lower() and isinstance(a, int):
-                    shown.append(f"{n}={format_amount(a, token)}")
-                else:
-                    shown.append(f"{n}={a}")
-            where = self.dao.token_symbol if target.lower() == self.dao.token.lower() else (
-                "Governor" if target.lower() == self.dao.governor.lower() else target)
-            out["summary"] = f"{where}.{name}({', '.join(shown)})"
-        else:
-            sel = calldata[:4].hex() if len(calldata) >= 4 and not signature else ""
-            out["summary"] = f"call {target} {signature or ('0x' + sel if sel else '')} ({len(calldata)} bytes)"
-        if value:
-            out["summary"] += f" with {format_amount(value, self.network.denom.denom())}"
-        return out
 
     def refresh_calls(self, pid: str, start_point: int | None) -> list[tuple[str, list[Any]]]:
         gov = self.dao.governor

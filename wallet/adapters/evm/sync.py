@@ -18,6 +18,7 @@ from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm import kinds, reorg
 from wallet.adapters.evm.client import quantity
+from wallet.adapters.evm.created import proposal_fields
 from wallet.adapters.evm.logs import LogFetcher, ahead
 from wallet.adapters.evm.refresh import REFRESH_BATCH, RefreshJob, archived_rows, created_rows
 from wallet.cache import query, store, vote_parts
@@ -39,14 +40,6 @@ COMMIT_EVERY = 0.5
 """Seconds of written chunks one commit gathers. Each commit writes every page its chunks touched to the WAL
 again, and one chunk's votes touch most of the votes table (they are keyed by proposal): one commit a chunk
 cost ~30 ms of a 5,000-vote sync. A killed sync loses at most this much and resumes after the last commit."""
-
-
-def title_of(description: str) -> str:
-    for line in description.splitlines():
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:200]
-    return "(untitled)"
 
 
 def _hash_points(safe_head: int, floor: int) -> list[int]:
@@ -300,7 +293,7 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
             elif t0 == codec.TOPIC_PROPOSAL_CREATED and is_gov:
                 pc = codec.decode_proposal_created(codec.hexbytes(lg["data"]))
                 pid = str(pc.proposal_id)
-                proposals.append((pid, ad.proposal_fields(pc, block, ts)))
+                proposals.append((pid, proposal_fields(ad, pc, block, ts)))
                 new_ids.add(pid)
                 touched.add(pid)
             elif t0 == codec.TOPIC_PROPOSAL_QUEUED and is_gov:
