@@ -137,7 +137,9 @@ def test_bittensor_stake_with_hotkey_and_subnet_pickers(bt_ready, bt_keys) -> No
             await pilot.press("s")
             await wait_for(pilot,
                            lambda: type(app.screen).__name__ == "ActionDialog" and app.screen.query("#plan-panel"))
-            await wait_for(pilot, lambda: "targets" in text_of(app, "#targets-note"), timeout=30, what="hotkeys")
+            # the note reads "loading targets…" until the node's answer arrives
+            await wait_for(pilot, lambda: "targets" in text_of(app, "#targets-note")
+                           and "loading" not in text_of(app, "#targets-note"), timeout=30, what="hotkeys")
             # Bittensor stakes per subnet; the note says why when the node's subnets did not arrive
             assert not app.screen.query_one("#subnet-row").has_class("-hidden"), text_of(app, "#targets-note")
             app.screen.query_one("#target").value = hk
