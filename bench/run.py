@@ -98,9 +98,7 @@ def sync_bench(n_votes: int, n_proposals: int) -> dict[str, object]:
         cast = [str(CAST), "logs", "--rpc-url", node.url, "--from-block", str(dep.deploy_block), "--to-block",
                 str(head), "--address", dep.governor, "--json"]
         cast_tok = [*cast[:-3], "--address", dep.token, "--json"]
-        cast_gov_ms = ms(timed(cast, runs=5))
-        cast_tok_ms = ms(timed(cast_tok, runs=5))
-        res["cast logs (governor + token) ms"] = round(cast_gov_ms + cast_tok_ms, 1)
+        timed(cast, runs=0)  # warm-up
 
         home = Path(d)
         os.environ["POLIS_HOME"] = str(home)
@@ -111,9 +109,11 @@ def sync_bench(n_votes: int, n_proposals: int) -> dict[str, object]:
                                     "start_block": dep.deploy_block}, replace=True)
         os.environ.pop("POLIS_HOME")
         archive = home / "data" / "archive.sqlite3"
-        walls = []
-        inproc = []
-        for _ in range(5):
+        # Each fresh sync is paired with the two `cast logs` runs just before it, so a ratio compares the two
+        # tools in the same moment of a machine whose speed drifts; the ratios are the medians of the pairs.
+        casts, walls, inproc = [], [], []
+        for _ in range(7):
+            casts.append(timed(cast, runs=1, warmup=0)[0] + timed(cast_tok, runs=1, warmup=0)[0])
             for suffix in ("", "-wal", "-shm"):
                 Path(str(archive) + suffix).unlink(missing_ok=True)
             t0 = time.perf_counter()
@@ -123,12 +123,11 @@ def sync_bench(n_votes: int, n_proposals: int) -> dict[str, object]:
             doc = json.loads(r.stdout)
             inproc.append(doc["reports"][0]["elapsed_ms"] / 1000)
             assert doc["reports"][0]["votes"] == n_votes, doc
+        res["cast logs (governor + token) ms"] = ms(casts)
         res["polis sync wall ms"] = ms(walls)
         res["polis sync work ms (excl. start-up)"] = ms(inproc)
-        res["ratio wall / cast"] = round(res["polis sync wall ms"] / res["cast logs (governor + token) ms"],
-                                         2)  # type: ignore[operator]
-        res["ratio work / cast"] = round(res["polis sync work ms (excl. start-up)"]  # type: ignore[operator]
-                                         / res["cast logs (governor + token) ms"], 2)
+        res["ratio wall / cast"] = round(statistics.median(w / c for w, c in zip(walls, casts, strict=True)), 2)
+        res["ratio work / cast"] = round(statistics.median(k / c for k, c in zip(inproc, casts, strict=True)), 2)
         # no-op re-sync vs one round trip
         noop_wall, noop_in = [], []
         for _ in range(9):
