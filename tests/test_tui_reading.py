@@ -178,7 +178,7 @@ def test_proposal_header_short_id_copy_and_growth_plot() -> None:
             app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
             await pilot.press("y")
             assert copied == [f"devnet/beta:{long_id}"]
-            await wait_for(pilot, lambda: "archived votes" in text_of(app, "#growth"), what="growth plot")
+            await wait_for(pilot, lambda: "31 archived votes" in text_of(app, "#growth"), what="growth plot")
             plot = text_of(app, "#growth")
             assert "quorum ┄" in plot and "turnout" in plot and "31 archived votes" in plot
             assert any(ch in plot for ch in "▁▂▃▄▅▆▇█")

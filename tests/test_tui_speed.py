@@ -230,7 +230,7 @@ def test_a_later_open_reuses_the_screen_and_shows_the_proposal_as_a_new_screen_w
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.screen.query_one("#inbox").row_count == 20)
             await pilot.press("enter")  # newest first: the one with 30 votes and mine
-            await wait_for(pilot, lambda: "archived votes" in text_of(app, "#growth"), what="growth plot")
+            await wait_for(pilot, lambda: "31 archived votes" in text_of(app, "#growth"), what="growth plot")
             first = app.screen
             old_key = first.key
             await pilot.press("/")
