@@ -109,6 +109,31 @@ def test_simulation_of_every_governor_kind(cli, anvil, kind: str) -> None:
     assert "action 2 reverts" in rep["summary"] and rep["summary"].startswith("1/3 actions succeed")
 
 
+def test_simulation_on_a_timestamp_clock_governor(cli) -> None:
+    """An ERC-6372 timestamp governor (a one-day voting period, in seconds): the passed proposal runs through
+    queue and execute on the fork, the open one from the executor. Its own anvil: the test moves the chain's
+    time a day ahead, which the session's shared node must not see."""
+    from wallet.devnet.anvil import Anvil
+
+    with Anvil() as node:
+        dep, src, paid, bad = scenario(node, "oz_timestamp", "sim-ts")
+        assert dep.is_timestamp and dep.voting_period == 86_400
+        assert cli("sync", src, "--json").code == 0
+        code, rep = _simulate(cli, f"{src}:{paid}")
+        assert code == 0 and rep["ok"] and rep["succeeded"] == rep["total"] == 3, rep
+        assert rep["path"] == "governor" and rep["actions_verified"] is True, rep["notes"]
+        assert any("past the timelock's eta" in n for n in rep["notes"]), rep["notes"]
+        assert _change(rep, dep.treasury, dep.token) == -4_000 * 10**dep.token_decimals
+        assert _change(rep, RECIPIENT, "native") == 10**18
+        settings = {s["name"]: s for s in rep["settings"]}
+        assert (settings["voting delay"]["before"], settings["voting delay"]["after"]) == ("1", "7")
+
+        code, rep = _simulate(cli, f"{src}:{bad}")
+        assert code == 1 and rep["path"] == "executor"
+        assert [a["status"] for a in rep["actions"]] == ["success", "reverted", "not_run"]
+        assert rep["actions"][1]["revert"]["reason"].startswith("ERC20InsufficientBalance(")
+
+
 def test_report_text_and_archive_offline(cli, tmp_path) -> None:
     """Its own devnet, stopped before the archived report is shown."""
     from wallet.devnet.anvil import Anvil

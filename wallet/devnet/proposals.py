@@ -89,17 +89,25 @@ def propose(rpc: Anvil | RpcClient | str, dep: DaoDeployment, calls: list[Call],
 
 
 def pass_vote(rpc: Anvil | RpcClient | str, dep: DaoDeployment, pid: str) -> None:
-    """The admin (most of the supply, self-delegated) votes FOR; mine to the end of voting: Succeeded."""
+    """The admin (most of the supply, self-delegated) votes FOR; the clock moves to the end of voting (blocks
+    mined, or on a timestamp governor the chain's time moved past the deadline): Succeeded."""
     from wallet.devnet.anvil import as_client
+    from wallet.devnet.clock import advance_clock_past
     from wallet.devnet.deploy import call
 
     client = as_client(rpc)
-    client.rpc("anvil_mine", hex(dep.voting_delay + 1))
+    if dep.is_timestamp:
+        advance_clock_past(client, dep, call(client, dep.governor, "proposalSnapshot(uint256)", int(pid)))
+    else:
+        client.rpc("anvil_mine", hex(dep.voting_delay + 1))
     if dep.kind == "alpha":
         transact(client, dep.admin, dep.governor, "castVote(uint256,bool)", int(pid), True)
     else:
         transact(client, dep.admin, dep.governor, "castVote(uint256,uint8)", int(pid), 1)
-    client.rpc("anvil_mine", hex(dep.voting_period + 1))
+    if dep.is_timestamp:
+        advance_clock_past(client, dep, call(client, dep.governor, "proposalDeadline(uint256)", int(pid)))
+    else:
+        client.rpc("anvil_mine", hex(dep.voting_period + 1))
     state = call(client, dep.governor, "state(uint256)", int(pid), returns=("uint8",))
     if state != 4:
         raise RuntimeError(f"proposal {pid} is in state {state}, not Succeeded")
