@@ -166,7 +166,10 @@ class JsonRpc:
                 try:
                     out.append(_result(r))
                 except RpcError as exc:
-                    out.append(exc)
+                    # The error is this call's answer, kept as a value: without its traceback, whose frames
+                    # would link back to the caller's locals (holding this list) in a cycle that keeps them all
+                    # alive until the garbage collector runs.
+                    out.append(exc.with_traceback(None))
         return out
 
     # --- helpers ---------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ class LogFetcher:
             try:
                 out.append(self.rpc.call("eth_getLogs", self._filter(lo, hi), retry_errors=False))
             except RpcError as exc:
-                out.append(exc)
+                out.append(exc.with_traceback(None))  # an answer kept as a value (see JsonRpc._batch_once)
         return out
 
     def _group(self, ranges: list[tuple[int, int]]) -> list[Chunk]:
@@ -246,13 +246,20 @@ class LogFetcher:
                     pending.append(pool.submit(self._timed_group, group))
                     while len(pending) >= self._max_pending():
                         yield from self._emit(pending.popleft().result(), on_chunk)
-                last = list(pending)  # every range is asked: the fetch is answered once these are
+                # Every range is asked: the fetch is answered once these are. The callback counts them instead
+                # of holding them: a future holding a callback that holds the futures would be a cycle that keeps
+                # their logs alive until the garbage collector runs.
+                left = [len(pending)]
+                count = threading.Lock()
 
                 def answered(_f: Future[list[Chunk]]) -> None:
-                    if all(g.done() for g in last):
+                    with count:
+                        left[0] -= 1
+                        done = left[0] == 0
+                    if done:
                         self._mark_answered()
 
-                for f in last:
+                for f in list(pending):
                     f.add_done_callback(answered)
                 while pending:
                     yield from self._emit(pending.popleft().result(), on_chunk)
