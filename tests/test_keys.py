@@ -212,7 +212,8 @@ def test_corrupt_vault_file(cli, env_passphrase, polis_home: Path, damage: str) 
         ks.write_bytes(os.urandom(200))
     elif damage == "flip-mac":
         doc = json.loads(raw)
-        doc["crypto"]["ciphertext"] = "00" + doc["crypto"]["ciphertext"][2:]
+        ct = doc["crypto"]["ciphertext"]  # its first byte inverted: always a change (a fixed "00" was not, 1 in 256)
+        doc["crypto"]["ciphertext"] = f"{int(ct[:2], 16) ^ 0xFF:02x}" + ct[2:]
         ks.write_text(json.dumps(doc))
     else:
         ks.unlink()
