@@ -80,6 +80,41 @@ def timed(cmd: list[str], env: dict[str, str], runs: int = 9) -> float:
     return round(statistics.median(timed_runs(cmd, env, runs)), 1)
 
 
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+os.write(int(os.environ["POLIS_BENCH_RSS_FD"]), str(usage.ru_maxrss).encode())
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+"""Runs a command as its own child and writes that child's peak RSS (kB) to a pipe. A process's ru_maxrss
+counts its memory before exec too: forked straight from this benchmark (a large process by then, with the
+synthetic node's history or the earlier benchmarks in it), the sync would be charged with the benchmark's
+own pages. Forked from this small launcher it starts from the launcher's few megabytes."""
+
+
+def peak_rss_of(cmd: list[str], env: dict[str, str]) -> tuple[int, bytes, bytes, int]:
+    """(exit code, stdout, stderr, peak RSS in kB) of `cmd` run through the launcher."""
+    read_fd, write_fd = os.pipe()
+    try:
+        with tempfile.TemporaryFile() as outf, tempfile.TemporaryFile() as errf:
+            proc = subprocess.Popen([sys.executable, "-I", "-c", LAUNCHER, *cmd], stdout=outf, stderr=errf,
+                                    env={**env, "POLIS_BENCH_RSS_FD": str(write_fd)}, pass_fds=(write_fd,))
+            os.close(write_fd)
+            write_fd = -1
+            code = proc.wait()
+            rss = os.read(read_fd, 64)
+            outf.seek(0)
+            errf.seek(0)
+            return code, outf.read(), errf.read(), int(rss or b"0")
+    finally:
+        os.close(read_fd)
+        if write_fd >= 0:
+            os.close(write_fd)
+
+
 def sync_rss(votes: int = 1_000_000) -> dict[str, object]:
     """Peak RSS of `polis sync` over a synthetic node serving `votes` VoteCast logs."""
     sys.path.insert(0, str(REPO / "bench"))
@@ -96,21 +131,14 @@ def sync_rss(votes: int = 1_000_000) -> dict[str, object]:
                                         "start_block": 1}, replace=True)
             os.environ.pop("POLIS_HOME")
             t0 = time.perf_counter()
-            with tempfile.TemporaryFile() as outf, tempfile.TemporaryFile() as errf:
-                proc = subprocess.Popen([POLIS, "sync", "devnet/scale", "--json"], env={**os.environ, "POLIS_HOME": d},
-                                        stdout=outf, stderr=errf)
-                # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would count every earlier child)
-                _, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = os.waitstatus_to_exitcode(status)
-                outf.seek(0)
-                errf.seek(0)
-                out, err = outf.read(), errf.read()
+            code, out, err, rss_kb = peak_rss_of([POLIS, "sync", "devnet/scale", "--json"],
+                                                 {**os.environ, "POLIS_HOME": d})
             wall = time.perf_counter() - t0
-            if proc.returncode != 0:
+            if code != 0:
                 raise RuntimeError(err.decode()[-400:])
             import json
 
-            rss_mb = usage.ru_maxrss / 1024
+            rss_mb = rss_kb / 1024
             doc = json.loads(out)
             return {"votes": doc["reports"][0]["votes"], "wall_s": round(wall, 1),
                     "peak_rss_mb": round(rss_mb, 1), "budget_mb": 250}
