@@ -128,7 +128,8 @@ def test_concurrent_writers_wait(polis_home) -> None:
     _ = io
 
 
-def test_many_proposals_upsert_as_one_at_a_time_would(polis_home) -> None:
+@pytest.mark.parametrize("max_params", [999, 40])
+def test_many_proposals_upsert_as_one_at_a_time_would(polis_home, monkeypatch, max_params: int) -> None:
     """upsert_proposals writes runs of proposals in multi-row statements (ROWS_PER_UPSERT a statement, the
     rest in one): the rows, a repeated id updating the earlier, and the full-text index equal what one
     upsert_proposal after another gives."""
@@ -148,6 +149,15 @@ def test_many_proposals_upsert_as_one_at_a_time_would(polis_home) -> None:
                 (t,))) for t in ("bridge", "renamed", "word3", "word66", "treasury")}
             return [*got, found]
 
+    # 40 parameters: 5 rows a statement for the 5 fields (3 + 5 a row), 8 for the update-only run
+    monkeypatch.setattr(store, "MAX_PARAMS", max_params)
+    real_sql, bound = store._upsert_sql, []
+
+    def sql(cols, rows=1):  # type: ignore[no-untyped-def]
+        bound.append(rows * (3 + len(cols)))
+        return real_sql(cols, rows)
+
+    monkeypatch.setattr(store, "_upsert_sql", sql)
     one, many = polis_home / "one.sqlite3", polis_home / "many.sqlite3"
     with open_archive(one) as ar, ar.conn:
         for pid, fields in items:
@@ -156,5 +166,6 @@ def test_many_proposals_upsert_as_one_at_a_time_would(polis_home) -> None:
         store.upsert_proposals(ar, "devnet/a", items)
     got = rows(many)
     assert got == rows(one)
+    assert max(bound) <= max_params and (max_params == 999 or len(set(bound)) > 2)
     assert len(got) == n + 1 and got[-1]["renamed"] == [str(10**70 + 3)] and len(got[-1]["treasury"]) == n - 1
     assert got[5][4:6] == ("executed", "Executed")

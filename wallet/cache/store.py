@@ -75,9 +75,10 @@ def _upsert_sql(cols: Sequence[str], rows: int = 1) -> str:
 
 
 ROWS_PER_UPSERT = 30
-"""Proposals a multi-row upsert carries (27 parameters a row at most: 810, under SQLite's oldest limit of 999
-per statement). One statement per row would cost a full-text index flush per row: FTS5 writes its
-pending terms out at every statement's savepoint, ~100 µs a proposal."""
+"""Proposals a multi-row upsert carries at most. One statement per row would cost a full-text index flush per
+row: FTS5 writes its pending terms out at every statement's savepoint, ~100 µs a proposal."""
+MAX_PARAMS = 999
+"""Parameters one statement may bind on any SQLite (the limit before 3.32); a row binds 3 + its fields."""
 
 
 def upsert_proposal(ar: Archive, source: str, pid: str, fields: dict[str, Any]) -> None:
@@ -104,12 +105,13 @@ def upsert_proposals(ar: Archive, source: str, items: Iterable[tuple[str, dict[s
 
 
 def _upsert_run(ar: Archive, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """Rows with the same fields, ROWS_PER_UPSERT to a statement."""
-    whole = len(rows) - len(rows) % ROWS_PER_UPSERT
+    """Rows with the same fields, ROWS_PER_UPSERT to a statement (fewer when their parameters would pass
+    MAX_PARAMS)."""
+    per = max(1, min(ROWS_PER_UPSERT, MAX_PARAMS // (3 + len(cols))))
+    whole = len(rows) - len(rows) % per
     if whole:
-        sql = _upsert_sql(cols, ROWS_PER_UPSERT)
-        ar.conn.executemany(sql, [tuple(chain.from_iterable(rows[i:i + ROWS_PER_UPSERT]))
-                                  for i in range(0, whole, ROWS_PER_UPSERT)])
+        sql = _upsert_sql(cols, per)
+        ar.conn.executemany(sql, [tuple(chain.from_iterable(rows[i:i + per])) for i in range(0, whole, per)])
     if whole < len(rows):
         ar.conn.execute(_upsert_sql(cols, len(rows) - whole), tuple(chain.from_iterable(rows[whole:])))
 
