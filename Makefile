@@ -26,7 +26,8 @@ $(STAMP_JS): devnet/package.json devnet/package-lock.json
 	cd devnet && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# cosmjs, @polkadot/types and snapshot.js: the reference libraries the oracle tests check Polis's bytes with
+# cosmjs, @polkadot/types and snapshot.js: the reference libraries the oracle tests check Polis's bytes with;
+# @uniswap/governance: Uniswap's published GovernorAlpha, UNI and Timelock bytecode (tests/test_uniswap_alpha.py)
 $(STAMP_ORACLES): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
