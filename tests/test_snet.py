@@ -88,7 +88,10 @@ def _agix(anvil, dep, addr: str) -> int:  # type: ignore[no-untyped-def]
     return int(call(anvil, dep.token, "balanceOf(address)", addr))
 
 
+@pytest.mark.parametrize("snet", ["devnet", "published"], indirect=True)
 def test_stake_window_lifecycle(anvil, snet, cli) -> None:  # type: ignore[no-untyped-def]
+    """Through every period of a stake window, on the devnet's contract and on SingularityNET's published
+    TokenStake and AGIX bytecode."""
     from wallet.devnet.snet import add_rewards, open_window, travel_to, window_from_now
 
     dep, addr = snet
@@ -154,6 +157,7 @@ def test_stake_window_lifecycle(anvil, snet, cli) -> None:  # type: ignore[no-un
     assert shown[0]["id"] == str(idx) and shown[0]["status"] == "ended"
 
 
+@pytest.mark.parametrize("snet", ["devnet", "published"], indirect=True)
 def test_stake_withdraw_takes_back_pending_stake(anvil, snet, cli) -> None:  # type: ignore[no-untyped-def]
     """`polis stake withdraw` (the TUI's withdraw): pending stake during submission, an amount or --all."""
     from wallet.devnet.snet import open_window, travel_to, window_from_now

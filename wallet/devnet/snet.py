@@ -58,16 +58,29 @@ def travel_to(rpc: Anvil | RpcClient | str, ts: int) -> None:
     client.rpc("evm_mine")
 
 
+MAX_MIGRATION_BLOCKS = 100
+"""The published TokenStake's constructor argument: how long after deployment its owner may migrate stakes."""
+
+
 def deploy_snet(rpc: Anvil | RpcClient | str, *, token_name: str = "SingularityNET Token",
-                token_symbol: str = "AGIX") -> SnetDeployment:
+                token_symbol: str = "AGIX", published: tuple[dict[str, Any], dict[str, Any]] | None = None
+                ) -> SnetDeployment:
+    """The token and the stake contract compiled from devnet/contracts, or `published`: SingularityNET's own
+    builds of SingularityNetToken and TokenStake (abi + bytecode, as npm singularitynet-token-contracts and
+    singularitynet-stake-contracts ship them), whose TokenStake also takes the migration window."""
     from wallet.devnet.anvil import as_client
     from wallet.devnet.compile import compile_contracts
 
     client = as_client(rpc)
-    art = compile_contracts()
     operator = checksum(client.rpc("eth_accounts")[0])
-    token, block = deploy_contract(client, operator, art["SnetToken"], "(string,string)", token_name, token_symbol)
-    stake, _ = deploy_contract(client, operator, art["SnetTokenStake"], "(address)", token)
+    if published:
+        token_art, stake_art = published
+        token, block = deploy_contract(client, operator, token_art, "(string,string)", token_name, token_symbol)
+        stake, _ = deploy_contract(client, operator, stake_art, "(address,uint256)", token, MAX_MIGRATION_BLOCKS)
+    else:
+        art = compile_contracts()
+        token, block = deploy_contract(client, operator, art["SnetToken"], "(string,string)", token_name, token_symbol)
+        stake, _ = deploy_contract(client, operator, art["SnetTokenStake"], "(address)", token)
     transact(client, operator, token, "mint(address,uint256)", operator, REWARD_POOL)
     transact(client, operator, token, "transfer(address,uint256)", stake, REWARD_POOL)
     return SnetDeployment(token=token, stake=stake, operator=operator, deploy_block=block,
