@@ -20,7 +20,7 @@ import pytest
 from tests.plugins.devnet import add_devnet_dao  # noqa: F401  (re-exported: test modules import it from here)
 
 pytest_plugins = ["tests.plugins.devnet", "tests.plugins.cosmos", "tests.plugins.bittensor", "tests.plugins.snapshot",
-                  "tests.plugins.snet"]
+                  "tests.plugins.snet", "tests.plugins.oz4"]
 
 REPO = Path(__file__).resolve().parents[1]
 PASSPHRASE = "correct horse battery staple"

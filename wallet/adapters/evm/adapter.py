@@ -191,6 +191,11 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             self._late_quorum = self.kind() == "oz" and kinds.has_late_quorum(self.rpc, self.dao.governor)
         return self._late_quorum
 
+    def bravo_compatible(self) -> bool:
+        """OpenZeppelin 4's GovernorCompatibilityBravo (COUNTING_MODE `quorum=bravo`): it counts votes in the
+        Bravo-shaped `proposals(id)` (for, against, abstain at words 5-7) and has no `proposalVotes`."""
+        return self.kind() == "oz" and "quorum=bravo" in self.counting_mode()
+
     def fractional(self) -> bool:
         """GovernorCountingFractional: split votes (support 255 with params), several per voter."""
         return self.kind() == "oz" and "fractional" in self.counting_mode()
@@ -302,6 +307,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         if self.compound:
             return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes()")]
         calls = [call("state(uint256)", pidw), call("proposalVotes(uint256)", pidw)]
+        if self.bravo_compatible():
+            calls.append(call("proposals(uint256)", pidw))
         if start_point is not None:
             calls.append(call("quorum(uint256)", codec.enc_uint(start_point)))
         if self.late_quorum():  # GovernorPreventLateQuorum moves deadlines: re-read on every refresh
@@ -322,10 +329,18 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             if not isinstance(results[2], Exception):
                 fields["quorum"] = _word(results[2])
             return fields
-        a_, f_, ab_ = _words(results[1], 3)
+        rest = results[2:]
+        if self.bravo_compatible():
+            bravo, *rest = rest
+            if isinstance(results[1], Exception):  # GovernorCompatibilityBravo counts in proposals(): no proposalVotes
+                w = _words(bravo, FACTS["bravo"].proposal_words)
+                f_, a_, ab_ = w[5], w[6], w[7]
+            else:
+                a_, f_, ab_ = _words(results[1], 3)
+        else:
+            a_, f_, ab_ = _words(results[1], 3)
         fields["tally"] = [{"choice": "for", "weight": str(f_)}, {"choice": "against", "weight": str(a_)},
                            {"choice": "abstain", "weight": str(ab_)}]
-        rest = results[2:]
         if self.late_quorum():
             *rest, deadline = rest
             if not isinstance(deadline, Exception):

@@ -1,0 +1,62 @@
+"""OpenZeppelin 4.9 governors (tests/contracts/Oz4Governors.sol) compiled once per source hash into
+tests/js/build/, and deployed the way DAOs of that release run them: an ERC20Votes token, a TimelockController
+the governor proposes to and executes through, holders who delegate to themselves."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent.parent
+CONTRACTS = TESTS / "contracts"
+JS = TESTS / "js"
+OZ4 = JS / "node_modules" / "@openzeppelin" / "contracts-v4"
+OUT = JS / "build" / "oz4.json"
+
+
+def _key() -> str:
+    h = hashlib.sha256()
+    for path in [*sorted(CONTRACTS.glob("*.sol")), JS / "compile_sol.js", OZ4 / "package.json"]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def compile_oz4() -> dict[str, dict[str, Any]]:
+    """{name: {abi, bytecode}}; compiled under a lock so parallel workers compile once."""
+    if not OZ4.is_dir():
+        pytest.fail("npm @openzeppelin/contracts-v4 is missing: run `make setup` (npm ci in tests/js)")
+    key = _key()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with open(OUT.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            doc = json.loads(OUT.read_text())
+            if doc.get("key") == key:
+                return doc["artifacts"]
+        except (OSError, ValueError):
+            pass
+        tmp = OUT.with_name(f"oz4.{os.getpid()}.tmp.json")
+        node = shutil.which("node") or "node"
+        proc = subprocess.run([node, str(JS / "compile_sol.js"), str(CONTRACTS), str(OZ4), str(tmp)],
+                              capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            pytest.fail(f"compiling tests/contracts failed:\n{proc.stderr}")
+        doc = json.loads(tmp.read_text())
+        doc["key"] = key
+        tmp.write_text(json.dumps(doc))
+        os.replace(tmp, OUT)
+        return doc["artifacts"]
+
+
+@pytest.fixture(scope="session")
+def oz4_artifacts() -> dict[str, dict[str, Any]]:
+    return compile_oz4()
