@@ -174,6 +174,17 @@ def test_oz4_governor_through_every_state(cli, env_passphrase, oz4_dao: Oz4Dao) 
     assert dao.state(small) == ("rejected" if dao.name == "Oz4CompatBravo" else "passed")
     assert shown[small]["quorum_status"]["reached"] is (dao.name != "Oz4CompatBravo")
     assert dao.state(grant) == "passed"
+    # the passed proposal on a fork of the head (anvil's "safe" block, the default, is 32 blocks back, in the
+    # voting period): queue through the governor, the timelock's delay, execute
+    head = int(dao.node.rpc("eth_blockNumber"), 16)
+    sim = cli("proposals", "simulate", f"{src}:{grant}", "--block", str(head), "--json")
+    assert sim.code == 0, sim.err + sim.out
+    rep = sim.json()
+    assert rep["ok"] and rep["succeeded"] == rep["total"] == 1, rep
+    assert rep["path"] == "governor", rep["notes"]
+    paid = [int(c["delta"]) for c in rep["balance_changes"]
+            if c["address"].lower() == dao.carol.lower() and c["asset"].lower() == dao.token.lower()]
+    assert paid == [10 * E18], rep["balance_changes"]
 
     targets, values, calldatas, dhash = dao.action("# Pay Carol\nTen tokens from the timelock.")
     dao.send(dao.admin, "queue(address[],uint256[],bytes[],bytes32)", targets, values, calldatas, dhash)
