@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Compile devnet/contracts/*.sol with solc-js (npm `solc`) against npm @openzeppelin/contracts.
-// Usage: node compile.js [out.json]   (writes to stdout without an argument)
+// Usage: node compile.js [out.json [CONTRACTS_DIR OPENZEPPELIN_DIR]]   (stdout without an argument)
+// CONTRACTS_DIR and OPENZEPPELIN_DIR compile another folder against another OpenZeppelin release (the
+// tests' OpenZeppelin 4 governors: tests/contracts against tests/js's @openzeppelin/contracts-v4).
 // Output: {"solcVersion": "...", "artifacts": {"Name": {"abi": [...], "bytecode": "0x...",
-//          "deployedSize": n}}} for every contract in contracts/ plus TimelockController.
+//          "deployedSize": n}}} for every contract in the folder plus that release's TimelockController.
 "use strict";
 
 const fs = require("fs");
@@ -10,8 +12,10 @@ const path = require("path");
 
 const here = __dirname;
 const nodeModules = path.join(here, "node_modules");
-const contractsDir = path.join(here, "contracts");
-const EXTRA = { "@openzeppelin/contracts/governance/TimelockController.sol": ["TimelockController"] };
+const contractsDir = path.resolve(process.argv[3] || path.join(here, "contracts"));
+const ozDir = path.resolve(process.argv[4] || path.join(nodeModules, "@openzeppelin", "contracts"));
+const OZ = "@openzeppelin/contracts/";
+const EXTRA = { [OZ + "governance/TimelockController.sol"]: ["TimelockController"] };
 
 let solc;
 try {
@@ -22,11 +26,11 @@ try {
 }
 
 function findImports(importPath) {
-  const candidates = [path.join(nodeModules, importPath), path.join(contractsDir, importPath)];
-  for (const candidate of candidates) {
-    const resolved = path.resolve(candidate);
-    if (!resolved.startsWith(here + path.sep)) continue;
-    if (fs.existsSync(resolved)) return { contents: fs.readFileSync(resolved, "utf8") };
+  // OpenZeppelin from its package, anything else beside the contracts; never a path outside the two
+  const [root, rest] = importPath.startsWith(OZ) ? [ozDir, importPath.slice(OZ.length)] : [contractsDir, importPath];
+  const resolved = path.resolve(root, rest);
+  if (resolved.startsWith(root + path.sep) && fs.existsSync(resolved)) {
+    return { contents: fs.readFileSync(resolved, "utf8") };
   }
   return { error: `import not found: ${importPath}` };
 }

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import JUNK_MNEMONIC
+from tests.plugins.devnet import synced as sync
 
 pytestmark = pytest.mark.anvil
 
@@ -25,14 +26,6 @@ def add(cli, anvil, dep, dao_id: str, *extra: str) -> tuple[str, Any]:
             "--start-block", str(dep.deploy_block), "--json", *extra)
     assert r.code == 0, r.err + r.out
     return f"devnet/{dao_id}", r
-
-
-def sync(cli, src: str) -> dict[str, Any]:
-    r = cli("sync", src, "--json")
-    assert r.code == 0, r.err + r.out
-    report = r.json()["reports"][0]
-    assert not report["warnings"], report["warnings"]
-    return report
 
 
 def proposals(cli, src: str) -> dict[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import JUNK_MNEMONIC
+from tests.plugins.devnet import synced as sync
 
 pytestmark = pytest.mark.anvil
 
@@ -104,12 +105,6 @@ def follow(cli, dao: Oz4Dao) -> str:
     assert (added["kind"], added["adapter"], added["token_symbol"], added["token_decimals"]) == \
         ("oz", "evm_governor", "FOUR", 18), added
     return src
-
-
-def sync(cli, src: str) -> None:
-    r = cli("sync", src, "--json")
-    assert r.code == 0, r.err + r.out
-    assert not r.json()["reports"][0]["warnings"], r.json()["reports"][0]["warnings"]
 
 
 def check_against_chain(cli, dao: Oz4Dao, src: str, pids: list[str]) -> dict[str, dict[str, Any]]:

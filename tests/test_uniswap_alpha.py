@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import JUNK_MNEMONIC
+from tests.plugins.devnet import synced as sync
 
 pytestmark = pytest.mark.anvil
 
@@ -122,14 +123,6 @@ def follow(cli, dao: Uniswap) -> str:
         ("alpha", "evm_alpha", "UNI", 18), added
     assert not added.get("warnings"), added["warnings"]
     return "local/uniswap"
-
-
-def sync(cli, src: str) -> dict[str, Any]:
-    r = cli("sync", src, "--json")
-    assert r.code == 0, r.err + r.out
-    report = r.json()["reports"][0]
-    assert not report["warnings"], report["warnings"]
-    return report
 
 
 def check_against_chain(cli, dao: Uniswap, src: str, pids: list[str]) -> dict[str, dict[str, Any]]:

@@ -3,7 +3,7 @@
 // DAOs deployed before OpenZeppelin 5: a GovernorCountingSimple governor and a GovernorCompatibilityBravo
 // one (COUNTING_MODE "support=bravo&quorum=bravo": tallies in the Bravo-shaped proposals(id), no
 // proposalVotes), each behind a TimelockController, on an ERC20Votes token. Compiled against npm
-// @openzeppelin/contracts@4.9.6 (tests/js/package.json) by tests/js/compile_sol.js.
+// @openzeppelin/contracts@4.9.6 (tests/js/package.json) by devnet/compile.js (tests/plugins/oz4.py).
 pragma solidity ^0.8.9;
 
 import "@openzeppelin/contracts/token/ERC20/ERC20.sol";

@@ -83,3 +83,12 @@ def add_devnet_dao(anvil_url: str, dep: Any, dao_id: str = "test", kind: str | N
                                 "token_decimals": getattr(dep, "token_decimals", 18), "start_block": dep.deploy_block},
                      replace=True)
     return f"devnet/{dao_id}"
+
+
+def synced(cli: Any, src: str) -> dict[str, Any]:
+    """`polis sync SRC --json`: exit 0 and no warnings asserted; the source's report."""
+    r = cli("sync", src, "--json")
+    assert r.code == 0, r.err + r.out
+    report = r.json()["reports"][0]
+    assert not report["warnings"], report["warnings"]
+    return report

@@ -1,6 +1,7 @@
-"""OpenZeppelin 4.9 governors (tests/contracts/Oz4Governors.sol) compiled once per source hash into
-tests/js/build/, and deployed the way DAOs of that release run them: an ERC20Votes token, a TimelockController
-the governor proposes to and executes through, holders who delegate to themselves."""
+"""OpenZeppelin 4.9 governors (tests/contracts/Oz4Governors.sol), compiled by devnet/compile.js against
+tests/js's @openzeppelin/contracts-v4 once per source hash into tests/js/build/. The tests deploy them as DAOs
+of that release run them: an ERC20Votes token, a TimelockController the governor proposes to and executes
+through, holders who delegate to themselves."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ TESTS = Path(__file__).resolve().parent.parent
 CONTRACTS = TESTS / "contracts"
 JS = TESTS / "js"
 OZ4 = JS / "node_modules" / "@openzeppelin" / "contracts-v4"
+COMPILE = TESTS.parent / "devnet" / "compile.js"
 OUT = JS / "build" / "oz4.json"
 
 
 def _key() -> str:
     h = hashlib.sha256()
-    for path in [*sorted(CONTRACTS.glob("*.sol")), JS / "compile_sol.js", OZ4 / "package.json"]:
+    for path in [*sorted(CONTRACTS.glob("*.sol")), COMPILE, OZ4 / "package.json"]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -45,7 +47,7 @@ def compile_oz4() -> dict[str, dict[str, Any]]:
             pass
         tmp = OUT.with_name(f"oz4.{os.getpid()}.tmp.json")
         node = shutil.which("node") or "node"
-        proc = subprocess.run([node, str(JS / "compile_sol.js"), str(CONTRACTS), str(OZ4), str(tmp)],
+        proc = subprocess.run([node, str(COMPILE), str(tmp), str(CONTRACTS), str(OZ4)],
                               capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
             tmp.unlink(missing_ok=True)
