@@ -1,5 +1,7 @@
 """Partial votes (GovernorCountingFractional): each cast kept as its own row with its split, and the
-voter's row in `votes` rebuilt from them, so several partial votes never collapse into the last one.
+voter's row in `votes` rebuilt from them, so several partial votes never collapse into the last one. A
+GovernorCountingOverridable's votes are parts as well: a delegator's override is its own part, and the
+reduction of its delegate's vote a part with a negative weight.
 
 Weights are decimal TEXT (wei overflow SQLite's integers): sums are taken in Python.
 """
@@ -38,6 +40,8 @@ def rebuild(ar: Archive, keys: Iterable[tuple[str, str, str]]) -> None:
             continue
         sums = [sum(int(p[c]) for p in parts) for c in PART_CHOICES]
         used = [c for c, n in zip(PART_CHOICES, sums, strict=True) if n]
+        if not used:  # a delegate's whole vote overridden (GovernorCountingOverridable): it still voted, for 0
+            used = [next((c for c in PART_CHOICES for p in parts if int(p[c]) > 0), "split")]
         choice = used[0] if len(used) == 1 else "split"
         last = parts[-1]
         reason = next((p["reason"] for p in reversed(parts) if p["reason"]), "")

@@ -12,7 +12,7 @@ from pathlib import Path
 from wallet.devnet import DevnetError, devnet_dir
 
 ARTIFACT_NAMES = ("PolisToken", "PolisTokenTs", "PolisGovernor", "TimelockController", "PolisBravo", "PolisAlpha",
-                  "PolisComp", "PolisFractional", "PolisLateQuorum")
+                  "PolisComp", "PolisFractional", "PolisLateQuorum", "PolisOverridable", "PolisTokenExt")
 
 _memo: dict[str, dict[str, dict]] = {}
 

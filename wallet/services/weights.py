@@ -69,12 +69,18 @@ def weight_left(voter: str, total: int | None, used: int, votes: int = 0, total_
 
 
 def takes_partial_votes(ar: Archive, source: str, pid: str, source_row: Mapping[str, Any] | None = None) -> bool:
-    """The source's adapter declares partial votes, or the archive holds some for this proposal."""
+    """The source's adapter declares partial votes, or the archive holds some for this proposal (not those of
+    a GovernorCountingOverridable, whose votes are archived as parts but cast whole)."""
     from wallet.adapters import source_adapter_class
-    from wallet.cache import vote_parts
+    from wallet.cache import query, vote_parts
 
     cls = source_adapter_class(source, dict(source_row or {}))
-    return bool(cls is not None and cls.PARTIAL_VOTES) or vote_parts.has_parts(ar, source, pid)
+    if cls is not None and cls.PARTIAL_VOTES:
+        return True
+    row = source_row if source_row is not None else query.source(ar, source) or {}
+    if "overridable=true" in str((row.get("extra") or {}).get("counting_mode") or ""):
+        return False
+    return vote_parts.has_parts(ar, source, pid)
 
 
 def my_weights(ar: Archive, source: str, proposal: Mapping[str, Any], addresses: list[str],

@@ -196,6 +196,11 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         Bravo-shaped `proposals(id)` (for, against, abstain at words 5-7) and has no `proposalVotes`."""
         return self.kind() == "oz" and "quorum=bravo" in self.counting_mode()
 
+    def overridable(self) -> bool:
+        """GovernorCountingOverridable: a delegator may override its delegate's vote (OverrideVoteCast), which
+        reduces the delegate's counted weight (VoteReduced); every vote is then archived as a part."""
+        return self.kind() == "oz" and "overridable=true" in self.counting_mode()
+
     def fractional(self) -> bool:
         """GovernorCountingFractional: split votes (support 255 with params), several per voter."""
         return self.kind() == "oz" and "fractional" in self.counting_mode()

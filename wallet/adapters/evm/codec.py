@@ -26,9 +26,16 @@ TOPIC_VOTE_CAST_ALPHA = "0x877856338e13f63d0c36822ff0ef736b80934cd90574a3a5bc926
 TOPIC_PROPOSAL_EXTENDED = "0x541f725fb9f7c98a30cc9c0ff32fbb14358cd7159c847a3aa20a2bdc442ba511"
 """GovernorPreventLateQuorum's ProposalExtended(uint256 indexed proposalId, uint64 extendedDeadline)."""
 
+TOPIC_OVERRIDE_VOTE_CAST = "0x49549bd03796fa3aec6f7adab515dd07e1b4d2021298a516bd2a048c95413c71"
+"""GovernorCountingOverridable's OverrideVoteCast(address indexed voter, uint256 proposalId, uint8 support,
+uint256 weight, string reason): a delegator's own vote over its delegate's (data as VoteCast's)."""
+TOPIC_VOTE_REDUCED = "0xa3e9dc6f75dd03afa423da7498d345528f378d27f40d23f69693cec61e1cd127"
+"""GovernorCountingOverridable's VoteReduced(address indexed delegate, uint256 proposalId, uint8 support,
+uint256 weight): the delegate's counted vote loses what the overriding delegator held."""
+
 GOVERNOR_TOPICS = [TOPIC_PROPOSAL_CREATED, TOPIC_VOTE_CAST, TOPIC_VOTE_CAST_WITH_PARAMS,
                    TOPIC_PROPOSAL_QUEUED, TOPIC_PROPOSAL_EXECUTED, TOPIC_PROPOSAL_CANCELED,
-                   TOPIC_VOTE_CAST_ALPHA, TOPIC_PROPOSAL_EXTENDED]
+                   TOPIC_VOTE_CAST_ALPHA, TOPIC_PROPOSAL_EXTENDED, TOPIC_OVERRIDE_VOTE_CAST, TOPIC_VOTE_REDUCED]
 TOKEN_TOPICS = [TOPIC_DELEGATE_CHANGED, TOPIC_DELEGATE_VOTES_CHANGED]
 
 SEL = {

@@ -240,6 +240,10 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
     vote_topics = (codec.TOPIC_VOTE_CAST, codec.TOPIC_VOTE_CAST_WITH_PARAMS)
     parts: list[tuple[Any, ...]] = []
     fractional = ad.fractional()  # every vote is a part of the voter's total (GovernorCountingFractional)
+    # GovernorCountingOverridable: votes, delegators' overrides and the delegates' reductions are parts too
+    overridable = not fractional and ad.overridable()
+    override_topics = (codec.TOPIC_OVERRIDE_VOTE_CAST, codec.TOPIC_VOTE_REDUCED)
+    reductions = 0
     # A chunk repeats block numbers, timestamps and the two contract addresses: each text is read once.
     quantities: dict[str, int] = {}
     from_governor: dict[str, bool] = {}
@@ -267,12 +271,25 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
                 if pid is None:
                     pid = pid_text[pid_n] = str(pid_n)
                     touched.add(pid)
-                if fractional:
-                    parts.append((src, pid, voter_of(topics[1]), block, idx,
-                                  *_split(support, weight, lg["data"]), reason, lg["transactionHash"], ts))
+                if fractional or overridable:
+                    split = _split(support, weight, lg["data"]) if fractional else _one_choice(support, weight)
+                    parts.append((src, pid, voter_of(topics[1]), block, idx, *split, reason, lg["transactionHash"],
+                                  ts))
                 else:
                     votes.append((src, pid, voter_of(topics[1]), SUPPORT_LABEL.get(support) or str(support),
                                   str(weight), reason, block, lg["transactionHash"], idx, ts))
+            elif t0 in override_topics and is_gov and overridable:
+                reduced = t0 == codec.TOPIC_VOTE_REDUCED
+                if reduced:
+                    pid_n, support, weight = codec.decode_words(codec.hexbytes(lg["data"]), 3)
+                    reason = ""
+                else:
+                    pid_n, support, weight, reason = decode_vote(lg["data"])
+                reductions += reduced
+                pid = str(pid_n)
+                touched.add(pid)
+                split = _one_choice(support, -weight if reduced else weight)
+                parts.append((src, pid, voter_of(topics[1]), block, idx, *split, reason, lg["transactionHash"], ts))
             elif t0 == codec.TOPIC_VOTE_CAST_ALPHA and is_gov:
                 voter, pid_n, support, weight = codec.decode_alpha_vote_hex(lg["data"])
                 pid = str(pid_n)
@@ -314,9 +331,18 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
             last_block = block
         except (codec.DecodeError, KeyError, IndexError, TypeError, ValueError) as exc:
             rep.warnings.append(f"skipped an undecodable log ({exc.__class__.__name__}: {str(exc)[:80]})")
-    rep.votes += len(votes) + len(parts)
+    rep.votes += len(votes) + len(parts) - reductions
     rep.new_proposals += len(proposals)
     return (proposals, status_updates, votes, parts, delegations, powers), last_block
+
+
+def _one_choice(support: int, weight: int) -> tuple[int, int, int]:
+    """(against, for, abstain) of `weight` on one choice (negative: a reduction)."""
+    if support > 2:
+        raise codec.DecodeError(f"unknown support {support}")
+    out = [0, 0, 0]
+    out[support] = weight
+    return out[0], out[1], out[2]
 
 
 def _split(support: int, weight: int, data: str) -> tuple[int, int, int]:
@@ -327,8 +353,4 @@ def _split(support: int, weight: int, data: str) -> tuple[int, int, int]:
         if sum(split) != weight:
             raise codec.DecodeError("split vote parts do not add up to its weight")
         return split
-    if support > 2:
-        raise codec.DecodeError(f"unknown support {support}")
-    out = [0, 0, 0]
-    out[support] = weight
-    return out[0], out[1], out[2]
+    return _one_choice(support, weight)
