@@ -339,6 +339,12 @@ class Adapter(ABC):
         return None
 
     @classmethod
+    def parts_are_split_votes(cls, source: Mapping[str, Any] | None = None) -> bool:
+        """Whether partial votes archived for this source (its archived `source` row) mean it takes split votes,
+        as GovernorCountingFractional does, rather than whole votes archived as parts."""
+        return True
+
+    @classmethod
     def counted_for_quorum(cls, proposal: Mapping[str, Any], source: Mapping[str, Any] | None = None) -> int:
         """The weight of the archived tally that counts toward the quorum, in base units."""
         counted = cls.quorum_choices(proposal, source)

@@ -74,12 +74,10 @@ def takes_partial_votes(ar: Archive, source: str, pid: str, source_row: Mapping[
     from wallet.adapters import source_adapter_class
     from wallet.cache import query, vote_parts
 
-    cls = source_adapter_class(source, dict(source_row or {}))
-    if cls is not None and cls.PARTIAL_VOTES:
-        return True
     row = source_row if source_row is not None else query.source(ar, source) or {}
-    if "overridable=true" in str((row.get("extra") or {}).get("counting_mode") or ""):
-        return False
+    cls = source_adapter_class(source, dict(row))
+    if cls is not None and (cls.PARTIAL_VOTES or not cls.parts_are_split_votes(row)):
+        return cls.PARTIAL_VOTES
     return vote_parts.has_parts(ar, source, pid)
 
 

@@ -14,7 +14,7 @@ from wallet import budget
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient, quantity
-from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts
+from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts, is_overridable
 from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
@@ -199,7 +199,12 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     def overridable(self) -> bool:
         """GovernorCountingOverridable: a delegator may override its delegate's vote (OverrideVoteCast), which
         reduces the delegate's counted weight (VoteReduced); every vote is then archived as a part."""
-        return self.kind() == "oz" and "overridable=true" in self.counting_mode()
+        return self.kind() == "oz" and is_overridable(self.counting_mode())
+
+    @classmethod
+    def parts_are_split_votes(cls, source: Mapping[str, Any] | None = None) -> bool:
+        """Not on a GovernorCountingOverridable: its parts are whole votes, overrides and reductions."""
+        return not is_overridable(str(((source or {}).get("extra") or {}).get("counting_mode") or ""))
 
     def fractional(self) -> bool:
         """GovernorCountingFractional: split votes (support 255 with params), several per voter."""

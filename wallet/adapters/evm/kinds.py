@@ -171,6 +171,12 @@ def answers_string(result: Any) -> str | None:
     return _string(result)
 
 
+def is_overridable(counting_mode: str | None) -> bool:
+    """GovernorCountingOverridable's COUNTING_MODE (`…&overridable=true`): delegators may override their delegate's
+    vote; its votes, overrides and reductions are archived as parts, and votes are cast whole."""
+    return "overridable=true" in (counting_mode or "")
+
+
 def adapter_name_for(kind: str, counting_mode: str | None) -> str:
     """The adapter whose declared choices, reasons and weights match this Governor."""
     if kind == "alpha":
