@@ -133,3 +133,20 @@ def test_overrides_and_reductions_archived_as_the_contract_counts(cli, env_passp
     assert text.code == 0, text.err
     bob = [line.split()[1] for line in text.out.splitlines() if line.lower().startswith(w["bob"].lower())]
     assert sorted(bob) == ["-100", "400"], text.out
+
+
+def test_a_vote_archived_whole_before_counts_when_its_reduction_arrives(tmp_path) -> None:
+    """An archive whose delegate vote was kept as a whole row (a Polis that did not read overrides yet): the
+    reduction that a later sync archives leaves 400 − 100 on the row, not −100."""
+    from wallet.cache import open_archive, store, vote_parts
+
+    src, bob = "local/override", "0x" + "b0" * 20
+    with open_archive(tmp_path / "a.sqlite3") as ar:
+        with ar.conn:
+            store.insert_votes(ar, [(src, "7", bob, "for", str(400 * E18), "", 20, "0x" + "11" * 32, 3, 1)])
+        with ar.conn:
+            vote_parts.insert_parts(ar, [(src, "7", bob, 21, 0, 0, -100 * E18, 0, "", "0x" + "22" * 32, 2)])
+        row = ar.conn.execute("SELECT choice, weight FROM votes WHERE voter=?", (bob,)).fetchone()
+        parts = vote_parts.parts_of(ar, src, "7", bob)
+    assert tuple(row) == ("for", str(300 * E18))
+    assert [(p["block"], int(p["for"])) for p in parts] == [(20, 400 * E18), (21, -100 * E18)]
