@@ -36,19 +36,14 @@ def _adopt_whole_rows(ar: Archive, keys: Iterable[tuple[str, str, str]]) -> None
     """A voter's row archived whole, with no parts behind it (by a Polis that did not yet keep this DAO's votes
     as parts), becomes its first part before new parts arrive, so the rebuilt row still counts it. A row whose
     choice is not one of for/against/abstain, or that lacks its log's place, cannot be split and stays as is."""
-    for source, pid, voter in keys:
-        row = ar.conn.execute(
-            "SELECT choice, weight, reason, block, tx, log_index, timestamp FROM votes v WHERE source=? AND "
-            "proposal_id=? AND voter=? AND NOT EXISTS (SELECT 1 FROM vote_parts p WHERE p.source=v.source AND "
-            "p.proposal_id=v.proposal_id AND p.voter=v.voter)", (source, pid, voter)).fetchone()
-        if row is None or row[0] not in PART_CHOICES or row[3] is None or row[5] is None:
-            continue
-        choice, weight, reason, block, tx, log_index, ts = row
-        split = [weight if c == choice else "0" for c in PART_CHOICES]
-        ar.conn.execute(
-            "INSERT OR IGNORE INTO vote_parts (source, proposal_id, voter, block, log_index, against, for_weight, "
-            "abstain, weight, reason, tx, timestamp) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (source, pid, voter, block, log_index, *split, weight, reason, tx, ts))
+    ar.conn.executemany(
+        "INSERT OR IGNORE INTO vote_parts (source, proposal_id, voter, block, log_index, against, for_weight, "
+        "abstain, weight, reason, tx, timestamp) SELECT source, proposal_id, voter, block, log_index, "
+        "CASE choice WHEN 'against' THEN weight ELSE '0' END, CASE choice WHEN 'for' THEN weight ELSE '0' END, "
+        "CASE choice WHEN 'abstain' THEN weight ELSE '0' END, weight, reason, tx, timestamp FROM votes v "
+        "WHERE source=? AND proposal_id=? AND voter=? AND choice IN ('against', 'for', 'abstain') "
+        "AND block IS NOT NULL AND log_index IS NOT NULL AND NOT EXISTS (SELECT 1 FROM vote_parts p "
+        "WHERE p.source=v.source AND p.proposal_id=v.proposal_id AND p.voter=v.voter)", list(keys))
 
 
 def rebuild(ar: Archive, keys: Iterable[tuple[str, str, str]]) -> None:

@@ -316,9 +316,9 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
 
         if self.compound:
             return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes()")]
-        calls = [call("state(uint256)", pidw), call("proposalVotes(uint256)", pidw)]
-        if self.bravo_compatible():
-            calls.append(call("proposals(uint256)", pidw))
+        # GovernorCompatibilityBravo counts in its Bravo-shaped proposals(id): it has no proposalVotes
+        tally = call("proposals(uint256)", pidw) if self.bravo_compatible() else call("proposalVotes(uint256)", pidw)
+        calls = [call("state(uint256)", pidw), tally]
         if start_point is not None:
             calls.append(call("quorum(uint256)", codec.enc_uint(start_point)))
         if self.late_quorum():  # GovernorPreventLateQuorum moves deadlines: re-read on every refresh
@@ -339,16 +339,12 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             if not isinstance(results[2], Exception):
                 fields["quorum"] = _word(results[2])
             return fields
-        rest = results[2:]
         if self.bravo_compatible():
-            bravo, *rest = rest
-            if isinstance(results[1], Exception):  # GovernorCompatibilityBravo counts in proposals(): no proposalVotes
-                w = _words(bravo, FACTS["bravo"].proposal_words)
-                f_, a_, ab_ = w[5], w[6], w[7]
-            else:
-                a_, f_, ab_ = _words(results[1], 3)
+            w = _words(results[1], FACTS["bravo"].proposal_words)
+            f_, a_, ab_ = w[5], w[6], w[7]
         else:
             a_, f_, ab_ = _words(results[1], 3)
+        rest = results[2:]
         fields["tally"] = [{"choice": "for", "weight": str(f_)}, {"choice": "against", "weight": str(a_)},
                            {"choice": "abstain", "weight": str(ab_)}]
         if self.late_quorum():
