@@ -28,6 +28,7 @@ $(STAMP_JS): devnet/package.json devnet/package-lock.json
 
 # cosmjs, @polkadot/types and snapshot.js: the reference libraries the oracle tests check Polis's bytes with;
 # @uniswap/governance: Uniswap's published GovernorAlpha, UNI and Timelock bytecode (tests/test_uniswap_alpha.py)
+# @nouns/contracts: Nouns DAO's published governor (V1, V2), executor and NounsToken bytecode (tests/test_nouns.py)
 $(STAMP_ORACLES): tests/js/package.json tests/js/package-lock.json
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@

@@ -31,6 +31,7 @@ def test_selectors_match_keccak(signature: str) -> None:
     (codec.TOPIC_DELEGATE_VOTES_CHANGED, "DelegateVotesChanged(address,uint256,uint256)"),
     (codec.TOPIC_VOTE_CAST_ALPHA, "VoteCast(address,uint256,bool,uint256)"),
     (codec.TOPIC_PROPOSAL_EXTENDED, "ProposalExtended(uint256,uint64)"),
+    (codec.TOPIC_PROPOSAL_VETOED, "ProposalVetoed(uint256)"),
 ])
 def test_topics_match_keccak(const: str, signature: str) -> None:
     assert const == "0x" + keccak(text=signature).hex()

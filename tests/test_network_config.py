@@ -36,7 +36,7 @@ class OracleDao(BaseModel):
     id: str = Field(pattern=NAME_PATTERN)
     name: str = ""
     adapter: str = "evm_governor"
-    kind: Literal["oz", "bravo", "alpha", "auto"] = "auto"
+    kind: Literal["oz", "bravo", "alpha", "nouns", "auto"] = "auto"
     governor: str
     token: str
     token_symbol: str = Field(default="VOTES", pattern=SYMBOL_PATTERN)

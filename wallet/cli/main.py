@@ -196,7 +196,7 @@ def _build(argv: list[str] | None) -> argparse.ArgumentParser:
     p.add_argument("--confirmations", type=int, default=None)
     p.add_argument("--governor", metavar="ADDRESS")
     p.add_argument("--token", metavar="ADDRESS")
-    p.add_argument("--kind", choices=("oz", "bravo", "alpha", "auto"), default="auto",
+    p.add_argument("--kind", choices=("oz", "bravo", "alpha", "nouns", "auto"), default="auto",
                    help="Governor kind (default: detected from the contract)")
     p.add_argument("--token-symbol", default=None, help="default: the token's symbol()")
     p.add_argument("--token-decimals", type=int, default=None, help="default: the token's decimals()")

@@ -290,9 +290,9 @@ class DaoConfig(_Config):
     token: str
     name: str = ""
     adapter: str = "evm_governor"
-    kind: Literal["oz", "bravo", "alpha", "auto"] = "auto"
-    """"oz" (OpenZeppelin Governor), "bravo" (Compound GovernorBravo), "alpha" (GovernorAlpha) or "auto"
-    (detected by evidence on first use)."""
+    kind: Literal["oz", "bravo", "alpha", "nouns", "auto"] = "auto"
+    """"oz" (OpenZeppelin Governor), "bravo" (Compound GovernorBravo), "alpha" (GovernorAlpha), "nouns" (Nouns DAO's
+    governor) or "auto" (detected by evidence on first use)."""
     token_symbol: str = "VOTES"
     token_decimals: int = 18
     start_block: int = 0
@@ -304,7 +304,8 @@ class DaoConfig(_Config):
 
 
 _DAO_RULES: dict[str, Check] = {
-    "id": _str(NAME_PATTERN), "name": _str(), "adapter": _str(), "kind": _literal("oz", "bravo", "alpha", "auto"),
+    "id": _str(NAME_PATTERN), "name": _str(), "adapter": _str(),
+    "kind": _literal("oz", "bravo", "alpha", "nouns", "auto"),
     "governor": _address, "token": _address, "token_symbol": _str(SYMBOL_PATTERN), "token_decimals": _int(0, 36),
     "start_block": _int(0)}
 DaoConfig.FIELDS = tuple(_DAO_RULES)

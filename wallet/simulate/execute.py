@@ -20,6 +20,7 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, STATE_NAMES  # queued and executed by id; the rest OZ
 from wallet.errors import RpcError
 
 if TYPE_CHECKING:
@@ -28,10 +29,7 @@ if TYPE_CHECKING:
 KEEPER = "0x00000000000000000000000000000000000051a7"
 """The impersonated sender of the governor path's queue/execute (any address may send them)."""
 
-OZ_SUCCEEDED, OZ_QUEUED = 4, 5  # OZ, Bravo and Alpha share these two state numbers
-COMPOUND_KINDS = ("bravo", "alpha")
-"""Governors whose proposals are queued and executed by id (GovernorBravo, GovernorAlpha); others are OZ."""
-STATE_NAMES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
+OZ_SUCCEEDED, OZ_QUEUED = 4, 5  # OZ, Bravo, Alpha and Nouns share these two state numbers
 
 
 @dataclass
@@ -244,7 +242,7 @@ def try_governor_path(fork: Fork, *, kind: str, governor: str, executor: str, pi
             if receipt.get("status") != "0x1":
                 return None, "the governor's queue() reverts on the fork: ran the actions from the executor directly"
             notes.append("queued through the governor")
-    eta = _eta(fork, governor, pid, oz)
+    eta = _eta(fork, governor, pid, kind)
     now = int(fork.rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
     if eta and eta >= now:
         fork.rpc("evm_setNextBlockTimestamp", hex(eta + 1))
@@ -262,12 +260,13 @@ def try_governor_path(fork: Fork, *, kind: str, governor: str, executor: str, pi
     return Execution(path="governor", runs=runs, notes=notes, extra_logs=extra), ""
 
 
-def _eta(fork: Fork, governor: str, pid: int, oz: bool) -> int:
+def _eta(fork: Fork, governor: str, pid: int, kind: str) -> int:
+    """When a queued proposal may run: OZ's proposalEta, else the eta word of the kind's `proposals(id)`."""
     pidw = pid.to_bytes(32, "big")
     try:
-        if oz:
+        if kind not in COMPOUND_KINDS:
             return _word("0x" + _call(fork, governor, selector("proposalEta(uint256)") + pidw).hex())
-        return _word("0x" + _call(fork, governor, selector("proposals(uint256)") + pidw).hex(), 2)
+        return _word("0x" + _call(fork, governor, selector("proposals(uint256)") + pidw).hex(), FACTS[kind].eta_word)
     except Exception:
         return 0
 

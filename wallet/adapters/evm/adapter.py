@@ -14,8 +14,16 @@ from wallet import budget
 from wallet.adapters.base import Adapter, Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm.client import LazyRpcClient, quantity
-from wallet.adapters.evm.kinds import COMPOUND_KINDS, FACTS, KIND_NAMES, KindFacts, is_overridable
-from wallet.adapters.evm.sync import STATE_NAMES, STATE_STATUS, SUPPORT_LABEL, sync_dao
+from wallet.adapters.evm.kinds import (
+    COMPOUND_KINDS,
+    FACTS,
+    KIND_NAMES,
+    STATE_NAMES,
+    STATE_STATUS,
+    KindFacts,
+    is_overridable,
+)
+from wallet.adapters.evm.sync import SUPPORT_LABEL, sync_dao
 from wallet.errors import ActionFailed, ActionRefused, AlreadyDone, BadInput, RpcError
 
 if TYPE_CHECKING:
@@ -149,7 +157,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         return self.rpc.eth_call(to or self.dao.governor, codec.call_data(sig, *words), block)
 
     def kind(self) -> str:
-        """"oz", "bravo" or "alpha": configured, learnt by an earlier sync, or detected by evidence
+        """"oz", "bravo", "alpha" or "nouns": configured, learnt by an earlier sync, or detected by evidence
         (wallet/adapters/evm/kinds.py); an unknown contract is refused naming what was probed."""
         if self._kind is None:
             from wallet.adapters.evm import kinds
@@ -247,7 +255,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             return
         from wallet.adapters.evm import kinds
 
-        det, tok = answers[:6], answers[6:]
+        det, tok = answers[:kinds.DETECT_CALLS], answers[kinds.DETECT_CALLS:]
         if self._kind is None:
             found = kinds.detect_from(det, self.dao.governor, self.network.key)
             self._kind, self._counting = found.kind, found.counting_mode
@@ -314,6 +322,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         def call(sig: str, *w: str) -> tuple[str, list[Any]]:
             return ("eth_call", [{"to": gov, "data": codec.call_data(sig, *w)}, "latest"])
 
+        if self.kind() == "nouns":  # V2's quorum moves with the against votes; V1 has no quorumVotes(uint256)
+            return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes(uint256)", pidw)]
         if self.compound:
             return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes()")]
         # GovernorCompatibilityBravo counts in its Bravo-shaped proposals(id): it has no proposalVotes
@@ -335,9 +345,11 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             facts = self.facts
             w = _words(results[1], facts.proposal_words)
             fields["tally"] = [{"choice": c, "weight": str(w[i])} for c, i in facts.tally_words]
-            fields["end_point"] = w[4]
+            fields["end_point"] = w[facts.end_word]
             if not isinstance(results[2], Exception):
                 fields["quorum"] = _word(results[2])
+            elif facts.quorum_word is not None:  # the quorum the proposal was created with (Nouns V1)
+                fields["quorum"] = w[facts.quorum_word]
             return fields
         if self.bravo_compatible():
             w = _words(results[1], FACTS["bravo"].proposal_words)
@@ -360,10 +372,27 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         return codec.decode_words(self._call("state(uint256)", codec.enc_uint(int(pid))), 1)[0]
 
     def snapshot(self, pid: str) -> int:
+        """The timepoint the proposal's votes are weighed at."""
         if self.compound:
-            words = self.facts.proposal_words
-            return codec.decode_words(self._call("proposals(uint256)", codec.enc_uint(int(pid))), words)[3]
+            return self.snapshot_from(self._call("proposals(uint256)", codec.enc_uint(int(pid))))
         return codec.decode_words(self._call("proposalSnapshot(uint256)", codec.enc_uint(int(pid))), 1)[0]
+
+    def snapshot_from(self, proposal: bytes) -> int:
+        """A Compound-kind proposal's snapshot, from its `proposals(id)` answer: Bravo and Alpha weigh votes at
+        startBlock; Nouns V2 at its creationBlock, Nouns V1 at startBlock − votingDelay() (asked of the
+        governor, as its castVote does)."""
+        facts = self.facts
+        words = codec.decode_words(proposal, facts.proposal_words)
+        if self.kind() != "nouns":
+            return words[facts.start_word]
+        from wallet.adapters.evm.kinds import NOUNS_CREATION_WORD
+
+        if len(proposal) >= 32 * (NOUNS_CREATION_WORD + 1):
+            created = codec.decode_words(proposal, NOUNS_CREATION_WORD + 1)[NOUNS_CREATION_WORD]
+            if created:
+                return created
+        delay = codec.decode_words(self._call("votingDelay()"), 1)[0]
+        return max(0, words[facts.start_word] - delay)
 
     def voting_power(self, address: str, proposal_id: str) -> int:
         snap = self.snapshot(proposal_id)

@@ -33,9 +33,13 @@ TOPIC_VOTE_REDUCED = "0xa3e9dc6f75dd03afa423da7498d345528f378d27f40d23f69693cec6
 """GovernorCountingOverridable's VoteReduced(address indexed delegate, uint256 proposalId, uint8 support,
 uint256 weight): the delegate's counted vote loses what the overriding delegator held."""
 
+TOPIC_PROPOSAL_VETOED = "0xde0cea2a3a0097cc3d981d40c375407760e85bc9c5e69aea449ac3885f8615c6"
+"""Nouns DAO's ProposalVetoed(uint256 id): the vetoer stopped the proposal (nothing indexed)."""
+
 GOVERNOR_TOPICS = [TOPIC_PROPOSAL_CREATED, TOPIC_VOTE_CAST, TOPIC_VOTE_CAST_WITH_PARAMS,
                    TOPIC_PROPOSAL_QUEUED, TOPIC_PROPOSAL_EXECUTED, TOPIC_PROPOSAL_CANCELED,
-                   TOPIC_VOTE_CAST_ALPHA, TOPIC_PROPOSAL_EXTENDED, TOPIC_OVERRIDE_VOTE_CAST, TOPIC_VOTE_REDUCED]
+                   TOPIC_VOTE_CAST_ALPHA, TOPIC_PROPOSAL_EXTENDED, TOPIC_OVERRIDE_VOTE_CAST, TOPIC_VOTE_REDUCED,
+                   TOPIC_PROPOSAL_VETOED]
 TOKEN_TOPICS = [TOPIC_DELEGATE_CHANGED, TOPIC_DELEGATE_VOTES_CHANGED]
 
 SEL = {
@@ -71,6 +75,8 @@ SEL = {
     "usedVotes(uint256,address)": "6136cadf",
     "getCurrentVotes(address)": "b4b5ea57",
     "lateQuorumVoteExtension()": "32b8113e",
+    "vetoer()": "d8bff440",
+    "quorumVotes(uint256)": "0f7b1f08",
 }
 
 # Functions a proposal commonly executes; decoded into arguments when the selector matches.

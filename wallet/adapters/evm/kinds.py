@@ -8,6 +8,11 @@ One batch of read-only calls tells the kinds apart:
   forVotes, againstVotes, abstainVotes, canceled, executed) and `quorumVotes()` answers.
 - GovernorAlpha: `proposals(uint256)` answers 9 words (no abstainVotes) and `quorumVotes()` answers;
   votes are bool (`castVote(uint256,bool)`, `VoteCast(address,uint256,bool,uint256)`), no reasons.
+- Nouns DAO's governor (NounsDAOLogicV1, V2 and the DAOs that forked them): `vetoer()` answers and
+  `proposals(uint256)` answers 13 words (V1: id, proposer, proposalThreshold, quorumVotes, eta, startBlock,
+  endBlock, forVotes, againstVotes, abstainVotes, canceled, vetoed, executed) or 15 (V2 adds totalSupply and
+  creationBlock). Bravo's votes and calls; a proposal may also be Vetoed; V2's quorum moves with the
+  against votes (`quorumVotes(uint256)`).
 
 `quorumVotes()` alone does not tell Bravo from Alpha (both have it). A public mapping getter answers
 its full width even for an id that does not exist, so `proposals(0)` works on an empty governor.
@@ -24,8 +29,18 @@ from wallet.errors import BadInput
 if TYPE_CHECKING:
     from wallet.adapters.evm.client import JsonRpc
 
-COMPOUND_KINDS = ("bravo", "alpha")
+COMPOUND_KINDS = ("bravo", "alpha", "nouns")
+"""Governors with sequential ids, `proposals(id)` tallies and a FOR-only quorum, queued and executed by id."""
 KIND_NAMES = ("oz", *COMPOUND_KINDS)
+
+STATE_NAMES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed", "Vetoed",
+               "ObjectionPeriod", "Updatable")
+"""`state(id)` names: OpenZeppelin, Bravo and Alpha use the first eight; Nouns adds Vetoed (8), and its later
+versions ObjectionPeriod (9) and Updatable (10)."""
+STATE_STATUS = ("pending", "active", "canceled", "rejected", "passed", "queued", "expired", "executed", "canceled",
+                "active", "pending")
+"""Polis's status for each state: a vetoed proposal ended without running, as a canceled one; Nouns's objection
+period still takes votes against; an updatable proposal has not opened yet."""
 
 
 class KindFacts(NamedTuple):
@@ -38,6 +53,14 @@ class KindFacts(NamedTuple):
     """Width of `proposals(id)` (Compound kinds); 0 for OpenZeppelin."""
     tally_words: tuple[tuple[str, int], ...]
     """(choice, word index in `proposals(id)`) for Compound kinds."""
+    start_word: int = 3
+    """Word of `proposals(id)` holding startBlock (Compound kinds)."""
+    end_word: int = 4
+    """Word of `proposals(id)` holding endBlock (Compound kinds)."""
+    quorum_word: int | None = None
+    """Word of `proposals(id)` holding the quorum the proposal was created with, where the governor keeps one."""
+    eta_word: int = 2
+    """Word of `proposals(id)` holding the eta a queued proposal may run after (Compound kinds)."""
 
 
 FACTS: dict[str, KindFacts] = {
@@ -46,7 +69,14 @@ FACTS: dict[str, KindFacts] = {
                        (("for", 5), ("against", 6), ("abstain", 7))),
     "alpha": KindFacts("alpha", "GovernorAlpha", (("1", "for"), ("0", "against")), False, 9,
                        (("for", 5), ("against", 6))),
+    "nouns": KindFacts("nouns", "Nouns DAO governor", (("1", "for"), ("0", "against"), ("2", "abstain")), True, 13,
+                       (("for", 7), ("against", 8), ("abstain", 9)), start_word=5, end_word=6, quorum_word=3,
+                       eta_word=4),
 }
+NOUNS_WIDTHS = (13, 15)
+"""Words of a Nouns governor's `proposals(id)`: V1's public getter, V2's ProposalCondensed."""
+NOUNS_CREATION_WORD = 14
+"""V2's creationBlock: the block its votes are counted at (V1 counts at startBlock − votingDelay())."""
 
 
 class Detected(NamedTuple):
@@ -83,10 +113,14 @@ def _eth_call(to: str, sig: str, *words: str) -> tuple[str, list[Any]]:
 
 def detect_calls(governor: str) -> list[tuple[str, list[Any]]]:
     """The read-only calls `detect_from` decides the kind by (COUNTING_MODE, CLOCK_MODE, proposals(0),
-    quorumVotes, the code, lateQuorumVoteExtension)."""
+    quorumVotes, the code, lateQuorumVoteExtension, vetoer): DETECT_CALLS of them."""
     return [_eth_call(governor, "COUNTING_MODE()"), _eth_call(governor, "CLOCK_MODE()"),
             _eth_call(governor, "proposals(uint256)", codec.enc_uint(0)), _eth_call(governor, "quorumVotes()"),
-            ("eth_getCode", [governor, "latest"]), _eth_call(governor, "lateQuorumVoteExtension()")]
+            ("eth_getCode", [governor, "latest"]), _eth_call(governor, "lateQuorumVoteExtension()"),
+            _eth_call(governor, "vetoer()")]
+
+
+DETECT_CALLS = 7
 
 
 def detect(rpc: JsonRpc, governor: str, where: str) -> Detected:
@@ -105,16 +139,19 @@ def detect_from(res: list[Any], governor: str, where: str) -> Detected:
         return Detected("oz", counting, "timestamp" if "mode=timestamp" in clock else "blocknumber",
                         late_quorum=_width(res[5]) == 1)
     width, quorum = _width(res[2]), _width(res[3])
+    if width in NOUNS_WIDTHS and _width(res[6]) == 1:
+        return Detected("nouns")
     if quorum == 1 and width == FACTS["bravo"].proposal_words:
         return Detected("bravo")
     if quorum == 1 and width == FACTS["alpha"].proposal_words:
         return Detected("alpha")
     seen = [f"COUNTING_MODE() {'-> ' + repr(counting[:60]) if counting else 'no string'}",
             f"proposals(0) {f'-> {width} words' if width is not None else 'no answer'}",
-            f"quorumVotes() {'answers' if quorum == 1 else 'no answer'}"]
+            f"quorumVotes() {'answers' if quorum == 1 else 'no answer'}",
+            f"vetoer() {'answers' if _width(res[6]) == 1 else 'no answer'}"]
     raise BadInput(f"{governor} on {where} is not a Governor Polis knows: probed {'; '.join(seen)} "
                    "(OpenZeppelin answers COUNTING_MODE(); GovernorBravo 10 words and GovernorAlpha 9 words "
-                   "from proposals(), both with quorumVotes())",
+                   "from proposals(), both with quorumVotes(); a Nouns governor 13 or 15 words, with vetoer())",
                    hint="check the governor address; a proxy must be given by its own address")
 
 

@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("polis.sync")
 
-STATE_NAMES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed")
-STATE_STATUS = ("pending", "active", "canceled", "rejected", "passed", "queued", "expired", "executed")
+STATE_NAMES, STATE_STATUS = kinds.STATE_NAMES, kinds.STATE_STATUS
 SUPPORT_LABEL = {0: "against", 1: "for", 2: "abstain"}
 FINAL = {"canceled", "rejected", "expired", "executed"}
 HASH_CHECKS = 12
@@ -248,6 +247,7 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
     quantities: dict[str, int] = {}
     from_governor: dict[str, bool] = {}
     decode_vote, voter_of = codec.decode_vote_cast_hex, codec.address_from_word
+    cancel_topics = (codec.TOPIC_PROPOSAL_CANCELED, codec.TOPIC_PROPOSAL_VETOED)  # a veto ends it as a cancel does
     for lg in logs:
         try:
             topics = lg["topics"]
@@ -321,7 +321,7 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
                 (x_pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
                 status_updates.append((str(x_pid), {"executed_at": ts, "executed_block": block}))
                 touched.add(str(x_pid))
-            elif t0 == codec.TOPIC_PROPOSAL_CANCELED and is_gov:
+            elif t0 in cancel_topics and is_gov:
                 (c_pid,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
                 status_updates.append((str(c_pid), {"canceled_at": ts, "canceled_block": block}))
                 touched.add(str(c_pid))

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.evm import codec as codec
-from wallet.adapters.evm.sync import STATE_NAMES, SUPPORT_LABEL
+from wallet.adapters.evm.kinds import STATE_NAMES
+from wallet.adapters.evm.sync import SUPPORT_LABEL
 from wallet.errors import ActionRefused, AlreadyDone, BadInput, RpcError
 
 if TYPE_CHECKING:
@@ -163,7 +164,9 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
     if ad.compound:
         voted_w, prior_w, _votes = _words(first[2], 3)
         voted, prior = bool(voted_w), (prior_w if voted_w else None)
-        snap = _words(first[3], facts.proposal_words)[3]
+        if isinstance(first[3], Exception):
+            raise first[3]
+        snap = ad.snapshot_from(codec.hexbytes(first[3]))
     elif fractional:
         used = _word(first[2])
         voted, prior = False, None
