@@ -32,6 +32,12 @@ def test_selectors_match_keccak(signature: str) -> None:
     (codec.TOPIC_VOTE_CAST_ALPHA, "VoteCast(address,uint256,bool,uint256)"),
     (codec.TOPIC_PROPOSAL_EXTENDED, "ProposalExtended(uint256,uint64)"),
     (codec.TOPIC_PROPOSAL_VETOED, "ProposalVetoed(uint256)"),
+    (codec.TOPIC_OBJECTION_PERIOD_SET, "ProposalObjectionPeriodSet(uint256,uint256)"),
+    (codec.TOPIC_PROPOSAL_UPDATED,
+     "ProposalUpdated(uint256,address,address[],uint256[],string[],bytes[],string,string)"),
+    (codec.TOPIC_PROPOSAL_TXS_UPDATED,
+     "ProposalTransactionsUpdated(uint256,address,address[],uint256[],string[],bytes[],string)"),
+    (codec.TOPIC_PROPOSAL_DESCRIPTION_UPDATED, "ProposalDescriptionUpdated(uint256,address,string,string)"),
 ])
 def test_topics_match_keccak(const: str, signature: str) -> None:
     assert const == "0x" + keccak(text=signature).hex()

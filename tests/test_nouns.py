@@ -60,8 +60,10 @@ def follow(cli: Any, dao: NounsDao) -> str:
     return "local/nouns"
 
 
-def check_against_chain(cli: Any, dao: NounsDao, src: str, pids: list[str]) -> dict[str, dict[str, Any]]:
-    """Every proposal's status, tally, window, quorum and votes as Polis shows them equal the contracts'."""
+def check_against_chain(cli: Any, dao: NounsDao, src: str, pids: list[str], ends: dict[str, int]
+                        ) -> dict[str, dict[str, Any]]:
+    """Every proposal's status, tally, window, quorum and votes as Polis shows them equal the contracts'. `ends`:
+    each proposal's end block as created (a Nouns proposal's end never moves; `end_voting` rewrites the word)."""
     listing = {p["id"]: p for p in cli("proposals", "list", "-n", src, "--json").json()["proposals"]}
     assert sorted(listing) == sorted(pids)
     shown: dict[str, dict[str, Any]] = {}
@@ -77,7 +79,7 @@ def check_against_chain(cli: Any, dao: NounsDao, src: str, pids: list[str]) -> d
         doc = shown[pid] = show.json()
         assert doc["native_status"] == state.capitalize() if state != "vetoed" else doc["native_status"] == "Vetoed"
         window = (doc["start_point"], doc["end_point"], doc["proposer"].lower())
-        assert window == (chain[START_BLOCK], chain[END_BLOCK], chain[PROPOSER].lower()), pid
+        assert window == (chain[START_BLOCK], ends[pid], chain[PROPOSER].lower()), pid
         quorum = dao.quorum(pid)
         assert int(doc["quorum"]) == quorum, pid
         assert doc["quorum_status"]["reached"] == (chain[FOR_VOTES] >= quorum), pid  # FOR only counts
@@ -97,6 +99,7 @@ def test_nouns_governor_through_every_state(cli: Any, nouns: NounsDao) -> None:
     grant = dao.propose(dao.alice, "# Send 1 ETH to Carol\nA grant from the treasury.")
     short = dao.propose(dao.dave, "# Below quorum\nFOR wins, with fewer FOR votes than the quorum.")
     stopped = dao.propose(dao.carol, "# Vetoed\nThe vetoer stops it.")
+    ends = {pid: dao.proposal(pid)[END_BLOCK] for pid in (grant, short, stopped)}
     for pid in (grant, short, stopped):
         dao.start_voting(pid)
     dao.vote(dao.alice, grant, FOR)
@@ -106,7 +109,7 @@ def test_nouns_governor_through_every_state(cli: Any, nouns: NounsDao) -> None:
     src = follow(cli, dao)
     rep = sync(cli, src)
     assert (rep["new_proposals"], rep["votes"]) == (3, 4)
-    check_against_chain(cli, dao, src, [grant, short, stopped])
+    check_against_chain(cli, dao, src, [grant, short, stopped], ends)
     if dao.version == 2:  # the against votes raised the grant's quorum above the one it was created with
         assert dao.quorum(grant) > dao.quorum(short)
 
@@ -114,7 +117,7 @@ def test_nouns_governor_through_every_state(cli: Any, nouns: NounsDao) -> None:
     dao.end_voting(grant)
     dao.end_voting(short)
     sync(cli, src)
-    shown = check_against_chain(cli, dao, src, [grant, short, stopped])
+    shown = check_against_chain(cli, dao, src, [grant, short, stopped], ends)
     assert {p: STATES[dao.state(p)] for p in (grant, short, stopped)} == {
         grant: "succeeded", short: "defeated", stopped: "vetoed"}
     assert shown[stopped]["status"] == "canceled" and shown[stopped]["native_status"] == "Vetoed"
@@ -139,7 +142,7 @@ def test_nouns_governor_through_every_state(cli: Any, nouns: NounsDao) -> None:
     dao.execute(grant)
     assert int(dao.node.rpc("eth_getBalance", dao.carol, "latest"), 16) - before == 10**18
     sync(cli, src)
-    check_against_chain(cli, dao, src, [grant, short, stopped])
+    check_against_chain(cli, dao, src, [grant, short, stopped], ends)
     assert cli("proposals", "show", f"{src}:{grant}", "--json").json()["status"] == "executed"
 
 

@@ -345,7 +345,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
             facts = self.facts
             w = _words(results[1], facts.proposal_words)
             fields["tally"] = [{"choice": c, "weight": str(w[i])} for c, i in facts.tally_words]
-            fields["end_point"] = w[facts.end_word]
+            if self.kind() != "nouns":  # Nouns V3+ moves the end for an objection period (read from its event)
+                fields["end_point"] = w[facts.end_word]
             if not isinstance(results[2], Exception):
                 fields["quorum"] = _word(results[2])
             elif facts.quorum_word is not None:  # the quorum the proposal was created with (Nouns V1)
@@ -379,14 +380,21 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
 
     def snapshot_from(self, proposal: bytes) -> int:
         """A Compound-kind proposal's snapshot, from its `proposals(id)` answer: Bravo and Alpha weigh votes at
-        startBlock; Nouns V2 at its creationBlock, Nouns V1 at startBlock − votingDelay() (asked of the
-        governor, as its castVote does)."""
+        startBlock. Nouns, as its castVote does: V3 and later at startBlock for the proposals from
+        `voteSnapshotBlockSwitchProposalId()` on, at creationBlock before them (as V2 does for all), and V1 at
+        startBlock − votingDelay() (asked of the governor)."""
         facts = self.facts
         words = codec.decode_words(proposal, facts.proposal_words)
         if self.kind() != "nouns":
             return words[facts.start_word]
         from wallet.adapters.evm.kinds import NOUNS_CREATION_WORD
 
+        try:
+            switch = codec.decode_words(self._call("voteSnapshotBlockSwitchProposalId()"), 1)[0]
+        except (RpcError, codec.DecodeError):  # before V3
+            switch = 0
+        if switch and words[0] >= switch:
+            return words[facts.start_word]
         if len(proposal) >= 32 * (NOUNS_CREATION_WORD + 1):
             created = codec.decode_words(proposal, NOUNS_CREATION_WORD + 1)[NOUNS_CREATION_WORD]
             if created:

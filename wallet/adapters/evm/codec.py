@@ -36,10 +36,24 @@ uint256 weight): the delegate's counted vote loses what the overriding delegator
 TOPIC_PROPOSAL_VETOED = "0xde0cea2a3a0097cc3d981d40c375407760e85bc9c5e69aea449ac3885f8615c6"
 """Nouns DAO's ProposalVetoed(uint256 id): the vetoer stopped the proposal (nothing indexed)."""
 
+TOPIC_OBJECTION_PERIOD_SET = "0x6553d98dd06f98670b24f69f718cdf9c8ec8e1cc42fb58b9c790873132227347"
+"""Nouns V3+'s ProposalObjectionPeriodSet(uint256 indexed id, uint256 objectionPeriodEndBlock): a last-minute
+swing to FOR keeps the proposal open for against votes until that block."""
+TOPIC_PROPOSAL_UPDATED = "0xd92cc1350c3c114b08bfa9ca07e42b8d07adf3c440ac299943edfbfb9be890ac"
+"""Nouns V3+'s ProposalUpdated(uint256 indexed id, address indexed proposer, address[] targets, uint256[] values,
+string[] signatures, bytes[] calldatas, string description, string updateMessage)."""
+TOPIC_PROPOSAL_TXS_UPDATED = "0x2588d794bdaac5e181a3efca6937bf6bac4e2f42f43dcfcf0492b3d8b54be065"
+"""Nouns V3+'s ProposalTransactionsUpdated(uint256 indexed id, address indexed proposer, address[] targets,
+uint256[] values, string[] signatures, bytes[] calldatas, string updateMessage)."""
+TOPIC_PROPOSAL_DESCRIPTION_UPDATED = "0xb326c35bcac6caacafa6cd1190bb9dc1a4e0aad7a7985e193818797dfbec9905"
+"""Nouns V3+'s ProposalDescriptionUpdated(uint256 indexed id, address indexed proposer, string description,
+string updateMessage)."""
+PROPOSAL_EDIT_TOPICS = (TOPIC_PROPOSAL_UPDATED, TOPIC_PROPOSAL_TXS_UPDATED, TOPIC_PROPOSAL_DESCRIPTION_UPDATED)
+
 GOVERNOR_TOPICS = [TOPIC_PROPOSAL_CREATED, TOPIC_VOTE_CAST, TOPIC_VOTE_CAST_WITH_PARAMS,
                    TOPIC_PROPOSAL_QUEUED, TOPIC_PROPOSAL_EXECUTED, TOPIC_PROPOSAL_CANCELED,
                    TOPIC_VOTE_CAST_ALPHA, TOPIC_PROPOSAL_EXTENDED, TOPIC_OVERRIDE_VOTE_CAST, TOPIC_VOTE_REDUCED,
-                   TOPIC_PROPOSAL_VETOED]
+                   TOPIC_PROPOSAL_VETOED, TOPIC_OBJECTION_PERIOD_SET, *PROPOSAL_EDIT_TOPICS]
 TOKEN_TOPICS = [TOPIC_DELEGATE_CHANGED, TOPIC_DELEGATE_VOTES_CHANGED]
 
 SEL = {
@@ -77,6 +91,7 @@ SEL = {
     "lateQuorumVoteExtension()": "32b8113e",
     "vetoer()": "d8bff440",
     "quorumVotes(uint256)": "0f7b1f08",
+    "voteSnapshotBlockSwitchProposalId()": "ea3ecd0f",
 }
 
 # Functions a proposal commonly executes; decoded into arguments when the selector matches.
@@ -217,6 +232,31 @@ def decode_proposal_created(data: bytes) -> ProposalCreated:
         vote_end=r.word(7),
         description=r.string_at(8),
     )
+
+
+class ProposalEdit(NamedTuple):
+    """What a proposal edit changed: its actions (targets, values, signatures, calldatas), its description, or
+    both; None for the part the edit left alone."""
+
+    actions: tuple[list[str], list[int], list[str], list[bytes]] | None
+    description: str | None
+
+
+def decode_proposal_edit(topic: str, data: bytes) -> ProposalEdit:
+    """A Nouns proposal edit's data (ProposalUpdated, ProposalTransactionsUpdated, ProposalDescriptionUpdated; the
+    id and proposer are indexed)."""
+    r = _Reader(data)
+    if topic == TOPIC_PROPOSAL_DESCRIPTION_UPDATED:
+        return ProposalEdit(None, r.string_at(0))
+    tr, nt = r.array_at(0)
+    vr, nv = r.array_at(1)
+    sr, ns = r.array_at(2)
+    cr, nc = r.array_at(3)
+    if not (nt == nv == ns == nc):
+        raise DecodeError("action arrays differ in length")
+    actions = ([address_from_word(tr.raw_word(k)) for k in range(nt)], [vr.word(k) for k in range(nv)],
+               [sr.string_at(k) for k in range(ns)], [cr.bytes_at(k) for k in range(nc)])
+    return ProposalEdit(actions, r.string_at(4) if topic == TOPIC_PROPOSAL_UPDATED else None)
 
 
 def decode_vote_cast(data: bytes) -> tuple[int, int, int, str]:

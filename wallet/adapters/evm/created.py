@@ -1,5 +1,6 @@
-"""What a ProposalCreated event archives as: the proposal's fields and each action described for reading
-offline (the call decoded where its selector is known, token amounts in the DAO's units)."""
+"""What a ProposalCreated event (and a later edit of the proposal) archives as: the proposal's fields and each
+action described for reading offline (the call decoded where its selector is known, token amounts in the DAO's
+units)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ def proposal_fields(ad: EvmGovernorAdapter, pc: codec.ProposalCreated, block: in
         "end_point": pc.vote_end, "clock": ad.clock_mode(), "created_block": block, "created_at": ts,
         "choices": [{"key": k, "label": label} for k, label in ad.facts.choices], "actions": actions,
     }
+
+
+def edit_fields(ad: EvmGovernorAdapter, edit: codec.ProposalEdit) -> dict[str, Any]:
+    """The archived fields a proposal edit replaces: title and body, actions, or both."""
+    fields: dict[str, Any] = {}
+    if edit.description is not None:
+        fields["title"], fields["body"] = title_of(edit.description), edit.description
+    if edit.actions is not None:
+        fields["actions"] = [describe_action(ad, t, v, s, c) for t, v, s, c in zip(*edit.actions, strict=True)]
+    return fields
 
 
 def describe_action(ad: EvmGovernorAdapter, target: str, value: int, signature: str,

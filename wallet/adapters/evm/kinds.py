@@ -37,6 +37,8 @@ STATE_NAMES = ("Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued
                "ObjectionPeriod", "Updatable")
 """`state(id)` names: OpenZeppelin, Bravo and Alpha use the first eight; Nouns adds Vetoed (8), and its later
 versions ObjectionPeriod (9) and Updatable (10)."""
+OBJECTION_PERIOD = 9
+"""Nouns V3+: a proposal that swung to FOR in its last minutes takes only AGAINST votes until the period ends."""
 STATE_STATUS = ("pending", "active", "canceled", "rejected", "passed", "queued", "expired", "executed", "canceled",
                 "active", "pending")
 """Polis's status for each state: a vetoed proposal ended without running, as a canceled one; Nouns's objection

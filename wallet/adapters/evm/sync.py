@@ -18,7 +18,7 @@ from wallet.adapters.base import Progress, SyncReport
 from wallet.adapters.evm import codec as codec
 from wallet.adapters.evm import kinds, reorg
 from wallet.adapters.evm.client import quantity
-from wallet.adapters.evm.created import proposal_fields
+from wallet.adapters.evm.created import edit_fields, proposal_fields
 from wallet.adapters.evm.logs import LogFetcher, ahead
 from wallet.adapters.evm.refresh import REFRESH_BATCH, RefreshJob, archived_rows, created_rows
 from wallet.cache import query, store, vote_parts
@@ -248,6 +248,7 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
     from_governor: dict[str, bool] = {}
     decode_vote, voter_of = codec.decode_vote_cast_hex, codec.address_from_word
     cancel_topics = (codec.TOPIC_PROPOSAL_CANCELED, codec.TOPIC_PROPOSAL_VETOED)  # a veto ends it as a cancel does
+    deadline_topics = (codec.TOPIC_PROPOSAL_EXTENDED, codec.TOPIC_OBJECTION_PERIOD_SET)
     for lg in logs:
         try:
             topics = lg["topics"]
@@ -296,10 +297,15 @@ def _decode_logs(ad: EvmGovernorAdapter, logs: list[dict[str, Any]], rep: SyncRe
                 touched.add(pid)
                 votes.append((src, pid, voter, SUPPORT_LABEL[support], str(weight), "", block, lg["transactionHash"],
                               idx, ts))
-            elif t0 == codec.TOPIC_PROPOSAL_EXTENDED and is_gov:
+            elif t0 in deadline_topics and is_gov:  # late quorum; a Nouns objection period
                 (deadline,) = codec.decode_words(codec.hexbytes(lg["data"]), 1)
                 pid = str(int(topics[1], 16))
                 status_updates.append((pid, {"end_point": deadline}))
+                touched.add(pid)
+            elif t0 in codec.PROPOSAL_EDIT_TOPICS and is_gov:  # a Nouns proposal edited while Updatable
+                pid = str(int(topics[1], 16))
+                edit = codec.decode_proposal_edit(t0, codec.hexbytes(lg["data"]))
+                status_updates.append((pid, edit_fields(ad, edit)))
                 touched.add(pid)
             elif t0 == codec.TOPIC_DELEGATE_VOTES_CHANGED and not is_gov:
                 prev, new = codec.decode_words(codec.hexbytes(lg["data"]), 2)

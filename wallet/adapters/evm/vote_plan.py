@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.evm import codec as codec
-from wallet.adapters.evm.kinds import STATE_NAMES
+from wallet.adapters.evm.kinds import OBJECTION_PERIOD, STATE_NAMES
 from wallet.adapters.evm.sync import SUPPORT_LABEL
 from wallet.errors import ActionRefused, AlreadyDone, BadInput, RpcError
 
@@ -155,11 +155,14 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
         state = _word(first[1])
     except (RpcError, codec.DecodeError):
         raise ActionRefused(f"proposal {proposal_id} does not exist on {ad.source}") from None
-    if state != 1:
+    objecting = kind == "nouns" and state == OBJECTION_PERIOD  # Nouns V3+: after a last-minute swing to FOR
+    if objecting and support != 0:
+        raise ActionRefused(f"proposal {proposal_id} is in its objection period: only AGAINST votes are accepted")
+    if state != 1 and not objecting:
         name = STATE_NAMES[state] if state < len(STATE_NAMES) else str(state)
         raise ActionRefused(f"proposal {proposal_id} is {name}, not Active: votes are not accepted",
                             hint="see 'polis proposals show' for its voting window")
-    checks.append(PlanCheck(name="proposal state", ok=True, detail="Active"))
+    checks.append(PlanCheck(name="proposal state", ok=True, detail=STATE_NAMES[state]))
     used = 0
     if ad.compound:
         voted_w, prior_w, _votes = _words(first[2], 3)
