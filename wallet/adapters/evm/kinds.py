@@ -8,11 +8,11 @@ One batch of read-only calls tells the kinds apart:
   forVotes, againstVotes, abstainVotes, canceled, executed) and `quorumVotes()` answers.
 - GovernorAlpha: `proposals(uint256)` answers 9 words (no abstainVotes) and `quorumVotes()` answers;
   votes are bool (`castVote(uint256,bool)`, `VoteCast(address,uint256,bool,uint256)`), no reasons.
-- Nouns DAO's governor (NounsDAOLogicV1, V2 and the DAOs that forked them): `vetoer()` answers and
+- Nouns DAO's governor (NounsDAOLogicV1 to V4 and the DAOs that forked them): `vetoer()` answers and
   `proposals(uint256)` answers 13 words (V1: id, proposer, proposalThreshold, quorumVotes, eta, startBlock,
-  endBlock, forVotes, againstVotes, abstainVotes, canceled, vetoed, executed) or 15 (V2 adds totalSupply and
-  creationBlock). Bravo's votes and calls; a proposal may also be Vetoed; V2's quorum moves with the
-  against votes (`quorumVotes(uint256)`).
+  endBlock, forVotes, againstVotes, abstainVotes, canceled, vetoed, executed) or 15 (V2 on adds totalSupply
+  and creationBlock). Bravo's votes and calls; a proposal may also be Vetoed; from V2 the quorum moves with
+  the against votes (`quorumVotes(uint256)`); V3 adds the Updatable and ObjectionPeriod states.
 
 `quorumVotes()` alone does not tell Bravo from Alpha (both have it). A public mapping getter answers
 its full width even for an id that does not exist, so `proposals(0)` works on an empty governor.
@@ -76,7 +76,7 @@ FACTS: dict[str, KindFacts] = {
                        eta_word=4),
 }
 NOUNS_WIDTHS = (13, 15)
-"""Words of a Nouns governor's `proposals(id)`: V1's public getter, V2's ProposalCondensed."""
+"""Words of a Nouns governor's `proposals(id)`: V1's public getter, V2's ProposalCondensed (kept by V3 and V4)."""
 NOUNS_CREATION_WORD = 14
 """V2's creationBlock: the block its votes are counted at (V1 counts at startBlock − votingDelay())."""
 
