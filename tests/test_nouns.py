@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import JUNK_MNEMONIC
+from tests.plugins.devnet import follow_local
 from tests.plugins.devnet import synced as sync
 from tests.plugins.nouns import (
     ABSTAIN,
@@ -47,17 +48,8 @@ def nouns(request: pytest.FixtureRequest) -> Iterator[NounsDao]:
 
 
 def follow(cli: Any, dao: NounsDao) -> str:
-    r = cli("networks", "add", "local", "--protocol", "evm", "--chain-id", "31337", "--rpc", dao.node.url,
-            "--confirmations", "0", "--symbol", "ETH", "--json")
-    assert r.code == 0, r.err + r.out
-    r = cli("networks", "add", "local/nouns", "--governor", dao.governor, "--token", dao.token, "--start-block",
-            str(dao.start_block), "--json")
-    assert r.code == 0, r.err + r.out
-    added = r.json()
-    assert (added["kind"], added["adapter"], added["token_symbol"], added["token_decimals"]) == \
-        ("nouns", "evm_governor", "NOUN", 0), added
-    assert not added.get("warnings"), added["warnings"]
-    return "local/nouns"
+    return follow_local(cli, dao.node.url, "nouns", dao.governor, dao.token, dao.start_block,
+                        ("nouns", "evm_governor", "NOUN", 0))
 
 
 def check_against_chain(cli: Any, dao: NounsDao, src: str, pids: list[str], ends: dict[str, int]

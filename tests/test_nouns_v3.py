@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import JUNK_MNEMONIC
+from tests.plugins.devnet import follow_local
 from tests.plugins.devnet import synced as sync
 from tests.plugins.nouns import AGAINST, FOR, PROPOSAL_V2, NounsDao, deployed
 from tests.plugins.oz4 import OZ4, TESTS, compile_folder
@@ -70,15 +71,8 @@ def v3() -> Iterator[V3]:
 
 
 def follow(cli: Any, v3: V3) -> str:
-    dao = v3.dao
-    r = cli("networks", "add", "local", "--protocol", "evm", "--chain-id", "31337", "--rpc", dao.node.url,
-            "--confirmations", "0", "--symbol", "ETH", "--json")
-    assert r.code == 0, r.err + r.out
-    r = cli("networks", "add", "local/nouns", "--governor", v3.governor, "--token", dao.token, "--start-block",
-            str(v3.deploy_block), "--json")
-    assert r.code == 0, r.err + r.out
-    assert (r.json()["kind"], r.json()["token_symbol"], r.json()["token_decimals"]) == ("nouns", "NOUN", 0)
-    return "local/nouns"
+    return follow_local(cli, v3.dao.node.url, "nouns", v3.governor, v3.dao.token, v3.deploy_block,
+                        ("nouns", "evm_governor", "NOUN", 0))
 
 
 def shown(cli: Any, src: str, pid: str) -> dict[str, Any]:

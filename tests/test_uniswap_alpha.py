@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import JUNK_MNEMONIC
+from tests.plugins.devnet import follow_local
 from tests.plugins.devnet import synced as sync
 
 pytestmark = pytest.mark.anvil
@@ -112,17 +113,8 @@ def uniswap():
 
 
 def follow(cli, dao: Uniswap) -> str:
-    r = cli("networks", "add", "local", "--protocol", "evm", "--chain-id", "31337", "--rpc", dao.node.url,
-            "--confirmations", "0", "--symbol", "ETH", "--json")
-    assert r.code == 0, r.err + r.out
-    r = cli("networks", "add", "local/uniswap", "--governor", dao.governor, "--token", dao.uni, "--start-block",
-            str(dao.start_block), "--json")
-    assert r.code == 0, r.err + r.out
-    added = r.json()
-    assert (added["kind"], added["adapter"], added["token_symbol"], added["token_decimals"]) == \
-        ("alpha", "evm_alpha", "UNI", 18), added
-    assert not added.get("warnings"), added["warnings"]
-    return "local/uniswap"
+    return follow_local(cli, dao.node.url, "uniswap", dao.governor, dao.uni, dao.start_block,
+                        ("alpha", "evm_alpha", "UNI", 18))
 
 
 def check_against_chain(cli, dao: Uniswap, src: str, pids: list[str]) -> dict[str, dict[str, Any]]:

@@ -92,3 +92,20 @@ def synced(cli: Any, src: str) -> dict[str, Any]:
     report = r.json()["reports"][0]
     assert not report["warnings"], report["warnings"]
     return report
+
+
+def follow_local(cli: Any, url: str, name: str, governor: str, token: str, start_block: int,
+                 expect: tuple[str, str, str, int]) -> str:
+    """`polis networks add` of a network "local" on the anvil at `url` and of the DAO `local/NAME` on it, by
+    its two addresses only; the kind, adapter, token symbol and decimals Polis read from the chain are asserted
+    to be `expect`, with no warning. The source's name."""
+    r = cli("networks", "add", "local", "--protocol", "evm", "--chain-id", "31337", "--rpc", url,
+            "--confirmations", "0", "--symbol", "ETH", "--json")
+    assert r.code == 0, r.err + r.out
+    r = cli("networks", "add", f"local/{name}", "--governor", governor, "--token", token, "--start-block",
+            str(start_block), "--json")
+    assert r.code == 0, r.err + r.out
+    added = r.json()
+    assert (added["kind"], added["adapter"], added["token_symbol"], added["token_decimals"]) == expect, added
+    assert not added.get("warnings"), added["warnings"]
+    return f"local/{name}"

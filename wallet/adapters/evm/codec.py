@@ -213,21 +213,32 @@ class ProposalCreated(NamedTuple):
     description: str
 
 
-def decode_proposal_created(data: bytes) -> ProposalCreated:
-    r = _Reader(data)
-    tr, nt = r.array_at(2)
-    vr, nv = r.array_at(3)
-    sr, ns = r.array_at(4)
-    cr, nc = r.array_at(5)
+Actions = tuple[list[str], list[int], list[str], list[bytes]]
+"""A proposal's (targets, values, signatures, calldatas)."""
+
+
+def _actions(r: _Reader, first: int) -> Actions:
+    """The four action arrays whose offsets are the words from `first` on, checked to be of one length."""
+    tr, nt = r.array_at(first)
+    vr, nv = r.array_at(first + 1)
+    sr, ns = r.array_at(first + 2)
+    cr, nc = r.array_at(first + 3)
     if not (nt == nv == ns == nc):
         raise DecodeError("action arrays differ in length")
+    return ([address_from_word(tr.raw_word(k)) for k in range(nt)], [vr.word(k) for k in range(nv)],
+            [sr.string_at(k) for k in range(ns)], [cr.bytes_at(k) for k in range(nc)])
+
+
+def decode_proposal_created(data: bytes) -> ProposalCreated:
+    r = _Reader(data)
+    targets, values, signatures, calldatas = _actions(r, 2)
     return ProposalCreated(
         proposal_id=r.word(0),
         proposer=address_from_word(r.raw_word(1)),
-        targets=[address_from_word(tr.raw_word(k)) for k in range(nt)],
-        values=[vr.word(k) for k in range(nv)],
-        signatures=[sr.string_at(k) for k in range(ns)],
-        calldatas=[cr.bytes_at(k) for k in range(nc)],
+        targets=targets,
+        values=values,
+        signatures=signatures,
+        calldatas=calldatas,
         vote_start=r.word(6),
         vote_end=r.word(7),
         description=r.string_at(8),
@@ -238,7 +249,7 @@ class ProposalEdit(NamedTuple):
     """What a proposal edit changed: its actions (targets, values, signatures, calldatas), its description, or
     both; None for the part the edit left alone."""
 
-    actions: tuple[list[str], list[int], list[str], list[bytes]] | None
+    actions: Actions | None
     description: str | None
 
 
@@ -248,15 +259,7 @@ def decode_proposal_edit(topic: str, data: bytes) -> ProposalEdit:
     r = _Reader(data)
     if topic == TOPIC_PROPOSAL_DESCRIPTION_UPDATED:
         return ProposalEdit(None, r.string_at(0))
-    tr, nt = r.array_at(0)
-    vr, nv = r.array_at(1)
-    sr, ns = r.array_at(2)
-    cr, nc = r.array_at(3)
-    if not (nt == nv == ns == nc):
-        raise DecodeError("action arrays differ in length")
-    actions = ([address_from_word(tr.raw_word(k)) for k in range(nt)], [vr.word(k) for k in range(nv)],
-               [sr.string_at(k) for k in range(ns)], [cr.bytes_at(k) for k in range(nc)])
-    return ProposalEdit(actions, r.string_at(4) if topic == TOPIC_PROPOSAL_UPDATED else None)
+    return ProposalEdit(_actions(r, 0), r.string_at(4) if topic == TOPIC_PROPOSAL_UPDATED else None)
 
 
 def decode_vote_cast(data: bytes) -> tuple[int, int, int, str]:
