@@ -1,7 +1,8 @@
 """OpenZeppelin 4.9 governors (tests/contracts/Oz4Governors.sol), compiled by devnet/compile.js against
 tests/js's @openzeppelin/contracts-v4 once per source hash into tests/js/build/. The tests deploy them as DAOs
 of that release run them: an ERC20Votes token, a TimelockController the governor proposes to and executes
-through, holders who delegate to themselves."""
+through, holders who delegate to themselves. `compile_folder` compiles any other folder of test contracts the
+same way (tests/contracts/nouns)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,7 @@ from wallet.adapters.evm.kinds import (
     COMPOUND_KINDS,
     FACTS,
     KIND_NAMES,
-    STATE_NAMES,
-    STATE_STATUS,
+    NOUNS_CREATION_WORD,
     KindFacts,
     is_overridable,
 )
@@ -36,13 +35,6 @@ if TYPE_CHECKING:
     from wallet.networks import DaoConfig, NetworkConfig
     from wallet.units import Denom
 
-def _word(result: Any) -> int:
-    if isinstance(result, Exception):
-        raise result
-    data = codec.hexbytes(result)
-    return codec.decode_words(data, 1)[0]
-
-
 def parse_support(choice: str) -> int:
     """The Governor support a choice names (wallet/adapters/evm/vote_plan.py, imported when used)."""
     from wallet.adapters.evm.vote_plan import parse_support as parse
@@ -54,12 +46,6 @@ def looks_like_name(text: str) -> bool:
     from wallet.adapters.evm.ens import looks_like_name as shape
 
     return shape(text)
-
-
-def _words(result: Any, n: int) -> list[int]:
-    if isinstance(result, Exception):
-        raise result
-    return codec.decode_words(codec.hexbytes(result), n)
 
 
 def _revert_reason(exc: RpcError) -> str:
@@ -315,59 +301,6 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
     def sync(self, archive: Archive, progress: Progress | None = None) -> SyncReport:
         return sync_dao(self, archive, progress)
 
-    def refresh_calls(self, pid: str, start_point: int | None) -> list[tuple[str, list[Any]]]:
-        gov = self.dao.governor
-        pidw = codec.enc_uint(int(pid))
-
-        def call(sig: str, *w: str) -> tuple[str, list[Any]]:
-            return ("eth_call", [{"to": gov, "data": codec.call_data(sig, *w)}, "latest"])
-
-        if self.kind() == "nouns":  # V2's quorum moves with the against votes; V1 has no quorumVotes(uint256)
-            return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes(uint256)", pidw)]
-        if self.compound:
-            return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes()")]
-        # GovernorCompatibilityBravo counts in its Bravo-shaped proposals(id): it has no proposalVotes
-        tally = call("proposals(uint256)", pidw) if self.bravo_compatible() else call("proposalVotes(uint256)", pidw)
-        calls = [call("state(uint256)", pidw), tally]
-        if start_point is not None:
-            calls.append(call("quorum(uint256)", codec.enc_uint(start_point)))
-        if self.late_quorum():  # GovernorPreventLateQuorum moves deadlines: re-read on every refresh
-            calls.append(call("proposalDeadline(uint256)", pidw))
-        return calls
-
-    def parse_refresh(self, results: list[Any]) -> dict[str, Any]:
-        state = _word(results[0])
-        fields: dict[str, Any] = {}
-        if state < len(STATE_NAMES):
-            fields["status"] = STATE_STATUS[state]
-            fields["native_status"] = STATE_NAMES[state]
-        if self.compound:
-            facts = self.facts
-            w = _words(results[1], facts.proposal_words)
-            fields["tally"] = [{"choice": c, "weight": str(w[i])} for c, i in facts.tally_words]
-            if self.kind() != "nouns":  # Nouns V3+ moves the end for an objection period (read from its event)
-                fields["end_point"] = w[facts.end_word]
-            if not isinstance(results[2], Exception):
-                fields["quorum"] = _word(results[2])
-            elif facts.quorum_word is not None:  # the quorum the proposal was created with (Nouns V1)
-                fields["quorum"] = w[facts.quorum_word]
-            return fields
-        if self.bravo_compatible():
-            w = _words(results[1], FACTS["bravo"].proposal_words)
-            f_, a_, ab_ = w[5], w[6], w[7]
-        else:
-            a_, f_, ab_ = _words(results[1], 3)
-        rest = results[2:]
-        fields["tally"] = [{"choice": "for", "weight": str(f_)}, {"choice": "against", "weight": str(a_)},
-                           {"choice": "abstain", "weight": str(ab_)}]
-        if self.late_quorum():
-            *rest, deadline = rest
-            if not isinstance(deadline, Exception):
-                fields["end_point"] = _word(deadline)
-        if rest and not isinstance(rest[0], Exception):
-            fields["quorum"] = _word(rest[0])
-        return fields
-
     # --- reads -----------------------------------------------------------------------------------
     def state(self, pid: str) -> int:
         return codec.decode_words(self._call("state(uint256)", codec.enc_uint(int(pid))), 1)[0]
@@ -387,8 +320,6 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         words = codec.decode_words(proposal, facts.proposal_words)
         if self.kind() != "nouns":
             return words[facts.start_word]
-        from wallet.adapters.evm.kinds import NOUNS_CREATION_WORD
-
         try:
             switch = codec.decode_words(self._call("voteSnapshotBlockSwitchProposalId()"), 1)[0]
         except (RpcError, codec.DecodeError):  # before V3
@@ -419,7 +350,7 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
         return ("eth_call", [{"to": to, "data": data}, "latest"])
 
     def power_at(self, address: str, timepoint: int) -> int:
-        return _word(self.rpc.batch([self.power_call(address, timepoint)])[0])
+        return codec.answer_word(self.rpc.batch([self.power_call(address, timepoint)])[0])
 
     def receipt(self, address: str, proposal_id: str) -> tuple[bool, int | None]:
         """(has voted, support if known)."""
@@ -441,8 +372,8 @@ class EvmGovernorAdapter(LazyRpcClient, Adapter):
                 "getCurrentVotes(address)" if self.votes_api() == "comp" else "getVotes(address)", a)}, "latest"]),
         ])
         delegate = codec.address_from_word(codec.hexbytes(res[0])[-32:]) if not isinstance(res[0], Exception) else None
-        return {"delegate": delegate, "balance": _word(res[1]),
-                "votes": _word(res[2]) if not isinstance(res[2], Exception) else None}
+        return {"delegate": delegate, "balance": codec.answer_word(res[1]),
+                "votes": codec.answer_word(res[2]) if not isinstance(res[2], Exception) else None}
 
     def balances(self, address: str) -> dict[str, int]:
         from wallet.adapters.evm.client import quantity

@@ -336,6 +336,17 @@ def decode_words(data: bytes, n: int) -> list[int]:
     return [r.word(i) for i in range(n)]
 
 
+def answer_words(result: Any, n: int) -> list[int]:
+    """The first `n` words of an eth_call answer (a JSON-RPC batch item); the item's error raised when it failed."""
+    if isinstance(result, Exception):
+        raise result
+    return decode_words(hexbytes(result), n)
+
+
+def answer_word(result: Any) -> int:
+    return answer_words(result, 1)[0]
+
+
 def decode_string_result(data: bytes) -> str:
     return _Reader(data).string_at(0)
 

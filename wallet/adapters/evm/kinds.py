@@ -140,8 +140,8 @@ def detect_from(res: list[Any], governor: str, where: str) -> Detected:
         clock = _string(res[1]) or ""
         return Detected("oz", counting, "timestamp" if "mode=timestamp" in clock else "blocknumber",
                         late_quorum=_width(res[5]) == 1)
-    width, quorum = _width(res[2]), _width(res[3])
-    if width in NOUNS_WIDTHS and _width(res[6]) == 1:
+    width, quorum, vetoer = _width(res[2]), _width(res[3]), _width(res[6]) == 1
+    if width in NOUNS_WIDTHS and vetoer:
         return Detected("nouns")
     if quorum == 1 and width == FACTS["bravo"].proposal_words:
         return Detected("bravo")
@@ -150,7 +150,7 @@ def detect_from(res: list[Any], governor: str, where: str) -> Detected:
     seen = [f"COUNTING_MODE() {'-> ' + repr(counting[:60]) if counting else 'no string'}",
             f"proposals(0) {f'-> {width} words' if width is not None else 'no answer'}",
             f"quorumVotes() {'answers' if quorum == 1 else 'no answer'}",
-            f"vetoer() {'answers' if _width(res[6]) == 1 else 'no answer'}"]
+            f"vetoer() {'answers' if vetoer else 'no answer'}"]
     raise BadInput(f"{governor} on {where} is not a Governor Polis knows: probed {'; '.join(seen)} "
                    "(OpenZeppelin answers COUNTING_MODE(); GovernorBravo 10 words and GovernorAlpha 9 words "
                    "from proposals(), both with quorumVotes(); a Nouns governor 13 or 15 words, with vetoer())",

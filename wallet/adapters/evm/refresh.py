@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from wallet.adapters.evm import codec as codec
+from wallet.adapters.evm.kinds import FACTS, STATE_NAMES, STATE_STATUS
 from wallet.cache import store
 from wallet.errors import RpcError
 
@@ -26,6 +27,63 @@ Row = tuple[int | None, int | None, int | None, int | None]
 """(start_point, end_point, created_block, created_at) of a proposal to refresh."""
 
 
+def refresh_calls(ad: EvmGovernorAdapter, pid: str, start_point: int | None) -> list[tuple[str, list[Any]]]:
+    """The eth_calls that re-read one proposal, as its Governor kind answers them (see `parse_refresh`)."""
+    gov = ad.dao.governor
+    pidw = codec.enc_uint(int(pid))
+
+    def call(sig: str, *w: str) -> tuple[str, list[Any]]:
+        return ("eth_call", [{"to": gov, "data": codec.call_data(sig, *w)}, "latest"])
+
+    if ad.kind() == "nouns":  # V2's quorum moves with the against votes; V1 has no quorumVotes(uint256)
+        return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes(uint256)", pidw)]
+    if ad.compound:
+        return [call("state(uint256)", pidw), call("proposals(uint256)", pidw), call("quorumVotes()")]
+    # GovernorCompatibilityBravo counts in its Bravo-shaped proposals(id): it has no proposalVotes
+    tally = call("proposals(uint256)", pidw) if ad.bravo_compatible() else call("proposalVotes(uint256)", pidw)
+    calls = [call("state(uint256)", pidw), tally]
+    if start_point is not None:
+        calls.append(call("quorum(uint256)", codec.enc_uint(start_point)))
+    if ad.late_quorum():  # GovernorPreventLateQuorum moves deadlines: re-read on every refresh
+        calls.append(call("proposalDeadline(uint256)", pidw))
+    return calls
+
+
+def parse_refresh(ad: EvmGovernorAdapter, results: list[Any]) -> dict[str, Any]:
+    """The archived fields from the answers to `refresh_calls`: status, tally, quorum and a deadline that moved."""
+    state = codec.answer_word(results[0])
+    fields: dict[str, Any] = {}
+    if state < len(STATE_NAMES):
+        fields["status"] = STATE_STATUS[state]
+        fields["native_status"] = STATE_NAMES[state]
+    if ad.compound:
+        facts = ad.facts
+        w = codec.answer_words(results[1], facts.proposal_words)
+        fields["tally"] = [{"choice": c, "weight": str(w[i])} for c, i in facts.tally_words]
+        if ad.kind() != "nouns":  # Nouns V3+ moves the end for an objection period (read from its event)
+            fields["end_point"] = w[facts.end_word]
+        if not isinstance(results[2], Exception):
+            fields["quorum"] = codec.answer_word(results[2])
+        elif facts.quorum_word is not None:  # the quorum the proposal was created with (Nouns V1)
+            fields["quorum"] = w[facts.quorum_word]
+        return fields
+    if ad.bravo_compatible():
+        w = codec.answer_words(results[1], FACTS["bravo"].proposal_words)
+        f_, a_, ab_ = w[5], w[6], w[7]
+    else:
+        a_, f_, ab_ = codec.answer_words(results[1], 3)
+    rest = results[2:]
+    fields["tally"] = [{"choice": "for", "weight": str(f_)}, {"choice": "against", "weight": str(a_)},
+                       {"choice": "abstain", "weight": str(ab_)}]
+    if ad.late_quorum():
+        *rest, deadline = rest
+        if not isinstance(deadline, Exception):
+            fields["end_point"] = codec.answer_word(deadline)
+    if rest and not isinstance(rest[0], Exception):
+        fields["quorum"] = codec.answer_word(rest[0])
+    return fields
+
+
 class RefreshJob:
     """State/tally/quorum calls and block timestamps for some proposals, sent as one batch — in a
     worker thread during a sync, so the node answers while the main thread decodes and writes logs."""
@@ -41,7 +99,7 @@ class RefreshJob:
         need_blocks: set[int] = {head}
         for pid in self.ids:
             start_p, end_p, cblock, cat = rows[pid]
-            mine = ad.refresh_calls(pid, start_p)
+            mine = refresh_calls(ad, pid, start_p)
             self.spans.append((len(calls), len(calls) + len(mine)))
             calls.extend(mine)
             if cat is None and cblock is not None:
@@ -86,7 +144,7 @@ class RefreshJob:
             if cat is None and cblock in block_ts:
                 fields["created_at"] = block_ts[cblock]
             try:
-                fields.update(ad.parse_refresh(results[lo:hi]))
+                fields.update(parse_refresh(ad, results[lo:hi]))
                 if fields.get("end_point") not in (None, end_p):  # a deadline that moved (late quorum)
                     fields["end_ts"] = to_ts(fields["end_point"])
             except (RpcError, codec.DecodeError, IndexError, TypeError, ValueError) as exc:

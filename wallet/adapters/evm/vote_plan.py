@@ -91,18 +91,6 @@ def vote_calldata(kind: str, pid: int, support: int, reason: str,
             f"castVote({pid}, {support})")
 
 
-def _word(result: Any) -> int:
-    if isinstance(result, Exception):
-        raise result
-    return codec.decode_words(codec.hexbytes(result), 1)[0]
-
-
-def _words(result: Any, n: int) -> list[int]:
-    if isinstance(result, Exception):
-        raise result
-    return codec.decode_words(codec.hexbytes(result), n)
-
-
 def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, choice: str, *, reason: str = "",
               weights: dict[str, str] | None = None) -> Plan:
     from wallet.models import Plan, PlanCheck  # pydantic: only when acting
@@ -152,7 +140,7 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
     ad.verify_chain_id(quantity(first[0], "chain id", limit=2**256))
     checks = [PlanCheck(name="chain id", ok=True, detail=f"{ad.network.chain_id}")]
     try:
-        state = _word(first[1])
+        state = codec.answer_word(first[1])
     except (RpcError, codec.DecodeError):
         raise ActionRefused(f"proposal {proposal_id} does not exist on {ad.source}") from None
     objecting = kind == "nouns" and state == OBJECTION_PERIOD  # Nouns V3+: after a last-minute swing to FOR
@@ -165,18 +153,18 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
     checks.append(PlanCheck(name="proposal state", ok=True, detail=STATE_NAMES[state]))
     used = 0
     if ad.compound:
-        voted_w, prior_w, _votes = _words(first[2], 3)
+        voted_w, prior_w, _votes = codec.answer_words(first[2], 3)
         voted, prior = bool(voted_w), (prior_w if voted_w else None)
         if isinstance(first[3], Exception):
             raise first[3]
         snap = ad.snapshot_from(codec.hexbytes(first[3]))
     elif fractional:
-        used = _word(first[2])
+        used = codec.answer_word(first[2])
         voted, prior = False, None
-        snap = _word(first[3])
+        snap = codec.answer_word(first[3])
     else:
-        voted, prior = bool(_word(first[2])), None
-        snap = _word(first[3])
+        voted, prior = bool(codec.answer_word(first[2])), None
+        snap = codec.answer_word(first[3])
     if voted:
         prior_label = SUPPORT_LABEL.get(prior, "") if prior is not None else ""
         if prior is None or prior == support:
@@ -188,7 +176,7 @@ def plan_vote(ad: EvmGovernorAdapter, account: AccountMeta, proposal_id: str, ch
     data, fn = vote_calldata(kind, pid_int, support, reason, split)
     second = ad.rpc.batch([ad.power_call(address, snap), *ad._fee_calls(address, gov, data)])
     try:
-        power = _word(second[0])
+        power = codec.answer_word(second[0])
     except (RpcError, codec.DecodeError):
         power = ad.power_at(address, snap)
     if power <= 0:
