@@ -174,6 +174,7 @@ def main() -> int:
     # Measure Polis as an installed copy runs: with bytecode cached (pip compiles it on install; this
     # workplace sets PYTHONDONTWRITEBYTECODE, which would make every run recompile ~20 modules).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False  # and the parse of the networks file it writes is kept, as an installed copy's is
     import compileall
 
     for pkg in ("wallet", "screens", "themes"):

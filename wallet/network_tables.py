@@ -31,21 +31,58 @@ def _read_toml(text: str, origin: str) -> dict[str, Any]:
         raise BadInput(f"{origin}: {exc}") from None
 
 
-_PARSED: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
-"""Parsed TOML per file, keyed by (mtime_ns, size): parsing the presets costs ~14 ms, and the proposal
-screen, every vote plan and each batch step resolve a source; a changed file is parsed again."""
+_PARSED: dict[str, tuple[tuple[int, ...], dict[str, Any]]] = {}
+"""Parsed TOML per file, keyed by its stat signature: the proposal screen, every vote plan and each batch step
+resolve a source; a changed file is parsed again."""
+
+
+def _stat_signature(path: Path) -> tuple[int, ...]:
+    """What tells one state of a file from the next: inode, mtime, ctime and size (an editor's or a rename's
+    write changes at least one)."""
+    st = path.stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
 
 def _read_cached(path: Path) -> dict[str, Any]:
-    st = path.stat()
-    sig = (st.st_mtime_ns, st.st_size)
+    """The user's networks file parsed: from this process's copy, else the copy Polis kept when it last wrote the
+    file (`keep_user_file`) while the file is still as written, else parsed."""
+    sig = _stat_signature(path)
     hit = _PARSED.get(str(path))
     if hit is None or hit[0] != sig:
-        hit = (sig, _read_toml(path.read_text(), path.name if path.parent == PRESET_DIR else str(path)))
+        doc = _load_kept(_user_compiled_path(path), sig)
+        if doc is None:
+            doc = _read_toml(path.read_text(), path.name if path.parent == PRESET_DIR else str(path))
+        hit = (sig, doc)
         _PARSED[str(path)] = hit
     # Callers merge and overlay these tables (top-level keys of each table, never nested values):
     # each gets its own copy of both levels.
     return {k: dict(v) for k, v in hit[1].get("networks", {}).items()}
+
+
+def keep_user_file() -> None:
+    """After Polis wrote the user's networks file: keep its parse for the commands that follow (as bytecode is kept;
+    not under PYTHONDONTWRITEBYTECODE). Only writes keep it, so a read never writes a file; a file edited by
+    hand is parsed at each start, as it always was, until Polis writes it again."""
+    path = user_networks_path()
+    kept_at = _user_compiled_path(path)
+    try:
+        os.unlink(kept_at)  # no copy of what the file held before stays behind (it may hold a URL's API key)
+    except OSError:
+        pass
+    if sys.dont_write_bytecode:
+        return
+    try:
+        sig = _stat_signature(path)
+        doc = _read_toml(path.read_text(), str(path))
+    except (OSError, BadInput):
+        return
+    _keep(kept_at, sig, doc, private=True)
+
+
+def _user_compiled_path(path: Path) -> str:
+    """Where the parsed user file is kept: its folder's `__pycache__`, readable by the user only (the file may
+    hold node URLs with API keys, as the TOML does)."""
+    return os.path.join(path.parent, "__pycache__", f"{path.name}.{sys.implementation.cache_tag}.marshal")
 
 
 def files_signature() -> tuple[object, ...]:
@@ -79,38 +116,46 @@ def _preset_docs() -> list[dict[str, Any]]:
     bytecode, the parsed documents are kept in `__pycache__` beside them with the name, mtime and size of every
     file, and used while those match; where that folder cannot be written (or PYTHONDONTWRITEBYTECODE is set)
     they are parsed each time, as before. The TOML files stay the only source."""
-    import marshal
-
     names = sorted(n for n in os.listdir(PRESET_DIR) if n.endswith(".toml"))
     sig = tuple((n, st.st_mtime_ns, st.st_size) for n in names for st in (os.stat(os.path.join(PRESET_DIR, n)),))
     if _PRESETS and _PRESETS[0][0] == sig:
         return _PRESETS[0][1]
-    docs: list[dict[str, Any]] | None = None
-    try:
-        with open(_compiled_path(), "rb") as f:
-            kept = marshal.load(f)
-        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == sig and isinstance(kept[1], list):
-            docs = kept[1]
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    kept = _load_kept(_compiled_path(), sig)
+    docs = kept if isinstance(kept, list) else None
     if docs is None:
         docs = [_read_toml(Path(PRESET_DIR, n).read_text(), n) for n in names]
         if not sys.dont_write_bytecode:
-            _keep(sig, docs)
+            _keep(_compiled_path(), sig, docs)
     _PRESETS[:] = [(sig, docs)]
     return docs
 
 
-def _keep(sig: tuple[Any, ...], docs: list[dict[str, Any]]) -> None:
-    """Write the parsed presets for the next start (atomically; silently not where it cannot be written)."""
+def _load_kept(path: str, sig: tuple[Any, ...]) -> Any:
+    """The parsed documents kept at `path` when they were kept for the signature `sig`, else None (missing,
+    stale or corrupt: parsed again)."""
     import marshal
 
-    path = _compiled_path()
+    try:
+        with open(path, "rb") as f:
+            kept = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == sig and isinstance(kept[1], (list, dict)):
+        return kept[1]
+    return None
+
+
+def _keep(path: str, sig: tuple[Any, ...], docs: Any, *, private: bool = False) -> None:
+    """Keep parsed documents for the next start (atomically; silently not where it cannot be written). `private`:
+    the folder 0700 and the file 0600."""
+    import marshal
+
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
         data = marshal.dumps((sig, docs))  # ValueError for a value marshal cannot keep (a TOML date)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
+        os.makedirs(os.path.dirname(path), mode=0o700 if private else 0o777, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666)
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
     except (OSError, ValueError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -18,9 +19,7 @@ def config_dir() -> Path:
         return Path(env)
     if home := os.environ.get("POLIS_HOME"):
         return Path(home) / "config"
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("polis", appauthor=False))
+    return Path(_xdg_dir("XDG_CONFIG_HOME", ".config") or _platform_dir("user_config_dir"))
 
 
 def data_dir() -> Path:
@@ -28,9 +27,28 @@ def data_dir() -> Path:
         return Path(env)
     if home := os.environ.get("POLIS_HOME"):
         return Path(home) / "data"
-    from platformdirs import user_data_dir
+    return Path(_xdg_dir("XDG_DATA_HOME", ".local/share") or _platform_dir("user_data_dir"))
 
-    return Path(user_data_dir("polis", appauthor=False))
+
+def _xdg_dir(variable: str, default: str) -> str | None:
+    """The XDG folder for Polis on Linux where every platformdirs release agrees on it (the variable unset or an
+    absolute path, and an absolute HOME), without importing platformdirs (it loads tempfile, shutil, random, bz2
+    and lzma: ~8 ms a command); None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    home = os.environ.get("HOME", "")
+    value = os.environ.get(variable)
+    if value:
+        return os.path.join(value, "polis") if value == value.strip() and os.path.isabs(value) else None
+    if not os.path.isabs(home) or home != home.strip():
+        return None
+    return os.path.join(home, default, "polis")
+
+
+def _platform_dir(kind: str) -> str:
+    import platformdirs
+
+    return str(getattr(platformdirs, kind)("polis", appauthor=False))
 
 
 def vault_dir() -> Path:

@@ -51,6 +51,7 @@ from wallet.network_tables import (  # noqa: E402,F401  (the light TOML layer; r
     _user_tables,
     canonical_source,
     files_signature,
+    keep_user_file,
     raw_tables,
     user_networks_path,
 )
@@ -144,6 +145,7 @@ def _write_user(tables: dict[str, dict[str, Any]]) -> None:
 
     ensure_private_dir(user_networks_path().parent)
     atomic_write(user_networks_path(), tomli_w.dumps({"networks": tables}).encode(), mode=0o600)
+    keep_user_file()
 
 
 def add_network(key: str, table: dict[str, Any]) -> NetworkConfig:
