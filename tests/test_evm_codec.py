@@ -134,3 +134,28 @@ def test_fractional_params_round_trip(pid, reason, against, for_, abstain) -> No
 def test_fractional_params_of_the_wrong_size_are_refused() -> None:
     with pytest.raises(codec.DecodeError):
         codec.decode_fractional(b"\0" * 47)
+
+
+def test_an_action_on_the_dao_token_shows_its_amount_in_the_token_units(tmp_path, monkeypatch) -> None:
+    """A call to the DAO's token shows `amount` in the token's units (6 decimals here); the same call to any other
+    contract shows the raw integer, and a Bravo-style signature selects the call as the selector would."""
+    from eth_abi import encode as abi
+
+    from wallet import networks
+    from wallet.adapters import adapter_for
+    from wallet.adapters.evm.created import describe_action
+
+    monkeypatch.setenv("POLIS_HOME", str(tmp_path))
+    token, other, to = "0x" + "22" * 20, "0x" + "33" * 20, "0x" + "44" * 20
+    networks.add_dao("devnet", {"id": "aur", "kind": "oz", "governor": "0x" + "11" * 20, "token": token,
+                                "token_symbol": "AUR", "token_decimals": 6})
+    ad = adapter_for("devnet/aur")
+    args = abi(["address", "uint256"], [to, 400_000 * 10**6])
+    call = bytes.fromhex("a9059cbb") + args
+    on_token = describe_action(ad, token, 0, "", call)
+    assert on_token["signature"] == "transfer(address,uint256)" and "AUR.transfer(" in on_token["summary"]
+    assert on_token["summary"] == f"AUR.transfer(to={to}, amount=400,000 AUR)"
+    elsewhere = describe_action(ad, other, 0, "", call)
+    assert f"amount={400_000 * 10**6}" in elsewhere["summary"] and "AUR" not in elsewhere["summary"]
+    bravo = describe_action(ad, token, 0, "transfer(address, uint256)", args)
+    assert bravo["summary"] == on_token["summary"] and bravo["args"] == on_token["args"]

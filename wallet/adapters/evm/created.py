@@ -59,9 +59,9 @@ def describe_action(ad: EvmGovernorAdapter, target: str, value: int, signature: 
         out["signature"] = f"{name}({','.join(types)})"
         out["args"] = [str(a) if isinstance(a, int) else a for a in args]
         to_token = target.lower() == ad.dao.token.lower()
-        token = ad.token_denom
-        shown = [f"{n}={format_amount(a, token)}" if n == "amount" and to_token and isinstance(a, int) else f"{n}={a}"
-                 for n, a in zip(names, args, strict=True)]
+        token = ad.token_denom if to_token else None  # the DAO's units: only a call to its token shows amounts in them
+        shown = [f"{n}={format_amount(a, token)}" if token is not None and n == "amount" and isinstance(a, int)
+                 else f"{n}={a}" for n, a in zip(names, args, strict=True)]
         where = ad.dao.token_symbol if to_token else (
             "Governor" if target.lower() == ad.dao.governor.lower() else target)
         out["summary"] = f"{where}.{name}({', '.join(shown)})"
