@@ -50,8 +50,8 @@ def _read_cached(path: Path) -> dict[str, Any]:
     hit = _PARSED.get(str(path))
     if hit is None or hit[0] != sig:
         doc = _load_kept(_user_compiled_path(path), sig)
-        if doc is None:
-            doc = _read_toml(path.read_text(), path.name if path.parent == PRESET_DIR else str(path))
+        if not isinstance(doc, dict):
+            doc = _read_toml(path.read_text(), str(path))
         hit = (sig, doc)
         _PARSED[str(path)] = hit
     # Callers merge and overlay these tables (top-level keys of each table, never nested values):
